@@ -1,0 +1,131 @@
+package io.daxrmap.index;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Arrays;
+
+/**
+ * Append-only off-heap memory for immutable blocks (stripes, extent lists), addressed by a {@code long}.
+ * <p>
+ * An address is {@code slab << 32 | offset}. Blocks are never changed once a snapshot that names them is published:
+ * the writer copies a block to change it and the old copy becomes garbage. Readers reach slabs through the
+ * {@link #slabs()} array captured in their snapshot; slabs no snapshot reaches are freed with their buffers by the
+ * garbage collector, so a compaction (a fresh arena holding only the live blocks) needs no reader coordination.
+ * <p>
+ * Only the writer thread allocates.
+ */
+final class Arena
+{
+    /** Blocks are aligned to this many bytes. */
+    static final int ALIGNMENT = 8;
+
+    private static final int DEFAULT_SLAB_SIZE = 16 << 20;
+
+    private final int slabSize;
+    private UnsafeBuffer[] slabs;
+    private int slabCount;
+    private int slabPosition;
+    private long allocatedBytes;
+
+    Arena()
+    {
+        this(DEFAULT_SLAB_SIZE);
+    }
+
+    Arena(final int slabSize)
+    {
+        if (slabSize < 4096 || (slabSize & (ALIGNMENT - 1)) != 0)
+        {
+            throw new IllegalArgumentException("bad slab size: slabSize=" + slabSize);
+        }
+        this.slabSize = slabSize;
+        this.slabs = new UnsafeBuffer[4];
+        this.slabPosition = slabSize;
+    }
+
+    /**
+     * Allocate a block.
+     *
+     * @param length bytes, at most the slab size.
+     * @return the block's address.
+     */
+    long allocate(final int length)
+    {
+        final int aligned = (length + ALIGNMENT - 1) & -ALIGNMENT;
+        final int size = Math.max(aligned, ALIGNMENT);
+        if (size > slabSize)
+        {
+            throw new IllegalStateException("block larger than a slab: length=" + length + " slabSize=" + slabSize);
+        }
+        if (slabPosition + size > slabSize)
+        {
+            addSlab();
+        }
+        final long address = ((long)(slabCount - 1) << 32) | slabPosition;
+        slabPosition += size;
+        allocatedBytes += size;
+        return address;
+    }
+
+    /**
+     * The buffer of the slab an address lies in.
+     *
+     * @param address a block address.
+     * @return the slab buffer.
+     */
+    UnsafeBuffer buffer(final long address)
+    {
+        return slabs[(int)(address >>> 32)];
+    }
+
+    /**
+     * The slabs as they are now; the array is replaced, never changed in place, when a slab is added.
+     *
+     * @return the slab array to capture in a snapshot.
+     */
+    UnsafeBuffer[] slabs()
+    {
+        return slabs;
+    }
+
+    /**
+     * Bytes handed out so far, alignment included.
+     *
+     * @return allocated bytes.
+     */
+    long allocatedBytes()
+    {
+        return allocatedBytes;
+    }
+
+    /**
+     * Bytes reserved from the operating system.
+     *
+     * @return slab bytes.
+     */
+    long reservedBytes()
+    {
+        return (long)slabCount * slabSize;
+    }
+
+    /**
+     * The slab-relative offset of an address.
+     *
+     * @param address a block address.
+     * @return the offset within the slab.
+     */
+    static int offset(final long address)
+    {
+        return (int)address;
+    }
+
+    private void addSlab()
+    {
+        final UnsafeBuffer[] next = Arrays.copyOf(slabs, Math.max(slabs.length, slabCount + 1));
+        next[slabCount] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(slabSize, 64));
+        slabs = next;
+        slabCount++;
+        slabPosition = 0;
+    }
+}

@@ -1,0 +1,849 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.MappingFlags;
+import io.daxrmap.model.Owner;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.HashMap;
+
+/**
+ * An atomic batch of mutations, each one a filesystem operation on the mapping.
+ * <p>
+ * Every operation is checked against the state the batch has built so far and applied to working copies that no
+ * reader sees. {@link #commit()} publishes them all at once. An invalid operation throws
+ * {@link InvalidMutationException}; the batch is then discarded whole and the index stays exactly as it was.
+ * Units are bytes. Owners are {@link Owner} values; flags are {@link MappingFlags#STORED} bits.
+ */
+public final class Batch
+{
+    private final ReverseIndex index;
+    private final Snapshot base;
+    private final long deviceSize;
+    private final HashMap<Integer, MutableStripe> stripes = new HashMap<>();
+    private final HashMap<Integer, MutableExtents> extents = new HashMap<>();
+    private boolean open = true;
+    private int operations;
+
+    Batch(final ReverseIndex index, final Snapshot base)
+    {
+        this.index = index;
+        this.base = base;
+        this.deviceSize = base.geometry.size();
+    }
+
+    /**
+     * Map a file range to free device bytes: an allocating write or a preallocation.
+     *
+     * @param owner        a data or attr fork.
+     * @param fileOffset   first file byte.
+     * @param deviceOffset first device byte; the device range must be free.
+     * @param length       bytes.
+     * @param flags        {@link MappingFlags#UNWRITTEN} for a preallocation, else 0.
+     * @return this batch.
+     */
+    public Batch map(final long owner, final long fileOffset, final long deviceOffset, final long length, final int flags)
+    {
+        begin();
+        try
+        {
+            checkForked(owner, "map");
+            checkFlags(flags);
+            checkFile(fileOffset, length);
+            checkDevice(deviceOffset, length);
+            requireFree(owner, deviceOffset, length);
+            addMapping(owner, fileOffset, deviceOffset, length, flags);
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Insert a record as a filesystem reports it (GETFSMAP, a dump): file data may land on bytes that other file data
+     * already holds (sharing); every other owner needs free bytes.
+     *
+     * @param owner        any owner but {@link Owner#FREE}.
+     * @param fileOffset   first file byte; 0 for owners without file offsets.
+     * @param deviceOffset first device byte.
+     * @param length       bytes.
+     * @param flags        {@link MappingFlags#UNWRITTEN} or 0.
+     * @return this batch.
+     */
+    public Batch insert(final long owner, final long fileOffset, final long deviceOffset, final long length, final int flags)
+    {
+        begin();
+        try
+        {
+            checkOwner(owner);
+            checkFlags(flags);
+            checkDevice(deviceOffset, length);
+            if (Owner.hasFileOffset(owner))
+            {
+                checkFile(fileOffset, length);
+                if (Owner.isFileData(owner))
+                {
+                    requireShareable(owner, deviceOffset, length);
+                }
+                else
+                {
+                    requireFree(owner, deviceOffset, length);
+                }
+                addMapping(owner, fileOffset, deviceOffset, length, flags);
+            }
+            else
+            {
+                if (fileOffset != 0 || flags != 0)
+                {
+                    throw new InvalidMutationException("owner without file offsets takes fileOffset=0 and flags=0: owner=" +
+                        Owner.toString(owner) + " fileOffset=" + fileOffset + " flags=" + flags);
+                }
+                requireFree(owner, deviceOffset, length);
+                applyRef(deviceOffset, deviceOffset + length, index.owners.intern(owner), 0, 0, true);
+            }
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Allocate device bytes to metadata: a bmbt block or a special owner.
+     *
+     * @param owner        a bmbt or special owner.
+     * @param deviceOffset first device byte; the range must be free.
+     * @param length       bytes.
+     * @return this batch.
+     */
+    public Batch allocMetadata(final long owner, final long deviceOffset, final long length)
+    {
+        begin();
+        try
+        {
+            checkMetadata(owner, "allocMetadata");
+            checkDevice(deviceOffset, length);
+            requireFree(owner, deviceOffset, length);
+            applyRef(deviceOffset, deviceOffset + length, index.owners.intern(owner), 0, 0, true);
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Free device bytes held by metadata.
+     *
+     * @param owner        a bmbt or special owner that holds every byte of the range.
+     * @param deviceOffset first device byte.
+     * @param length       bytes.
+     * @return this batch.
+     */
+    public Batch freeMetadata(final long owner, final long deviceOffset, final long length)
+    {
+        begin();
+        try
+        {
+            checkMetadata(owner, "freeMetadata");
+            checkDevice(deviceOffset, length);
+            final int ownerId = index.owners.idOf(owner);
+            requireOwnedBy(owner, ownerId, deviceOffset, length);
+            applyRef(deviceOffset, deviceOffset + length, ownerId, 0, 0, false);
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Unmap a file range that is mapped in full: a hole punch.
+     *
+     * @param owner      a data or attr fork.
+     * @param fileOffset first file byte.
+     * @param length     bytes; every one must be mapped.
+     * @return this batch.
+     */
+    public Batch unmap(final long owner, final long fileOffset, final long length)
+    {
+        begin();
+        try
+        {
+            checkForked(owner, "unmap");
+            checkFile(fileOffset, length);
+            requireMapped(owner, fileOffset, length);
+            removeMapping(owner, fileOffset, length);
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Unmap everything at or past a file size.
+     *
+     * @param owner a data or attr fork.
+     * @param size  the new size in bytes.
+     * @return this batch.
+     */
+    public Batch truncate(final long owner, final long size)
+    {
+        begin();
+        try
+        {
+            checkForked(owner, "truncate");
+            if (size < 0)
+            {
+                throw new InvalidMutationException("negative size: owner=" + Owner.toString(owner) + " size=" + size);
+            }
+            final int ownerId = index.owners.idOf(owner);
+            if (ownerId >= 0)
+            {
+                final MutableExtents forward = forward(ownerId, false);
+                if (forward != null && forward.count > 0)
+                {
+                    final long last = forward.file[forward.count - 1] + forward.length[forward.count - 1];
+                    if (last > size)
+                    {
+                        removeMapping(owner, size, last - size);
+                    }
+                }
+            }
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Share a source file range with a destination (FICLONERANGE): the destination range is unmapped, then maps the
+     * source's written bytes; source holes and unwritten bytes become holes, as XFS remaps them.
+     *
+     * @param source            data fork to share from.
+     * @param sourceOffset      first source file byte.
+     * @param destination       data fork to share into; may be the source if the ranges do not overlap.
+     * @param destinationOffset first destination file byte.
+     * @param length            bytes.
+     * @return this batch.
+     */
+    public Batch reflink(
+        final long source, final long sourceOffset, final long destination, final long destinationOffset,
+        final long length)
+    {
+        begin();
+        try
+        {
+            checkRemap(source, sourceOffset, destination, destinationOffset, length, "reflink");
+            remap(source, sourceOffset, destination, destinationOffset, length);
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Deduplicate (FIDEDUPERANGE): like {@link #reflink}, but both ranges must be mapped in full.
+     *
+     * @param source            data fork to share from.
+     * @param sourceOffset      first source file byte.
+     * @param destination       data fork whose bytes are replaced.
+     * @param destinationOffset first destination file byte.
+     * @param length            bytes.
+     * @return this batch.
+     */
+    public Batch dedupe(
+        final long source, final long sourceOffset, final long destination, final long destinationOffset,
+        final long length)
+    {
+        begin();
+        try
+        {
+            checkRemap(source, sourceOffset, destination, destinationOffset, length, "dedupe");
+            requireMapped(source, sourceOffset, length);
+            requireMapped(destination, destinationOffset, length);
+            remap(source, sourceOffset, destination, destinationOffset, length);
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Copy-on-write remap: a mapped file range moves to new, free device bytes, written. Shared extents split; the
+     * other sharers keep the old bytes.
+     *
+     * @param owner           data fork.
+     * @param fileOffset      first file byte.
+     * @param length          bytes; every one must be mapped.
+     * @param newDeviceOffset first byte of the new device range, which must be free.
+     * @return this batch.
+     */
+    public Batch cowRemap(final long owner, final long fileOffset, final long length, final long newDeviceOffset)
+    {
+        begin();
+        try
+        {
+            checkData(owner, "cowRemap");
+            checkFile(fileOffset, length);
+            checkDevice(newDeviceOffset, length);
+            requireMapped(owner, fileOffset, length);
+            requireFree(owner, newDeviceOffset, length);
+            removeMapping(owner, fileOffset, length);
+            addMapping(owner, fileOffset, newDeviceOffset, length, 0);
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Mark a mapped file range written (unwritten extent conversion after a write).
+     *
+     * @param owner      a data or attr fork.
+     * @param fileOffset first file byte.
+     * @param length     bytes; every one must be mapped.
+     * @return this batch.
+     */
+    public Batch convertUnwritten(final long owner, final long fileOffset, final long length)
+    {
+        begin();
+        try
+        {
+            checkForked(owner, "convertUnwritten");
+            checkFile(fileOffset, length);
+            requireMapped(owner, fileOffset, length);
+            final int ownerId = index.owners.idOf(owner);
+            final MutableExtents forward = forward(ownerId, true);
+            final long fileEnd = fileOffset + length;
+            long at = fileOffset;
+            while (at < fileEnd)
+            {
+                final int i = forward.firstEndingAfter(at);
+                final long end = Math.min(fileEnd, forward.file[i] + forward.length[i]);
+                if ((forward.flags[i] & MappingFlags.UNWRITTEN) != 0)
+                {
+                    final long device = forward.device[i] + (at - forward.file[i]);
+                    removeMapping(owner, at, end - at);
+                    addMapping(owner, at, device, end - at, 0);
+                }
+                at = end;
+            }
+            return end();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw fail(ex);
+        }
+    }
+
+    /**
+     * Publish every operation of this batch at once.
+     *
+     * @return the version of the new snapshot.
+     */
+    public long commit()
+    {
+        if (!open)
+        {
+            throw new IllegalStateException("batch is not open");
+        }
+        open = false;
+        final Arena arena = index.arena;
+        final LongDirectory.Editor stripeEditor = base.stripes.edit(index.emptyStripe);
+        for (final MutableStripe stripe : stripes.values())
+        {
+            stripe.normalize();
+            final long old = base.stripes.get(stripe.index);
+            if (old != index.emptyStripe)
+            {
+                index.liveBytes -= StripeDescriptor.length(StripeDescriptor.count(base.buffer(old), Arena.offset(old)));
+            }
+            if (stripe.count == 1 && stripe.values[0] == PieceValue.EMPTY)
+            {
+                stripeEditor.set(stripe.index, index.emptyStripe);
+            }
+            else
+            {
+                stripeEditor.set(stripe.index, stripe.write(arena));
+                index.liveBytes += stripe.byteLength();
+            }
+        }
+        final LongDirectory.Editor extentsEditor = base.extents.edit(Snapshot.NO_EXTENTS);
+        for (final MutableExtents forward : extents.values())
+        {
+            final long old = base.extentsAddress(forward.ownerId);
+            if (old != Snapshot.NO_EXTENTS)
+            {
+                index.liveBytes -= ExtentsDescriptor.length(ExtentsDescriptor.count(base.buffer(old), Arena.offset(old)));
+            }
+            if (forward.count == 0)
+            {
+                if (old != Snapshot.NO_EXTENTS)
+                {
+                    extentsEditor.set(forward.ownerId, Snapshot.NO_EXTENTS);
+                }
+            }
+            else
+            {
+                extentsEditor.set(forward.ownerId, forward.write(arena));
+                index.liveBytes += forward.byteLength();
+            }
+        }
+        final Snapshot next = new Snapshot(
+            base.version + 1, base.geometry, base.stripeShift, stripeEditor.build(), extentsEditor.build(),
+            arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(), index.sets.sets(), index.sets.count());
+        index.publish(this, next);
+        return next.version;
+    }
+
+    /**
+     * Discard this batch; the index stays as it was.
+     */
+    public void abort()
+    {
+        if (open)
+        {
+            open = false;
+            index.release(this);
+        }
+    }
+
+    /**
+     * Operations applied so far.
+     *
+     * @return the count.
+     */
+    public int operations()
+    {
+        return operations;
+    }
+
+    private void begin()
+    {
+        if (!open)
+        {
+            throw new IllegalStateException("batch is not open (committed, aborted, or failed)");
+        }
+    }
+
+    private Batch end()
+    {
+        operations++;
+        return this;
+    }
+
+    private RuntimeException fail(final RuntimeException ex)
+    {
+        abort();
+        return ex;
+    }
+
+    private void remap(
+        final long source, final long sourceOffset, final long destination, final long destinationOffset,
+        final long length)
+    {
+        final int sourceId = index.owners.idOf(source);
+        final MutableExtents from = sourceId >= 0 ? forward(sourceId, false) : null;
+        long[] pieces = new long[0];
+        int n = 0;
+        if (from != null)
+        {
+            final long end = sourceOffset + length;
+            for (int i = from.firstEndingAfter(sourceOffset); i < from.count && from.file[i] < end; i++)
+            {
+                if ((from.flags[i] & MappingFlags.UNWRITTEN) != 0)
+                {
+                    continue;
+                }
+                final long start = Math.max(sourceOffset, from.file[i]);
+                final long stop = Math.min(end, from.file[i] + from.length[i]);
+                if (n + 3 > pieces.length)
+                {
+                    pieces = java.util.Arrays.copyOf(pieces, Math.max(12, pieces.length * 2));
+                }
+                pieces[n++] = start - sourceOffset;
+                pieces[n++] = from.device[i] + (start - from.file[i]);
+                pieces[n++] = stop - start;
+            }
+        }
+        final int destinationId = index.owners.idOf(destination);
+        if (destinationId >= 0 && forward(destinationId, false) != null)
+        {
+            removeMapping(destination, destinationOffset, length);
+        }
+        for (int i = 0; i < n; i += 3)
+        {
+            addMapping(destination, destinationOffset + pieces[i], pieces[i + 1], pieces[i + 2], 0);
+        }
+    }
+
+    /**
+     * Map a file range of an owner with offsets to a device range whose owners were already checked.
+     */
+    private void addMapping(
+        final long owner, final long fileOffset, final long deviceOffset, final long length, final int flags)
+    {
+        final int ownerId = index.owners.intern(owner);
+        final MutableExtents forward = forward(ownerId, true);
+        if (forward.mappedBytes(fileOffset, length) != 0)
+        {
+            throw new InvalidMutationException("file range already mapped: owner=" + Owner.toString(owner) +
+                " fileOffset=" + fileOffset + " length=" + length);
+        }
+        applyRef(deviceOffset, deviceOffset + length, ownerId, fileOffset - deviceOffset, flags, true);
+        forward.add(fileOffset, deviceOffset, length, flags);
+    }
+
+    /**
+     * Unmap whatever is mapped in a file range of an owner with offsets.
+     */
+    private void removeMapping(final long owner, final long fileOffset, final long length)
+    {
+        final int ownerId = index.owners.idOf(owner);
+        if (ownerId < 0)
+        {
+            return;
+        }
+        final MutableExtents forward = forward(ownerId, false);
+        if (forward == null)
+        {
+            return;
+        }
+        final long end = fileOffset + length;
+        for (int i = forward.firstEndingAfter(fileOffset); i < forward.count && forward.file[i] < end; i++)
+        {
+            final long start = Math.max(fileOffset, forward.file[i]);
+            final long stop = Math.min(end, forward.file[i] + forward.length[i]);
+            final long device = forward.device[i] + (start - forward.file[i]);
+            applyRef(device, device + (stop - start), ownerId, forward.file[i] - forward.device[i], forward.flags[i], false);
+        }
+        forward.remove(fileOffset, length);
+    }
+
+    /**
+     * Add or remove one reference on every piece of {@code [start, end)}.
+     */
+    private void applyRef(
+        final long start, final long end, final int ownerId, final long delta, final int flags, final boolean add)
+    {
+        long at = start;
+        while (at < end)
+        {
+            final MutableStripe stripe = stripe((int)(at >>> base.stripeShift));
+            final long stop = Math.min(end, stripe.end);
+            final int first = stripe.splitAt(at);
+            final int last = stripe.splitAt(stop);
+            for (int i = first; i < last; i++)
+            {
+                if (add)
+                {
+                    addRef(stripe, i, ownerId, delta, flags);
+                }
+                else
+                {
+                    removeRef(stripe, i, ownerId, delta, flags);
+                }
+            }
+            at = stop;
+        }
+    }
+
+    private void addRef(final MutableStripe stripe, final int i, final int ownerId, final long delta, final int flags)
+    {
+        final int value = stripe.values[i];
+        if (PieceValue.isEmpty(value))
+        {
+            stripe.values[i] = PieceValue.single(ownerId, flags);
+            stripe.deltas[i] = delta;
+            return;
+        }
+        final OwnerSetTable table = index.sets;
+        final int setId;
+        if (PieceValue.isSingle(value))
+        {
+            final int other = PieceValue.ownerId(value);
+            final long otherDelta = stripe.deltas[i];
+            final int otherFlags = PieceValue.flags(value);
+            if (other == ownerId && otherDelta == delta)
+            {
+                throw new IllegalStateException("reference already present: ownerId=" + ownerId + " delta=" + delta);
+            }
+            setId = table.intern(OwnerSet.of(other, otherDelta, otherFlags, ownerId, delta, flags));
+        }
+        else
+        {
+            final int from = PieceValue.setId(value);
+            final Integer cached = table.cachedTransition(from, ownerId, delta, flags, true);
+            if (cached != null)
+            {
+                setId = cached;
+            }
+            else
+            {
+                setId = table.intern(table.get(from).with(ownerId, delta, flags));
+                table.cacheTransition(from, ownerId, delta, flags, true, setId);
+            }
+        }
+        stripe.values[i] = PieceValue.shared(setId);
+        stripe.deltas[i] = 0;
+    }
+
+    private void removeRef(final MutableStripe stripe, final int i, final int ownerId, final long delta, final int flags)
+    {
+        final int value = stripe.values[i];
+        if (PieceValue.isSingle(value) && PieceValue.ownerId(value) == ownerId && stripe.deltas[i] == delta &&
+            PieceValue.flags(value) == flags)
+        {
+            stripe.values[i] = PieceValue.EMPTY;
+            stripe.deltas[i] = 0;
+            return;
+        }
+        if (!PieceValue.isShared(value))
+        {
+            throw new IllegalStateException("reverse map lacks a reference the forward map holds: ownerId=" + ownerId +
+                " deviceOffset=" + stripe.pieceStart(i));
+        }
+        final OwnerSetTable table = index.sets;
+        final int from = PieceValue.setId(value);
+        final Integer cached = table.cachedTransition(from, ownerId, delta, flags, false);
+        if (cached != null && cached >= 0)
+        {
+            stripe.values[i] = PieceValue.shared(cached);
+            stripe.deltas[i] = 0;
+            return;
+        }
+        final OwnerSet rest = table.get(from).without(ownerId, delta, flags);
+        if (rest.cardinality() == 1)
+        {
+            final int other = rest.groupOwners(0).first();
+            stripe.values[i] = PieceValue.single(other, rest.groupFlags(0));
+            stripe.deltas[i] = rest.groupDelta(0);
+            return;
+        }
+        final int setId = table.intern(rest);
+        table.cacheTransition(from, ownerId, delta, flags, false, setId);
+        stripe.values[i] = PieceValue.shared(setId);
+        stripe.deltas[i] = 0;
+    }
+
+    private MutableStripe stripe(final int stripeIndex)
+    {
+        MutableStripe stripe = stripes.get(stripeIndex);
+        if (stripe == null)
+        {
+            final long address = base.stripes.get(stripeIndex);
+            final UnsafeBuffer buffer = base.buffer(address);
+            stripe = new MutableStripe(
+                stripeIndex, base.stripeStart(stripeIndex), base.stripeEnd(stripeIndex), buffer, Arena.offset(address));
+            stripes.put(stripeIndex, stripe);
+        }
+        return stripe;
+    }
+
+    private MutableExtents forward(final int ownerId, final boolean create)
+    {
+        MutableExtents forward = extents.get(ownerId);
+        if (forward == null)
+        {
+            final long address = base.extentsAddress(ownerId);
+            if (address != Snapshot.NO_EXTENTS)
+            {
+                forward = new MutableExtents(ownerId, base.buffer(address), Arena.offset(address));
+            }
+            else if (create)
+            {
+                forward = new MutableExtents(ownerId);
+            }
+            else
+            {
+                return null;
+            }
+            extents.put(ownerId, forward);
+        }
+        return forward;
+    }
+
+    private void requireFree(final long owner, final long deviceOffset, final long length)
+    {
+        final long end = deviceOffset + length;
+        long at = deviceOffset;
+        while (at < end)
+        {
+            final MutableStripe stripe = stripe((int)(at >>> base.stripeShift));
+            for (int i = stripe.find(at); i < stripe.count && stripe.pieceStart(i) < end; i++)
+            {
+                if (!PieceValue.isEmpty(stripe.values[i]))
+                {
+                    throw new InvalidMutationException("device range not free: owner=" + Owner.toString(owner) +
+                        " deviceOffset=" + deviceOffset + " length=" + length + " heldAt=" +
+                        Math.max(at, stripe.pieceStart(i)) + " by=" + describe(stripe, i));
+                }
+            }
+            at = stripe.end;
+        }
+    }
+
+    private void requireShareable(final long owner, final long deviceOffset, final long length)
+    {
+        final long end = deviceOffset + length;
+        long at = deviceOffset;
+        while (at < end)
+        {
+            final MutableStripe stripe = stripe((int)(at >>> base.stripeShift));
+            for (int i = stripe.find(at); i < stripe.count && stripe.pieceStart(i) < end; i++)
+            {
+                final int value = stripe.values[i];
+                if (PieceValue.isSingle(value) && !Owner.isFileData(index.owners.key(PieceValue.ownerId(value))))
+                {
+                    throw new InvalidMutationException("file data cannot share bytes with metadata: owner=" +
+                        Owner.toString(owner) + " deviceOffset=" + deviceOffset + " length=" + length + " heldAt=" +
+                        Math.max(at, stripe.pieceStart(i)) + " by=" + describe(stripe, i));
+                }
+            }
+            at = stripe.end;
+        }
+    }
+
+    private void requireOwnedBy(final long owner, final int ownerId, final long deviceOffset, final long length)
+    {
+        final long end = deviceOffset + length;
+        long at = deviceOffset;
+        while (at < end)
+        {
+            final MutableStripe stripe = stripe((int)(at >>> base.stripeShift));
+            for (int i = stripe.find(at); i < stripe.count && stripe.pieceStart(i) < end; i++)
+            {
+                final int value = stripe.values[i];
+                if (ownerId < 0 || !PieceValue.isSingle(value) || PieceValue.ownerId(value) != ownerId)
+                {
+                    throw new InvalidMutationException("device range not held by the owner: owner=" +
+                        Owner.toString(owner) + " deviceOffset=" + deviceOffset + " length=" + length + " at=" +
+                        Math.max(at, stripe.pieceStart(i)) + " heldBy=" + describe(stripe, i));
+                }
+            }
+            at = stripe.end;
+        }
+    }
+
+    private void requireMapped(final long owner, final long fileOffset, final long length)
+    {
+        final int ownerId = index.owners.idOf(owner);
+        final MutableExtents forward = ownerId >= 0 ? forward(ownerId, false) : null;
+        final long mapped = forward == null ? 0 : forward.mappedBytes(fileOffset, length);
+        if (mapped != length)
+        {
+            throw new InvalidMutationException("file range not mapped in full: owner=" + Owner.toString(owner) +
+                " fileOffset=" + fileOffset + " length=" + length + " mapped=" + mapped);
+        }
+    }
+
+    private String describe(final MutableStripe stripe, final int i)
+    {
+        final int value = stripe.values[i];
+        if (PieceValue.isEmpty(value))
+        {
+            return "free";
+        }
+        if (PieceValue.isSingle(value))
+        {
+            return Owner.toString(index.owners.key(PieceValue.ownerId(value)));
+        }
+        return "share group of " + index.sets.get(PieceValue.setId(value)).cardinality();
+    }
+
+    private void checkRemap(
+        final long source, final long sourceOffset, final long destination, final long destinationOffset,
+        final long length, final String operation)
+    {
+        checkData(source, operation);
+        checkData(destination, operation);
+        checkFile(sourceOffset, length);
+        checkFile(destinationOffset, length);
+        if (source == destination && sourceOffset < destinationOffset + length && destinationOffset < sourceOffset + length)
+        {
+            throw new InvalidMutationException(operation + " ranges overlap within one file: owner=" +
+                Owner.toString(source) + " sourceOffset=" + sourceOffset + " destinationOffset=" + destinationOffset +
+                " length=" + length);
+        }
+    }
+
+    private static void checkOwner(final long owner)
+    {
+        if (owner == Owner.FREE)
+        {
+            throw new InvalidMutationException("free space is not an owner: owner=" + Owner.toString(owner));
+        }
+        if (Owner.kind(owner) > Owner.KIND_SPECIAL)
+        {
+            throw new InvalidMutationException("not an owner: owner=0x" + Long.toHexString(owner));
+        }
+    }
+
+    private static void checkForked(final long owner, final String operation)
+    {
+        checkOwner(owner);
+        if (!Owner.hasFileOffset(owner))
+        {
+            throw new InvalidMutationException(operation + " needs a data or attr fork: owner=" + Owner.toString(owner));
+        }
+    }
+
+    private static void checkData(final long owner, final String operation)
+    {
+        checkOwner(owner);
+        if (!Owner.isFileData(owner))
+        {
+            throw new InvalidMutationException(operation + " needs a data fork: owner=" + Owner.toString(owner));
+        }
+    }
+
+    private static void checkMetadata(final long owner, final String operation)
+    {
+        checkOwner(owner);
+        if (Owner.hasFileOffset(owner))
+        {
+            throw new InvalidMutationException(operation + " needs a bmbt or special owner: owner=" +
+                Owner.toString(owner));
+        }
+    }
+
+    private static void checkFlags(final int flags)
+    {
+        if ((flags & ~MappingFlags.STORED) != 0)
+        {
+            throw new InvalidMutationException("only UNWRITTEN is stored: flags=0x" + Integer.toHexString(flags));
+        }
+    }
+
+    private static void checkFile(final long fileOffset, final long length)
+    {
+        if (fileOffset < 0 || length <= 0 || fileOffset + length < 0)
+        {
+            throw new InvalidMutationException("bad file range: fileOffset=" + fileOffset + " length=" + length);
+        }
+    }
+
+    private void checkDevice(final long deviceOffset, final long length)
+    {
+        if (deviceOffset < 0 || length <= 0 || deviceOffset + length < 0 || deviceOffset + length > deviceSize)
+        {
+            throw new InvalidMutationException("bad device range: deviceOffset=" + deviceOffset + " length=" + length +
+                " deviceSize=" + deviceSize);
+        }
+    }
+}

@@ -1,0 +1,433 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.MappingFlags;
+import io.daxrmap.model.Owner;
+import io.daxrmap.model.Pagemap;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.roaringbitmap.IntConsumer;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * Queries over one snapshot of a {@link ReverseIndex}: byte queries, page queries, ordered scans, forward lookups.
+ * <p>
+ * A reader is bound to the snapshot of its last {@link #refresh()} and answers every query from it, however many
+ * batches commit meanwhile. It is not thread-safe: give each thread its own. Queries deliver results to visitors as
+ * primitives and reuse the reader's scratch space: once warm, byte and page queries allocate nothing.
+ * <h2>Records</h2>
+ * A record is a maximal run of device bytes held by one reference: the same owner, the same delta between file and
+ * device offsets, the same stored flags. Records are what GETFSMAP reports once neighbouring rmap records are
+ * merged; they are derived from the pieces at query time, so a record crossing many pieces (a clone extent that
+ * other clones diverged from in places) is still reported once.
+ */
+public final class IndexReader
+{
+    private static final int MODE_BYTES = 0;
+    private static final int MODE_PAGE = 1;
+    private static final int MODE_SCAN_FIRST = 2;
+    private static final int MODE_SCAN = 3;
+
+    private static final int FREE_REF = -1;
+
+    private final ReverseIndex index;
+    private final PieceCursor cursor = new PieceCursor();
+    private final PieceCursor look = new PieceCursor();
+    private final IntConsumer groupOwnerConsumer = this::onGroupOwner;
+    private final RecordBuffer records = new RecordBuffer();
+    private Snapshot snapshot;
+
+    private int mode;
+    private long queryStart;
+    private long queryEnd;
+    private boolean stopped;
+    private boolean hasPrevious;
+    private int previousValue;
+    private long previousDelta;
+    private long groupDelta;
+    private int groupFlags;
+    private int pageShift;
+    private RecordVisitor recordVisitor;
+    private PageVisitor pageVisitor;
+
+    IndexReader(final ReverseIndex index)
+    {
+        this.index = index;
+        refresh();
+    }
+
+    /**
+     * Bind to the latest committed snapshot.
+     *
+     * @return the version now visible.
+     */
+    public long refresh()
+    {
+        snapshot = index.current();
+        cursor.snapshot(snapshot);
+        look.snapshot(snapshot);
+        return snapshot.version;
+    }
+
+    /**
+     * The version of the snapshot this reader answers from.
+     *
+     * @return the number of batches committed when this reader last refreshed.
+     */
+    public long version()
+    {
+        return snapshot.version;
+    }
+
+    /**
+     * Every record overlapping {@code [offset, offset + length)}, clipped to it, in device order.
+     * File offsets are those of the clipped start; {@link MappingFlags#SHARED} is judged on the clipped bytes.
+     * Free space is not reported.
+     *
+     * @param offset  first device byte.
+     * @param length  bytes; the range must lie in the device.
+     * @param visitor receives the records; returning false stops the query.
+     */
+    public void byteQuery(final long offset, final long length, final RecordVisitor visitor)
+    {
+        checkRange(offset, length);
+        recordVisitor = visitor;
+        walk(MODE_BYTES, offset, offset + length);
+        recordVisitor = null;
+    }
+
+    /**
+     * The address_spaces that map a page and the other owners on it, as the kill path needs them.
+     *
+     * @param pfn     page frame number.
+     * @param pagemap the device's physical window.
+     * @param visitor receives each (inode, pgoff) once and every non-file owner.
+     * @return the device offset of the page, or {@link Pagemap#OUTSIDE} (also past the index's device end) or
+     * {@link Pagemap#METADATA_AREA}.
+     */
+    public long pageQuery(final long pfn, final Pagemap pagemap, final PageVisitor visitor)
+    {
+        final long deviceOffset = pagemap.locate(pfn);
+        if (deviceOffset < 0)
+        {
+            return deviceOffset;
+        }
+        final long size = snapshot.geometry.size();
+        if (deviceOffset >= size)
+        {
+            return Pagemap.OUTSIDE;
+        }
+        pageVisitor = visitor;
+        pageShift = pagemap.pageShift();
+        records.clear();
+        walk(MODE_PAGE, deviceOffset, Math.min(size, deviceOffset + pagemap.pageSize()));
+        records.sortByOwnerThenStart();
+        final int count = records.count;
+        int i = 0;
+        while (i < count)
+        {
+            final int first = records.order[i];
+            final long inode = records.owner[first];
+            final long pgoff = records.start[first];
+            long pgcnt = records.length[first];
+            int unwritten = records.flags[first] & MappingFlags.UNWRITTEN;
+            int shared = records.flags[first] & MappingFlags.SHARED;
+            i++;
+            while (i < count && records.owner[records.order[i]] == inode && records.start[records.order[i]] == pgoff)
+            {
+                final int next = records.order[i];
+                pgcnt = Math.max(pgcnt, records.length[next]);
+                unwritten &= records.flags[next];
+                shared |= records.flags[next] & MappingFlags.SHARED;
+                i++;
+            }
+            visitor.onAddressSpace(inode, pgoff, pgcnt, unwritten | shared);
+        }
+        pageVisitor = null;
+        return deviceOffset;
+    }
+
+    /**
+     * Every record overlapping {@code [lowDevice, highDevice]} (inclusive, as GETFSMAP's keys), unclipped, free space
+     * included as {@link Owner#FREE} records, ordered by device offset, then owner, then file offset.
+     *
+     * @param lowDevice  first device byte.
+     * @param highDevice last device byte, inclusive; clamped to the device.
+     * @param visitor    receives the records; returning false stops the scan.
+     */
+    public void scan(final long lowDevice, final long highDevice, final RecordVisitor visitor)
+    {
+        scan(lowDevice, highDevice, false, 0, 0, visitor);
+    }
+
+    /**
+     * Resume a scan after a record: the records of {@code scan(deviceOffset, highDevice)} whose key
+     * (device offset, owner compared unsigned, file offset) is greater than the given one.
+     *
+     * @param deviceOffset device offset of the last record seen.
+     * @param owner        owner of the last record seen.
+     * @param fileOffset   file offset of the last record seen.
+     * @param highDevice   last device byte, inclusive.
+     * @param visitor      receives the records; returning false stops the scan.
+     */
+    public void scanAfter(
+        final long deviceOffset, final long owner, final long fileOffset, final long highDevice,
+        final RecordVisitor visitor)
+    {
+        scan(deviceOffset, highDevice, true, owner, fileOffset, visitor);
+    }
+
+    /**
+     * The device ranges behind a file range of a data or attr fork, in file order, clipped to the range.
+     *
+     * @param owner      a data or attr fork.
+     * @param fileOffset first file byte.
+     * @param length     bytes.
+     * @param visitor    receives the extents; returning false stops.
+     */
+    public void forward(final long owner, final long fileOffset, final long length, final ExtentVisitor visitor)
+    {
+        if (!Owner.hasFileOffset(owner))
+        {
+            throw new IllegalArgumentException("forward lookup needs a data or attr fork: owner=" + Owner.toString(owner));
+        }
+        if (fileOffset < 0 || length <= 0 || fileOffset + length < 0)
+        {
+            throw new IllegalArgumentException("bad file range: fileOffset=" + fileOffset + " length=" + length);
+        }
+        final int ownerId = snapshot.ownerId(owner);
+        if (ownerId < 0)
+        {
+            return;
+        }
+        final long address = snapshot.extentsAddress(ownerId);
+        if (address == Snapshot.NO_EXTENTS)
+        {
+            return;
+        }
+        final UnsafeBuffer buffer = snapshot.buffer(address);
+        final int offset = Arena.offset(address);
+        final int count = ExtentsDescriptor.count(buffer, offset);
+        final long end = fileOffset + length;
+        for (int i = ExtentsDescriptor.firstEndingAfter(buffer, offset, fileOffset); i < count; i++)
+        {
+            final long extentFile = ExtentsDescriptor.fileOffset(buffer, offset, i);
+            if (extentFile >= end)
+            {
+                return;
+            }
+            final long start = Math.max(fileOffset, extentFile);
+            final long stop = Math.min(end, extentFile + ExtentsDescriptor.length(buffer, offset, i));
+            final long device = ExtentsDescriptor.deviceOffset(buffer, offset, i) + (start - extentFile);
+            if (!visitor.onExtent(start, device, stop - start, ExtentsDescriptor.flags(buffer, offset, i)))
+            {
+                return;
+            }
+        }
+    }
+
+    private void scan(
+        final long lowDevice, final long highDevice, final boolean resume, final long afterOwner,
+        final long afterFileOffset, final RecordVisitor visitor)
+    {
+        final long size = snapshot.geometry.size();
+        if (lowDevice < 0 || lowDevice >= size)
+        {
+            throw new IllegalArgumentException("scan start outside the device: lowDevice=" + lowDevice + " size=" + size);
+        }
+        if (highDevice < lowDevice)
+        {
+            return;
+        }
+        final long high = Math.min(highDevice, size - 1);
+        stopped = false;
+        records.clear();
+        cursor.seek(lowDevice);
+        mode = MODE_SCAN_FIRST;
+        hasPrevious = false;
+        visitPieceRefs();
+        emitSorted(visitor, resume, lowDevice, afterOwner, afterFileOffset);
+        mode = MODE_SCAN;
+        while (!stopped && cursor.end() <= high)
+        {
+            previousValue = cursor.value();
+            previousDelta = cursor.delta();
+            hasPrevious = true;
+            if (!cursor.next())
+            {
+                break;
+            }
+            records.clear();
+            visitPieceRefs();
+            emitSorted(visitor, resume, lowDevice, afterOwner, afterFileOffset);
+        }
+    }
+
+    private void emitSorted(
+        final RecordVisitor visitor, final boolean resume, final long afterStart, final long afterOwner,
+        final long afterFileOffset)
+    {
+        records.sortByKey();
+        for (int k = 0; k < records.count && !stopped; k++)
+        {
+            final int i = records.order[k];
+            if (resume && RecordBuffer.compareKey(
+                records.start[i], records.owner[i], records.file[i], afterStart, afterOwner, afterFileOffset) <= 0)
+            {
+                continue;
+            }
+            if (!visitor.onRecord(records.start[i], records.length[i], records.owner[i], records.file[i], records.flags[i]))
+            {
+                stopped = true;
+            }
+        }
+    }
+
+    /**
+     * Visit the pieces of {@code [start, end)} and report each reference's run once, from the piece where it starts.
+     */
+    private void walk(final int walkMode, final long start, final long end)
+    {
+        mode = walkMode;
+        queryStart = start;
+        queryEnd = end;
+        stopped = false;
+        hasPrevious = false;
+        cursor.seek(start);
+        while (true)
+        {
+            visitPieceRefs();
+            if (stopped || cursor.end() >= end)
+            {
+                return;
+            }
+            previousValue = cursor.value();
+            previousDelta = cursor.delta();
+            hasPrevious = true;
+            cursor.next();
+        }
+    }
+
+    private void visitPieceRefs()
+    {
+        final int value = cursor.value();
+        if (PieceValue.isSingle(value))
+        {
+            onRef(PieceValue.ownerId(value), cursor.delta(), PieceValue.flags(value));
+        }
+        else if (PieceValue.isShared(value))
+        {
+            final OwnerSet set = snapshot.sets[PieceValue.setId(value)];
+            for (int g = 0, n = set.groupCount(); g < n && !stopped; g++)
+            {
+                groupDelta = set.groupDelta(g);
+                groupFlags = set.groupFlags(g);
+                final RoaringBitmap owners = set.groupOwners(g);
+                owners.forEach(groupOwnerConsumer);
+            }
+        }
+        else if (mode >= MODE_SCAN_FIRST)
+        {
+            onRef(FREE_REF, 0, 0);
+        }
+    }
+
+    private void onGroupOwner(final int ownerId)
+    {
+        if (!stopped)
+        {
+            onRef(ownerId, groupDelta, groupFlags);
+        }
+    }
+
+    private void onRef(final int ownerId, final long delta, final int flags)
+    {
+        if (hasPrevious && contains(previousValue, previousDelta, ownerId, delta, flags))
+        {
+            return;
+        }
+        long start = cursor.start();
+        long end = cursor.end();
+        boolean shared = PieceValue.isShared(cursor.value());
+        final long limit = mode >= MODE_SCAN_FIRST ? Long.MAX_VALUE : queryEnd;
+        if (mode == MODE_SCAN_FIRST)
+        {
+            look.copyFrom(cursor);
+            while (look.previous() && contains(look.value(), look.delta(), ownerId, delta, flags))
+            {
+                start = look.start();
+                shared |= PieceValue.isShared(look.value());
+            }
+        }
+        else if (mode <= MODE_PAGE)
+        {
+            start = Math.max(start, queryStart);
+        }
+        if (end < limit)
+        {
+            look.copyFrom(cursor);
+            while (end < limit && look.next() && contains(look.value(), look.delta(), ownerId, delta, flags))
+            {
+                end = look.end();
+                shared |= PieceValue.isShared(look.value());
+            }
+        }
+        end = Math.min(end, limit);
+        if (ownerId == FREE_REF)
+        {
+            records.add(start, end - start, Owner.FREE, 0, MappingFlags.SPECIAL_OWNER);
+            return;
+        }
+        final long owner = snapshot.ownerKeys[ownerId];
+        final long fileOffset = Owner.hasFileOffset(owner) ? start + delta : 0;
+        final int reported = flags | Owner.fmrFlags(owner) | (shared ? MappingFlags.SHARED : 0);
+        switch (mode)
+        {
+            case MODE_BYTES:
+                if (!recordVisitor.onRecord(start, end - start, owner, fileOffset, reported))
+                {
+                    stopped = true;
+                }
+                break;
+            case MODE_PAGE:
+                if (Owner.isFileData(owner))
+                {
+                    final long pgoff = fileOffset >> pageShift;
+                    final long pgcnt = ((fileOffset + (end - start) - 1) >> pageShift) - pgoff + 1;
+                    records.add(pgoff, pgcnt, Owner.inode(owner), 0, reported);
+                }
+                else
+                {
+                    pageVisitor.onOtherOwner(owner, start, end - start, fileOffset, reported);
+                }
+                break;
+            default:
+                records.add(start, end - start, owner, fileOffset, reported);
+                break;
+        }
+    }
+
+    private boolean contains(final int value, final long pieceDelta, final int ownerId, final long delta, final int flags)
+    {
+        if (ownerId == FREE_REF)
+        {
+            return value == PieceValue.EMPTY;
+        }
+        if (PieceValue.isSingle(value))
+        {
+            return PieceValue.ownerId(value) == ownerId && pieceDelta == delta && PieceValue.flags(value) == flags;
+        }
+        if (PieceValue.isShared(value))
+        {
+            return snapshot.sets[PieceValue.setId(value)].contains(ownerId, delta, flags);
+        }
+        return false;
+    }
+
+    private void checkRange(final long offset, final long length)
+    {
+        final long size = snapshot.geometry.size();
+        if (offset < 0 || length <= 0 || offset + length < 0 || offset + length > size)
+        {
+            throw new IllegalArgumentException("bad device range: offset=" + offset + " length=" + length + " size=" + size);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.daxrmap.index;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Arrays;
+
+/**
+ * The writer's working copy of one stripe during a batch: on-heap arrays, written back to the arena at commit.
+ */
+final class MutableStripe
+{
+    final int index;
+    final long start;
+    final long end;
+    int count;
+    int[] rel;
+    int[] values;
+    long[] deltas;
+
+    MutableStripe(final int index, final long start, final long end, final DirectBuffer buffer, final int offset)
+    {
+        this.index = index;
+        this.start = start;
+        this.end = end;
+        count = StripeDescriptor.count(buffer, offset);
+        final int capacity = Math.max(4, count + 4);
+        rel = new int[capacity];
+        values = new int[capacity];
+        deltas = new long[capacity];
+        for (int i = 0; i < count; i++)
+        {
+            rel[i] = StripeDescriptor.relStart(buffer, offset, i);
+            values[i] = StripeDescriptor.value(buffer, offset, i);
+            deltas[i] = StripeDescriptor.delta(buffer, offset, i);
+        }
+    }
+
+    long pieceStart(final int piece)
+    {
+        return start + rel[piece];
+    }
+
+    long pieceEnd(final int piece)
+    {
+        return piece + 1 < count ? start + rel[piece + 1] : end;
+    }
+
+    /**
+     * The piece containing a device offset of this stripe.
+     */
+    int find(final long position)
+    {
+        final int r = (int)(position - start);
+        int low = 0;
+        int high = count - 1;
+        while (low < high)
+        {
+            final int mid = (low + high + 1) >>> 1;
+            if (rel[mid] <= r)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
+    /**
+     * Make a piece boundary at a device offset.
+     *
+     * @param position a device offset in {@code [start, end]}.
+     * @return the index of the piece starting at {@code position}, or {@code count} if it is the stripe's end.
+     */
+    int splitAt(final long position)
+    {
+        if (position >= end)
+        {
+            return count;
+        }
+        final int piece = find(position);
+        final int r = (int)(position - start);
+        if (rel[piece] == r)
+        {
+            return piece;
+        }
+        ensureCapacity(count + 1);
+        final int at = piece + 1;
+        System.arraycopy(rel, at, rel, at + 1, count - at);
+        System.arraycopy(values, at, values, at + 1, count - at);
+        System.arraycopy(deltas, at, deltas, at + 1, count - at);
+        rel[at] = r;
+        values[at] = values[piece];
+        deltas[at] = deltas[piece];
+        count++;
+        return at;
+    }
+
+    /**
+     * Merge neighbouring pieces that hold the same value.
+     */
+    void normalize()
+    {
+        int out = 0;
+        for (int i = 1; i < count; i++)
+        {
+            if (values[i] == values[out] && deltas[i] == deltas[out])
+            {
+                continue;
+            }
+            out++;
+            rel[out] = rel[i];
+            values[out] = values[i];
+            deltas[out] = deltas[i];
+        }
+        count = out + 1;
+    }
+
+    int byteLength()
+    {
+        return StripeDescriptor.length(count);
+    }
+
+    long write(final Arena arena)
+    {
+        final long address = arena.allocate(byteLength());
+        final UnsafeBuffer buffer = arena.buffer(address);
+        final int offset = Arena.offset(address);
+        StripeDescriptor.count(buffer, offset, count);
+        for (int i = 0; i < count; i++)
+        {
+            StripeDescriptor.piece(buffer, offset, i, rel[i], values[i], deltas[i]);
+        }
+        return address;
+    }
+
+    private void ensureCapacity(final int capacity)
+    {
+        if (capacity > rel.length)
+        {
+            final int newCapacity = Math.max(capacity, rel.length * 2);
+            rel = Arrays.copyOf(rel, newCapacity);
+            values = Arrays.copyOf(values, newCapacity);
+            deltas = Arrays.copyOf(deltas, newCapacity);
+        }
+    }
+}

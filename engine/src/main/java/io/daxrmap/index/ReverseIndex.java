@@ -1,0 +1,269 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.DeviceGeometry;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The reverse map of one device: device byte ranges to every owner and file offset, kept current by atomic batches
+ * of filesystem operations, read lock-free by any number of {@link IndexReader}s.
+ * <h2>Structure</h2>
+ * The device is cut into pieces (elementary segments) over which the set of owners is constant. Pieces live in
+ * stripes of a fixed power-of-two span ({@link StripeDescriptor}); a directory maps a stripe number to the stripe's
+ * block in off-heap memory ({@link Arena}), so a lookup is: shift, one directory load, one stripe. A piece names its
+ * owners inline when it has one ({@link PieceValue}) and through an interned share group ({@link OwnerSet}) when it
+ * has several. Each owner with file offsets also has a forward map ({@link ExtentsDescriptor}) that the mutations use.
+ * <h2>Concurrency</h2>
+ * One writer: {@link #newBatch()} gives the only open batch, whose working copies are invisible until
+ * {@link Batch#commit()} publishes a new {@link Snapshot} with one volatile write. Readers never block: each query
+ * runs on the snapshot the reader last refreshed to, which never changes.
+ */
+public final class ReverseIndex implements AutoCloseable
+{
+    /** Pieces per stripe the stripe span is sized for. */
+    static final int TARGET_PIECES_PER_STRIPE = 4;
+    /** The narrowest stripe span: one sector. */
+    static final int MIN_SPAN_SHIFT = 9;
+    /** Compact when garbage exceeds live bytes and this much. */
+    static final long COMPACTION_SLACK = 32L << 20;
+
+    private final DeviceGeometry geometry;
+    private final int stripeShift;
+    final OwnerTable owners = new OwnerTable();
+    final OwnerSetTable sets = new OwnerSetTable();
+    Arena arena;
+    long emptyStripe;
+    long liveBytes;
+    private long compactions;
+    private volatile Snapshot current;
+    private Batch openBatch;
+    private boolean closed;
+
+    private ReverseIndex(final IndexConfig config)
+    {
+        geometry = config.geometry();
+        if (geometry.size() > ExtentsDescriptor.LENGTH_MASK)
+        {
+            throw new IllegalArgumentException("device too large: size=" + geometry.size());
+        }
+        stripeShift = stripeShift(geometry.size(), config.expectedRecords());
+        arena = new Arena();
+        emptyStripe = writeEmptyStripe(arena);
+        final int stripeCount = (int)((geometry.size() + (1L << stripeShift) - 1) >>> stripeShift);
+        current = new Snapshot(
+            0, geometry, stripeShift, LongDirectory.filled(stripeCount, emptyStripe),
+            LongDirectory.filled(0, Snapshot.NO_EXTENTS), arena.slabs(), owners.keys(), owners.idMap(), 0, sets.sets(), 0);
+    }
+
+    /**
+     * Create an empty index: every byte of the device free.
+     *
+     * @param config device geometry and expected size.
+     * @return the index.
+     */
+    public static ReverseIndex create(final IndexConfig config)
+    {
+        return new ReverseIndex(config);
+    }
+
+    /**
+     * The device this index covers.
+     *
+     * @return the geometry.
+     */
+    public DeviceGeometry geometry()
+    {
+        return geometry;
+    }
+
+    /**
+     * Start the batch of mutations; only one may be open at a time.
+     *
+     * @return the batch.
+     * @throws IllegalStateException if a batch is open or the index is closed.
+     */
+    public synchronized Batch newBatch()
+    {
+        ensureOpen();
+        if (openBatch != null)
+        {
+            throw new IllegalStateException("a batch is already open: version=" + current.version);
+        }
+        openBatch = new Batch(this, current);
+        return openBatch;
+    }
+
+    /**
+     * A reader bound to the latest committed snapshot. Readers are cheap; use one per thread.
+     *
+     * @return the reader.
+     */
+    public IndexReader newReader()
+    {
+        ensureOpen();
+        return new IndexReader(this);
+    }
+
+    /**
+     * The number of committed batches.
+     *
+     * @return the version of the latest snapshot.
+     */
+    public long version()
+    {
+        return current.version;
+    }
+
+    /**
+     * Off-heap bytes reserved for stripes and forward maps, garbage included.
+     *
+     * @return bytes.
+     */
+    public long offHeapBytes()
+    {
+        return arena.reservedBytes();
+    }
+
+    /**
+     * Off-heap bytes that the latest snapshot uses.
+     *
+     * @return bytes.
+     */
+    public synchronized long liveOffHeapBytes()
+    {
+        return liveBytes;
+    }
+
+    /**
+     * How many times the off-heap memory has been compacted.
+     *
+     * @return compactions.
+     */
+    public synchronized long compactions()
+    {
+        return compactions;
+    }
+
+    /**
+     * log2 of the stripe span in bytes.
+     *
+     * @return the stripe shift.
+     */
+    public int stripeShift()
+    {
+        return stripeShift;
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        closed = true;
+    }
+
+    Snapshot current()
+    {
+        return current;
+    }
+
+    synchronized void publish(final Batch batch, final Snapshot next)
+    {
+        if (openBatch != batch)
+        {
+            throw new IllegalStateException("batch is not the open batch");
+        }
+        current = next;
+        openBatch = null;
+        if (arena.allocatedBytes() - liveBytes > liveBytes + COMPACTION_SLACK)
+        {
+            compact();
+        }
+    }
+
+    synchronized void release(final Batch batch)
+    {
+        if (openBatch == batch)
+        {
+            openBatch = null;
+        }
+    }
+
+    /**
+     * Copy every live block into a fresh arena; the old one is freed once no reader's snapshot names it.
+     */
+    private void compact()
+    {
+        final Snapshot from = current;
+        final Arena fresh = new Arena();
+        final long freshEmpty = writeEmptyStripe(fresh);
+        long live = 0;
+        final LongDirectory.Editor stripeEditor = from.stripes.edit(freshEmpty);
+        for (int s = 0; s < from.stripeCount(); s++)
+        {
+            final long address = from.stripes.get(s);
+            if (address == emptyStripe)
+            {
+                stripeEditor.set(s, freshEmpty);
+                continue;
+            }
+            final UnsafeBuffer buffer = from.buffer(address);
+            final int length = StripeDescriptor.length(StripeDescriptor.count(buffer, Arena.offset(address)));
+            stripeEditor.set(s, copyBlock(buffer, Arena.offset(address), length, fresh));
+            live += length;
+        }
+        final LongDirectory.Editor extentsEditor = from.extents.edit(Snapshot.NO_EXTENTS);
+        for (int o = 0; o < from.extents.length(); o++)
+        {
+            final long address = from.extents.get(o);
+            if (address != Snapshot.NO_EXTENTS)
+            {
+                final UnsafeBuffer buffer = from.buffer(address);
+                final int length = ExtentsDescriptor.length(ExtentsDescriptor.count(buffer, Arena.offset(address)));
+                extentsEditor.set(o, copyBlock(buffer, Arena.offset(address), length, fresh));
+                live += length;
+            }
+        }
+        arena = fresh;
+        emptyStripe = freshEmpty;
+        liveBytes = live;
+        compactions++;
+        current = new Snapshot(
+            from.version, geometry, stripeShift, stripeEditor.build(), extentsEditor.build(), fresh.slabs(),
+            from.ownerKeys, from.ownerIds, from.ownerCount, from.sets, from.setCount);
+    }
+
+    private static long copyBlock(final UnsafeBuffer buffer, final int offset, final int length, final Arena to)
+    {
+        final long address = to.allocate(length);
+        to.buffer(address).putBytes(Arena.offset(address), buffer, offset, length);
+        return address;
+    }
+
+    private static long writeEmptyStripe(final Arena arena)
+    {
+        final long address = arena.allocate(StripeDescriptor.length(1));
+        final UnsafeBuffer buffer = arena.buffer(address);
+        StripeDescriptor.count(buffer, Arena.offset(address), 1);
+        StripeDescriptor.piece(buffer, Arena.offset(address), 0, 0, PieceValue.EMPTY, 0);
+        return address;
+    }
+
+    static int stripeShift(final long deviceSize, final long expectedRecords)
+    {
+        final long stripes = Math.max(1, expectedRecords / TARGET_PIECES_PER_STRIPE);
+        final long span = Math.max(1, deviceSize / stripes);
+        int shift = 64 - Long.numberOfLeadingZeros(span - 1);
+        shift = Math.max(MIN_SPAN_SHIFT, Math.min(StripeDescriptor.MAX_SPAN_SHIFT, shift));
+        while ((deviceSize >>> shift) >= Integer.MAX_VALUE - LongDirectory.GROUP_SIZE)
+        {
+            shift++;
+        }
+        return shift;
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("index is closed");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.DeviceGeometry;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One consistent, immutable state of an index: what a reader sees between two {@code refresh()} calls.
+ * <p>
+ * Everything a snapshot names is never changed after it is published: stripes and extent lists live in arena
+ * blocks the writer only appends, the directories are copied on write, and the owner and set arrays are only
+ * appended to beyond what this snapshot can name.
+ */
+final class Snapshot
+{
+    static final long NO_EXTENTS = -1;
+
+    final long version;
+    final DeviceGeometry geometry;
+    final int stripeShift;
+    final LongDirectory stripes;
+    final LongDirectory extents;
+    final UnsafeBuffer[] slabs;
+    final long[] ownerKeys;
+    final OwnerTable.IdMap ownerIds;
+    final int ownerCount;
+    final OwnerSet[] sets;
+    final int setCount;
+
+    Snapshot(
+        final long version,
+        final DeviceGeometry geometry,
+        final int stripeShift,
+        final LongDirectory stripes,
+        final LongDirectory extents,
+        final UnsafeBuffer[] slabs,
+        final long[] ownerKeys,
+        final OwnerTable.IdMap ownerIds,
+        final int ownerCount,
+        final OwnerSet[] sets,
+        final int setCount)
+    {
+        this.version = version;
+        this.geometry = geometry;
+        this.stripeShift = stripeShift;
+        this.stripes = stripes;
+        this.extents = extents;
+        this.slabs = slabs;
+        this.ownerKeys = ownerKeys;
+        this.ownerIds = ownerIds;
+        this.ownerCount = ownerCount;
+        this.sets = sets;
+        this.setCount = setCount;
+    }
+
+    UnsafeBuffer buffer(final long address)
+    {
+        return slabs[(int)(address >>> 32)];
+    }
+
+    long stripeStart(final int stripe)
+    {
+        return (long)stripe << stripeShift;
+    }
+
+    long stripeEnd(final int stripe)
+    {
+        return Math.min(geometry.size(), (long)(stripe + 1) << stripeShift);
+    }
+
+    int stripeCount()
+    {
+        return stripes.length();
+    }
+
+    /**
+     * The id of an owner this snapshot knows, or -1.
+     */
+    int ownerId(final long owner)
+    {
+        final int id = ownerIds.get(owner);
+        return id < ownerCount ? id : -1;
+    }
+
+    long extentsAddress(final int ownerId)
+    {
+        return ownerId < extents.length() ? extents.get(ownerId) : NO_EXTENTS;
+    }
+}

@@ -1,0 +1,78 @@
+package io.daxrmap.index;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DescriptorLayoutTest
+{
+    @Test
+    void shouldLayStripeFieldsContiguouslyInDiagramOrder()
+    {
+        assertEquals(0, StripeDescriptor.COUNT_OFFSET);
+        assertEquals(StripeDescriptor.COUNT_OFFSET + Integer.BYTES, StripeDescriptor.RESERVED_OFFSET);
+        assertEquals(StripeDescriptor.RESERVED_OFFSET + Integer.BYTES, StripeDescriptor.HEADER_LENGTH);
+        assertEquals(0, StripeDescriptor.PIECE_START_OFFSET);
+        assertEquals(StripeDescriptor.PIECE_START_OFFSET + Integer.BYTES, StripeDescriptor.PIECE_VALUE_OFFSET);
+        assertEquals(StripeDescriptor.PIECE_VALUE_OFFSET + Integer.BYTES, StripeDescriptor.PIECE_DELTA_OFFSET);
+        assertEquals(StripeDescriptor.PIECE_DELTA_OFFSET + Long.BYTES, StripeDescriptor.PIECE_LENGTH);
+        assertEquals(0, StripeDescriptor.PIECE_DELTA_OFFSET % Long.BYTES, "delta must be 8-byte aligned");
+        assertEquals(0, StripeDescriptor.HEADER_LENGTH % Long.BYTES, "pieces must start 8-byte aligned");
+        assertEquals(0, StripeDescriptor.PIECE_LENGTH % Long.BYTES, "pieces must stay 8-byte aligned");
+        assertEquals(StripeDescriptor.HEADER_LENGTH + 3 * StripeDescriptor.PIECE_LENGTH, StripeDescriptor.length(3));
+    }
+
+    @Test
+    void shouldLayExtentFieldsContiguouslyInDiagramOrder()
+    {
+        assertEquals(0, ExtentsDescriptor.COUNT_OFFSET);
+        assertEquals(ExtentsDescriptor.COUNT_OFFSET + Integer.BYTES, ExtentsDescriptor.RESERVED_OFFSET);
+        assertEquals(ExtentsDescriptor.RESERVED_OFFSET + Integer.BYTES, ExtentsDescriptor.HEADER_LENGTH);
+        assertEquals(0, ExtentsDescriptor.FILE_OFFSET_OFFSET);
+        assertEquals(ExtentsDescriptor.FILE_OFFSET_OFFSET + Long.BYTES, ExtentsDescriptor.DEVICE_OFFSET_OFFSET);
+        assertEquals(ExtentsDescriptor.DEVICE_OFFSET_OFFSET + Long.BYTES, ExtentsDescriptor.LENGTH_FLAGS_OFFSET);
+        assertEquals(ExtentsDescriptor.LENGTH_FLAGS_OFFSET + Long.BYTES, ExtentsDescriptor.EXTENT_LENGTH);
+        assertEquals(ExtentsDescriptor.HEADER_LENGTH + 2 * ExtentsDescriptor.EXTENT_LENGTH, ExtentsDescriptor.length(2));
+    }
+
+    @Test
+    void shouldRoundTripStripePiecesAndFindTheContainingPiece()
+    {
+        final int count = 20;
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(StripeDescriptor.length(count)));
+        StripeDescriptor.count(buffer, 0, count);
+        for (int i = 0; i < count; i++)
+        {
+            StripeDescriptor.piece(buffer, 0, i, i * 100, i - 1, -i * 7L);
+        }
+        assertEquals(count, StripeDescriptor.count(buffer, 0));
+        for (int i = 0; i < count; i++)
+        {
+            assertEquals(i * 100, StripeDescriptor.relStart(buffer, 0, i));
+            assertEquals(i - 1, StripeDescriptor.value(buffer, 0, i));
+            assertEquals(-i * 7L, StripeDescriptor.delta(buffer, 0, i));
+        }
+        for (int rel = 0; rel < count * 100 + 50; rel++)
+        {
+            assertEquals(Math.min(count - 1, rel / 100), StripeDescriptor.find(buffer, 0, rel), "rel=" + rel);
+        }
+    }
+
+    @Test
+    void shouldPackExtentLengthAndFlags()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ExtentsDescriptor.length(1)));
+        final long length = ExtentsDescriptor.LENGTH_MASK;
+        ExtentsDescriptor.count(buffer, 0, 1);
+        ExtentsDescriptor.extent(buffer, 0, 0, 1L << 50, 12345, length, 1);
+        assertEquals(1L << 50, ExtentsDescriptor.fileOffset(buffer, 0, 0));
+        assertEquals(12345, ExtentsDescriptor.deviceOffset(buffer, 0, 0));
+        assertEquals(length, ExtentsDescriptor.length(buffer, 0, 0));
+        assertEquals(1, ExtentsDescriptor.flags(buffer, 0, 0));
+        assertTrue(length >= 1L << 55);
+    }
+}

@@ -46,9 +46,9 @@ public final class Batch
         begin();
         try
         {
-            checkForked(owner, "map");
-            checkFlags(flags);
-            checkFile(fileOffset, length);
+            MutationChecks.checkForked(owner, "map");
+            MutationChecks.checkFlags(flags);
+            MutationChecks.checkFile(fileOffset, length);
             checkDevice(deviceOffset, length);
             requireFree(owner, deviceOffset, length);
             addMapping(owner, fileOffset, deviceOffset, length, flags);
@@ -76,12 +76,12 @@ public final class Batch
         begin();
         try
         {
-            checkOwner(owner);
-            checkFlags(flags);
+            MutationChecks.checkOwner(owner);
+            MutationChecks.checkFlags(flags);
             checkDevice(deviceOffset, length);
             if (Owner.hasFileOffset(owner))
             {
-                checkFile(fileOffset, length);
+                MutationChecks.checkFile(fileOffset, length);
                 if (Owner.isFileData(owner))
                 {
                     requireShareable(owner, deviceOffset, length);
@@ -123,7 +123,7 @@ public final class Batch
         begin();
         try
         {
-            checkMetadata(owner, "allocMetadata");
+            MutationChecks.checkMetadata(owner, "allocMetadata");
             checkDevice(deviceOffset, length);
             requireFree(owner, deviceOffset, length);
             applyRef(deviceOffset, deviceOffset + length, index.owners.intern(owner), 0, 0, true);
@@ -148,7 +148,7 @@ public final class Batch
         begin();
         try
         {
-            checkMetadata(owner, "freeMetadata");
+            MutationChecks.checkMetadata(owner, "freeMetadata");
             checkDevice(deviceOffset, length);
             final int ownerId = index.owners.idOf(owner);
             requireOwnedBy(owner, ownerId, deviceOffset, length);
@@ -174,8 +174,8 @@ public final class Batch
         begin();
         try
         {
-            checkForked(owner, "unmap");
-            checkFile(fileOffset, length);
+            MutationChecks.checkForked(owner, "unmap");
+            MutationChecks.checkFile(fileOffset, length);
             requireMapped(owner, fileOffset, length);
             removeMapping(owner, fileOffset, length);
             return end();
@@ -198,7 +198,7 @@ public final class Batch
         begin();
         try
         {
-            checkForked(owner, "truncate");
+            MutationChecks.checkForked(owner, "truncate");
             if (size < 0)
             {
                 throw new InvalidMutationException("negative size: owner=" + Owner.toString(owner) + " size=" + size);
@@ -296,8 +296,8 @@ public final class Batch
         begin();
         try
         {
-            checkData(owner, "cowRemap");
-            checkFile(fileOffset, length);
+            MutationChecks.checkData(owner, "cowRemap");
+            MutationChecks.checkFile(fileOffset, length);
             checkDevice(newDeviceOffset, length);
             requireMapped(owner, fileOffset, length);
             requireFree(owner, newDeviceOffset, length);
@@ -324,8 +324,8 @@ public final class Batch
         begin();
         try
         {
-            checkForked(owner, "convertUnwritten");
-            checkFile(fileOffset, length);
+            MutationChecks.checkForked(owner, "convertUnwritten");
+            MutationChecks.checkFile(fileOffset, length);
             requireMapped(owner, fileOffset, length);
             final int ownerId = index.owners.idOf(owner);
             final MutableExtents forward = forward(ownerId, true);
@@ -770,71 +770,15 @@ public final class Batch
         final long source, final long sourceOffset, final long destination, final long destinationOffset,
         final long length, final String operation)
     {
-        checkData(source, operation);
-        checkData(destination, operation);
-        checkFile(sourceOffset, length);
-        checkFile(destinationOffset, length);
+        MutationChecks.checkData(source, operation);
+        MutationChecks.checkData(destination, operation);
+        MutationChecks.checkFile(sourceOffset, length);
+        MutationChecks.checkFile(destinationOffset, length);
         if (source == destination && sourceOffset < destinationOffset + length && destinationOffset < sourceOffset + length)
         {
             throw new InvalidMutationException(operation + " ranges overlap within one file: owner=" +
                 Owner.toString(source) + " sourceOffset=" + sourceOffset + " destinationOffset=" + destinationOffset +
                 " length=" + length);
-        }
-    }
-
-    private static void checkOwner(final long owner)
-    {
-        if (owner == Owner.FREE)
-        {
-            throw new InvalidMutationException("free space is not an owner: owner=" + Owner.toString(owner));
-        }
-        if (Owner.kind(owner) > Owner.KIND_SPECIAL)
-        {
-            throw new InvalidMutationException("not an owner: owner=0x" + Long.toHexString(owner));
-        }
-    }
-
-    private static void checkForked(final long owner, final String operation)
-    {
-        checkOwner(owner);
-        if (!Owner.hasFileOffset(owner))
-        {
-            throw new InvalidMutationException(operation + " needs a data or attr fork: owner=" + Owner.toString(owner));
-        }
-    }
-
-    private static void checkData(final long owner, final String operation)
-    {
-        checkOwner(owner);
-        if (!Owner.isFileData(owner))
-        {
-            throw new InvalidMutationException(operation + " needs a data fork: owner=" + Owner.toString(owner));
-        }
-    }
-
-    private static void checkMetadata(final long owner, final String operation)
-    {
-        checkOwner(owner);
-        if (Owner.hasFileOffset(owner))
-        {
-            throw new InvalidMutationException(operation + " needs a bmbt or special owner: owner=" +
-                Owner.toString(owner));
-        }
-    }
-
-    private static void checkFlags(final int flags)
-    {
-        if ((flags & ~MappingFlags.STORED) != 0)
-        {
-            throw new InvalidMutationException("only UNWRITTEN is stored: flags=0x" + Integer.toHexString(flags));
-        }
-    }
-
-    private static void checkFile(final long fileOffset, final long length)
-    {
-        if (fileOffset < 0 || length <= 0 || fileOffset + length < 0)
-        {
-            throw new InvalidMutationException("bad file range: fileOffset=" + fileOffset + " length=" + length);
         }
     }
 

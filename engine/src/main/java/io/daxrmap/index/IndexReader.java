@@ -23,8 +23,9 @@ public final class IndexReader
 {
     private static final int MODE_BYTES = 0;
     private static final int MODE_PAGE = 1;
-    private static final int MODE_SCAN_FIRST = 2;
-    private static final int MODE_SCAN = 3;
+    private static final int MODE_PAGE_DIRECT = 2;
+    private static final int MODE_SCAN_FIRST = 3;
+    private static final int MODE_SCAN = 4;
 
     private static final int FREE_REF = -1;
 
@@ -117,8 +118,19 @@ public final class IndexReader
         }
         pageVisitor = visitor;
         pageShift = pagemap.pageShift();
+        final long pageEnd = Math.min(size, deviceOffset + pagemap.pageSize());
+        cursor.seek(deviceOffset);
+        final int value = cursor.value();
+        if (cursor.end() >= pageEnd &&
+            (!PieceValue.isShared(value) || snapshot.sets[PieceValue.setId(value)].groupCount() == 1))
+        {
+            // One piece with one reference per owner: no (inode, pgoff) can repeat, so report as found.
+            walk(MODE_PAGE_DIRECT, deviceOffset, pageEnd);
+            pageVisitor = null;
+            return deviceOffset;
+        }
         records.clear();
-        walk(MODE_PAGE, deviceOffset, Math.min(size, deviceOffset + pagemap.pageSize()));
+        walk(MODE_PAGE, deviceOffset, pageEnd);
         records.sortByOwnerThenStart();
         final int count = records.count;
         int i = 0;
@@ -291,7 +303,10 @@ public final class IndexReader
         queryEnd = end;
         stopped = false;
         hasPrevious = false;
-        cursor.seek(start);
+        if (walkMode != MODE_PAGE_DIRECT)
+        {
+            cursor.seek(start);
+        }
         while (true)
         {
             visitPieceRefs();
@@ -357,7 +372,7 @@ public final class IndexReader
                 shared |= PieceValue.isShared(look.value());
             }
         }
-        else if (mode <= MODE_PAGE)
+        else
         {
             start = Math.max(start, queryStart);
         }
@@ -388,11 +403,19 @@ public final class IndexReader
                 }
                 break;
             case MODE_PAGE:
+            case MODE_PAGE_DIRECT:
                 if (Owner.isFileData(owner))
                 {
                     final long pgoff = fileOffset >> pageShift;
                     final long pgcnt = ((fileOffset + (end - start) - 1) >> pageShift) - pgoff + 1;
-                    records.add(pgoff, pgcnt, Owner.inode(owner), 0, reported);
+                    if (mode == MODE_PAGE_DIRECT)
+                    {
+                        pageVisitor.onAddressSpace(Owner.inode(owner), pgoff, pgcnt, reported);
+                    }
+                    else
+                    {
+                        records.add(pgoff, pgcnt, Owner.inode(owner), 0, reported);
+                    }
                 }
                 else
                 {

@@ -3,6 +3,8 @@ package io.daxrmap.index;
 import io.daxrmap.model.DeviceGeometry;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Arrays;
+
 /**
  * The reverse map of one device: device byte ranges to every owner and file offset, kept current by atomic batches
  * of filesystem operations, read lock-free by any number of {@link IndexReader}s.
@@ -25,15 +27,18 @@ public final class ReverseIndex implements AutoCloseable
     static final int MIN_SPAN_SHIFT = 9;
     /** Compact when garbage exceeds live bytes and this much. */
     static final long COMPACTION_SLACK = 32L << 20;
+    /** Compact when share groups no piece names may exceed the live ones and this many. */
+    static final int SET_SLACK = 1 << 16;
 
     private final DeviceGeometry geometry;
     private final int stripeShift;
     final OwnerTable owners = new OwnerTable();
-    final OwnerSetTable sets = new OwnerSetTable();
+    OwnerSetTable sets = new OwnerSetTable();
     Arena arena;
     long emptyStripe;
     long liveBytes;
     private long compactions;
+    private int liveSets;
     private volatile Snapshot current;
     private Batch openBatch;
     private boolean closed;
@@ -172,7 +177,8 @@ public final class ReverseIndex implements AutoCloseable
         }
         current = next;
         openBatch = null;
-        if (arena.allocatedBytes() - liveBytes > liveBytes + COMPACTION_SLACK)
+        if (arena.allocatedBytes() - liveBytes > liveBytes + COMPACTION_SLACK ||
+            sets.count() - liveSets > liveSets + SET_SLACK)
         {
             compact();
         }
@@ -187,13 +193,17 @@ public final class ReverseIndex implements AutoCloseable
     }
 
     /**
-     * Copy every live block into a fresh arena; the old one is freed once no reader's snapshot names it.
+     * Copy every live block into a fresh arena and every share group some piece names into a fresh table; the old
+     * ones are freed once no reader's snapshot names them.
      */
     private void compact()
     {
         final Snapshot from = current;
         final Arena fresh = new Arena();
         final long freshEmpty = writeEmptyStripe(fresh);
+        final OwnerSetTable freshSets = new OwnerSetTable();
+        final int[] setIds = new int[from.setCount];
+        Arrays.fill(setIds, -1);
         long live = 0;
         final LongDirectory.Editor stripeEditor = from.stripes.edit(freshEmpty);
         for (int s = 0; s < from.stripeCount(); s++)
@@ -205,8 +215,11 @@ public final class ReverseIndex implements AutoCloseable
                 continue;
             }
             final UnsafeBuffer buffer = from.buffer(address);
-            final int length = StripeDescriptor.length(StripeDescriptor.count(buffer, Arena.offset(address)));
-            stripeEditor.set(s, copyBlock(buffer, Arena.offset(address), length, fresh));
+            final int count = StripeDescriptor.count(buffer, Arena.offset(address));
+            final int length = StripeDescriptor.length(count);
+            final long copy = copyBlock(buffer, Arena.offset(address), length, fresh);
+            renumberSets(fresh.buffer(copy), Arena.offset(copy), count, from, freshSets, setIds);
+            stripeEditor.set(s, copy);
             live += length;
         }
         final LongDirectory.Editor extentsEditor = from.extents.edit(Snapshot.NO_EXTENTS);
@@ -224,10 +237,56 @@ public final class ReverseIndex implements AutoCloseable
         arena = fresh;
         emptyStripe = freshEmpty;
         liveBytes = live;
+        sets = freshSets;
+        liveSets = freshSets.count();
         compactions++;
         current = new Snapshot(
             from.version, geometry, stripeShift, stripeEditor.build(), extentsEditor.build(), fresh.slabs(),
-            from.ownerKeys, from.ownerIds, from.ownerCount, from.sets, from.setCount);
+            from.ownerKeys, from.ownerIds, from.ownerCount, freshSets.sets(), freshSets.count());
+    }
+
+    private static void renumberSets(
+        final UnsafeBuffer buffer, final int offset, final int count, final Snapshot from, final OwnerSetTable to,
+        final int[] setIds)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final int value = StripeDescriptor.value(buffer, offset, i);
+            if (PieceValue.isShared(value))
+            {
+                final int oldId = PieceValue.setId(value);
+                if (setIds[oldId] < 0)
+                {
+                    setIds[oldId] = to.intern(from.sets[oldId]);
+                }
+                StripeDescriptor.piece(
+                    buffer, offset, i, StripeDescriptor.relStart(buffer, offset, i), PieceValue.shared(setIds[oldId]),
+                    0);
+            }
+        }
+    }
+
+    /**
+     * Share groups that the latest snapshot can name, live or not yet compacted away.
+     *
+     * @return the count.
+     */
+    public synchronized int shareGroups()
+    {
+        return sets.count();
+    }
+
+    /**
+     * Compact now: reclaim off-heap garbage and share groups no piece names.
+     */
+    public synchronized void compactNow()
+    {
+        ensureOpen();
+        if (openBatch != null)
+        {
+            throw new IllegalStateException("cannot compact while a batch is open");
+        }
+        compact();
     }
 
     private static long copyBlock(final UnsafeBuffer buffer, final int offset, final int length, final Arena to)

@@ -1,0 +1,112 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.DeviceGeometry;
+import io.daxrmap.model.Owner;
+import io.daxrmap.model.Pagemap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The hot path allocates nothing once warm: byte and page queries over private, shared (100 clones) and
+ * self-shared data, measured with the JVM's per-thread allocation counter.
+ */
+class AllocationFreeQueryTest
+{
+    private static final int BLOCK = 4096;
+    private static final int QUERIES = 200_000;
+    private static final long TOLERATED_BYTES = 4096;
+
+    private static ReverseIndex index;
+    private static long deviceSize;
+
+    private long sink;
+
+    @BeforeAll
+    static void load()
+    {
+        deviceSize = 64L << 20;
+        index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK), 4096));
+        final Batch batch = index.newBatch();
+        final SplittableRandom random = new SplittableRandom(7);
+        long device = 0;
+        for (int file = 0; file < 64; file++)
+        {
+            long fileOffset = 0;
+            for (int extent = 0; extent < 16; extent++)
+            {
+                final long length = (1 + random.nextInt(8)) * (long)BLOCK;
+                batch.map(Owner.data(1000 + file), fileOffset, device, length, extent % 5 == 0 ? 1 : 0);
+                fileOffset += length + BLOCK;
+                device += length + (random.nextInt(3) == 0 ? BLOCK : 0);
+            }
+        }
+        for (int clone = 0; clone < 100; clone++)
+        {
+            batch.reflink(Owner.data(1000), 0, Owner.data(5000 + clone), 0, 1 << 20);
+        }
+        batch.reflink(Owner.data(1001), 0, Owner.data(1001), 8L << 20, 64 * BLOCK);
+        batch.commit();
+    }
+
+    @Test
+    void shouldNotAllocateInByteOrPageQueriesWhenWarm()
+    {
+        final IndexReader reader = index.newReader();
+        final Pagemap pagemap = new Pagemap(1L << 36, deviceSize + (1 << 20), 1 << 20, 4096);
+        final PageVisitor pageVisitor = new PageVisitor()
+        {
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                sink += inode + pgoff + pgcnt + flags;
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+                sink += owner + deviceOffset;
+            }
+        };
+        final RecordVisitor recordVisitor = (deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            sink += deviceOffset + length + owner + fileOffset + flags;
+            return true;
+        };
+        final long[] offsets = new long[4096];
+        final SplittableRandom random = new SplittableRandom(11);
+        for (int i = 0; i < offsets.length; i++)
+        {
+            offsets[i] = random.nextLong(4L << 20) & -64L;
+        }
+
+        runQueries(reader, pagemap, pageVisitor, recordVisitor, offsets);
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        runQueries(reader, pagemap, pageVisitor, recordVisitor, offsets);
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertTrue(sink != 0, "queries found nothing");
+        assertTrue(allocated <= TOLERATED_BYTES,
+            "allocated=" + allocated + " bytes over " + 3 * QUERIES + " queries");
+    }
+
+    private void runQueries(
+        final IndexReader reader, final Pagemap pagemap, final PageVisitor pageVisitor,
+        final RecordVisitor recordVisitor, final long[] offsets)
+    {
+        for (int i = 0; i < QUERIES; i++)
+        {
+            final long offset = offsets[i & (offsets.length - 1)];
+            reader.byteQuery(offset, 64, recordVisitor);
+            reader.byteQuery(offset, 3 * BLOCK, recordVisitor);
+            reader.pageQuery(((1L << 36) + (1 << 20) + offset) >>> 12, pagemap, pageVisitor);
+        }
+    }
+}

@@ -372,7 +372,7 @@ public final class IndexReader
                 shared |= PieceValue.isShared(look.value());
             }
         }
-        else
+        else if (mode <= MODE_PAGE_DIRECT)
         {
             start = Math.max(start, queryStart);
         }

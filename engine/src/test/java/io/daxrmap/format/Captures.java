@@ -11,21 +11,21 @@ import java.util.zip.GZIPInputStream;
  * The real captures under {@code testdata/capture/} (made by {@code make-captures.sh}), found from the working
  * directory upwards.
  */
-final class Captures
+public final class Captures
 {
-    static final String SMALL = "xfs-small";
-    static final String BATCH = "xfs-batch";
+    public static final String SMALL = "xfs-small";
+    public static final String BATCH = "xfs-batch";
 
     private Captures()
     {
     }
 
-    static Path xfsSmall(final String name)
+    public static Path xfsSmall(final String name)
     {
         return file(SMALL, name);
     }
 
-    static Path file(final String capture, final String name)
+    public static Path file(final String capture, final String name)
     {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null)
@@ -42,7 +42,7 @@ final class Captures
     }
 
     /** The text of a capture file, gunzipped if its name ends in {@code .gz}. */
-    static String text(final String capture, final String name) throws IOException
+    public static String text(final String capture, final String name) throws IOException
     {
         final Path file = file(capture, name);
         if (!name.endsWith(".gz"))

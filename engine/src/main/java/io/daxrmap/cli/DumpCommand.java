@@ -1,0 +1,71 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.store.FilesystemIndex;
+import io.daxrmap.store.IndexStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code daxrmap dump INDEX [--format fsmap-csv|fsmap-verbose|json] [--range START:END] [--units ...]}.
+ */
+@Command(name = "dump", mixinStandardHelpOptions = true,
+    description = "Print every record of an index in GETFSMAP order, as xfs_io -c 'fsmap' prints it.")
+final class DumpCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "INDEX", description = "index directory")
+    private Path indexDirectory;
+
+    @Option(names = "--format", defaultValue = "fsmap-csv", paramLabel = "FORMAT",
+        description = "fsmap-csv, fsmap-verbose or json; default ${DEFAULT-VALUE}")
+    private String format;
+
+    @Option(names = "--range", paramLabel = "START:END",
+        description = "only data-device records overlapping this inclusive range, in --units")
+    private String range;
+
+    @Option(names = "--units", defaultValue = "sectors", paramLabel = "UNITS",
+        description = "sectors, bytes or blocks; default ${DEFAULT-VALUE}")
+    private Units units;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final RecordFormat recordFormat = RecordFormat.parse(format);
+        try (FilesystemIndex index = IndexStore.load(indexDirectory))
+        {
+            print(spec, index, recordFormat, range, units);
+        }
+        return Main.EXIT_OK;
+    }
+
+    static void print(
+        final CommandSpec spec, final FilesystemIndex index, final RecordFormat format, final String range,
+        final Units units) throws java.io.IOException
+    {
+        final IndexRecords records;
+        if (range == null)
+        {
+            records = new IndexRecords(index);
+        }
+        else
+        {
+            final int blockSize = index.dataDevice() == -1 ? 4096 :
+                index.device(index.dataDevice()).geometry().blockSize();
+            final long[] bytes = Units.parseRange(range, units.size(blockSize));
+            records = new IndexRecords(index, bytes[0], bytes[1]);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        format.print(index, records, units, out);
+        out.flush();
+    }
+}

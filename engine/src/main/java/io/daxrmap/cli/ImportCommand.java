@@ -1,0 +1,70 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.format.FsmapCsvReader;
+import io.daxrmap.format.FsmapVerboseReader;
+import io.daxrmap.store.FilesystemIndex;
+import io.daxrmap.store.FilesystemIndexBuilder;
+import io.daxrmap.store.IndexStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code daxrmap import FILE... -o INDEX [--format fsmap-csv|fsmap-verbose]}.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+    description = "Build an index from extent-map dumps (xfs_io -c 'fsmap -m' or 'fsmap -v' output).")
+final class ImportCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "dump files, read in order")
+    private List<Path> files;
+
+    @Option(names = "-o", required = true, paramLabel = "INDEX", description = "index directory to write")
+    private Path output;
+
+    @Option(names = "--format", defaultValue = "fsmap-csv", paramLabel = "FORMAT",
+        description = "fsmap-csv (xfs_io fsmap -m) or fsmap-verbose (xfs_io fsmap -v); default ${DEFAULT-VALUE}")
+    private String format;
+
+    @Option(names = "--block-size", defaultValue = "4096", paramLabel = "BYTES",
+        description = "filesystem block size; default ${DEFAULT-VALUE}")
+    private int blockSize;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
+        long records = 0;
+        for (final Path file : files)
+        {
+            switch (format)
+            {
+                case "fsmap-csv":
+                    records += new FsmapCsvReader().read(file, builder);
+                    break;
+                case "fsmap-verbose":
+                    records += new FsmapVerboseReader().read(file, builder);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown format: format=" + format +
+                        " (fsmap-csv, fsmap-verbose)");
+            }
+        }
+        try (FilesystemIndex index = builder.build())
+        {
+            IndexStore.save(index, output);
+            spec.commandLine().getOut().printf("imported %d records from %d file(s) into %s (%d device(s))%n",
+                records, files.size(), output, index.devices().size());
+        }
+        return Main.EXIT_OK;
+    }
+}

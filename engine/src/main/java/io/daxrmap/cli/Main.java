@@ -1,0 +1,111 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.format.FormatException;
+import io.daxrmap.index.InvalidMutationException;
+import io.daxrmap.store.CorruptIndexException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@code daxrmap} command: index, import, dump, query, inspect and verify extent maps (DESIGN.md section 6).
+ * Exit status 0 on success, 1 on a failed verification, 2 on bad usage or bad input with a one-line message.
+ */
+@Command(
+    name = "daxrmap",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Reverse map of files on persistent-memory (DAX) devices.",
+    subcommands = {
+        ImportCommand.class, DumpCommand.class, QueryCommand.class, InspectCommand.class, VerifyCommand.class})
+public final class Main implements Runnable
+{
+    /** Success. */
+    public static final int EXIT_OK = 0;
+    /** A verification found differences. */
+    public static final int EXIT_VERIFY_FAILED = 1;
+    /** Bad usage or bad input. */
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /**
+     * Run the command and exit with its status.
+     *
+     * @param args command-line arguments.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Run the command.
+     *
+     * @param args command-line arguments.
+     * @param out  standard output.
+     * @param err  standard error.
+     * @return the exit status.
+     */
+    public static int run(final String[] args, final PrintStream out, final PrintStream err)
+    {
+        final CommandLine commandLine = new CommandLine(new Main());
+        final PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        commandLine.setErr(errWriter);
+        commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
+        {
+            errWriter.println("daxrmap " + cmd.getCommandName() + ": " + message(ex));
+            return EXIT_BAD_INPUT;
+        });
+        commandLine.setParameterExceptionHandler((ex, arguments) ->
+        {
+            errWriter.println("daxrmap: " + ex.getMessage());
+            errWriter.println("Try 'daxrmap --help' or 'daxrmap COMMAND --help'.");
+            return EXIT_BAD_INPUT;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    private static String message(final Exception ex)
+    {
+        if (ex instanceof FormatException || ex instanceof CorruptIndexException ||
+            ex instanceof InvalidMutationException)
+        {
+            return ex.getMessage();
+        }
+        if (ex instanceof java.nio.file.NoSuchFileException)
+        {
+            return ex.getMessage() + ": no such file";
+        }
+        if (ex instanceof IOException || ex instanceof IllegalArgumentException)
+        {
+            return ex.getMessage();
+        }
+        return ex.toString();
+    }
+
+    /**
+     * The version from the jar manifest.
+     */
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        @Override
+        public String[] getVersion()
+        {
+            final String version = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"daxrmap " + (version == null ? "development" : version)};
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.index.IndexReader;
+import io.daxrmap.index.PageVisitor;
+import io.daxrmap.index.ReverseIndex;
+import io.daxrmap.model.Owner;
+import io.daxrmap.model.Pagemap;
+import io.daxrmap.store.FilesystemIndex;
+import io.daxrmap.store.IndexStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code daxrmap query INDEX --range START:END} (GETFSMAP semantics) or
+ * {@code daxrmap query INDEX --pfn N --pagemap BASE_PHYS:SIZE[:DATA_OFFSET]} (the kill path).
+ */
+@Command(name = "query", mixinStandardHelpOptions = true,
+    description = "Records overlapping a device range (as xfs_io -c 'fsmap -d START END'), or the address_spaces " +
+        "and pgoffs that map a physical page.")
+final class QueryCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "INDEX", description = "index directory")
+    private Path indexDirectory;
+
+    @Option(names = "--range", paramLabel = "START:END", description = "inclusive data-device range, in --units")
+    private String range;
+
+    @Option(names = "--units", defaultValue = "sectors", paramLabel = "UNITS",
+        description = "sectors, bytes or blocks; default ${DEFAULT-VALUE}")
+    private Units units;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+        description = "with --range: fsmap-csv (default), fsmap-verbose or json; with --pfn: text (default) or json")
+    private String format;
+
+    @Option(names = "--pfn", paramLabel = "N", description = "page frame number (decimal or 0x hex)")
+    private String pfn;
+
+    @Option(names = "--pagemap", paramLabel = "BASE_PHYS:SIZE[:DATA_OFFSET]",
+        description = "the device's physical window (decimal or 0x hex)")
+    private String pagemap;
+
+    @Option(names = "--page-size", defaultValue = "4096", paramLabel = "BYTES",
+        description = "page size; default ${DEFAULT-VALUE}")
+    private int pageSize;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if ((range == null) == (pfn == null))
+        {
+            throw new ParameterException(spec.commandLine(), "give exactly one of --range and --pfn");
+        }
+        if (pfn != null && pagemap == null)
+        {
+            throw new ParameterException(spec.commandLine(), "--pfn needs --pagemap BASE_PHYS:SIZE[:DATA_OFFSET]");
+        }
+        try (FilesystemIndex index = IndexStore.load(indexDirectory))
+        {
+            if (range != null)
+            {
+                DumpCommand.print(spec, index, RecordFormat.parse(format == null ? "fsmap-csv" : format), range, units);
+            }
+            else
+            {
+                pageQuery(index);
+            }
+        }
+        return Main.EXIT_OK;
+    }
+
+    private void pageQuery(final FilesystemIndex index)
+    {
+        final boolean json = "json".equals(format);
+        if (format != null && !json && !"text".equals(format))
+        {
+            throw new IllegalArgumentException("unknown format for --pfn: format=" + format + " (text, json)");
+        }
+        final String[] window = pagemap.split(":");
+        if (window.length < 2 || window.length > 3)
+        {
+            throw new IllegalArgumentException("--pagemap takes BASE_PHYS:SIZE[:DATA_OFFSET]: pagemap=" + pagemap);
+        }
+        final Pagemap map = new Pagemap(Units.parseNumber(window[0], "BASE_PHYS"), Units.parseNumber(window[1], "SIZE"),
+            window.length == 3 ? Units.parseNumber(window[2], "DATA_OFFSET") : 0, pageSize);
+        final long frame = Units.parseNumber(pfn, "pfn");
+        final ReverseIndex device = index.device(index.dataDevice());
+        if (device == null)
+        {
+            throw new IllegalArgumentException("index has no data device");
+        }
+        final IndexReader reader = device.newReader();
+        final PrintWriter out = spec.commandLine().getOut();
+        final StringBuilder kill = new StringBuilder();
+        final StringBuilder owners = new StringBuilder();
+        final long deviceOffset = reader.pageQuery(frame, map, new PageVisitor()
+        {
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                final String path = index.path(inode);
+                if (json)
+                {
+                    kill.append(kill.length() == 0 ? "" : ",").append("{\"inode\":").append(inode)
+                        .append(",\"path\":").append(path == null ? "null" : Json.quote(path))
+                        .append(",\"pgoff\":").append(pgoff).append(",\"pgcnt\":").append(pgcnt)
+                        .append(",\"flags\":[").append(RecordFormat.flagNames(flags)).append("]}");
+                }
+                else
+                {
+                    kill.append(String.format("kill  inode %d pgoff %d pgcnt %d%s%s%n", inode, pgoff, pgcnt,
+                        RecordFormat.flagNames(flags).isEmpty() ? "" : " " + RecordFormat.flagNames(flags)
+                            .replace("\"", ""), path == null ? "" : " " + path));
+                }
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+                if (json)
+                {
+                    owners.append(owners.length() == 0 ? "" : ",").append("{\"owner\":\"").append(Owner.toString(owner))
+                        .append("\",\"deviceOffset\":").append(deviceOffset).append(",\"length\":").append(length)
+                        .append('}');
+                }
+                else
+                {
+                    owners.append(String.format("owner %s device bytes [%d, %d)%n", Owner.toString(owner),
+                        deviceOffset, deviceOffset + length));
+                }
+            }
+        });
+        final String verdict = deviceOffset == Pagemap.OUTSIDE ? "outside-devices" :
+            deviceOffset == Pagemap.METADATA_AREA ? "device-metadata-area" : "mapped";
+        if (json)
+        {
+            out.printf("{\"pfn\":%d,\"verdict\":\"%s\",\"deviceOffset\":%s,\"kill\":[%s],\"owners\":[%s]}%n", frame,
+                verdict, deviceOffset >= 0 ? Long.toString(deviceOffset) : "null", kill, owners);
+        }
+        else
+        {
+            out.printf("pfn 0x%x: %s%s%n", frame, verdict, deviceOffset >= 0 ? " at device offset " + deviceOffset : "");
+            out.print(kill);
+            out.print(owners);
+        }
+        out.flush();
+    }
+}

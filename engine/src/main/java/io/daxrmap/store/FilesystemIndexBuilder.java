@@ -1,0 +1,162 @@
+package io.daxrmap.store;
+
+import io.daxrmap.format.DeviceNumber;
+import io.daxrmap.format.FsmapRecordHandler;
+import io.daxrmap.index.Batch;
+import io.daxrmap.index.IndexConfig;
+import io.daxrmap.index.InvalidMutationException;
+import io.daxrmap.index.ReverseIndex;
+import io.daxrmap.model.DeviceGeometry;
+import io.daxrmap.model.MappingFlags;
+import io.daxrmap.model.Owner;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Collects mapping records of any number of devices (from GETFSMAP, a dump, a FIEMAP walk) and builds a
+ * {@link FilesystemIndex}. Free-space records only extend a device's size; every other record is inserted with
+ * {@link Batch#insert}, so overlapping private records are refused with the record that caused it named.
+ */
+public final class FilesystemIndexBuilder implements FsmapRecordHandler
+{
+    private static final int RECORD_LONGS = 5;
+    private static final int OPS_PER_BATCH = 1 << 16;
+
+    private final int blockSize;
+    private final Map<Integer, Device> devices = new LinkedHashMap<>();
+    private final FilesystemIndex target = new FilesystemIndex();
+    private int dataDevice = -1;
+
+    /**
+     * @param blockSize filesystem block size in bytes; device sizes are rounded up to it.
+     */
+    public FilesystemIndexBuilder(final int blockSize)
+    {
+        if (blockSize <= 0 || Integer.bitCount(blockSize) != 1)
+        {
+            throw new IllegalArgumentException("block size must be a power of two: blockSize=" + blockSize);
+        }
+        this.blockSize = blockSize;
+    }
+
+    @Override
+    public void onRecord(
+        final int major, final int minor, final long deviceOffset, final long length, final long owner,
+        final long fileOffset, final int flags)
+    {
+        final int device = DeviceNumber.encode(major, minor);
+        final Device records = devices.computeIfAbsent(device, d -> new Device());
+        if (dataDevice == -1 && owner != Owner.XFS_LOG)
+        {
+            dataDevice = device;
+        }
+        records.add(deviceOffset, length, owner, fileOffset, flags & MappingFlags.STORED);
+    }
+
+    /**
+     * Make sure a device exists even if it has no record, at least of a size.
+     *
+     * @param device device number.
+     * @param size   device size in bytes.
+     */
+    public void device(final int device, final long size)
+    {
+        final Device records = devices.computeIfAbsent(device, d -> new Device());
+        records.end = Math.max(records.end, size);
+    }
+
+    /**
+     * Name the data device (by default the first device with a record that is not the log).
+     *
+     * @param device device number.
+     */
+    public void dataDevice(final int device)
+    {
+        dataDevice = device;
+    }
+
+    /**
+     * The catalog to fill while records come in.
+     *
+     * @return the index being built; add paths and geometry to it.
+     */
+    public FilesystemIndex target()
+    {
+        return target;
+    }
+
+    /**
+     * Build the indexes.
+     *
+     * @return the filesystem index.
+     * @throws InvalidMutationException naming the first record the index refuses.
+     */
+    public FilesystemIndex build()
+    {
+        for (final Map.Entry<Integer, Device> entry : devices.entrySet())
+        {
+            final Device records = entry.getValue();
+            final long size = Math.max(blockSize, (records.end + blockSize - 1) / blockSize * blockSize);
+            final ReverseIndex index = ReverseIndex.create(
+                new IndexConfig(new DeviceGeometry(entry.getKey(), size, blockSize), Math.max(1, records.count)));
+            Batch batch = index.newBatch();
+            for (int i = 0; i < records.count; i++)
+            {
+                final int at = i * RECORD_LONGS;
+                final long owner = records.data[at + 2];
+                if (owner == Owner.FREE)
+                {
+                    continue;
+                }
+                try
+                {
+                    batch.insert(owner, records.data[at + 3], records.data[at], records.data[at + 1],
+                        (int)records.data[at + 4]);
+                }
+                catch (final InvalidMutationException ex)
+                {
+                    throw new InvalidMutationException("record " + i + " of device " +
+                        DeviceNumber.major(entry.getKey()) + ":" + DeviceNumber.minor(entry.getKey()) + " refused: " +
+                        ex.getMessage());
+                }
+                if (batch.operations() >= OPS_PER_BATCH)
+                {
+                    batch.commit();
+                    batch = index.newBatch();
+                }
+            }
+            batch.commit();
+            target.addDevice(index);
+        }
+        if (dataDevice != -1 && target.device(dataDevice) != null)
+        {
+            target.dataDevice(dataDevice);
+        }
+        return target;
+    }
+
+    private static final class Device
+    {
+        long[] data = new long[RECORD_LONGS * 64];
+        int count;
+        long end;
+
+        void add(final long deviceOffset, final long length, final long owner, final long fileOffset, final long flags)
+        {
+            if ((count + 1) * RECORD_LONGS > data.length)
+            {
+                data = Arrays.copyOf(data, data.length * 2);
+            }
+            final int at = count * RECORD_LONGS;
+            data[at] = deviceOffset;
+            data[at + 1] = length;
+            data[at + 2] = owner;
+            data[at + 3] = fileOffset;
+            data[at + 4] = flags;
+            count++;
+            end = Math.max(end, deviceOffset + length);
+        }
+    }
+}

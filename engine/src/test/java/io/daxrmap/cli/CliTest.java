@@ -1,0 +1,172 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.format.Captures;
+import io.daxrmap.store.IndexStore;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliTest
+{
+    @TempDir
+    static Path temp;
+
+    private static Path index;
+
+    private record Result(int status, String out, String err)
+    {
+    }
+
+    @BeforeAll
+    static void importCapture()
+    {
+        index = temp.resolve("index");
+        final Result result = run("import", "--format", "fsmap-verbose",
+            Captures.xfsSmall("fsmap-v.txt").toString(), "-o", index.toString());
+        assertEquals(0, result.status(), result.err());
+        assertTrue(result.out().startsWith("imported 1296 records from 1 file(s)"), result.out());
+    }
+
+    @Test
+    void shouldDumpWhatTheKernelPrintedWhenImportedFromTheVerboseCapture() throws IOException
+    {
+        final Result result = run("dump", index.toString());
+        assertEquals(0, result.status(), result.err());
+        final List<String> expected = Files.readAllLines(Captures.xfsSmall("fsmap-m.csv"));
+        final List<String> actual = Arrays.asList(result.out().split("\n"));
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++)
+        {
+            // fsmap -v prints attr-fork bmbt blocks like data-fork ones: the only information the verbose text lacks.
+            final String want = expected.get(i).replace("_attr_bmbt", "_data_bmbt");
+            assertEquals(want, actual.get(i), "line " + (i + 1));
+        }
+    }
+
+    @Test
+    void shouldAnswerRangeQueriesWithWholeOverlappingRecordsAndClippedFreeSpace()
+    {
+        final Result result = run("query", index.toString(), "--range", "34000:34300");
+        assertEquals(0, result.status(), result.err());
+        assertEquals(String.join("\n",
+            "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH",
+            "0,7,0,34000,34231,special_0:1,,,232",
+            "1,7,0,34232,34239,inode_32900_data,2040,2047,8",
+            "2,7,0,34240,34751,inode_32902_data,0,511,512",
+            ""), result.out());
+    }
+
+    @Test
+    void shouldListEverySharerOfAPageWithItsPgoff()
+    {
+        final Result result = run("query", index.toString(), "--pfn", "0x100018", "--pagemap", "0x100000000:0x4000000");
+        assertEquals(0, result.status(), result.err());
+        assertEquals(String.join("\n",
+            "pfn 0x100018: mapped at device offset 98304",
+            "kill  inode 134 pgoff 0 pgcnt 1 shared",
+            "kill  inode 32899 pgoff 0 pgcnt 1 shared",
+            "kill  inode 32900 pgoff 0 pgcnt 1 shared",
+            "kill  inode 90244 pgoff 512 pgcnt 1 shared",
+            ""), result.out());
+        final Result metadata = run("query", index.toString(), "--pfn", "0x100000", "--pagemap",
+            "0x100000000:0x4000000:0x1000", "--format", "json");
+        assertEquals("{\"pfn\":1048576,\"verdict\":\"device-metadata-area\",\"deviceOffset\":null,\"kill\":[]," +
+            "\"owners\":[]}\n", metadata.out());
+    }
+
+    @Test
+    void shouldPassVerificationAndInspectWithJsonAndSvg() throws IOException
+    {
+        assertEquals(0, run("verify", index.toString()).status());
+        final Path svg = temp.resolve("device.svg");
+        final Result json = run("inspect", index.toString(), "--json", "--svg", svg.toString());
+        assertEquals(0, json.status(), json.err());
+        assertTrue(json.out().contains("\"records\":866"), json.out());
+        assertTrue(json.out().contains("\"sharingHistogram\":{\"1\":6483968,\"2\":573440,\"3-10\":1384448,"),
+            json.out());
+        final String picture = Files.readString(svg);
+        assertTrue(picture.startsWith("<svg") && picture.contains("shared by 3-10") && picture.contains("+4 MiB"));
+    }
+
+    @Test
+    void shouldRefuseMalformedInputWithFileLineAndField() throws IOException
+    {
+        final Path bad = temp.resolve("bad.csv");
+        Files.writeString(bad, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n0,7,0,x,7,special_88:1,,,8\n");
+        final Result result = run("import", bad.toString(), "-o", temp.resolve("never").toString());
+        assertEquals(2, result.status());
+        assertTrue(result.err().startsWith("daxrmap import: " + bad + ":2: field PSTART"), result.err());
+        assertFalse(Files.exists(temp.resolve("never").resolve(IndexStore.FILE_NAME)));
+    }
+
+    @Test
+    void shouldRefuseOverlappingPrivateRecordsNamingTheRecord() throws IOException
+    {
+        final Path bad = temp.resolve("overlap.csv");
+        Files.writeString(bad, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,0,7,special_88:1,,,8\n1,7,0,4,11,inode_131_data,0,7,8\n");
+        final Result result = run("import", bad.toString(), "-o", temp.resolve("never2").toString());
+        assertEquals(2, result.status());
+        assertTrue(result.err().contains("record 1 of device 7:0 refused: file data cannot share bytes with " +
+            "metadata"), result.err());
+    }
+
+    @Test
+    void shouldRefuseCorruptIndexesWithOneLine() throws IOException
+    {
+        final Path copy = temp.resolve("corrupt");
+        Files.createDirectories(copy);
+        final byte[] bytes = Files.readAllBytes(index.resolve(IndexStore.FILE_NAME));
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(copy.resolve(IndexStore.FILE_NAME), bytes);
+        final Result flipped = run("dump", copy.toString());
+        assertEquals(2, flipped.status());
+        assertTrue(flipped.err().matches("daxrmap dump: .*index.daxrmap: checksum mismatch: .*\n"), flipped.err());
+
+        Files.write(copy.resolve(IndexStore.FILE_NAME), Arrays.copyOf(bytes, 10));
+        assertTrue(run("dump", copy.toString()).err().contains("truncated"));
+
+        final Result notIndex = run("inspect", temp.toString());
+        assertEquals(2, notIndex.status());
+        assertTrue(notIndex.err().contains("not an index directory"), notIndex.err());
+    }
+
+    @Test
+    void shouldCreateIndexFilesReadableByTheOwnerOnly() throws IOException
+    {
+        assertEquals("rw-------",
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(index.resolve(IndexStore.FILE_NAME))));
+    }
+
+    @Test
+    void shouldExitTwoOnBadUsage()
+    {
+        assertEquals(2, run("query", index.toString()).status());
+        assertEquals(2, run("dump", index.toString(), "--units", "furlongs").status());
+        assertEquals(2, run("nosuchcommand").status());
+        assertEquals(2, run("query", index.toString(), "--range", "9:3").status());
+    }
+
+    private static Result run(final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}

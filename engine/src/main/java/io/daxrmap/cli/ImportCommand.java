@@ -1,6 +1,7 @@
 package io.daxrmap.cli;
 
 import io.daxrmap.format.FsmapCsvReader;
+import io.daxrmap.format.FsmapRecordHandler;
 import io.daxrmap.format.FsmapVerboseReader;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
@@ -43,22 +44,29 @@ final class ImportCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
-        long records = 0;
+        final Progress progress = Progress.onTerminal("records read");
+        final FsmapRecordHandler counted = (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
+            progress.add(1);
+        };
         for (final Path file : files)
         {
             switch (format)
             {
                 case "fsmap-csv":
-                    records += new FsmapCsvReader().read(file, builder);
+                    new FsmapCsvReader().read(file, counted);
                     break;
                 case "fsmap-verbose":
-                    records += new FsmapVerboseReader().read(file, builder);
+                    new FsmapVerboseReader().read(file, counted);
                     break;
                 default:
                     throw new IllegalArgumentException("unknown format: format=" + format +
                         " (fsmap-csv, fsmap-verbose)");
             }
         }
+        progress.done();
+        final long records = progress.count();
         try (FilesystemIndex index = builder.build())
         {
             IndexStore.save(index, output);

@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
     versionProvider = Main.Version.class,
     description = "Reverse map of files on persistent-memory (DAX) devices.",
     subcommands = {
-        ImportCommand.class, DumpCommand.class, QueryCommand.class, InspectCommand.class, VerifyCommand.class})
+        IndexCommand.class, ImportCommand.class, DumpCommand.class, QueryCommand.class, InspectCommand.class, VerifyCommand.class})
 public final class Main implements Runnable
 {
     /** Success. */

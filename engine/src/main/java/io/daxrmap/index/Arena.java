@@ -26,7 +26,9 @@ final class Arena
     private UnsafeBuffer[] slabs;
     private int slabCount;
     private int slabPosition;
+    private int currentSlabSize;
     private long allocatedBytes;
+    private long reservedBytes;
 
     Arena()
     {
@@ -41,26 +43,32 @@ final class Arena
         }
         this.slabSize = slabSize;
         this.slabs = new UnsafeBuffer[4];
-        this.slabPosition = slabSize;
     }
 
     /**
      * Allocate a block.
      *
-     * @param length bytes, at most the slab size.
+     * @param length bytes; a block larger than a slab gets a slab of its own.
      * @return the block's address.
      */
     long allocate(final int length)
     {
-        final int aligned = (length + ALIGNMENT - 1) & -ALIGNMENT;
-        final int size = Math.max(aligned, ALIGNMENT);
+        if (length < 0 || length > Integer.MAX_VALUE - ALIGNMENT)
+        {
+            throw new IllegalArgumentException("bad block length: length=" + length);
+        }
+        final int size = Math.max((length + ALIGNMENT - 1) & -ALIGNMENT, ALIGNMENT);
         if (size > slabSize)
         {
-            throw new IllegalStateException("block larger than a slab: length=" + length + " slabSize=" + slabSize);
+            // A block larger than a slab (a file of a million extents) gets a slab of its own.
+            addSlab(size);
+            slabPosition = size;
+            allocatedBytes += size;
+            return (long)(slabCount - 1) << 32;
         }
-        if (slabPosition + size > slabSize)
+        if (slabPosition + size > currentSlabSize)
         {
-            addSlab();
+            addSlab(slabSize);
         }
         final long address = ((long)(slabCount - 1) << 32) | slabPosition;
         slabPosition += size;
@@ -106,7 +114,7 @@ final class Arena
      */
     long reservedBytes()
     {
-        return (long)slabCount * slabSize;
+        return reservedBytes;
     }
 
     /**
@@ -120,12 +128,14 @@ final class Arena
         return (int)address;
     }
 
-    private void addSlab()
+    private void addSlab(final int size)
     {
         final UnsafeBuffer[] next = Arrays.copyOf(slabs, Math.max(slabs.length, slabCount + 1));
-        next[slabCount] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(slabSize, 64));
+        next[slabCount] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(size, 64));
         slabs = next;
         slabCount++;
         slabPosition = 0;
+        currentSlabSize = size;
+        reservedBytes += size;
     }
 }

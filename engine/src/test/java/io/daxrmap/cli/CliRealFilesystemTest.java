@@ -1,0 +1,159 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.source.LoopFilesystem;
+import io.daxrmap.source.Workloads;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command against the kernel on a real loop-mounted XFS after the capture workload (clones with CoW, partial
+ * and self reflinks, dedupe, punch, truncate, unwritten extents, attr-fork and bmbt blocks, many small files), and
+ * on ext4 through FIEMAP. Needs root and xfsprogs: skipped with the reason outside CI, failed under CI=true.
+ */
+class CliRealFilesystemTest
+{
+    private static final long IMAGE_SIZE = 64L << 20;
+
+    @TempDir
+    static Path temp;
+
+    private static LoopFilesystem xfs;
+    private static Path fsmapIndex;
+
+    private record Result(int status, String out, String err)
+    {
+    }
+
+    @BeforeAll
+    static void createFilesystem() throws IOException
+    {
+        LoopFilesystem.requireEnvironment("mkfs.xfs", "xfs_io", "xfs_spaceman", "setfattr", "mkfs.ext4", "filefrag");
+        xfs = LoopFilesystem.xfs(IMAGE_SIZE);
+        xfs.run(Workloads.XFS);
+        xfs.settle();
+        fsmapIndex = temp.resolve("fsmap-index");
+        final Result indexed = run("index", xfs.mountPoint().toString(), "-o", fsmapIndex.toString(), "--source", "fsmap");
+        assertEquals(0, indexed.status(), indexed.err());
+    }
+
+    @AfterAll
+    static void removeFilesystem()
+    {
+        if (xfs != null)
+        {
+            xfs.close();
+        }
+    }
+
+    @Test
+    void shouldDumpExactlyWhatXfsIoPrintsWhenIndexedWithGetfsmap() throws IOException
+    {
+        assertEquals(xfs.run("xfs_io -c 'fsmap -m' \"$MNT\""), run("dump", fsmapIndex.toString()).out());
+        assertEquals(xfs.run("xfs_io -c 'fsmap -v' \"$MNT\""),
+            run("dump", fsmapIndex.toString(), "--format", "fsmap-verbose").out());
+    }
+
+    @Test
+    void shouldAnswerRangeQueriesAsXfsIoFsmapD() throws IOException
+    {
+        final long seed = System.nanoTime();
+        final SplittableRandom random = new SplittableRandom(seed);
+        final long sectors = IMAGE_SIZE / 512;
+        for (int i = 0; i < 24; i++)
+        {
+            final long start = random.nextLong(sectors);
+            final long end = Math.min(sectors - 1, start + (i % 3 == 0 ? random.nextLong(16) : random.nextLong(20_000)));
+            final String expected = xfs.run("xfs_io -c 'fsmap -m -d " + start + " " + end + "' \"$MNT\"");
+            final Result actual = run("query", fsmapIndex.toString(), "--range", start + ":" + end);
+            assertEquals(0, actual.status(), actual.err());
+            assertEquals(expected, actual.out(), "seed=" + seed + " range=" + start + ":" + end);
+        }
+    }
+
+    @Test
+    void shouldVerifyAgainstTheKernelAndNoticeAChange() throws IOException
+    {
+        final Result own = run("verify", fsmapIndex.toString(), "--against", xfs.mountPoint().toString());
+        assertEquals(0, own.status(), own.out());
+
+        final Path fiemapIndex = temp.resolve("fiemap-index");
+        final Result indexed = run("index", xfs.mountPoint().toString(), "-o", fiemapIndex.toString(),
+            "--source", "fiemap");
+        assertEquals(0, indexed.status(), indexed.err());
+        final Result fiemap = run("verify", fiemapIndex.toString(), "--against", xfs.mountPoint().toString());
+        assertEquals(0, fiemap.status(), fiemap.out());
+
+        final Path before = temp.resolve("before-cow");
+        assertEquals(0, run("index", xfs.mountPoint().toString(), "-o", before.toString()).status());
+        xfs.run("xfs_io -c 'pwrite -S 0x7a 256k 4k' -c fsync clones/a.2 >/dev/null");
+        xfs.settle();
+        final Result changed = run("verify", before.toString(), "--against", xfs.mountPoint().toString());
+        assertEquals(1, changed.status(), changed.out());
+        assertTrue(changed.out().contains("only in the kernel"), changed.out());
+    }
+
+    @Test
+    void shouldFindEverySharerOfAClonedPage() throws IOException
+    {
+        final String[] inodes = xfs.run("stat -c %i orig/a clones/a.1 clones/a.2 reflink/r2").trim().split("\\s+");
+        final String fiemap = xfs.run("xfs_io -c 'fiemap' orig/a | sed -n 2p");
+        final long firstSector = Long.parseLong(fiemap.trim().split("\\s+")[2].split("\\.\\.")[0]);
+        final long pfn = (0x100000000L + firstSector * 512) / 4096;
+        final Result page = run("query", fsmapIndex.toString(), "--pfn", Long.toString(pfn), "--pagemap",
+            "0x100000000:" + IMAGE_SIZE);
+        assertEquals(0, page.status(), page.err());
+        // orig/a's first block: shared by its two full clones and by reflink/r2 at 2 MiB ('reflink orig/a 0 2m 4k');
+        // orig/a is catalogued under its first path in C order, its hard link links/a.hard.
+        assertEquals(String.join("\n",
+            "pfn 0x" + Long.toHexString(pfn) + ": mapped at device offset " + firstSector * 512,
+            "kill  inode " + inodes[0] + " pgoff 0 pgcnt 1 shared links/a.hard",
+            "kill  inode " + inodes[1] + " pgoff 0 pgcnt 1 shared clones/a.1",
+            "kill  inode " + inodes[2] + " pgoff 0 pgcnt 1 shared clones/a.2",
+            "kill  inode " + inodes[3] + " pgoff 512 pgcnt 1 shared reflink/r2",
+            ""), page.out());
+    }
+
+    @Test
+    void shouldIndexExt4ThroughFiemap() throws IOException
+    {
+        try (LoopFilesystem ext4 = LoopFilesystem.ext4(IMAGE_SIZE))
+        {
+            ext4.run(Workloads.EXT4);
+            ext4.settle();
+            final Path index = temp.resolve("ext4-index");
+            final Result indexed = run("index", ext4.mountPoint().toString(), "-o", index.toString());
+            assertEquals(0, indexed.status(), indexed.err());
+            assertTrue(indexed.out().contains("with FIEMAP"), indexed.out());
+            assertEquals(0, run("verify", index.toString()).status());
+
+            final String filefrag = ext4.run("filefrag -v -b4096 data/sub/b | awk '$1 == \"0:\" {print $4}'");
+            final long block = Long.parseLong(filefrag.trim().replace("..", " ").split("\\s+")[0]);
+            final String inode = ext4.run("stat -c %i data/sub/b").trim();
+            final Result page = run("query", index.toString(), "--pfn", Long.toString(0x100000 + block), "--pagemap",
+                "0x100000000:" + IMAGE_SIZE);
+            assertEquals("pfn 0x" + Long.toHexString(0x100000 + block) + ": mapped at device offset " + block * 4096 +
+                "\nkill  inode " + inode + " pgoff 0 pgcnt 1 data/sub/b\n", page.out());
+        }
+    }
+
+    private static Result run(final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,147 @@
+package io.daxrmap.source;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The walk's order and its handling of files that change under it, on whatever filesystem holds the temporary
+ * directory (no root needed); its extents are checked on real filesystems by {@link XfsSourceTest} and
+ * {@link Ext4FiemapWalkerTest}.
+ */
+class FiemapWalkerTest
+{
+    @Test
+    void shouldVisitInSortedPathOrderWhenNamesArePrefixesOfEachOther(@TempDir final Path root) throws IOException
+    {
+        Files.createDirectories(root.resolve("a/b"));
+        Files.writeString(root.resolve("a/b/c"), "c");
+        Files.writeString(root.resolve("a.b"), "x");
+        Files.writeString(root.resolve("a-"), "x");
+        Files.writeString(root.resolve("a0"), "x");
+        Files.writeString(root.resolve("B"), "x");
+        Files.createLink(root.resolve("z"), root.resolve("a.b"));
+        Files.createLink(root.resolve("a/b/d"), root.resolve("a0"));
+        Files.createSymbolicLink(root.resolve("s"), root.resolve("a0"));
+
+        final List<String> paths = new ArrayList<>();
+        final WalkStats stats;
+        try (FiemapWalker walker = new FiemapWalker())
+        {
+            stats = walker.walk(root, new FiemapHandler()
+            {
+                @Override
+                public void onInode(final long inode, final String path, final FileKind kind)
+                {
+                    paths.add(path + " " + kind);
+                }
+
+                @Override
+                public void onExtent(
+                    final long inode,
+                    final String path,
+                    final long fileOffset,
+                    final long physical,
+                    final long length,
+                    final int flags)
+                {
+                }
+            });
+        }
+
+        assertEquals(List.of(" DIRECTORY", "B REGULAR", "a DIRECTORY", "a- REGULAR",
+            "a.b REGULAR", "a/b DIRECTORY", "a/b/c REGULAR", "a/b/d REGULAR", "s SYMLINK"), paths);
+        assertEquals(5, stats.files(), stats.toString());
+        assertEquals(2, stats.hardLinks(), stats.toString());
+        assertEquals(3, stats.directories(), stats.toString());
+        assertEquals(1, stats.symlinks(), stats.toString());
+        assertEquals(0, stats.vanished() + stats.failed(), stats.toString());
+    }
+
+    @Test
+    void shouldCountFilesThatVanishOrAreReplacedWhenTheTreeChangesDuringTheWalk(@TempDir final Path root)
+        throws IOException
+    {
+        for (final String name : List.of("a", "b", "c", "d", "e"))
+        {
+            Files.writeString(root.resolve(name), name.repeat(5000));
+        }
+        Files.createDirectory(root.resolve("f"));
+        Files.writeString(root.resolve("f/g"), "g");
+
+        final List<String> mapped = new ArrayList<>();
+        final WalkStats stats;
+        try (FiemapWalker walker = new FiemapWalker())
+        {
+            stats = walker.walk(root, new FiemapHandler()
+            {
+                @Override
+                public void onInode(final long inode, final String path, final FileKind kind) throws IOException
+                {
+                    mapped.add(path);
+                    if ("b".equals(path))
+                    {
+                        Files.delete(root.resolve("c"));
+                        Files.delete(root.resolve("d"));
+                        Files.writeString(root.resolve("d"), "new d");
+                        Files.delete(root.resolve("f/g"));
+                        Files.delete(root.resolve("f"));
+                    }
+                }
+
+                @Override
+                public void onExtent(
+                    final long inode,
+                    final String path,
+                    final long fileOffset,
+                    final long physical,
+                    final long length,
+                    final int flags)
+                {
+                }
+            });
+        }
+
+        assertEquals(List.of("", "a", "b", "c", "d", "e", "f"), mapped);
+        assertEquals(3, stats.vanished(), stats.toString());
+        assertEquals(0, stats.failed(), stats.toString());
+        assertEquals(3, stats.failures().size(), stats.toString());
+        assertTrue(stats.failures().get(0).startsWith("cannot open: path=c errno=2 (No such file or directory)"),
+            stats::toString);
+        assertTrue(stats.failures().get(1).startsWith("replaced while walking: path=d listedInode="), stats::toString);
+        assertTrue(stats.failures().get(2).startsWith("cannot open: path=f errno=2"), stats::toString);
+    }
+
+    @Test
+    void shouldFailWhenTheRootIsNotADirectory(@TempDir final Path root) throws IOException
+    {
+        final Path file = Files.writeString(root.resolve("file"), "x");
+        try (FiemapWalker walker = new FiemapWalker())
+        {
+            assertThrows(NotDirectoryException.class, () -> walker.walk(file, (a, b, c, d, e, f) -> { }));
+            assertThrows(IOException.class, () -> walker.walk(root.resolve("missing"), (a, b, c, d, e, f) -> { }));
+        }
+    }
+
+    @Test
+    void shouldNamePathAndErrnoWhenMappingOneMissingFile(@TempDir final Path root)
+    {
+        final Path missing = root.resolve("missing");
+        try (FiemapWalker walker = new FiemapWalker())
+        {
+            final LiveSourceException ex = assertThrows(LiveSourceException.class,
+                () -> walker.mapFile(missing, (a, b, c, d, e, f) -> { }));
+            assertEquals("cannot open: path=" + missing + " errno=2 (No such file or directory)", ex.getMessage());
+        }
+    }
+}

@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
  * {@code daxrmap import FILE... -o INDEX [--format fsmap-csv|fsmap-verbose]}.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = "Build an index from extent-map dumps (xfs_io -c 'fsmap -m' or 'fsmap -v' output).")
+    description = "Build an index from extent-map dumps: xfs_io -c 'fsmap -m' or 'fsmap -v' output, or forward " +
+        "maps (xfs_io -c 'fiemap -v' and filefrag -v output, file data only).")
 final class ImportCommand implements Callable<Integer>
 {
     @Spec
@@ -33,8 +34,18 @@ final class ImportCommand implements Callable<Integer>
     private Path output;
 
     @Option(names = "--format", defaultValue = "fsmap-csv", paramLabel = "FORMAT",
-        description = "fsmap-csv (xfs_io fsmap -m) or fsmap-verbose (xfs_io fsmap -v); default ${DEFAULT-VALUE}")
+        description = "fsmap-csv (xfs_io fsmap -m), fsmap-verbose (xfs_io fsmap -v) or fiemap (xfs_io fiemap -v " +
+            "or filefrag -v); default ${DEFAULT-VALUE}")
     private String format;
+
+    @Option(names = "--inodes", paramLabel = "FILE",
+        description = "with fiemap: inode numbers of the paths, lines 'INODE PATH' as find -printf '%%i %%P\\n' " +
+            "prints; without it inodes are numbered from 1 in order of appearance")
+    private Path inodes;
+
+    @Option(names = "--device", defaultValue = "0:0", paramLabel = "MAJOR:MINOR",
+        description = "with fiemap: the device the extents lie on; default ${DEFAULT-VALUE}")
+    private String device;
 
     @Option(names = "--block-size", defaultValue = "4096", paramLabel = "BYTES",
         description = "filesystem block size; default ${DEFAULT-VALUE}")
@@ -50,6 +61,12 @@ final class ImportCommand implements Callable<Integer>
             builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
             progress.add(1);
         };
+        final FiemapImport fiemap = "fiemap".equals(format) ? new FiemapImport(inodes, device) : null;
+        if (fiemap != null)
+        {
+            builder.device(fiemap.device(), 0);
+            builder.dataDevice(fiemap.device());
+        }
         for (final Path file : files)
         {
             switch (format)
@@ -60,9 +77,12 @@ final class ImportCommand implements Callable<Integer>
                 case "fsmap-verbose":
                     new FsmapVerboseReader().read(file, counted);
                     break;
+                case "fiemap":
+                    fiemap.read(file, counted, builder.target());
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown format: format=" + format +
-                        " (fsmap-csv, fsmap-verbose)");
+                        " (fsmap-csv, fsmap-verbose, fiemap)");
             }
         }
         progress.done();

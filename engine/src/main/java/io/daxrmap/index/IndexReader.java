@@ -121,10 +121,10 @@ public final class IndexReader
         final long pageEnd = Math.min(size, deviceOffset + pagemap.pageSize());
         cursor.seek(deviceOffset);
         final int value = cursor.value();
-        if (cursor.end() >= pageEnd &&
+        if (uniform(value, cursor.delta(), pageEnd) &&
             (!PieceValue.isShared(value) || snapshot.sets[PieceValue.setId(value)].groupCount() == 1))
         {
-            // One piece with one reference per owner: no (inode, pgoff) can repeat, so report as found.
+            // One owner set over the whole page, one reference per owner: no (inode, pgoff) can repeat.
             walk(MODE_PAGE_DIRECT, deviceOffset, pageEnd);
             pageVisitor = null;
             return deviceOffset;
@@ -234,6 +234,22 @@ public final class IndexReader
                 return;
             }
         }
+    }
+
+    /**
+     * Whether every piece from the cursor's up to {@code end} holds the same value (a piece cut only by stripes).
+     */
+    private boolean uniform(final int value, final long delta, final long end)
+    {
+        look.copyFrom(cursor);
+        while (look.end() < end)
+        {
+            if (!look.next() || look.value() != value || look.delta() != delta)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void scan(
@@ -379,10 +395,22 @@ public final class IndexReader
         if (end < limit)
         {
             look.copyFrom(cursor);
-            while (end < limit && look.next() && contains(look.value(), look.delta(), ownerId, delta, flags))
+            int lastValue = cursor.value();
+            long lastDelta = cursor.delta();
+            while (end < limit && look.next())
             {
+                final int nextValue = look.value();
+                final long nextDelta = look.delta();
+                // A piece with the same value as the last (cut only by a stripe boundary) holds the reference too.
+                if ((nextValue != lastValue || nextDelta != lastDelta) &&
+                    !contains(nextValue, nextDelta, ownerId, delta, flags))
+                {
+                    break;
+                }
                 end = look.end();
-                shared |= PieceValue.isShared(look.value());
+                shared |= PieceValue.isShared(nextValue);
+                lastValue = nextValue;
+                lastDelta = nextDelta;
             }
         }
         end = Math.min(end, limit);

@@ -25,6 +25,8 @@ public final class ReverseIndex implements AutoCloseable
     static final int TARGET_PIECES_PER_STRIPE = 4;
     /** The narrowest stripe span: one sector. */
     static final int MIN_SPAN_SHIFT = 9;
+    /** A stripe spans at least 2^this blocks. */
+    static final int MIN_BLOCKS_SHIFT = 2;
     /** Compact when garbage exceeds live bytes and this much. */
     static final long COMPACTION_SLACK = 32L << 20;
     /** Compact when share groups no piece names may exceed the live ones and this many. */
@@ -50,7 +52,7 @@ public final class ReverseIndex implements AutoCloseable
         {
             throw new IllegalArgumentException("device too large: size=" + geometry.size());
         }
-        stripeShift = stripeShift(geometry.size(), config.expectedRecords());
+        stripeShift = stripeShift(geometry.size(), config.expectedRecords(), geometry.blockSize());
         arena = new Arena();
         emptyStripe = writeEmptyStripe(arena);
         final int stripeCount = (int)((geometry.size() + (1L << stripeShift) - 1) >>> stripeShift);
@@ -305,12 +307,15 @@ public final class ReverseIndex implements AutoCloseable
         return address;
     }
 
-    static int stripeShift(final long deviceSize, final long expectedRecords)
+    static int stripeShift(final long deviceSize, final long expectedRecords, final int blockSize)
     {
         final long stripes = Math.max(1, expectedRecords / TARGET_PIECES_PER_STRIPE);
         final long span = Math.max(1, deviceSize / stripes);
         int shift = 64 - Long.numberOfLeadingZeros(span - 1);
-        shift = Math.max(MIN_SPAN_SHIFT, Math.min(StripeDescriptor.MAX_SPAN_SHIFT, shift));
+        // Records count sharers, pieces do not: a clone-heavy device has far fewer pieces than records, and a
+        // stripe narrower than a few blocks would cut every block-aligned page in two.
+        final int minShift = Math.max(MIN_SPAN_SHIFT, Integer.numberOfTrailingZeros(blockSize) + MIN_BLOCKS_SHIFT);
+        shift = Math.max(minShift, Math.min(StripeDescriptor.MAX_SPAN_SHIFT, shift));
         while ((deviceSize >>> shift) >= Integer.MAX_VALUE - LongDirectory.GROUP_SIZE)
         {
             shift++;

@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
-    BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.AGRONA_EXPORTS, BenchmarkJvm.NO_BOUNDS_CHECKS, BenchmarkJvm.HEAP})
+    BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.EXPORT_MISC, BenchmarkJvm.EXPORT_REF, BenchmarkJvm.EXPORT_NIO,
+    BenchmarkJvm.EXPORT_UNSAFE, BenchmarkJvm.EXPORT_JAVAC, BenchmarkJvm.OPEN_JAVAC, BenchmarkJvm.OPEN_LANG,
+    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.HEAP, BenchmarkJvm.NO_BOUNDS_CHECKS})
 public class QueryBenchmark
 {
     private static final long PHYS_BASE = 1L << 40;

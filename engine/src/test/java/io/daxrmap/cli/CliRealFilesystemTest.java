@@ -7,10 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
@@ -32,9 +29,6 @@ class CliRealFilesystemTest
     private static LoopFilesystem xfs;
     private static Path fsmapIndex;
 
-    private record Result(int status, String out, String err)
-    {
-    }
 
     @BeforeAll
     static void createFilesystem() throws IOException
@@ -44,7 +38,8 @@ class CliRealFilesystemTest
         xfs.run(Workloads.XFS);
         xfs.settle();
         fsmapIndex = temp.resolve("fsmap-index");
-        final Result indexed = run("index", xfs.mountPoint().toString(), "-o", fsmapIndex.toString(), "--source", "fsmap");
+        final CliRun indexed = CliRun.run(
+            "index", xfs.mountPoint().toString(), "-o", fsmapIndex.toString(), "--source", "fsmap");
         assertEquals(0, indexed.status(), indexed.err());
     }
 
@@ -60,9 +55,9 @@ class CliRealFilesystemTest
     @Test
     void shouldDumpExactlyWhatXfsIoPrintsWhenIndexedWithGetfsmap() throws IOException
     {
-        assertEquals(xfs.run("xfs_io -c 'fsmap -m' \"$MNT\""), run("dump", fsmapIndex.toString()).out());
+        assertEquals(xfs.run("xfs_io -c 'fsmap -m' \"$MNT\""), CliRun.run("dump", fsmapIndex.toString()).out());
         assertEquals(xfs.run("xfs_io -c 'fsmap -v' \"$MNT\""),
-            run("dump", fsmapIndex.toString(), "--format", "fsmap-verbose").out());
+            CliRun.run("dump", fsmapIndex.toString(), "--format", "fsmap-verbose").out());
     }
 
     @Test
@@ -76,7 +71,7 @@ class CliRealFilesystemTest
             final long start = random.nextLong(sectors);
             final long end = Math.min(sectors - 1, start + (i % 3 == 0 ? random.nextLong(16) : random.nextLong(20_000)));
             final String expected = xfs.run("xfs_io -c 'fsmap -m -d " + start + " " + end + "' \"$MNT\"");
-            final Result actual = run("query", fsmapIndex.toString(), "--range", start + ":" + end);
+            final CliRun actual = CliRun.run("query", fsmapIndex.toString(), "--range", start + ":" + end);
             assertEquals(0, actual.status(), actual.err());
             assertEquals(expected, actual.out(), "seed=" + seed + " range=" + start + ":" + end);
         }
@@ -85,21 +80,21 @@ class CliRealFilesystemTest
     @Test
     void shouldVerifyAgainstTheKernelAndNoticeAChange() throws IOException
     {
-        final Result own = run("verify", fsmapIndex.toString(), "--against", xfs.mountPoint().toString());
+        final CliRun own = CliRun.run("verify", fsmapIndex.toString(), "--against", xfs.mountPoint().toString());
         assertEquals(0, own.status(), own.out());
 
         final Path fiemapIndex = temp.resolve("fiemap-index");
-        final Result indexed = run("index", xfs.mountPoint().toString(), "-o", fiemapIndex.toString(),
+        final CliRun indexed = CliRun.run("index", xfs.mountPoint().toString(), "-o", fiemapIndex.toString(),
             "--source", "fiemap");
         assertEquals(0, indexed.status(), indexed.err());
-        final Result fiemap = run("verify", fiemapIndex.toString(), "--against", xfs.mountPoint().toString());
+        final CliRun fiemap = CliRun.run("verify", fiemapIndex.toString(), "--against", xfs.mountPoint().toString());
         assertEquals(0, fiemap.status(), fiemap.out());
 
         final Path before = temp.resolve("before-cow");
-        assertEquals(0, run("index", xfs.mountPoint().toString(), "-o", before.toString()).status());
+        assertEquals(0, CliRun.run("index", xfs.mountPoint().toString(), "-o", before.toString()).status());
         xfs.run("xfs_io -c 'pwrite -S 0x7a 256k 4k' -c fsync clones/a.2 >/dev/null");
         xfs.settle();
-        final Result changed = run("verify", before.toString(), "--against", xfs.mountPoint().toString());
+        final CliRun changed = CliRun.run("verify", before.toString(), "--against", xfs.mountPoint().toString());
         assertEquals(1, changed.status(), changed.out());
         assertTrue(changed.out().contains("only in the kernel"), changed.out());
     }
@@ -111,7 +106,7 @@ class CliRealFilesystemTest
         final String fiemap = xfs.run("xfs_io -c 'fiemap' orig/a | sed -n 2p");
         final long firstSector = Long.parseLong(fiemap.trim().split("\\s+")[2].split("\\.\\.")[0]);
         final long pfn = (0x100000000L + firstSector * 512) / 4096;
-        final Result page = run("query", fsmapIndex.toString(), "--pfn", Long.toString(pfn), "--pagemap",
+        final CliRun page = CliRun.run("query", fsmapIndex.toString(), "--pfn", Long.toString(pfn), "--pagemap",
             "0x100000000:" + IMAGE_SIZE);
         assertEquals(0, page.status(), page.err());
         // orig/a's first block: shared by its two full clones and by reflink/r2 at 2 MiB ('reflink orig/a 0 2m 4k');
@@ -133,27 +128,18 @@ class CliRealFilesystemTest
             ext4.run(Workloads.EXT4);
             ext4.settle();
             final Path index = temp.resolve("ext4-index");
-            final Result indexed = run("index", ext4.mountPoint().toString(), "-o", index.toString());
+            final CliRun indexed = CliRun.run("index", ext4.mountPoint().toString(), "-o", index.toString());
             assertEquals(0, indexed.status(), indexed.err());
             assertTrue(indexed.out().contains("with FIEMAP"), indexed.out());
-            assertEquals(0, run("verify", index.toString()).status());
+            assertEquals(0, CliRun.run("verify", index.toString()).status());
 
             final String filefrag = ext4.run("filefrag -v -b4096 data/sub/b | awk '$1 == \"0:\" {print $4}'");
             final long block = Long.parseLong(filefrag.trim().replace("..", " ").split("\\s+")[0]);
             final String inode = ext4.run("stat -c %i data/sub/b").trim();
-            final Result page = run("query", index.toString(), "--pfn", Long.toString(0x100000 + block), "--pagemap",
+            final CliRun page = CliRun.run("query", index.toString(), "--pfn", Long.toString(0x100000 + block), "--pagemap",
                 "0x100000000:" + IMAGE_SIZE);
             assertEquals("pfn 0x" + Long.toHexString(0x100000 + block) + ": mapped at device offset " + block * 4096 +
                 "\nkill  inode " + inode + " pgoff 0 pgcnt 1 data/sub/b\n", page.out());
         }
-    }
-
-    private static Result run(final String... args)
-    {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -6,10 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,15 +24,12 @@ class CliTest
 
     private static Path index;
 
-    private record Result(int status, String out, String err)
-    {
-    }
 
     @BeforeAll
     static void importCapture()
     {
         index = temp.resolve("index");
-        final Result result = run("import", "--format", "fsmap-verbose",
+        final CliRun result = CliRun.run("import", "--format", "fsmap-verbose",
             Captures.xfsSmall("fsmap-v.txt").toString(), "-o", index.toString());
         assertEquals(0, result.status(), result.err());
         assertTrue(result.out().startsWith("imported 1296 records from 1 file(s)"), result.out());
@@ -44,7 +38,7 @@ class CliTest
     @Test
     void shouldDumpWhatTheKernelPrintedWhenImportedFromTheVerboseCapture() throws IOException
     {
-        final Result result = run("dump", index.toString());
+        final CliRun result = CliRun.run("dump", index.toString());
         assertEquals(0, result.status(), result.err());
         final List<String> expected = Files.readAllLines(Captures.xfsSmall("fsmap-m.csv"));
         final List<String> actual = Arrays.asList(result.out().split("\n"));
@@ -60,7 +54,7 @@ class CliTest
     @Test
     void shouldAnswerRangeQueriesWithWholeOverlappingRecordsAndClippedFreeSpace()
     {
-        final Result result = run("query", index.toString(), "--range", "34000:34300");
+        final CliRun result = CliRun.run("query", index.toString(), "--range", "34000:34300");
         assertEquals(0, result.status(), result.err());
         assertEquals(String.join("\n",
             "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH",
@@ -73,7 +67,7 @@ class CliTest
     @Test
     void shouldListEverySharerOfAPageWithItsPgoff()
     {
-        final Result result = run("query", index.toString(), "--pfn", "0x100018", "--pagemap", "0x100000000:0x4000000");
+        final CliRun result = CliRun.run("query", index.toString(), "--pfn", "0x100018", "--pagemap", "0x100000000:0x4000000");
         assertEquals(0, result.status(), result.err());
         assertEquals(String.join("\n",
             "pfn 0x100018: mapped at device offset 98304",
@@ -82,7 +76,7 @@ class CliTest
             "kill  inode 32900 pgoff 0 pgcnt 1 shared",
             "kill  inode 90244 pgoff 512 pgcnt 1 shared",
             ""), result.out());
-        final Result metadata = run("query", index.toString(), "--pfn", "0x100000", "--pagemap",
+        final CliRun metadata = CliRun.run("query", index.toString(), "--pfn", "0x100000", "--pagemap",
             "0x100000000:0x4000000:0x1000", "--format", "json");
         assertEquals("{\"pfn\":1048576,\"verdict\":\"device-metadata-area\",\"deviceOffset\":null,\"kill\":[]," +
             "\"owners\":[]}\n", metadata.out());
@@ -91,9 +85,9 @@ class CliTest
     @Test
     void shouldPassVerificationAndInspectWithJsonAndSvg() throws IOException
     {
-        assertEquals(0, run("verify", index.toString()).status());
+        assertEquals(0, CliRun.run("verify", index.toString()).status());
         final Path svg = temp.resolve("device.svg");
-        final Result json = run("inspect", index.toString(), "--json", "--svg", svg.toString());
+        final CliRun json = CliRun.run("inspect", index.toString(), "--json", "--svg", svg.toString());
         assertEquals(0, json.status(), json.err());
         assertTrue(json.out().contains("\"records\":866"), json.out());
         assertTrue(json.out().contains("\"sharingHistogram\":{\"1\":6483968,\"2\":573440,\"3-10\":1384448,"),
@@ -108,16 +102,16 @@ class CliTest
         final Path fromXfsIo = temp.resolve("fiemap-index");
         final Path fromFilefrag = temp.resolve("filefrag-index");
         final String inodes = Captures.xfsSmall("inodes.txt").toString();
-        assertEquals(0, run("import", "--format", "fiemap", "--inodes", inodes, "--device", "7:0",
+        assertEquals(0, CliRun.run("import", "--format", "fiemap", "--inodes", inodes, "--device", "7:0",
             Captures.xfsSmall("fiemap-v.txt").toString(), "-o", fromXfsIo.toString()).status());
-        assertEquals(0, run("import", "--format", "fiemap", "--inodes", inodes, "--device", "7:0",
+        assertEquals(0, CliRun.run("import", "--format", "fiemap", "--inodes", inodes, "--device", "7:0",
             Captures.xfsSmall("filefrag-v.txt").toString(), "-o", fromFilefrag.toString()).status());
-        final String xfsIoDump = run("dump", fromXfsIo.toString(), "--format", "json").out();
-        assertEquals(xfsIoDump, run("dump", fromFilefrag.toString(), "--format", "json").out());
+        final String xfsIoDump = CliRun.run("dump", fromXfsIo.toString(), "--format", "json").out();
+        assertEquals(xfsIoDump, CliRun.run("dump", fromFilefrag.toString(), "--format", "json").out());
 
         // Every file-data record built from forward maps is one the kernel's reverse map holds, flags included;
         // the kernel's only other data records are directories' and symlinks' blocks, which FIEMAP cannot map.
-        final List<String> kernel = Arrays.asList(run("dump", index.toString(), "--format", "json").out().split("\n"));
+        final List<String> kernel = Arrays.asList(CliRun.run("dump", index.toString(), "--format", "json").out().split("\n"));
         long records = 0;
         for (final String line : xfsIoDump.split("\n"))
         {
@@ -138,7 +132,7 @@ class CliTest
     {
         final Path bad = temp.resolve("bad.csv");
         Files.writeString(bad, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n0,7,0,x,7,special_88:1,,,8\n");
-        final Result result = run("import", bad.toString(), "-o", temp.resolve("never").toString());
+        final CliRun result = CliRun.run("import", bad.toString(), "-o", temp.resolve("never").toString());
         assertEquals(2, result.status());
         assertTrue(result.err().startsWith("daxrmap import: " + bad + ":2: field PSTART"), result.err());
         assertFalse(Files.exists(temp.resolve("never").resolve(IndexStore.FILE_NAME)));
@@ -150,7 +144,7 @@ class CliTest
         final Path bad = temp.resolve("overlap.csv");
         Files.writeString(bad, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
             "0,7,0,0,7,special_88:1,,,8\n1,7,0,4,11,inode_131_data,0,7,8\n");
-        final Result result = run("import", bad.toString(), "-o", temp.resolve("never2").toString());
+        final CliRun result = CliRun.run("import", bad.toString(), "-o", temp.resolve("never2").toString());
         assertEquals(2, result.status());
         assertTrue(result.err().contains("record 1 of device 7:0 refused: file data cannot share bytes with " +
             "metadata"), result.err());
@@ -164,14 +158,14 @@ class CliTest
         final byte[] bytes = Files.readAllBytes(index.resolve(IndexStore.FILE_NAME));
         bytes[bytes.length / 2] ^= 0x40;
         Files.write(copy.resolve(IndexStore.FILE_NAME), bytes);
-        final Result flipped = run("dump", copy.toString());
+        final CliRun flipped = CliRun.run("dump", copy.toString());
         assertEquals(2, flipped.status());
         assertTrue(flipped.err().matches("daxrmap dump: .*index.daxrmap: checksum mismatch: .*\n"), flipped.err());
 
         Files.write(copy.resolve(IndexStore.FILE_NAME), Arrays.copyOf(bytes, 10));
-        assertTrue(run("dump", copy.toString()).err().contains("truncated"));
+        assertTrue(CliRun.run("dump", copy.toString()).err().contains("truncated"));
 
-        final Result notIndex = run("inspect", temp.toString());
+        final CliRun notIndex = CliRun.run("inspect", temp.toString());
         assertEquals(2, notIndex.status());
         assertTrue(notIndex.err().contains("not an index directory"), notIndex.err());
     }
@@ -186,18 +180,9 @@ class CliTest
     @Test
     void shouldExitTwoOnBadUsage()
     {
-        assertEquals(2, run("query", index.toString()).status());
-        assertEquals(2, run("dump", index.toString(), "--units", "furlongs").status());
-        assertEquals(2, run("nosuchcommand").status());
-        assertEquals(2, run("query", index.toString(), "--range", "9:3").status());
-    }
-
-    private static Result run(final String... args)
-    {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, CliRun.run("query", index.toString()).status());
+        assertEquals(2, CliRun.run("dump", index.toString(), "--units", "furlongs").status());
+        assertEquals(2, CliRun.run("nosuchcommand").status());
+        assertEquals(2, CliRun.run("query", index.toString(), "--range", "9:3").status());
     }
 }

@@ -2,7 +2,7 @@ package io.daxrmap.cli;
 
 import io.daxrmap.format.FormatException;
 import io.daxrmap.index.InvalidMutationException;
-import io.daxrmap.store.CorruptIndexException;
+import io.daxrmap.index.CorruptIndexException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

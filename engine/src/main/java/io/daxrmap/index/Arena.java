@@ -23,12 +23,17 @@ final class Arena
     private static final int DEFAULT_SLAB_SIZE = 16 << 20;
 
     private final int slabSize;
+    private final SlabFiles files;
+    private final int firstOffset;
     private UnsafeBuffer[] slabs;
+    private int[] slabSizes;
     private int slabCount;
     private int slabPosition;
     private int currentSlabSize;
     private long allocatedBytes;
     private long reservedBytes;
+    private int forcedSlab;
+    private int forcedPosition;
 
     Arena()
     {
@@ -37,12 +42,78 @@ final class Arena
 
     Arena(final int slabSize)
     {
+        this(slabSize, null);
+    }
+
+    /**
+     * An arena whose slabs are memory-mapped files, or anonymous memory when {@code files} is null.
+     */
+    Arena(final int slabSize, final SlabFiles files)
+    {
         if (slabSize < 4096 || (slabSize & (ALIGNMENT - 1)) != 0)
         {
             throw new IllegalArgumentException("bad slab size: slabSize=" + slabSize);
         }
         this.slabSize = slabSize;
+        this.files = files;
+        this.firstOffset = files == null ? 0 : SlabFiles.HEADER_LENGTH;
         this.slabs = new UnsafeBuffer[4];
+        this.slabSizes = new int[4];
+    }
+
+    /**
+     * Map the existing slabs of a persistent arena; new blocks go to new slabs, never into an existing one (whose
+     * tail may hold the unreferenced blocks of a batch that never committed).
+     */
+    static Arena reopen(final int slabSize, final SlabFiles files, final int slabCount) throws java.io.IOException
+    {
+        final Arena arena = new Arena(slabSize, files);
+        for (int number = 0; number < slabCount; number++)
+        {
+            final UnsafeBuffer slab = files.open(number);
+            arena.append(slab, slab.capacity());
+        }
+        arena.slabPosition = arena.currentSlabSize;
+        arena.forcedSlab = arena.slabCount;
+        arena.forcedPosition = 0;
+        return arena;
+    }
+
+    /**
+     * Whether the slabs are files.
+     */
+    boolean persistent()
+    {
+        return files != null;
+    }
+
+    SlabFiles files()
+    {
+        return files;
+    }
+
+    int slabCount()
+    {
+        return slabCount;
+    }
+
+    /**
+     * Flush every block allocated since the last call to the device (no-op for anonymous memory).
+     */
+    void force()
+    {
+        if (files == null)
+        {
+            return;
+        }
+        for (int slab = forcedSlab; slab < slabCount; slab++)
+        {
+            final int from = slab == forcedSlab ? Math.max(forcedPosition, firstOffset) : firstOffset;
+            final int to = slab == slabCount - 1 ? slabPosition : slabSizes[slab];
+            files.force(slab, from, to);
+        }
+        forcedSlab = Math.max(0, slabCount - 1);
+        forcedPosition = slabPosition;
     }
 
     /**
@@ -58,15 +129,15 @@ final class Arena
             throw new IllegalArgumentException("bad block length: length=" + length);
         }
         final int size = Math.max((length + ALIGNMENT - 1) & -ALIGNMENT, ALIGNMENT);
-        if (size > slabSize)
+        if (size > slabSize - firstOffset)
         {
             // A block larger than a slab (a file of a million extents) gets a slab of its own.
-            addSlab(size);
-            slabPosition = size;
+            addSlab(size + firstOffset);
+            slabPosition = size + firstOffset;
             allocatedBytes += size;
-            return (long)(slabCount - 1) << 32;
+            return (long)(slabCount - 1) << 32 | firstOffset;
         }
-        if (slabPosition + size > currentSlabSize)
+        if (slabCount == 0 || slabPosition + size > currentSlabSize)
         {
             addSlab(slabSize);
         }
@@ -130,11 +201,22 @@ final class Arena
 
     private void addSlab(final int size)
     {
+        append(files == null ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(size, 64)) :
+            files.create(slabCount, size), size);
+        slabPosition = firstOffset;
+    }
+
+    private void append(final UnsafeBuffer slab, final int size)
+    {
         final UnsafeBuffer[] next = Arrays.copyOf(slabs, Math.max(slabs.length, slabCount + 1));
-        next[slabCount] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(size, 64));
+        next[slabCount] = slab;
         slabs = next;
+        if (slabCount == slabSizes.length)
+        {
+            slabSizes = Arrays.copyOf(slabSizes, slabSizes.length * 2);
+        }
+        slabSizes[slabCount] = size;
         slabCount++;
-        slabPosition = 0;
         currentSlabSize = size;
         reservedBytes += size;
     }

@@ -365,6 +365,9 @@ public final class Batch
         open = false;
         final Arena arena = index.arena;
         final LongDirectory.Editor stripeEditor = base.stripes.edit(index.emptyStripe);
+        final int[] stripeIndexes = new int[stripes.size()];
+        final long[] stripeBlocks = new long[stripes.size()];
+        int stripeCount = 0;
         for (final MutableStripe stripe : stripes.values())
         {
             stripe.normalize();
@@ -373,17 +376,24 @@ public final class Batch
             {
                 index.liveBytes -= StripeDescriptor.length(StripeDescriptor.count(base.buffer(old), Arena.offset(old)));
             }
+            final long block;
             if (stripe.count == 1 && stripe.values[0] == PieceValue.EMPTY)
             {
-                stripeEditor.set(stripe.index, index.emptyStripe);
+                block = index.emptyStripe;
             }
             else
             {
-                stripeEditor.set(stripe.index, stripe.write(arena));
+                block = stripe.write(arena);
                 index.liveBytes += stripe.byteLength();
             }
+            stripeEditor.set(stripe.index, block);
+            stripeIndexes[stripeCount] = stripe.index;
+            stripeBlocks[stripeCount++] = block;
         }
         final LongDirectory.Editor extentsEditor = base.extents.edit(Snapshot.NO_EXTENTS);
+        final int[] ownerIds = new int[extents.size()];
+        final long[] ownerBlocks = new long[extents.size()];
+        int ownerCount = 0;
         for (final MutableExtents forward : extents.values())
         {
             final long old = base.extentsAddress(forward.ownerId);
@@ -391,23 +401,36 @@ public final class Batch
             {
                 index.liveBytes -= ExtentsDescriptor.length(ExtentsDescriptor.count(base.buffer(old), Arena.offset(old)));
             }
+            final long block;
             if (forward.count == 0)
             {
-                if (old != Snapshot.NO_EXTENTS)
+                block = Snapshot.NO_EXTENTS;
+                if (old == Snapshot.NO_EXTENTS)
                 {
-                    extentsEditor.set(forward.ownerId, Snapshot.NO_EXTENTS);
+                    continue;
                 }
             }
             else
             {
-                extentsEditor.set(forward.ownerId, forward.write(arena));
+                block = forward.write(arena);
                 index.liveBytes += forward.byteLength();
             }
+            extentsEditor.set(forward.ownerId, block);
+            ownerIds[ownerCount] = forward.ownerId;
+            ownerBlocks[ownerCount++] = block;
         }
         final Snapshot next = new Snapshot(
             base.version + 1, base.geometry, base.stripeShift, stripeEditor.build(), extentsEditor.build(),
             arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(), index.sets.sets(), index.sets.count());
-        index.publish(this, next);
+        try
+        {
+            index.publish(this, next, stripeCount, stripeIndexes, stripeBlocks, ownerCount, ownerIds, ownerBlocks);
+        }
+        catch (final RuntimeException ex)
+        {
+            index.release(this);
+            throw ex;
+        }
         return next.version;
     }
 

@@ -77,6 +77,11 @@ final class LongDirectory
             return index < length ? groups[index >>> GROUP_SHIFT][index & GROUP_MASK] : fill;
         }
 
+        int length()
+        {
+            return length;
+        }
+
         void set(final int index, final long value)
         {
             if (index >= length)

@@ -49,6 +49,27 @@ final class OwnerSet
         return one.with(ownerB, deltaB, flagsB);
     }
 
+    /**
+     * A set from its groups, as a log stores them: groups in (delta, flags) order, bitmaps not empty.
+     *
+     * @throws IllegalArgumentException if the groups are out of order or a bitmap is empty.
+     */
+    static OwnerSet of(final long[] deltas, final int[] flags, final RoaringBitmap[] owners)
+    {
+        for (int g = 0; g < deltas.length; g++)
+        {
+            if (owners[g].isEmpty())
+            {
+                throw new IllegalArgumentException("empty group: group=" + g);
+            }
+            if (g > 0 && (deltas[g - 1] > deltas[g] || (deltas[g - 1] == deltas[g] && flags[g - 1] >= flags[g])))
+            {
+                throw new IllegalArgumentException("groups out of order: group=" + g);
+            }
+        }
+        return new OwnerSet(deltas, flags, owners);
+    }
+
     int groupCount()
     {
         return deltas.length;

@@ -3,6 +3,10 @@ package io.daxrmap.index;
 import io.daxrmap.model.DeviceGeometry;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -27,6 +31,8 @@ public final class ReverseIndex implements AutoCloseable
     static final int MIN_SPAN_SHIFT = 9;
     /** A stripe spans at least 2^this blocks. */
     static final int MIN_BLOCKS_SHIFT = 2;
+    /** Slab size of a persistent index: files are sparse, so this is address space, not disk. */
+    static final int PERSISTENT_SLAB_SIZE = 64 << 20;
     /** Compact when garbage exceeds live bytes and this much. */
     static final long COMPACTION_SLACK = 32L << 20;
     /** Compact when share groups no piece names may exceed the live ones and this many. */
@@ -34,42 +40,125 @@ public final class ReverseIndex implements AutoCloseable
 
     private final DeviceGeometry geometry;
     private final int stripeShift;
-    final OwnerTable owners = new OwnerTable();
-    OwnerSetTable sets = new OwnerSetTable();
+    final OwnerTable owners;
+    OwnerSetTable sets;
     Arena arena;
     long emptyStripe;
     long liveBytes;
+    private final IndexDirectory store;
     private long compactions;
     private int liveSets;
     private volatile Snapshot current;
     private Batch openBatch;
     private boolean closed;
 
-    private ReverseIndex(final IndexConfig config)
+    private ReverseIndex(
+        final DeviceGeometry geometry, final int stripeShift, final Arena arena, final long emptyStripe,
+        final OwnerTable owners, final OwnerSetTable sets, final LongDirectory stripes, final LongDirectory extents,
+        final long version, final long liveBytes, final IndexDirectory store)
     {
-        geometry = config.geometry();
-        if (geometry.size() > ExtentsDescriptor.LENGTH_MASK)
-        {
-            throw new IllegalArgumentException("device too large: size=" + geometry.size());
-        }
-        stripeShift = stripeShift(geometry.size(), config.expectedRecords(), geometry.blockSize());
-        arena = new Arena();
-        emptyStripe = writeEmptyStripe(arena);
-        final int stripeCount = (int)((geometry.size() + (1L << stripeShift) - 1) >>> stripeShift);
-        current = new Snapshot(
-            0, geometry, stripeShift, LongDirectory.filled(stripeCount, emptyStripe),
-            LongDirectory.filled(0, Snapshot.NO_EXTENTS), arena.slabs(), owners.keys(), owners.idMap(), 0, sets.sets(), 0);
+        this.geometry = geometry;
+        this.stripeShift = stripeShift;
+        this.arena = arena;
+        this.emptyStripe = emptyStripe;
+        this.owners = owners;
+        this.sets = sets;
+        this.liveBytes = liveBytes;
+        this.liveSets = sets.count();
+        this.store = store;
+        this.current = new Snapshot(version, geometry, stripeShift, stripes, extents, arena.slabs(), owners.keys(),
+            owners.idMap(), owners.count(), sets.sets(), sets.count());
     }
 
     /**
-     * Create an empty index: every byte of the device free.
+     * Create an empty index in memory: every byte of the device free.
      *
      * @param config device geometry and expected size.
      * @return the index.
      */
     public static ReverseIndex create(final IndexConfig config)
     {
-        return new ReverseIndex(config);
+        final DeviceGeometry geometry = checkGeometry(config.geometry());
+        final int shift = stripeShift(geometry.size(), config.expectedRecords(), geometry.blockSize());
+        final Arena arena = new Arena();
+        final long empty = writeEmptyStripe(arena);
+        return new ReverseIndex(geometry, shift, arena, empty, new OwnerTable(), new OwnerSetTable(),
+            LongDirectory.filled(stripeCount(geometry.size(), shift), empty), LongDirectory.filled(0, Snapshot.NO_EXTENTS),
+            0, 0, null);
+    }
+
+    /**
+     * Create an empty persistent index in a directory (created if missing; it must not hold an index). Every batch
+     * committed to it is durable when {@link Batch#commit()} returns.
+     *
+     * @param config    device geometry and expected size.
+     * @param directory the index directory.
+     * @return the index, holding the directory's writer lock until closed.
+     * @throws IOException           if the directory cannot be written.
+     * @throws IllegalStateException if it holds an index already or another writer has it open.
+     */
+    public static ReverseIndex create(final IndexConfig config, final Path directory) throws IOException
+    {
+        final DeviceGeometry geometry = checkGeometry(config.geometry());
+        final IndexDirectory store = IndexDirectory.lock(directory);
+        try
+        {
+            if (store.exists())
+            {
+                throw new IllegalStateException("an index exists already: directory=" + directory);
+            }
+            final int shift = stripeShift(geometry.size(), config.expectedRecords(), geometry.blockSize());
+            final Arena arena = new Arena(PERSISTENT_SLAB_SIZE, store.slabs(1));
+            final long empty = writeEmptyStripe(arena);
+            arena.force();
+            final ReverseIndex index = new ReverseIndex(geometry, shift, arena, empty, new OwnerTable(),
+                new OwnerSetTable(), LongDirectory.filled(stripeCount(geometry.size(), shift), empty),
+                LongDirectory.filled(0, Snapshot.NO_EXTENTS), 0, 0, store);
+            store.checkpoint(1, index.current, empty, 0, arena.slabCount());
+            return index;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            store.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Reopen a persistent index: map its slabs and read its log, with no record inserted again. The index is as
+     * the last batch whose {@link Batch#commit()} returned left it.
+     *
+     * @param directory the index directory.
+     * @return the index, holding the directory's writer lock until closed.
+     * @throws CorruptIndexException if the directory is not an index or its files are damaged.
+     * @throws IllegalStateException if another writer has it open.
+     */
+    public static ReverseIndex open(final Path directory) throws IOException
+    {
+        if (!Files.isDirectory(directory))
+        {
+            throw new CorruptIndexException(directory, Files.exists(directory) ? "not an index directory" :
+                "no such index directory");
+        }
+        IndexDirectory.readCurrent(directory);
+        final IndexDirectory store = IndexDirectory.lock(directory);
+        try
+        {
+            final int generation = store.readCurrent();
+            final LogReplay replay = LogReplay.read(IndexLog.file(directory, generation), generation);
+            final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, store.slabs(generation), replay.slabCount);
+            final ReverseIndex index = new ReverseIndex(replay.geometry, replay.stripeShift, arena, replay.emptyStripe,
+                replay.owners, replay.sets, replay.stripes.build(), replay.extents.build(), replay.version,
+                replay.liveBytes, store);
+            index.checkBlocks(replay.file);
+            store.reopen(replay);
+            return index;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            store.close();
+            throw ex;
+        }
     }
 
     /**
@@ -160,9 +249,27 @@ public final class ReverseIndex implements AutoCloseable
         return stripeShift;
     }
 
+    /**
+     * Whether batches are durable (the index lives in a directory).
+     *
+     * @return true for an index made by {@link #create(IndexConfig, Path)} or {@link #open(Path)}.
+     */
+    public boolean persistent()
+    {
+        return store != null;
+    }
+
+    /**
+     * Release the index; a persistent one releases its directory's writer lock. Readers keep working on the
+     * snapshots they hold.
+     */
     @Override
     public synchronized void close()
     {
+        if (!closed && store != null)
+        {
+            store.close();
+        }
         closed = true;
     }
 
@@ -171,11 +278,20 @@ public final class ReverseIndex implements AutoCloseable
         return current;
     }
 
-    synchronized void publish(final Batch batch, final Snapshot next)
+    synchronized void publish(
+        final Batch batch, final Snapshot next, final int stripeCount, final int[] stripes, final long[] stripeBlocks,
+        final int ownerCount, final int[] owners, final long[] ownerBlocks)
     {
         if (openBatch != batch)
         {
             throw new IllegalStateException("batch is not the open batch");
+        }
+        if (store != null)
+        {
+            ensureOpen();
+            arena.force();
+            store.appendBatch(current, next, stripeCount, stripes, stripeBlocks, ownerCount, owners, ownerBlocks,
+                liveBytes, arena.slabCount(), emptyStripe);
         }
         current = next;
         openBatch = null;
@@ -201,7 +317,8 @@ public final class ReverseIndex implements AutoCloseable
     private void compact()
     {
         final Snapshot from = current;
-        final Arena fresh = new Arena();
+        final int nextGeneration = store == null ? 0 : store.generation() + 1;
+        final Arena fresh = store == null ? new Arena() : new Arena(PERSISTENT_SLAB_SIZE, store.slabs(nextGeneration));
         final long freshEmpty = writeEmptyStripe(fresh);
         final OwnerSetTable freshSets = new OwnerSetTable();
         final int[] setIds = new int[from.setCount];
@@ -236,15 +353,91 @@ public final class ReverseIndex implements AutoCloseable
                 live += length;
             }
         }
+        final Snapshot compacted = new Snapshot(
+            from.version, geometry, stripeShift, stripeEditor.build(), extentsEditor.build(), fresh.slabs(),
+            from.ownerKeys, from.ownerIds, from.ownerCount, freshSets.sets(), freshSets.count());
+        if (store != null)
+        {
+            fresh.force();
+            try
+            {
+                store.checkpoint(nextGeneration, compacted, freshEmpty, live, fresh.slabCount());
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot write compacted generation: directory=" + store.directory, ex);
+            }
+        }
         arena = fresh;
         emptyStripe = freshEmpty;
         liveBytes = live;
         sets = freshSets;
         liveSets = freshSets.count();
         compactions++;
-        current = new Snapshot(
-            from.version, geometry, stripeShift, stripeEditor.build(), extentsEditor.build(), fresh.slabs(),
-            from.ownerKeys, from.ownerIds, from.ownerCount, freshSets.sets(), freshSets.count());
+        current = compacted;
+    }
+
+    /**
+     * Check that every block a reopened snapshot names lies inside its slabs, so that no query can read outside
+     * them (a damaged log is refused here, not met later as a wrong answer or a fault).
+     */
+    private void checkBlocks(final Path log) throws CorruptIndexException
+    {
+        final Snapshot snapshot = current;
+        final UnsafeBuffer[] slabs = snapshot.slabs;
+        final int slabCount = arena.slabCount();
+        for (int s = 0; s < snapshot.stripeCount(); s++)
+        {
+            final long address = snapshot.stripes.get(s);
+            final int count = blockCount(address, slabs, slabCount, StripeDescriptor.HEADER_LENGTH, log, "stripe " + s);
+            if (count < 1 || StripeDescriptor.length(count) > slabs[(int)(address >>> 32)].capacity() -
+                Arena.offset(address))
+            {
+                throw new CorruptIndexException(log, "stripe block out of its slab: stripe=" + s + " count=" + count);
+            }
+        }
+        for (int o = 0; o < snapshot.extents.length(); o++)
+        {
+            final long address = snapshot.extents.get(o);
+            if (address == Snapshot.NO_EXTENTS)
+            {
+                continue;
+            }
+            final int count = blockCount(address, slabs, slabCount, ExtentsDescriptor.HEADER_LENGTH, log, "owner " + o);
+            if (count < 0 || ExtentsDescriptor.length(count) > slabs[(int)(address >>> 32)].capacity() -
+                Arena.offset(address))
+            {
+                throw new CorruptIndexException(log, "forward map block out of its slab: ownerId=" + o);
+            }
+        }
+    }
+
+    private static int blockCount(
+        final long address, final UnsafeBuffer[] slabs, final int slabCount, final int headerLength, final Path log,
+        final String what) throws CorruptIndexException
+    {
+        final int slab = (int)(address >>> 32);
+        final int offset = Arena.offset(address);
+        if (address < 0 || slab >= slabCount || offset < 0 || offset + headerLength > slabs[slab].capacity())
+        {
+            throw new CorruptIndexException(log, "block address outside the slabs: " + what + " address=0x" +
+                Long.toHexString(address));
+        }
+        return slabs[slab].getInt(offset, StripeDescriptor.BYTE_ORDER);
+    }
+
+    private static DeviceGeometry checkGeometry(final DeviceGeometry geometry)
+    {
+        if (geometry.size() > ExtentsDescriptor.LENGTH_MASK)
+        {
+            throw new IllegalArgumentException("device too large: size=" + geometry.size());
+        }
+        return geometry;
+    }
+
+    private static int stripeCount(final long size, final int shift)
+    {
+        return (int)((size + (1L << shift) - 1) >>> shift);
     }
 
     private static void renumberSets(

@@ -2,6 +2,7 @@ package io.daxrmap.store;
 
 import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FsmapVerboseGeometry;
+import io.daxrmap.index.CorruptIndexException;
 import io.daxrmap.index.IndexReader;
 import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.MappingFlags;

@@ -1,4 +1,4 @@
-package io.daxrmap.store;
+package io.daxrmap.index;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,0 +1,282 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.DeviceGeometry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The directory of a persistent {@link ReverseIndex}.
+ * <pre>
+ *   LOCK                 held (fcntl lock) by the one process that writes
+ *   CURRENT              "daxrmap-index generation N": the generation to open, replaced by rename
+ *   log-N.dat            the generation's {@link IndexLog}: a checkpoint, then one record per committed batch
+ *   slab-N-M.dat         the generation's memory-mapped slabs ({@link SlabFiles})
+ * </pre>
+ * A compaction writes generation N+1 whole (slabs, then a log holding only a checkpoint), switches CURRENT, and
+ * deletes generation N; a crash at any point leaves CURRENT naming a complete generation. Files are readable by
+ * their owner only.
+ */
+final class IndexDirectory implements AutoCloseable
+{
+    static final String LOCK = "LOCK";
+    static final String CURRENT = "CURRENT";
+    private static final String CURRENT_PREFIX = "daxrmap-index generation ";
+    private static final Pattern GENERATION_FILE = Pattern.compile("(?:log-(\\d+)\\.dat|slab-(\\d+)-(\\d+)\\.dat)");
+
+    final Path directory;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private IndexLog log;
+    private int generation;
+
+    private IndexDirectory(final Path directory, final FileChannel lockChannel, final FileLock lock)
+    {
+        this.directory = directory;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /**
+     * Take the writer's lock on an index directory, creating the directory if needed.
+     *
+     * @throws IllegalStateException if another writer holds it.
+     */
+    static IndexDirectory lock(final Path directory) throws IOException
+    {
+        if (Files.exists(directory) && !Files.isDirectory(directory))
+        {
+            throw new IOException(directory + ": not a directory");
+        }
+        if (!Files.exists(directory))
+        {
+            Files.createDirectories(directory,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        final Path lockFile = directory.resolve(LOCK);
+        final FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        Files.setPosixFilePermissions(lockFile, PosixFilePermissions.fromString("rw-------"));
+        FileLock lock = null;
+        try
+        {
+            lock = channel.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            lock = null;
+        }
+        if (lock == null)
+        {
+            channel.close();
+            throw new IllegalStateException("index is open for writing by another writer: directory=" + directory);
+        }
+        return new IndexDirectory(directory, channel, lock);
+    }
+
+    boolean exists()
+    {
+        return Files.exists(directory.resolve(CURRENT));
+    }
+
+    int generation()
+    {
+        return generation;
+    }
+
+    SlabFiles slabs(final int slabGeneration)
+    {
+        return new SlabFiles(directory, slabGeneration);
+    }
+
+    /**
+     * The generation CURRENT names.
+     */
+    int readCurrent() throws IOException
+    {
+        return readCurrent(directory);
+    }
+
+    static int readCurrent(final Path directory) throws IOException
+    {
+        final Path current = directory.resolve(CURRENT);
+        if (!Files.isRegularFile(current))
+        {
+            throw new CorruptIndexException(directory, "not an index directory: no " + CURRENT);
+        }
+        final String text = Files.readString(current, StandardCharsets.UTF_8).trim();
+        if (!text.startsWith(CURRENT_PREFIX))
+        {
+            throw new CorruptIndexException(current, "not a daxrmap index: \"" + abbreviate(text) + "\"");
+        }
+        try
+        {
+            return Integer.parseInt(text.substring(CURRENT_PREFIX.length()));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new CorruptIndexException(current, "bad generation: \"" + abbreviate(text) + "\"", ex);
+        }
+    }
+
+    /**
+     * Continue the log of a reopened generation after its last whole record.
+     */
+    void reopen(final LogReplay replay) throws IOException
+    {
+        generation = replay.generation;
+        deleteFiles(replay.generation, replay.slabCount);
+        log = IndexLog.openForAppend(replay.file, replay.validLength);
+    }
+
+    /**
+     * Start a generation from a snapshot whose blocks are already forced: write its log with a checkpoint, switch
+     * CURRENT to it, and delete every other generation.
+     */
+    void checkpoint(
+        final int newGeneration, final Snapshot snapshot, final long emptyStripe, final long liveBytes,
+        final int slabCount) throws IOException
+    {
+        final IndexLog newLog = IndexLog.create(directory, newGeneration, snapshot.geometry, snapshot.stripeShift);
+        final IndexLog.Writer writer = new IndexLog.Writer(
+            IndexLog.CHECKPOINT, snapshot.version, liveBytes, slabCount, emptyStripe);
+        final int[] stripes = new int[snapshot.stripeCount()];
+        final long[] stripeBlocks = new long[stripes.length];
+        int n = 0;
+        for (int s = 0; s < snapshot.stripeCount(); s++)
+        {
+            if (snapshot.stripes.get(s) != emptyStripe)
+            {
+                stripes[n] = s;
+                stripeBlocks[n++] = snapshot.stripes.get(s);
+            }
+        }
+        writer.blocks(n, stripes, stripeBlocks);
+        final int[] owners = new int[snapshot.extents.length()];
+        final long[] ownerBlocks = new long[owners.length];
+        int m = 0;
+        for (int o = 0; o < snapshot.extents.length(); o++)
+        {
+            if (snapshot.extents.get(o) != Snapshot.NO_EXTENTS)
+            {
+                owners[m] = o;
+                ownerBlocks[m++] = snapshot.extents.get(o);
+            }
+        }
+        writer.blocks(m, owners, ownerBlocks);
+        writer.owners(snapshot.ownerKeys, 0, snapshot.ownerCount);
+        writer.sets(snapshot.sets, 0, snapshot.setCount);
+        final byte[] payload = writer.payload();
+        newLog.append(payload, payload.length);
+        writeCurrent(newGeneration);
+        final IndexLog old = log;
+        log = newLog;
+        generation = newGeneration;
+        if (old != null)
+        {
+            old.close();
+        }
+        deleteFiles(newGeneration, slabCount);
+    }
+
+    /**
+     * Make a committed batch durable: its blocks are already forced.
+     */
+    void appendBatch(
+        final Snapshot base, final Snapshot next, final int stripeCount, final int[] stripes, final long[] stripeBlocks,
+        final int ownerCount, final int[] owners, final long[] ownerBlocks, final long liveBytes, final int slabCount,
+        final long emptyStripe)
+    {
+        final IndexLog.Writer writer = new IndexLog.Writer(IndexLog.BATCH, next.version, liveBytes, slabCount, emptyStripe)
+            .blocks(stripeCount, stripes, stripeBlocks)
+            .blocks(ownerCount, owners, ownerBlocks)
+            .owners(next.ownerKeys, base.ownerCount, next.ownerCount)
+            .sets(next.sets, base.setCount, next.setCount);
+        final byte[] payload = writer.payload();
+        log.append(payload, payload.length);
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            if (log != null)
+            {
+                log.close();
+            }
+            lock.release();
+            lockChannel.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot close index directory: directory=" + directory, ex);
+        }
+    }
+
+    private void writeCurrent(final int newGeneration) throws IOException
+    {
+        final Path temp = directory.resolve(CURRENT + ".tmp");
+        Files.writeString(temp, CURRENT_PREFIX + newGeneration + "\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
+        {
+            channel.force(true);
+        }
+        try
+        {
+            Files.move(temp, directory.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final AtomicMoveNotSupportedException ex)
+        {
+            Files.move(temp, directory.resolve(CURRENT), StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            dir.force(true);
+        }
+    }
+
+    /**
+     * Delete the files of other generations, and this generation's slabs from {@code slabCount} on (made by a batch
+     * that never committed).
+     */
+    private void deleteFiles(final int keep, final int slabCount) throws IOException
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
+        {
+            for (final Path file : files)
+            {
+                final Matcher matcher = GENERATION_FILE.matcher(file.getFileName().toString());
+                if (!matcher.matches())
+                {
+                    continue;
+                }
+                final int fileGeneration = Integer.parseInt(matcher.group(1) != null ? matcher.group(1) :
+                    matcher.group(2));
+                if (fileGeneration != keep || (matcher.group(3) != null && Integer.parseInt(matcher.group(3)) >= slabCount))
+                {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    private static String abbreviate(final String text)
+    {
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    }
+}

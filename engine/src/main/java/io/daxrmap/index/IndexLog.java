@@ -1,0 +1,231 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.DeviceGeometry;
+import org.roaringbitmap.RoaringBitmap;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.zip.CRC32C;
+
+/**
+ * The log of a persistent index, {@code log-GENERATION.dat}: what the off-heap blocks in the slab files mean.
+ * <p>
+ * The stripes and forward maps live in memory-mapped slab files ({@link SlabFiles}); this log holds the small rest
+ * of each snapshot: which block each stripe and each owner's forward map is, the owner values, the share groups.
+ * A generation starts with a checkpoint of all of it; every committed batch appends what it changed. Reopening
+ * maps the slabs and replays this log: no record is inserted again.
+ * <pre>
+ *   header (64 bytes): 0 long magic "DXRLOG\0\0" | 8 int version | 12 int generation | 16 int device
+ *                      | 20 int block size | 24 long device size | 32 int stripe shift | 36 int CRC32C of 0..36
+ *   record:            int payload length | int CRC32C of payload | payload
+ *   payload:           byte type (1 checkpoint, 2 batch) | long version | long live bytes | int slab count
+ *                      | long empty stripe block
+ *                      | int n | n x (int stripe, long block) | int m | m x (int owner id, long block)
+ *                      | int new owners | long owner value... | int new sets | set...
+ *   set:               int groups | groups x (long delta | int flags | int bitmap bytes | RoaringBitmap portable bytes)
+ * </pre>
+ * Big-endian. A checkpoint lists every stripe and every owner's block; a batch only those it changed (an owner
+ * whose forward map became empty has block -1). A record is durable once {@link #append} returns: the blocks it
+ * names were forced to the device first, the record after. Only the last record can be torn by a crash; it is
+ * then ignored (and cut off by the next writer).
+ */
+final class IndexLog implements AutoCloseable
+{
+    static final long MAGIC = 0x4458_524C_4F47_0000L;
+    static final int VERSION = 1;
+    static final int HEADER_LENGTH = 64;
+    static final byte CHECKPOINT = 1;
+    static final byte BATCH = 2;
+
+    private static final int RECORD_HEADER = 2 * Integer.BYTES;
+
+    private final Path file;
+    private final FileChannel channel;
+
+    private IndexLog(final Path file, final FileChannel channel)
+    {
+        this.file = file;
+        this.channel = channel;
+    }
+
+    static Path file(final Path directory, final int generation)
+    {
+        return directory.resolve("log-" + generation + ".dat");
+    }
+
+    /**
+     * Create a new log with its header.
+     */
+    static IndexLog create(final Path directory, final int generation, final DeviceGeometry geometry,
+        final int stripeShift) throws IOException
+    {
+        final Path file = file(directory, generation);
+        final FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
+        header.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, generation).putInt(16, geometry.device())
+            .putInt(20, geometry.blockSize()).putLong(24, geometry.size()).putInt(32, stripeShift);
+        header.putInt(36, crc(header.array(), 0, 36));
+        write(channel, header, 0);
+        channel.force(true);
+        return new IndexLog(file, channel);
+    }
+
+    /**
+     * Open an existing log for appending after its last whole record, cutting off a torn one.
+     */
+    static IndexLog openForAppend(final Path file, final long validLength) throws IOException
+    {
+        final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (channel.size() > validLength)
+        {
+            channel.truncate(validLength);
+            channel.force(true);
+        }
+        channel.position(validLength);
+        return new IndexLog(file, channel);
+    }
+
+    /**
+     * Append one record and make it durable.
+     */
+    void append(final byte[] payload, final int length)
+    {
+        try
+        {
+            final ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + length);
+            record.putInt(length).putInt(crc(payload, 0, length)).put(payload, 0, length).flip();
+            final long at = channel.size();
+            write(channel, record, at);
+            channel.force(false);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot append to the index log: file=" + file, ex);
+        }
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        channel.close();
+    }
+
+    /**
+     * Encodes a record's payload.
+     */
+    static final class Writer
+    {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final DataOutputStream out = new DataOutputStream(bytes);
+
+        Writer(final byte type, final long version, final long liveBytes, final int slabCount, final long emptyStripe)
+        {
+            try
+            {
+                out.writeByte(type);
+                out.writeLong(version);
+                out.writeLong(liveBytes);
+                out.writeInt(slabCount);
+                out.writeLong(emptyStripe);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        Writer blocks(final int count, final int[] indexes, final long[] addresses)
+        {
+            try
+            {
+                out.writeInt(count);
+                for (int i = 0; i < count; i++)
+                {
+                    out.writeInt(indexes[i]);
+                    out.writeLong(addresses[i]);
+                }
+                return this;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        Writer owners(final long[] keys, final int from, final int to)
+        {
+            try
+            {
+                out.writeInt(to - from);
+                for (int i = from; i < to; i++)
+                {
+                    out.writeLong(keys[i]);
+                }
+                return this;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        Writer sets(final OwnerSet[] sets, final int from, final int to)
+        {
+            try
+            {
+                out.writeInt(to - from);
+                for (int i = from; i < to; i++)
+                {
+                    final OwnerSet set = sets[i];
+                    out.writeInt(set.groupCount());
+                    for (int g = 0; g < set.groupCount(); g++)
+                    {
+                        out.writeLong(set.groupDelta(g));
+                        out.writeInt(set.groupFlags(g));
+                        final RoaringBitmap bitmap = set.groupOwners(g);
+                        final ByteBuffer buffer = ByteBuffer.allocate(bitmap.serializedSizeInBytes());
+                        bitmap.serialize(buffer);
+                        out.writeInt(buffer.capacity());
+                        out.write(buffer.array());
+                    }
+                }
+                return this;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        byte[] payload()
+        {
+            return bytes.toByteArray();
+        }
+    }
+
+    static int crc(final byte[] bytes, final int offset, final int length)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes, offset, length);
+        return (int)crc.getValue();
+    }
+
+    private static void write(final FileChannel channel, final ByteBuffer buffer, final long at) throws IOException
+    {
+        long position = at;
+        while (buffer.hasRemaining())
+        {
+            position += channel.write(buffer, position);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.DeviceGeometry;
+import org.roaringbitmap.RoaringBitmap;
+
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Reads an {@link IndexLog} back into the state of its last committed snapshot: geometry, stripe and forward-map
+ * block addresses, owners, share groups. Stops at a torn last record; refuses anything else that is wrong with a
+ * {@link CorruptIndexException} naming the file and what is wrong.
+ */
+final class LogReplay
+{
+    final Path file;
+    final int generation;
+    final DeviceGeometry geometry;
+    final int stripeShift;
+    final OwnerTable owners = new OwnerTable();
+    final OwnerSetTable sets = new OwnerSetTable();
+    LongDirectory.Editor stripes;
+    LongDirectory.Editor extents;
+    long version;
+    long liveBytes;
+    int slabCount;
+    long emptyStripe;
+    long validLength;
+    int records;
+
+    private LogReplay(final Path file, final int generation, final DeviceGeometry geometry, final int stripeShift)
+    {
+        this.file = file;
+        this.generation = generation;
+        this.geometry = geometry;
+        this.stripeShift = stripeShift;
+    }
+
+    static LogReplay read(final Path file, final int generation) throws IOException
+    {
+        if (!Files.isRegularFile(file))
+        {
+            throw new CorruptIndexException(file, "missing");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            if (size < IndexLog.HEADER_LENGTH)
+            {
+                throw new CorruptIndexException(file, "truncated: size=" + size);
+            }
+            final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            final byte[] header = new byte[IndexLog.HEADER_LENGTH];
+            buffer.get(0, header);
+            final ByteBuffer head = ByteBuffer.wrap(header);
+            if (head.getLong(0) != IndexLog.MAGIC)
+            {
+                throw new CorruptIndexException(file, "not a daxrmap index log: magic=0x" +
+                    Long.toHexString(head.getLong(0)));
+            }
+            if (head.getInt(36) != IndexLog.crc(header, 0, 36))
+            {
+                throw new CorruptIndexException(file, "header checksum mismatch");
+            }
+            if (head.getInt(8) != IndexLog.VERSION)
+            {
+                throw new CorruptIndexException(file, "unsupported format version: version=" + head.getInt(8) +
+                    " supported=" + IndexLog.VERSION);
+            }
+            if (head.getInt(12) != generation)
+            {
+                throw new CorruptIndexException(file, "log of another generation: generation=" + head.getInt(12) +
+                    " expected=" + generation);
+            }
+            final DeviceGeometry geometry;
+            try
+            {
+                geometry = new DeviceGeometry(head.getInt(16), head.getLong(24), head.getInt(20));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CorruptIndexException(file, "bad geometry: " + ex.getMessage(), ex);
+            }
+            final int stripeShift = head.getInt(32);
+            if (stripeShift < ReverseIndex.MIN_SPAN_SHIFT || stripeShift > 62 ||
+                (geometry.size() >>> stripeShift) >= Integer.MAX_VALUE)
+            {
+                throw new CorruptIndexException(file, "bad stripe shift: stripeShift=" + stripeShift);
+            }
+            final LogReplay replay = new LogReplay(file, generation, geometry, stripeShift);
+            replay.records(buffer, size);
+            if (replay.records == 0)
+            {
+                throw new CorruptIndexException(file, "no checkpoint");
+            }
+            return replay;
+        }
+    }
+
+    private void records(final MappedByteBuffer buffer, final long size) throws CorruptIndexException
+    {
+        long position = IndexLog.HEADER_LENGTH;
+        validLength = position;
+        while (position + 8 <= size)
+        {
+            final int length = buffer.getInt((int)position);
+            final int crc = buffer.getInt((int)position + 4);
+            final long end = position + 8 + (long)length;
+            if (length < 0)
+            {
+                if (isZero(buffer, position, size))
+                {
+                    return;
+                }
+                throw new CorruptIndexException(file, "bad record length at byte " + position + ": length=" + length);
+            }
+            if (end > size)
+            {
+                return; // torn last record: it was never acknowledged
+            }
+            final byte[] payload = new byte[length];
+            buffer.get((int)position + 8, payload);
+            if (IndexLog.crc(payload, 0, length) != crc)
+            {
+                if (end == size)
+                {
+                    return; // torn last record
+                }
+                throw new CorruptIndexException(file, "record checksum mismatch at byte " + position);
+            }
+            try
+            {
+                apply(ByteBuffer.wrap(payload));
+            }
+            catch (final BufferUnderflowException | IllegalArgumentException | IllegalStateException ex)
+            {
+                throw new CorruptIndexException(file, "malformed record at byte " + position + ": " + ex, ex);
+            }
+            records++;
+            position = end;
+            validLength = position;
+        }
+    }
+
+    private void apply(final ByteBuffer in) throws CorruptIndexException
+    {
+        final byte type = in.get();
+        if (type != IndexLog.CHECKPOINT && type != IndexLog.BATCH)
+        {
+            throw new CorruptIndexException(file, "unknown record type: type=" + type);
+        }
+        if (type == IndexLog.BATCH && records == 0)
+        {
+            throw new CorruptIndexException(file, "batch before the checkpoint");
+        }
+        if (type == IndexLog.CHECKPOINT && records != 0)
+        {
+            throw new CorruptIndexException(file, "second checkpoint");
+        }
+        version = in.getLong();
+        liveBytes = in.getLong();
+        slabCount = in.getInt();
+        emptyStripe = in.getLong();
+        if (type == IndexLog.CHECKPOINT)
+        {
+            final int stripeCount = (int)((geometry.size() + (1L << stripeShift) - 1) >>> stripeShift);
+            stripes = LongDirectory.filled(stripeCount, emptyStripe).edit(emptyStripe);
+            extents = LongDirectory.filled(0, Snapshot.NO_EXTENTS).edit(Snapshot.NO_EXTENTS);
+        }
+        final int stripeUpdates = in.getInt();
+        for (int i = 0; i < stripeUpdates; i++)
+        {
+            final int stripe = in.getInt();
+            final long address = in.getLong();
+            if (stripe < 0 || stripe >= stripes.length())
+            {
+                throw new CorruptIndexException(file, "stripe out of range: stripe=" + stripe);
+            }
+            stripes.set(stripe, address);
+        }
+        final int extentUpdates = in.getInt();
+        for (int i = 0; i < extentUpdates; i++)
+        {
+            final int owner = in.getInt();
+            final long address = in.getLong();
+            if (owner < 0)
+            {
+                throw new CorruptIndexException(file, "owner id out of range: ownerId=" + owner);
+            }
+            extents.set(owner, address);
+        }
+        final int newOwners = in.getInt();
+        for (int i = 0; i < newOwners; i++)
+        {
+            final int before = owners.count();
+            if (owners.intern(in.getLong()) != before)
+            {
+                throw new CorruptIndexException(file, "owner listed twice: ownerId=" + before);
+            }
+        }
+        final int newSets = in.getInt();
+        for (int i = 0; i < newSets; i++)
+        {
+            final int groups = in.getInt();
+            if (groups < 1)
+            {
+                throw new CorruptIndexException(file, "bad share group: groups=" + groups);
+            }
+            final long[] deltas = new long[groups];
+            final int[] flags = new int[groups];
+            final RoaringBitmap[] bitmaps = new RoaringBitmap[groups];
+            for (int g = 0; g < groups; g++)
+            {
+                deltas[g] = in.getLong();
+                flags[g] = in.getInt();
+                final int bytes = in.getInt();
+                bitmaps[g] = new RoaringBitmap();
+                try
+                {
+                    bitmaps[g].deserialize(in.slice().limit(bytes));
+                }
+                catch (final IOException ex)
+                {
+                    throw new CorruptIndexException(file, "bad bitmap: " + ex.getMessage(), ex);
+                }
+                in.position(in.position() + bytes);
+            }
+            final OwnerSet set = OwnerSet.of(deltas, flags, bitmaps);
+            final int before = sets.count();
+            if (set.cardinality() < 2 || sets.intern(set) != before)
+            {
+                throw new CorruptIndexException(file, "bad share group: setId=" + before);
+            }
+        }
+        if (in.hasRemaining())
+        {
+            throw new CorruptIndexException(file, "trailing bytes in a record: bytes=" + in.remaining());
+        }
+    }
+
+    private static boolean isZero(final MappedByteBuffer buffer, final long from, final long to)
+    {
+        for (long i = from; i < to; i++)
+        {
+            if (buffer.get((int)i) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

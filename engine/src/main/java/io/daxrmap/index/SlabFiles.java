@@ -1,0 +1,168 @@
+package io.daxrmap.index;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.zip.CRC32C;
+
+/**
+ * The slabs of a persistent {@link Arena}: one memory-mapped file per slab, {@code slab-GENERATION-NUMBER.dat}.
+ * <pre>
+ *   0 long magic "DXRSLAB\0" | 8 int format version | 12 int generation | 16 int slab number | 20 int size
+ *  24 int CRC32C of bytes 0..24 | 28..64 reserved (0) | 64.. blocks
+ * </pre>
+ * Blocks are appended after the header and never changed once a committed snapshot names them, so a crash can
+ * leave only unreferenced bytes past the last committed block. New slabs are created sparse; {@link #force}
+ * flushes a written range to the device before the log record that names it is written.
+ */
+final class SlabFiles
+{
+    /** First eight bytes of a slab file. */
+    static final long MAGIC = 0x4458_5253_4C41_4200L;
+    /** The slab format of this version. */
+    static final int VERSION = 1;
+    /** Bytes before the first block. */
+    static final int HEADER_LENGTH = 64;
+
+    private static final int MAGIC_OFFSET = 0;
+    private static final int VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
+    private static final int GENERATION_OFFSET = VERSION_OFFSET + Integer.BYTES;
+    private static final int NUMBER_OFFSET = GENERATION_OFFSET + Integer.BYTES;
+    private static final int SIZE_OFFSET = NUMBER_OFFSET + Integer.BYTES;
+    private static final int CRC_OFFSET = SIZE_OFFSET + Integer.BYTES;
+
+    private final Path directory;
+    private final int generation;
+    private MappedByteBuffer[] mapped = new MappedByteBuffer[4];
+
+    SlabFiles(final Path directory, final int generation)
+    {
+        this.directory = directory;
+        this.generation = generation;
+    }
+
+    int generation()
+    {
+        return generation;
+    }
+
+    Path file(final int number)
+    {
+        return file(directory, generation, number);
+    }
+
+    static Path file(final Path directory, final int generation, final int number)
+    {
+        return directory.resolve(String.format("slab-%d-%d.dat", generation, number));
+    }
+
+    /**
+     * Create and map a new slab file.
+     */
+    UnsafeBuffer create(final int number, final int size)
+    {
+        final Path file = file(number);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE))
+        {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            buffer.order(ByteOrder.LITTLE_ENDIAN);
+            buffer.putLong(MAGIC_OFFSET, MAGIC);
+            buffer.putInt(VERSION_OFFSET, VERSION);
+            buffer.putInt(GENERATION_OFFSET, generation);
+            buffer.putInt(NUMBER_OFFSET, number);
+            buffer.putInt(SIZE_OFFSET, size);
+            buffer.putInt(CRC_OFFSET, headerCrc(buffer));
+            buffer.force(0, HEADER_LENGTH);
+            remember(number, buffer);
+            return new UnsafeBuffer(buffer);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create slab: file=" + file, ex);
+        }
+    }
+
+    /**
+     * Map an existing slab file read-only, checking its header.
+     *
+     * @throws CorruptIndexException if the file is not the slab it should be.
+     */
+    UnsafeBuffer open(final int number) throws IOException
+    {
+        final Path file = file(number);
+        if (!Files.isRegularFile(file))
+        {
+            throw new CorruptIndexException(file, "missing");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            if (size < HEADER_LENGTH)
+            {
+                throw new CorruptIndexException(file, "truncated: size=" + size);
+            }
+            final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            buffer.order(ByteOrder.LITTLE_ENDIAN);
+            if (buffer.getLong(MAGIC_OFFSET) != MAGIC)
+            {
+                throw new CorruptIndexException(file, "not a slab: magic=0x" + Long.toHexString(buffer.getLong(0)));
+            }
+            if (buffer.getInt(CRC_OFFSET) != headerCrc(buffer))
+            {
+                throw new CorruptIndexException(file, "header checksum mismatch");
+            }
+            if (buffer.getInt(VERSION_OFFSET) != VERSION)
+            {
+                throw new CorruptIndexException(file, "unsupported slab version: version=" +
+                    buffer.getInt(VERSION_OFFSET) + " supported=" + VERSION);
+            }
+            if (buffer.getInt(GENERATION_OFFSET) != generation || buffer.getInt(NUMBER_OFFSET) != number ||
+                buffer.getInt(SIZE_OFFSET) != size)
+            {
+                throw new CorruptIndexException(file, "header names another slab: generation=" +
+                    buffer.getInt(GENERATION_OFFSET) + " number=" + buffer.getInt(NUMBER_OFFSET) + " size=" +
+                    buffer.getInt(SIZE_OFFSET) + " fileSize=" + size);
+            }
+            remember(number, buffer);
+            return new UnsafeBuffer(buffer);
+        }
+    }
+
+    /**
+     * Flush bytes {@code [from, to)} of a slab to the device.
+     */
+    void force(final int number, final int from, final int to)
+    {
+        if (to > from)
+        {
+            mapped[number].force(from, to - from);
+        }
+    }
+
+    private void remember(final int number, final MappedByteBuffer buffer)
+    {
+        if (number >= mapped.length)
+        {
+            mapped = java.util.Arrays.copyOf(mapped, Math.max(number + 1, mapped.length * 2));
+        }
+        mapped[number] = buffer;
+    }
+
+    private static int headerCrc(final ByteBuffer buffer)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(buffer.duplicate().position(0).limit(CRC_OFFSET));
+        return (int)crc.getValue();
+    }
+}

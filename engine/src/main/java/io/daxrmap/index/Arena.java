@@ -80,6 +80,21 @@ final class Arena
     }
 
     /**
+     * Map the slabs another process added since this read-only arena was opened.
+     *
+     * @return this arena, with a new slab array.
+     */
+    Arena mapMore(final int count) throws java.io.IOException
+    {
+        for (int number = slabCount; number < count; number++)
+        {
+            final UnsafeBuffer slab = files.open(number);
+            append(slab, slab.capacity());
+        }
+        return this;
+    }
+
+    /**
      * Whether the slabs are files.
      */
     boolean persistent()

@@ -62,7 +62,7 @@ public final class IndexReader
      */
     public long refresh()
     {
-        snapshot = index.current();
+        snapshot = index.refreshed();
         cursor.snapshot(snapshot);
         look.snapshot(snapshot);
         return snapshot.version;

@@ -94,6 +94,7 @@ final class LogReplay
                 throw new CorruptIndexException(file, "bad stripe shift: stripeShift=" + stripeShift);
             }
             final LogReplay replay = new LogReplay(file, generation, geometry, stripeShift);
+            replay.validLength = IndexLog.HEADER_LENGTH;
             replay.records(buffer, size);
             if (replay.records == 0)
             {
@@ -103,10 +104,45 @@ final class LogReplay
         }
     }
 
+    /**
+     * Apply the records appended since the last read (a reader following a writer in another process).
+     *
+     * @return whether any record was applied.
+     */
+    boolean readMore() throws IOException
+    {
+        final int before = records;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            if (size > validLength)
+            {
+                records(channel.map(FileChannel.MapMode.READ_ONLY, 0, size), size);
+            }
+        }
+        return records != before;
+    }
+
+    /**
+     * Directories of the state so far; later records go to fresh editors, so the returned ones never change.
+     */
+    LongDirectory buildStripes()
+    {
+        final LongDirectory built = stripes.build();
+        stripes = built.edit(emptyStripe);
+        return built;
+    }
+
+    LongDirectory buildExtents()
+    {
+        final LongDirectory built = extents.build();
+        extents = built.edit(Snapshot.NO_EXTENTS);
+        return built;
+    }
+
     private void records(final MappedByteBuffer buffer, final long size) throws CorruptIndexException
     {
-        long position = IndexLog.HEADER_LENGTH;
-        validLength = position;
+        long position = validLength;
         while (position + 8 <= size)
         {
             final int length = buffer.getInt((int)position);

@@ -40,12 +40,14 @@ public final class ReverseIndex implements AutoCloseable
 
     private final DeviceGeometry geometry;
     private final int stripeShift;
-    final OwnerTable owners;
+    OwnerTable owners;
     OwnerSetTable sets;
     Arena arena;
     long emptyStripe;
     long liveBytes;
     private final IndexDirectory store;
+    private final Path readOnlyDirectory;
+    private LogReplay follower;
     private long compactions;
     private int liveSets;
     private volatile Snapshot current;
@@ -66,8 +68,124 @@ public final class ReverseIndex implements AutoCloseable
         this.liveBytes = liveBytes;
         this.liveSets = sets.count();
         this.store = store;
+        this.readOnlyDirectory = null;
         this.current = new Snapshot(version, geometry, stripeShift, stripes, extents, arena.slabs(), owners.keys(),
             owners.idMap(), owners.count(), sets.sets(), sets.count());
+    }
+
+    private ReverseIndex(final Path directory, final LogReplay replay, final Arena arena)
+    {
+        this.geometry = replay.geometry;
+        this.stripeShift = replay.stripeShift;
+        this.owners = replay.owners;
+        this.store = null;
+        this.readOnlyDirectory = directory;
+        follow(replay, arena);
+    }
+
+    /**
+     * Open a persistent index for reading only, without the writer's lock: another process may be writing it.
+     * Readers see the batches committed when the index was opened, and more after each {@link IndexReader#refresh()}
+     * (which reads what the writer has committed since, following it into new generations).
+     *
+     * @param directory the index directory.
+     * @return the read-only index; {@link #newBatch()} refuses.
+     * @throws CorruptIndexException if the directory is not an index or its files are damaged.
+     */
+    public static ReverseIndex openReadOnly(final Path directory) throws IOException
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            final int generation = IndexDirectory.readCurrent(directory);
+            try
+            {
+                final LogReplay replay = LogReplay.read(IndexLog.file(directory, generation), generation);
+                final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, new SlabFiles(directory, generation),
+                    replay.slabCount);
+                final ReverseIndex index = new ReverseIndex(directory, replay, arena);
+                index.checkBlocks(replay.file);
+                return index;
+            }
+            catch (final CorruptIndexException ex)
+            {
+                // The writer may have switched generations and deleted this one meanwhile: look again.
+                if (attempt >= 3 || IndexDirectory.readCurrent(directory) == generation)
+                {
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    private void follow(final LogReplay replay, final Arena slabs)
+    {
+        follower = replay;
+        arena = slabs;
+        sets = replay.sets;
+        emptyStripe = replay.emptyStripe;
+        liveBytes = replay.liveBytes;
+        current = new Snapshot(replay.version, geometry, stripeShift, replay.buildStripes(), replay.buildExtents(),
+            slabs.slabs(), owners.keys(), owners.idMap(), owners.count(), sets.sets(), sets.count());
+    }
+
+    /**
+     * The snapshot a refreshing reader gets: the latest one, after taking in, for a read-only index, what the
+     * writer committed since the last look. A writable index's readers never wait here.
+     */
+    Snapshot refreshed()
+    {
+        return readOnlyDirectory == null ? current : catchUp();
+    }
+
+    private synchronized Snapshot catchUp()
+    {
+        if (closed)
+        {
+            return current;
+        }
+        try
+        {
+            if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation)
+            {
+                try
+                {
+                    if (follower.readMore())
+                    {
+                        final Arena slabs = follower.slabCount > arena.slabCount() ?
+                            arena.mapMore(follower.slabCount) : arena;
+                        follow(follower, slabs);
+                    }
+                    return current;
+                }
+                catch (final java.nio.file.NoSuchFileException | CorruptIndexException ex)
+                {
+                    if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation)
+                    {
+                        throw ex;
+                    }
+                    // The writer compacted into a new generation and deleted this one meanwhile.
+                }
+            }
+            adopt(openReadOnly(readOnlyDirectory));
+            return current;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot follow the index: directory=" + readOnlyDirectory, ex);
+        }
+    }
+
+    private void adopt(final ReverseIndex fresh)
+    {
+        follower = fresh.follower;
+        owners = fresh.owners;
+        arena = fresh.arena;
+        sets = fresh.sets;
+        emptyStripe = fresh.emptyStripe;
+        liveBytes = fresh.liveBytes;
+        current = new Snapshot(fresh.current.version, geometry, stripeShift, fresh.current.stripes,
+            fresh.current.extents, fresh.current.slabs, fresh.owners.keys(), fresh.owners.idMap(),
+            fresh.owners.count(), fresh.sets.sets(), fresh.sets.count());
     }
 
     /**
@@ -180,6 +298,10 @@ public final class ReverseIndex implements AutoCloseable
     public synchronized Batch newBatch()
     {
         ensureOpen();
+        if (readOnlyDirectory != null)
+        {
+            throw new IllegalStateException("index is open read-only: directory=" + readOnlyDirectory);
+        }
         if (openBatch != null)
         {
             throw new IllegalStateException("a batch is already open: version=" + current.version);

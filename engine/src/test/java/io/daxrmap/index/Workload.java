@@ -60,8 +60,16 @@ final class Workload
      */
     static List<String> scan(final ReverseIndex index)
     {
+        return scan(index.newReader());
+    }
+
+    /**
+     * Every record a reader sees, in scan order, as text.
+     */
+    static List<String> scan(final IndexReader reader)
+    {
         final List<String> records = new ArrayList<>();
-        index.newReader().scan(0, Long.MAX_VALUE, (deviceOffset, length, owner, fileOffset, flags) ->
+        reader.scan(0, Long.MAX_VALUE, (deviceOffset, length, owner, fileOffset, flags) ->
         {
             records.add(deviceOffset + "+" + length + " " + Owner.toString(owner) + "@" + fileOffset + " " + flags);
             return true;

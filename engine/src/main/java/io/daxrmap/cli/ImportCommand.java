@@ -87,9 +87,8 @@ final class ImportCommand implements Callable<Integer>
         }
         progress.done();
         final long records = progress.count();
-        try (FilesystemIndex index = builder.build())
+        try (FilesystemIndex index = IndexStore.create(builder, output))
         {
-            IndexStore.save(index, output);
             spec.commandLine().getOut().printf("imported %d records from %d file(s) into %s (%d device(s))%n",
                 records, files.size(), output, index.devices().size());
         }

@@ -129,9 +129,8 @@ final class IndexCommand implements Callable<Integer>
             }
         }
         progress.done();
-        try (FilesystemIndex index = builder.build())
+        try (FilesystemIndex index = IndexStore.create(builder, output))
         {
-            IndexStore.save(index, output);
             final PrintWriter out = spec.commandLine().getOut();
             out.printf("indexed %s with %s: %d %s, %d files, %d directories, %d inodes with paths into %s%n",
                 mountPoint, chosen == Source.fsmap ? "GETFSMAP" : "FIEMAP", progress.count(),

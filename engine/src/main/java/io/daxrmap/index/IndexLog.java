@@ -25,7 +25,7 @@ import java.util.zip.CRC32C;
  * <pre>
  *   header (64 bytes): 0 long magic "DXRLOG\0\0" | 8 int version | 12 int generation | 16 int device
  *                      | 20 int block size | 24 long device size | 32 int stripe shift | 36 int CRC32C of 0..36
- *   record:            int payload length | int CRC32C of payload | payload
+ *   record:            int payload length | int CRC32C of payload | payload | int 0xD1A710C5 | int payload length
  *   payload:           byte type (1 checkpoint, 2 batch) | long version | long live bytes | int slab count
  *                      | long empty stripe block
  *                      | int n | n x (int stripe, long block) | int m | m x (int owner id, long block)
@@ -34,8 +34,9 @@ import java.util.zip.CRC32C;
  * </pre>
  * Big-endian. A checkpoint lists every stripe and every owner's block; a batch only those it changed (an owner
  * whose forward map became empty has block -1). A record is durable once {@link #append} returns: the blocks it
- * names were forced to the device first, the record after. Only the last record can be torn by a crash; it is
- * then ignored (and cut off by the next writer).
+ * names were forced to the device first, the record after. Only the last record can be torn by a crash: it is then
+ * short, or lacks its trailer, or (a record of several pages written out of order) holds a page of zeros; such a
+ * record is ignored (and cut off by the next writer). A whole record whose checksum fails is damage, refused.
  */
 final class IndexLog implements AutoCloseable
 {
@@ -45,7 +46,12 @@ final class IndexLog implements AutoCloseable
     static final byte CHECKPOINT = 1;
     static final byte BATCH = 2;
 
-    private static final int RECORD_HEADER = 2 * Integer.BYTES;
+    /** Record header: payload length, payload CRC32C. */
+    static final int RECORD_HEADER = 2 * Integer.BYTES;
+    /** Record trailer: {@link #TRAILER_MAGIC}, payload length again. */
+    static final int RECORD_TRAILER = 2 * Integer.BYTES;
+    /** Marks a record written to its end: a torn write lacks it, a flipped byte elsewhere does not. */
+    static final int TRAILER_MAGIC = 0xD1A7_10C5;
 
     private final Path file;
     private final FileChannel channel;
@@ -102,8 +108,9 @@ final class IndexLog implements AutoCloseable
     {
         try
         {
-            final ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + length);
-            record.putInt(length).putInt(crc(payload, 0, length)).put(payload, 0, length).flip();
+            final ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + length + RECORD_TRAILER);
+            record.putInt(length).putInt(crc(payload, 0, length)).put(payload, 0, length)
+                .putInt(TRAILER_MAGIC).putInt(length).flip();
             final long at = channel.size();
             write(channel, record, at);
             channel.force(false);

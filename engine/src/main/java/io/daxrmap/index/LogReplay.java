@@ -143,16 +143,16 @@ final class LogReplay
     private void records(final MappedByteBuffer buffer, final long size) throws CorruptIndexException
     {
         long position = validLength;
-        while (position + 8 <= size)
+        while (position + IndexLog.RECORD_HEADER <= size)
         {
             final int length = buffer.getInt((int)position);
             final int crc = buffer.getInt((int)position + 4);
-            final long end = position + 8 + (long)length;
+            final long end = position + IndexLog.RECORD_HEADER + (long)length + IndexLog.RECORD_TRAILER;
             if (length < 0)
             {
                 if (isZero(buffer, position, size))
                 {
-                    return;
+                    return; // the length of a torn record never reached the device
                 }
                 throw new CorruptIndexException(file, "bad record length at byte " + position + ": length=" + length);
             }
@@ -160,13 +160,20 @@ final class LogReplay
             {
                 return; // torn last record: it was never acknowledged
             }
-            final byte[] payload = new byte[length];
-            buffer.get((int)position + 8, payload);
-            if (IndexLog.crc(payload, 0, length) != crc)
+            final long trailer = end - IndexLog.RECORD_TRAILER;
+            final boolean whole = buffer.getInt((int)trailer) == IndexLog.TRAILER_MAGIC &&
+                buffer.getInt((int)trailer + 4) == length;
+            if (!whole && end == size)
             {
-                if (end == size)
+                return; // torn last record
+            }
+            final byte[] payload = new byte[length];
+            buffer.get((int)position + IndexLog.RECORD_HEADER, payload);
+            if (!whole || IndexLog.crc(payload, 0, length) != crc)
+            {
+                if (end == size && hasZeroPage(payload))
                 {
-                    return; // torn last record
+                    return; // torn last record, its pages written out of order
                 }
                 throw new CorruptIndexException(file, "record checksum mismatch at byte " + position);
             }
@@ -182,6 +189,24 @@ final class LogReplay
             position = end;
             validLength = position;
         }
+    }
+
+    private static boolean hasZeroPage(final byte[] payload)
+    {
+        final int page = 4096;
+        for (int start = 0; start + page <= payload.length; start += page)
+        {
+            boolean zero = true;
+            for (int i = start; i < start + page && zero; i++)
+            {
+                zero = payload[i] == 0;
+            }
+            if (zero)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void apply(final ByteBuffer in) throws CorruptIndexException

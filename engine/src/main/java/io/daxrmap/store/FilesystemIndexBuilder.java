@@ -10,6 +10,9 @@ import io.daxrmap.model.DeviceGeometry;
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -95,12 +98,43 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
      */
     public FilesystemIndex build()
     {
+        try
+        {
+            return build(ReverseIndex::create);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Build persistent indexes, one per device, in subdirectories of a directory (see {@link IndexStore}).
+     *
+     * @param directory where the device indexes go.
+     * @return the filesystem index; close it to release the device indexes' writer locks.
+     * @throws IOException if an index cannot be written.
+     */
+    public FilesystemIndex build(final Path directory) throws IOException
+    {
+        return build(config -> ReverseIndex.create(config, directory.resolve(IndexStore.deviceDirectory(
+            config.geometry().device()))));
+    }
+
+    private interface IndexFactory
+    {
+        ReverseIndex create(IndexConfig config) throws IOException;
+    }
+
+    private FilesystemIndex build(final IndexFactory factory) throws IOException
+    {
         for (final Map.Entry<Integer, Device> entry : devices.entrySet())
         {
             final Device records = entry.getValue();
             final long size = Math.max(blockSize, (records.end + blockSize - 1) / blockSize * blockSize);
-            final ReverseIndex index = ReverseIndex.create(
+            final ReverseIndex index = factory.create(
                 new IndexConfig(new DeviceGeometry(entry.getKey(), size, blockSize), Math.max(1, records.count)));
+            target.addDevice(index);
             Batch batch = index.newBatch();
             for (int i = 0; i < records.count; i++)
             {
@@ -128,7 +162,6 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
                 }
             }
             batch.commit();
-            target.addDevice(index);
         }
         if (dataDevice != -1 && target.device(dataDevice) != null)
         {

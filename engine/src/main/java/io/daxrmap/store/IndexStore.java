@@ -3,143 +3,125 @@ package io.daxrmap.store;
 import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FsmapVerboseGeometry;
 import io.daxrmap.index.CorruptIndexException;
-import io.daxrmap.index.IndexReader;
 import io.daxrmap.index.ReverseIndex;
-import io.daxrmap.model.MappingFlags;
-import io.daxrmap.model.Owner;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedOutputStream;
 
 /**
- * An index directory as the command line keeps it between runs: one file, {@value #FILE_NAME}, holding every
- * device's records, the catalog and the XFS geometry, written whole to a temporary file and renamed into place so
- * an interrupted write leaves the previous index (or none), never half of one.
+ * An index directory as the command line keeps it: one persistent {@link ReverseIndex} per device in
+ * {@code device-MAJOR-MINOR/}, and {@value #FILE_NAME} naming the devices, the data device, the XFS geometry and the
+ * catalog of inode paths.
  * <pre>
- *   magic "DAXRMAP\0" | version int | device count int
- *   per device: device int | size long | block size int | record count long
- *               per record: device offset long | length long | owner long | file offset long | flags int
- *   catalog count int | per entry: inode long | path (modified UTF-8)
- *   has geometry byte | data major int | data minor int | agBlocks long | block size int | agCount long
- *                       | sunit long | swidth long
- *   data device int (-1 if none)
- *   CRC32C of everything before, int
+ *   {@value #FILE_NAME}: magic "DAXRMAP\0" | version int | device count int | device int... | data device int
+ *                       | has geometry byte [| data major int | data minor int | agBlocks long | block size int
+ *                       | agCount long | sunit long | swidth long] | catalog count int
+ *                       | (inode long | path modified UTF-8)... | CRC32C of everything before, int
  * </pre>
- * Big-endian ({@link DataOutputStream}). Reopening rebuilds the off-heap index from the records; the memory-mapped
- * store that reopens without a rebuild replaces this format (issue 4).
+ * Big-endian. {@link #create} builds the whole directory beside the target and renames it into place, so an
+ * interrupted import or index leaves the previous index (or none), never half of one. {@link #load} opens the
+ * device indexes read-only: mapped, not rebuilt, and readable while another process writes them.
  */
 public final class IndexStore
 {
-    /** The file in an index directory. */
-    public static final String FILE_NAME = "index.daxrmap";
+    /** The file that makes a directory an index. */
+    public static final String FILE_NAME = "filesystem.daxrmap";
     /** First eight bytes of the file. */
     public static final long MAGIC = 0x4441_5852_4D41_5000L;
-    /** The first format: records, catalog, geometry. */
+    /** Records in one file, rebuilt on every open (no longer written). */
     public static final int VERSION_RECORDS = 1;
+    /** Memory-mapped device indexes beside a catalog. */
+    public static final int VERSION_MAPPED = 2;
     /** The version this code writes. */
-    public static final int VERSION_CURRENT = VERSION_RECORDS;
+    public static final int VERSION_CURRENT = VERSION_MAPPED;
+
+    private static final int MAX_DEVICES = 16;
 
     private IndexStore()
     {
     }
 
     /**
-     * Write an index directory (created if missing) atomically.
+     * The subdirectory of a device's index.
      *
-     * @param index     what to store.
-     * @param directory the index directory.
+     * @param device device number ({@code new_encode_dev}).
+     * @return its name.
+     */
+    public static String deviceDirectory(final int device)
+    {
+        return "device-" + DeviceNumber.major(device) + "-" + DeviceNumber.minor(device);
+    }
+
+    /**
+     * Build an index directory from collected records and put it in place of {@code directory} at once.
+     *
+     * @param builder   the records, catalog and geometry.
+     * @param directory the index directory; an existing index there is replaced, anything else is refused.
+     * @return the new index, open read-only.
      * @throws IOException if it cannot be written.
      */
-    public static void save(final FilesystemIndex index, final Path directory) throws IOException
+    public static FilesystemIndex create(final FilesystemIndexBuilder builder, final Path directory) throws IOException
     {
-        if (Files.exists(directory) && !Files.isDirectory(directory))
+        final Path target = directory.toAbsolutePath().normalize();
+        if (Files.exists(target) && !Files.isDirectory(target))
         {
             throw new IOException(directory + ": not a directory");
         }
-        Files.createDirectories(directory);
-        final Path temp = Files.createTempFile(directory, ".index-", ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        if (Files.isDirectory(target) && !Files.exists(target.resolve(FILE_NAME)) && !isEmpty(target))
+        {
+            throw new IOException(directory + ": exists and is not an index; not replacing it");
+        }
+        final Path parent = target.getParent();
+        Files.createDirectories(parent);
+        final Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try
         {
-            final CRC32C crc = new CRC32C();
-            try (OutputStream file = Files.newOutputStream(temp);
-                DataOutputStream out = new DataOutputStream(
-                    new CheckedOutputStream(new BufferedOutputStream(file, 1 << 16), crc)))
+            try (FilesystemIndex index = builder.build(temp))
             {
-                out.writeLong(MAGIC);
-                out.writeInt(VERSION_CURRENT);
-                out.writeInt(index.devices().size());
-                for (final Map.Entry<Integer, ReverseIndex> entry : index.devices().entrySet())
-                {
-                    writeDevice(out, entry.getValue());
-                }
-                out.writeInt(index.paths().size());
-                for (final Map.Entry<Long, String> entry : index.paths().entrySet())
-                {
-                    out.writeLong(entry.getKey());
-                    out.writeUTF(entry.getValue());
-                }
-                final FsmapVerboseGeometry geometry = index.xfsGeometry().orElse(null);
-                out.writeByte(geometry == null ? 0 : 1);
-                if (geometry != null)
-                {
-                    out.writeInt(geometry.dataMajor());
-                    out.writeInt(geometry.dataMinor());
-                    out.writeLong(geometry.agBlocks());
-                    out.writeInt(geometry.blockSize());
-                    out.writeLong(geometry.agCount());
-                    out.writeLong(geometry.stripeUnitBlocks());
-                    out.writeLong(geometry.stripeWidthBlocks());
-                }
-                out.writeInt(index.dataDevice());
-                out.flush();
-                final int checksum = (int)crc.getValue();
-                file.write(ByteBuffer.allocate(Integer.BYTES).putInt(0, checksum).array());
+                writeFile(index, temp.resolve(FILE_NAME));
             }
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
+            Path old = null;
+            if (Files.isDirectory(target))
             {
-                channel.force(true);
+                old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
+                Files.delete(old);
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
-            try
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(parent);
+            if (old != null)
             {
-                Files.move(temp, directory.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-            }
-            catch (final AtomicMoveNotSupportedException ex)
-            {
-                Files.move(temp, directory.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING);
+                deleteTree(old);
             }
         }
         finally
         {
-            Files.deleteIfExists(temp);
+            deleteTree(temp);
         }
+        return load(directory);
     }
 
     /**
-     * Open an index directory.
+     * Open an index directory read-only.
      *
      * @param directory the index directory.
-     * @return the index, rebuilt in memory.
-     * @throws CorruptIndexException if the directory is not an index or its file is damaged.
+     * @return the index; its device indexes follow a writer on {@code refresh()}.
+     * @throws CorruptIndexException if the directory is not an index or its files are damaged.
      * @throws IOException           if it cannot be read.
      */
     public static FilesystemIndex load(final Path directory) throws IOException
@@ -154,178 +136,153 @@ public final class IndexStore
         {
             throw new CorruptIndexException(directory, "not an index directory: no " + FILE_NAME);
         }
-        final long size = Files.size(file);
-        if (size < Long.BYTES + Integer.BYTES * 3)
+        final byte[] bytes = Files.readAllBytes(file);
+        if (bytes.length < Long.BYTES + Integer.BYTES * 2)
         {
-            throw new CorruptIndexException(file, "truncated: size=" + size);
+            throw new CorruptIndexException(file, "truncated: size=" + bytes.length);
         }
-        checkChecksum(file, size);
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16)))
+        final int stored = ByteBuffer.wrap(bytes, bytes.length - Integer.BYTES, Integer.BYTES).getInt();
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - Integer.BYTES);
+        final ByteBuffer head = ByteBuffer.wrap(bytes);
+        if (head.getLong(0) != MAGIC)
         {
-            final long magic = in.readLong();
-            if (magic != MAGIC)
-            {
-                throw new CorruptIndexException(file, "not a daxrmap index: magic=0x" + Long.toHexString(magic));
-            }
-            final int version = in.readInt();
-            if (version != VERSION_CURRENT)
-            {
-                throw new CorruptIndexException(file, "unsupported format version: version=" + version +
-                    " supported=" + VERSION_CURRENT);
-            }
+            throw new CorruptIndexException(file, "not a daxrmap index: magic=0x" + Long.toHexString(head.getLong(0)));
+        }
+        if ((int)crc.getValue() != stored)
+        {
+            throw new CorruptIndexException(file, "checksum mismatch: stored=0x" + Integer.toHexString(stored) +
+                " computed=0x" + Integer.toHexString((int)crc.getValue()));
+        }
+        if (head.getInt(Long.BYTES) != VERSION_CURRENT)
+        {
+            throw new CorruptIndexException(file, "unsupported format version: version=" + head.getInt(Long.BYTES) +
+                " supported=" + VERSION_CURRENT);
+        }
+        final FilesystemIndex index = new FilesystemIndex();
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 12,
+            bytes.length - 12 - Integer.BYTES)))
+        {
             final int deviceCount = in.readInt();
-            if (deviceCount < 0 || deviceCount > 16)
+            if (deviceCount < 0 || deviceCount > MAX_DEVICES)
             {
                 throw new CorruptIndexException(file, "bad device count: deviceCount=" + deviceCount);
             }
-            final FilesystemIndex index = new FilesystemIndex();
             for (int d = 0; d < deviceCount; d++)
             {
                 final int device = in.readInt();
-                final long deviceSize = in.readLong();
-                final int blockSize = in.readInt();
-                final long records = in.readLong();
-                final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(checkBlockSize(file, blockSize));
-                builder.device(device, deviceSize);
-                if (records < 0)
+                final ReverseIndex deviceIndex = ReverseIndex.openReadOnly(directory.resolve(deviceDirectory(device)));
+                if (deviceIndex.geometry().device() != device)
                 {
-                    throw new CorruptIndexException(file, "bad record count: records=" + records);
+                    throw new CorruptIndexException(file, "device index of another device: device=" + device);
                 }
-                for (long r = 0; r < records; r++)
-                {
-                    final long deviceOffset = in.readLong();
-                    final long length = in.readLong();
-                    final long owner = in.readLong();
-                    final long fileOffset = in.readLong();
-                    final int flags = in.readInt();
-                    if (deviceOffset < 0 || length <= 0 || deviceOffset + length > deviceSize)
-                    {
-                        throw new CorruptIndexException(file, "record outside its device: device=" + device +
-                            " record=" + r + " deviceOffset=" + deviceOffset + " length=" + length);
-                    }
-                    builder.onRecord(DeviceNumber.major(device), DeviceNumber.minor(device), deviceOffset, length,
-                        owner, fileOffset, flags);
-                }
-                index.addDevice(builder.build().device(device));
-            }
-            final int catalog = in.readInt();
-            for (int i = 0; i < catalog; i++)
-            {
-                index.path(in.readLong(), in.readUTF());
-            }
-            if (in.readByte() != 0)
-            {
-                index.xfsGeometry(new FsmapVerboseGeometry(in.readInt(), in.readInt(), in.readLong(), in.readInt(),
-                    in.readLong(), in.readLong(), in.readLong()));
+                index.addDevice(deviceIndex);
             }
             final int dataDevice = in.readInt();
             if (dataDevice != -1 && index.device(dataDevice) != null)
             {
                 index.dataDevice(dataDevice);
             }
+            if (in.readByte() != 0)
+            {
+                index.xfsGeometry(new FsmapVerboseGeometry(in.readInt(), in.readInt(), in.readLong(), in.readInt(),
+                    in.readLong(), in.readLong(), in.readLong()));
+            }
+            final int catalog = in.readInt();
+            for (int i = 0; i < catalog; i++)
+            {
+                index.path(in.readLong(), in.readUTF());
+            }
             return index;
         }
         catch (final EOFException ex)
         {
+            index.close();
             throw new CorruptIndexException(file, "truncated", ex);
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new CorruptIndexException(file, "inconsistent records: " + ex.getMessage(), ex);
+            index.close();
+            throw new CorruptIndexException(file, "inconsistent: " + ex.getMessage(), ex);
         }
     }
 
-    private static void writeDevice(final DataOutputStream out, final ReverseIndex index) throws IOException
+    private static void writeFile(final FilesystemIndex index, final Path file) throws IOException
     {
-        out.writeInt(index.geometry().device());
-        out.writeLong(index.geometry().size());
-        out.writeInt(index.geometry().blockSize());
-        final IndexReader reader = index.newReader();
-        final long[] count = new long[1];
-        reader.scan(0, Long.MAX_VALUE, (deviceOffset, length, owner, fileOffset, flags) ->
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes))
         {
-            if (owner != Owner.FREE)
+            out.writeLong(MAGIC);
+            out.writeInt(VERSION_CURRENT);
+            out.writeInt(index.devices().size());
+            for (final Integer device : index.devices().keySet())
             {
-                count[0]++;
+                out.writeInt(device);
             }
-            return true;
-        });
-        out.writeLong(count[0]);
-        try
-        {
-            reader.scan(0, Long.MAX_VALUE, (deviceOffset, length, owner, fileOffset, flags) ->
+            out.writeInt(index.dataDevice());
+            final FsmapVerboseGeometry geometry = index.xfsGeometry().orElse(null);
+            out.writeByte(geometry == null ? 0 : 1);
+            if (geometry != null)
             {
-                if (owner != Owner.FREE)
-                {
-                    try
-                    {
-                        out.writeLong(deviceOffset);
-                        out.writeLong(length);
-                        out.writeLong(owner);
-                        out.writeLong(fileOffset);
-                        out.writeInt(flags & MappingFlags.STORED);
-                    }
-                    catch (final IOException ex)
-                    {
-                        throw new UncheckedIOException(ex);
-                    }
-                }
-                return true;
-            });
-        }
-        catch (final UncheckedIOException ex)
-        {
-            throw ex.getCause();
-        }
-    }
-
-    private static void checkChecksum(final Path file, final long size) throws IOException
-    {
-        final ByteBuffer stored = ByteBuffer.allocate(Integer.BYTES);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            channel.position(size - Integer.BYTES);
-            while (stored.hasRemaining() && channel.read(stored) >= 0)
+                out.writeInt(geometry.dataMajor());
+                out.writeInt(geometry.dataMinor());
+                out.writeLong(geometry.agBlocks());
+                out.writeInt(geometry.blockSize());
+                out.writeLong(geometry.agCount());
+                out.writeLong(geometry.stripeUnitBlocks());
+                out.writeLong(geometry.stripeWidthBlocks());
+            }
+            out.writeInt(index.paths().size());
+            for (final Map.Entry<Long, String> entry : index.paths().entrySet())
             {
-                continue;
+                out.writeLong(entry.getKey());
+                out.writeUTF(entry.getValue());
             }
         }
-        final int expected = stored.getInt(0);
-        final int computed = (int)computeCrc(file, size - Integer.BYTES);
-        if (computed != expected)
-        {
-            throw new CorruptIndexException(file, "checksum mismatch: stored=0x" + Integer.toHexString(expected) +
-                " computed=0x" + Integer.toHexString(computed));
-        }
-    }
-
-    private static long computeCrc(final Path file, final long length) throws IOException
-    {
         final CRC32C crc = new CRC32C();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16))
+        crc.update(bytes.toByteArray());
+        final byte[] body = bytes.toByteArray();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
         {
-            final byte[] buffer = new byte[1 << 16];
-            long remaining = length;
-            while (remaining > 0)
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            final ByteBuffer buffer = ByteBuffer.allocate(body.length + Integer.BYTES);
+            buffer.put(body).putInt((int)crc.getValue()).flip();
+            while (buffer.hasRemaining())
             {
-                final int read = in.read(buffer, 0, (int)Math.min(buffer.length, remaining));
-                if (read < 0)
-                {
-                    throw new CorruptIndexException(file, "truncated");
-                }
-                crc.update(buffer, 0, read);
-                remaining -= read;
+                channel.write(buffer);
             }
+            channel.force(true);
         }
-        return crc.getValue();
     }
 
-    private static int checkBlockSize(final Path file, final int blockSize) throws CorruptIndexException
+    private static boolean isEmpty(final Path directory) throws IOException
     {
-        if (blockSize <= 0 || Integer.bitCount(blockSize) != 1)
+        try (Stream<Path> entries = Files.list(directory))
         {
-            throw new CorruptIndexException(file, "bad block size: blockSize=" + blockSize);
+            return entries.findAny().isEmpty();
         }
-        return blockSize;
+    }
+
+    private static void forceDirectory(final Path directory) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
+            {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 }

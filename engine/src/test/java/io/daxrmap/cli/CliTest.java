@@ -1,17 +1,26 @@
 package io.daxrmap.cli;
 
 import io.daxrmap.format.Captures;
+import io.daxrmap.index.ReverseIndex;
+import io.daxrmap.model.Owner;
 import io.daxrmap.store.IndexStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -154,27 +163,144 @@ class CliTest
     void shouldRefuseCorruptIndexesWithOneLine() throws IOException
     {
         final Path copy = temp.resolve("corrupt");
-        Files.createDirectories(copy);
-        final byte[] bytes = Files.readAllBytes(index.resolve(IndexStore.FILE_NAME));
-        bytes[bytes.length / 2] ^= 0x40;
-        Files.write(copy.resolve(IndexStore.FILE_NAME), bytes);
-        final CliRun flipped = CliRun.run("dump", copy.toString());
-        assertEquals(2, flipped.status());
-        assertTrue(flipped.err().matches("daxrmap dump: .*index.daxrmap: checksum mismatch: .*\n"), flipped.err());
+        copyTree(index, copy);
+        final Path file = copy.resolve(IndexStore.FILE_NAME);
+        final byte[] original = Files.readAllBytes(file);
 
-        Files.write(copy.resolve(IndexStore.FILE_NAME), Arrays.copyOf(bytes, 10));
-        assertTrue(CliRun.run("dump", copy.toString()).err().contains("truncated"));
+        final byte[] flipped = original.clone();
+        flipped[original.length / 2] ^= 0x40;
+        Files.write(file, flipped);
+        assertRefused("dump", copy, file + ": checksum mismatch: ");
 
-        final CliRun notIndex = CliRun.run("inspect", temp.toString());
-        assertEquals(2, notIndex.status());
-        assertTrue(notIndex.err().contains("not an index directory"), notIndex.err());
+        final ByteBuffer future = ByteBuffer.wrap(original.clone());
+        future.putInt(8, IndexStore.VERSION_CURRENT + 1);
+        final CRC32C crc = new CRC32C();
+        crc.update(future.array(), 0, original.length - 4);
+        future.putInt(original.length - 4, (int)crc.getValue());
+        Files.write(file, future.array());
+        assertRefused("dump", copy, file + ": unsupported format version: version=" +
+            (IndexStore.VERSION_CURRENT + 1));
+        Files.write(file, original);
+
+        final Path log = copy.resolve("device-7-0").resolve("log-1.dat");
+        final byte[] logBytes = Files.readAllBytes(log);
+        final byte[] flippedLog = logBytes.clone();
+        flippedLog[logBytes.length / 3] ^= 0x01;
+        Files.write(log, flippedLog);
+        assertRefused("inspect", copy, log + ": record checksum mismatch at byte ");
+        Files.write(log, logBytes);
+
+        final Path slab = copy.resolve("device-7-0").resolve("slab-1-0.dat");
+        try (FileChannel channel = FileChannel.open(slab, StandardOpenOption.WRITE))
+        {
+            channel.truncate(100);
+        }
+        assertRefused("verify", copy, slab + ": header names another slab: ");
+
+        Files.write(file, Arrays.copyOf(original, 10));
+        assertRefused("dump", copy, file + ": truncated: size=10");
+
+        assertRefused("inspect", temp, temp + ": not an index directory: no " + IndexStore.FILE_NAME);
+        assertRefused("dump", temp.resolve("nothing"), temp.resolve("nothing") + ": no such index directory");
     }
 
     @Test
     void shouldCreateIndexFilesReadableByTheOwnerOnly() throws IOException
     {
-        assertEquals("rw-------",
-            PosixFilePermissions.toString(Files.getPosixFilePermissions(index.resolve(IndexStore.FILE_NAME))));
+        try (Stream<Path> files = Files.walk(index))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                assertEquals(Files.isDirectory(file) ? "rwx------" : "rw-------",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
+            }
+        }
+    }
+
+    @Test
+    void shouldLeaveNoHalfIndexWhenAnImportFails() throws IOException
+    {
+        final Path target = temp.resolve("kept");
+        assertEquals(0, CliRun.run("import", Captures.xfsSmall("fsmap-m.csv").toString(), "-o", target.toString())
+            .status());
+        final String before = CliRun.run("dump", target.toString()).out();
+        final Path bad = temp.resolve("late-error.csv");
+        Files.writeString(bad, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,0,7,special_88:1,,,8\n1,7,0,4,11,inode_131_data,0,7,8\n");
+        assertEquals(2, CliRun.run("import", bad.toString(), "-o", target.toString()).status());
+        assertEquals(before, CliRun.run("dump", target.toString()).out(), "the previous index is intact");
+        try (Stream<Path> siblings = Files.list(temp))
+        {
+            assertTrue(siblings.noneMatch(p -> p.getFileName().toString().startsWith(".kept.")),
+                "no temporary directory left behind");
+        }
+    }
+
+    @Test
+    void shouldDumpConsistentSnapshotsWhileAWriterUpdatesTheIndex() throws Exception
+    {
+        final Path live = temp.resolve("live");
+        copyTree(index, live);
+        final Path device = live.resolve("device-7-0");
+        final String before = CliRun.run("dump", live.toString()).out();
+        final String after;
+        try (ReverseIndex writer = ReverseIndex.open(device))
+        {
+            // Toggle a 64 KiB file in and out of free space found in the capture: sectors 37248.. are free.
+            final long free = 37248L * 512;
+            writer.newBatch().map(Owner.data(999_999), 0, free, 65536, 0).commit();
+            after = CliRun.run("dump", live.toString()).out();
+            writer.newBatch().unmap(Owner.data(999_999), 0, 65536).commit();
+            assertEquals(before, CliRun.run("dump", live.toString()).out());
+            final AtomicBoolean stop = new AtomicBoolean();
+            final AtomicLong batches = new AtomicLong();
+            final Thread toggler = new Thread(() ->
+            {
+                while (!stop.get())
+                {
+                    writer.newBatch().map(Owner.data(999_999), 0, free, 65536, 0).commit();
+                    writer.newBatch().unmap(Owner.data(999_999), 0, 65536).commit();
+                    batches.addAndGet(2);
+                }
+            });
+            toggler.start();
+            try
+            {
+                for (int i = 0; i < 40; i++)
+                {
+                    final String dump = CliRun.run("dump", live.toString()).out();
+                    assertTrue(dump.equals(before) || dump.equals(after), "a dump mixed two snapshots");
+                }
+            }
+            finally
+            {
+                stop.set(true);
+                toggler.join();
+            }
+            assertTrue(batches.get() > 0);
+        }
+        assertTrue(after.contains("inode_999999_data,0,127,128"), after);
+        assertEquals(before, CliRun.run("dump", live.toString()).out());
+    }
+
+    private static void assertRefused(final String command, final Path directory, final String messageStart)
+    {
+        final CliRun result = CliRun.run(command, directory.toString());
+        assertEquals(2, result.status(), result.err());
+        final String prefix = "daxrmap " + command + ": ";
+        assertTrue(result.err().startsWith(prefix + messageStart), result.err());
+        assertEquals(1, result.err().split("\n").length, "one line: " + result.err());
+    }
+
+    private static void copyTree(final Path from, final Path to) throws IOException
+    {
+        try (Stream<Path> files = Files.walk(from))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                Files.copy(file, to.resolve(from.relativize(file).toString()));
+            }
+        }
     }
 
     @Test

@@ -175,6 +175,11 @@ class PersistentIndexTest
         Files.write(log, version);
         assertRefused(directory, log + ": header checksum mismatch");
 
+        final byte[] lastRecord = original.clone();
+        lastRecord[original.length - IndexLog.RECORD_TRAILER - 3] ^= 0x04;
+        Files.write(log, lastRecord);
+        assertRefused(directory, log + ": record checksum mismatch at byte ");
+
         final ByteBuffer future = ByteBuffer.wrap(original.clone());
         future.putInt(8, IndexLog.VERSION + 1).putInt(36, IndexLog.crc(future.array(), 0, 36));
         Files.write(log, future.array());

@@ -2,6 +2,7 @@ package io.daxrmap.index;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 
@@ -10,7 +11,7 @@ import java.nio.ByteOrder;
  * <pre>
  *   0                   4                   8
  *  +-------------------+-------------------+
- *  | extent count      | reserved (0)      |  header, {@link #HEADER_LENGTH} bytes
+ *  | extent count      | checksum          |  header, {@link #HEADER_LENGTH} bytes
  *  +-------------------+-------------------+
  *  | file offset                           |  extent 0, {@link #EXTENT_LENGTH} bytes
  *  +---------------------------------------+
@@ -28,8 +29,8 @@ final class ExtentsDescriptor
     static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
     static final int COUNT_OFFSET = 0;
-    static final int RESERVED_OFFSET = COUNT_OFFSET + Integer.BYTES;
-    static final int HEADER_LENGTH = RESERVED_OFFSET + Integer.BYTES;
+    static final int CHECKSUM_OFFSET = COUNT_OFFSET + Integer.BYTES;
+    static final int HEADER_LENGTH = CHECKSUM_OFFSET + Integer.BYTES;
 
     static final int FILE_OFFSET_OFFSET = 0;
     static final int DEVICE_OFFSET_OFFSET = FILE_OFFSET_OFFSET + Long.BYTES;
@@ -76,7 +77,7 @@ final class ExtentsDescriptor
     static void count(final MutableDirectBuffer buffer, final int offset, final int count)
     {
         buffer.putInt(offset + COUNT_OFFSET, count, BYTE_ORDER);
-        buffer.putInt(offset + RESERVED_OFFSET, 0, BYTE_ORDER);
+        buffer.putInt(offset + CHECKSUM_OFFSET, 0, BYTE_ORDER);
     }
 
     static void extent(
@@ -119,5 +120,23 @@ final class ExtentsDescriptor
     private static long lengthAndFlags(final DirectBuffer buffer, final int offset, final int extent)
     {
         return buffer.getLong(offset + HEADER_LENGTH + extent * EXTENT_LENGTH + LENGTH_FLAGS_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * Store the block's checksum; call once every field is written.
+     */
+    static void seal(final UnsafeBuffer buffer, final int offset)
+    {
+        buffer.putInt(offset + CHECKSUM_OFFSET,
+            BlockChecksum.compute(buffer, offset, length(count(buffer, offset)), CHECKSUM_OFFSET), BYTE_ORDER);
+    }
+
+    /**
+     * Whether the block's checksum matches its bytes.
+     */
+    static boolean intact(final UnsafeBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + CHECKSUM_OFFSET, BYTE_ORDER) ==
+            BlockChecksum.compute(buffer, offset, length(count(buffer, offset)), CHECKSUM_OFFSET);
     }
 }

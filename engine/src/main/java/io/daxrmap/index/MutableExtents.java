@@ -184,6 +184,7 @@ final class MutableExtents
         {
             ExtentsDescriptor.extent(buffer, offset, i, file[i], device[i], length[i], flags[i]);
         }
+        ExtentsDescriptor.seal(buffer, offset);
         return address;
     }
 

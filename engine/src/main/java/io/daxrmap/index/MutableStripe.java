@@ -134,6 +134,7 @@ final class MutableStripe
         {
             StripeDescriptor.piece(buffer, offset, i, rel[i], values[i], deltas[i]);
         }
+        StripeDescriptor.seal(buffer, offset);
         return address;
     }
 

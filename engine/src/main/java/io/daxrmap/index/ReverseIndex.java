@@ -500,22 +500,22 @@ public final class ReverseIndex implements AutoCloseable
     }
 
     /**
-     * Check that every block a reopened snapshot names lies inside its slabs, so that no query can read outside
-     * them (a damaged log is refused here, not met later as a wrong answer or a fault).
+     * Check that every block a reopened snapshot names lies inside its slabs and matches its checksum, so that no
+     * query can read outside them or answer from damaged bytes (refused here, not met later as a wrong answer or a
+     * fault).
      */
     private void checkBlocks(final Path log) throws CorruptIndexException
     {
         final Snapshot snapshot = current;
         final UnsafeBuffer[] slabs = snapshot.slabs;
         final int slabCount = arena.slabCount();
+        checkStripe(log, slabs, slabCount, emptyStripe, -1);
         for (int s = 0; s < snapshot.stripeCount(); s++)
         {
             final long address = snapshot.stripes.get(s);
-            final int count = blockCount(address, slabs, slabCount, StripeDescriptor.HEADER_LENGTH, log, "stripe " + s);
-            if (count < 1 || StripeDescriptor.length(count) > slabs[(int)(address >>> 32)].capacity() -
-                Arena.offset(address))
+            if (address != emptyStripe)
             {
-                throw new CorruptIndexException(log, "stripe block out of its slab: stripe=" + s + " count=" + count);
+                checkStripe(log, slabs, slabCount, address, s);
             }
         }
         for (int o = 0; o < snapshot.extents.length(); o++)
@@ -531,6 +531,29 @@ public final class ReverseIndex implements AutoCloseable
             {
                 throw new CorruptIndexException(log, "forward map block out of its slab: ownerId=" + o);
             }
+            if (!ExtentsDescriptor.intact(slabs[(int)(address >>> 32)], Arena.offset(address)))
+            {
+                throw new CorruptIndexException(arena.files().file((int)(address >>> 32)),
+                    "block checksum mismatch: ownerId=" + o + " offset=" + Arena.offset(address));
+            }
+        }
+    }
+
+    private void checkStripe(
+        final Path log, final UnsafeBuffer[] slabs, final int slabCount, final long address, final int stripe)
+        throws CorruptIndexException
+    {
+        final String what = stripe < 0 ? "empty stripe" : "stripe " + stripe;
+        final int count = blockCount(address, slabs, slabCount, StripeDescriptor.HEADER_LENGTH, log, what);
+        if (count < 1 || StripeDescriptor.length(count) > slabs[(int)(address >>> 32)].capacity() -
+            Arena.offset(address))
+        {
+            throw new CorruptIndexException(log, what + " block out of its slab: count=" + count);
+        }
+        if (!StripeDescriptor.intact(slabs[(int)(address >>> 32)], Arena.offset(address)))
+        {
+            throw new CorruptIndexException(arena.files().file((int)(address >>> 32)),
+                "block checksum mismatch: " + what + " offset=" + Arena.offset(address));
         }
     }
 
@@ -581,6 +604,7 @@ public final class ReverseIndex implements AutoCloseable
                     0);
             }
         }
+        StripeDescriptor.seal(buffer, offset);
     }
 
     /**
@@ -619,6 +643,7 @@ public final class ReverseIndex implements AutoCloseable
         final UnsafeBuffer buffer = arena.buffer(address);
         StripeDescriptor.count(buffer, Arena.offset(address), 1);
         StripeDescriptor.piece(buffer, Arena.offset(address), 0, 0, PieceValue.EMPTY, 0);
+        StripeDescriptor.seal(buffer, Arena.offset(address));
         return address;
     }
 

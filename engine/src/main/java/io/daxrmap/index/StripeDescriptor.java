@@ -2,6 +2,7 @@ package io.daxrmap.index;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 
@@ -15,7 +16,7 @@ import java.nio.ByteOrder;
  * <pre>
  *   0                   4                   8
  *  +-------------------+-------------------+
- *  | piece count       | reserved (0)      |  header, {@link #HEADER_LENGTH} bytes
+ *  | piece count       | checksum          |  header, {@link #HEADER_LENGTH} bytes
  *  +-------------------+-------------------+
  *  | relative start    | value             |  piece 0, {@link #PIECE_LENGTH} bytes
  *  +-------------------+-------------------+
@@ -31,8 +32,8 @@ final class StripeDescriptor
     static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
     static final int COUNT_OFFSET = 0;
-    static final int RESERVED_OFFSET = COUNT_OFFSET + Integer.BYTES;
-    static final int HEADER_LENGTH = RESERVED_OFFSET + Integer.BYTES;
+    static final int CHECKSUM_OFFSET = COUNT_OFFSET + Integer.BYTES;
+    static final int HEADER_LENGTH = CHECKSUM_OFFSET + Integer.BYTES;
 
     static final int PIECE_START_OFFSET = 0;
     static final int PIECE_VALUE_OFFSET = PIECE_START_OFFSET + Integer.BYTES;
@@ -74,7 +75,7 @@ final class StripeDescriptor
     static void count(final MutableDirectBuffer buffer, final int offset, final int count)
     {
         buffer.putInt(offset + COUNT_OFFSET, count, BYTE_ORDER);
-        buffer.putInt(offset + RESERVED_OFFSET, 0, BYTE_ORDER);
+        buffer.putInt(offset + CHECKSUM_OFFSET, 0, BYTE_ORDER);
     }
 
     static void piece(
@@ -122,5 +123,23 @@ final class StripeDescriptor
             }
         }
         return low;
+    }
+
+    /**
+     * Store the block's checksum; call once every field is written.
+     */
+    static void seal(final UnsafeBuffer buffer, final int offset)
+    {
+        buffer.putInt(offset + CHECKSUM_OFFSET,
+            BlockChecksum.compute(buffer, offset, length(count(buffer, offset)), CHECKSUM_OFFSET), BYTE_ORDER);
+    }
+
+    /**
+     * Whether the block's checksum matches its bytes.
+     */
+    static boolean intact(final UnsafeBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + CHECKSUM_OFFSET, BYTE_ORDER) ==
+            BlockChecksum.compute(buffer, offset, length(count(buffer, offset)), CHECKSUM_OFFSET);
     }
 }

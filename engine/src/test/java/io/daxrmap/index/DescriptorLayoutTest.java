@@ -14,8 +14,8 @@ class DescriptorLayoutTest
     void shouldLayStripeFieldsContiguouslyInDiagramOrder()
     {
         assertEquals(0, StripeDescriptor.COUNT_OFFSET);
-        assertEquals(StripeDescriptor.COUNT_OFFSET + Integer.BYTES, StripeDescriptor.RESERVED_OFFSET);
-        assertEquals(StripeDescriptor.RESERVED_OFFSET + Integer.BYTES, StripeDescriptor.HEADER_LENGTH);
+        assertEquals(StripeDescriptor.COUNT_OFFSET + Integer.BYTES, StripeDescriptor.CHECKSUM_OFFSET);
+        assertEquals(StripeDescriptor.CHECKSUM_OFFSET + Integer.BYTES, StripeDescriptor.HEADER_LENGTH);
         assertEquals(0, StripeDescriptor.PIECE_START_OFFSET);
         assertEquals(StripeDescriptor.PIECE_START_OFFSET + Integer.BYTES, StripeDescriptor.PIECE_VALUE_OFFSET);
         assertEquals(StripeDescriptor.PIECE_VALUE_OFFSET + Integer.BYTES, StripeDescriptor.PIECE_DELTA_OFFSET);
@@ -30,8 +30,8 @@ class DescriptorLayoutTest
     void shouldLayExtentFieldsContiguouslyInDiagramOrder()
     {
         assertEquals(0, ExtentsDescriptor.COUNT_OFFSET);
-        assertEquals(ExtentsDescriptor.COUNT_OFFSET + Integer.BYTES, ExtentsDescriptor.RESERVED_OFFSET);
-        assertEquals(ExtentsDescriptor.RESERVED_OFFSET + Integer.BYTES, ExtentsDescriptor.HEADER_LENGTH);
+        assertEquals(ExtentsDescriptor.COUNT_OFFSET + Integer.BYTES, ExtentsDescriptor.CHECKSUM_OFFSET);
+        assertEquals(ExtentsDescriptor.CHECKSUM_OFFSET + Integer.BYTES, ExtentsDescriptor.HEADER_LENGTH);
         assertEquals(0, ExtentsDescriptor.FILE_OFFSET_OFFSET);
         assertEquals(ExtentsDescriptor.FILE_OFFSET_OFFSET + Long.BYTES, ExtentsDescriptor.DEVICE_OFFSET_OFFSET);
         assertEquals(ExtentsDescriptor.DEVICE_OFFSET_OFFSET + Long.BYTES, ExtentsDescriptor.LENGTH_FLAGS_OFFSET);

@@ -188,6 +188,13 @@ class PersistentIndexTest
 
         Files.write(log, original);
         final Path slab = directory.resolve("slab-1-0.dat");
+        final int emptyStripeValue = SlabFiles.HEADER_LENGTH + StripeDescriptor.HEADER_LENGTH +
+            StripeDescriptor.PIECE_VALUE_OFFSET;
+        flipByte(slab, emptyStripeValue);
+        assertRefused(directory, slab + ": block checksum mismatch: empty stripe offset=" + SlabFiles.HEADER_LENGTH);
+        flipByte(slab, emptyStripeValue);
+        ReverseIndex.open(directory).close();
+
         try (FileChannel channel = FileChannel.open(slab, StandardOpenOption.WRITE))
         {
             channel.truncate(40);
@@ -203,6 +210,17 @@ class PersistentIndexTest
         final Path empty = Files.createDirectory(temp.resolve("empty"));
         assertRefused(empty, empty + ": not an index directory: no CURRENT");
         assertRefused(temp.resolve("nothing"), temp.resolve("nothing") + ": no such index directory");
+    }
+
+    private static void flipByte(final Path file, final long position) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer one = ByteBuffer.allocate(1);
+            channel.read(one, position);
+            one.put(0, (byte)(one.get(0) ^ 0x20)).rewind();
+            channel.write(one, position);
+        }
     }
 
     private static void assertRefused(final Path directory, final String messageStart)

@@ -7,6 +7,9 @@ import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.DeviceGeometry;
 import io.daxrmap.model.Owner;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
@@ -43,9 +46,48 @@ public final class Datasets
      */
     public static Dataset unshared(final int records, final long seed)
     {
+        try
+        {
+            return unshared(records, seed, ReverseIndex::create);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * {@link #unshared(int, long)} into a persistent index in a directory.
+     *
+     * @param records   number of mapping records.
+     * @param seed      random seed.
+     * @param directory the index directory to create.
+     * @return the dataset, its index open for writing.
+     * @throws IOException if the index cannot be written.
+     */
+    public static Dataset unshared(final int records, final long seed, final Path directory) throws IOException
+    {
+        return unshared(records, seed, config -> ReverseIndex.create(config, directory));
+    }
+
+    /**
+     * Makes the index a dataset is loaded into.
+     */
+    public interface IndexFactory
+    {
+        /**
+         * @param config the dataset's geometry and size.
+         * @return an empty index.
+         * @throws IOException if it cannot be made.
+         */
+        ReverseIndex create(IndexConfig config) throws IOException;
+    }
+
+    private static Dataset unshared(final int records, final long seed, final IndexFactory factory) throws IOException
+    {
         final int files = Math.max(1, records / 64);
         final long deviceSize = layUnshared(records, files, seed, null) + BLOCK_SIZE;
-        final ReverseIndex index = ReverseIndex.create(
+        final ReverseIndex index = factory.create(
             new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK_SIZE), records));
         final long[] starts = new long[records];
         final long[] lengths = new long[records];

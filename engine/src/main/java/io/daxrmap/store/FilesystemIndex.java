@@ -16,6 +16,7 @@ public final class FilesystemIndex implements AutoCloseable
 {
     private final TreeMap<Integer, ReverseIndex> devices = new TreeMap<>(Integer::compareUnsigned);
     private final TreeMap<Long, String> paths = new TreeMap<>();
+    private Catalog catalog;
     private int dataDevice = -1;
     private FsmapVerboseGeometry xfsGeometry;
 
@@ -94,6 +95,16 @@ public final class FilesystemIndex implements AutoCloseable
     }
 
     /**
+     * Read paths from a stored catalog instead of the in-memory one.
+     *
+     * @param stored the catalog; closed with this index.
+     */
+    public void catalog(final Catalog stored)
+    {
+        catalog = stored;
+    }
+
+    /**
      * The path of an inode.
      *
      * @param inode inode number.
@@ -101,6 +112,11 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public String path(final long inode)
     {
+        if (catalog != null)
+        {
+            final Catalog.Entry entry = catalog.get(inode);
+            return entry == null ? null : entry.path();
+        }
         return paths.get(inode);
     }
 
@@ -111,7 +127,7 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public Map<Long, String> paths()
     {
-        return Collections.unmodifiableMap(paths);
+        return Collections.unmodifiableMap(catalog != null ? catalog.paths() : paths);
     }
 
     /**
@@ -138,5 +154,9 @@ public final class FilesystemIndex implements AutoCloseable
     public void close()
     {
         devices.values().forEach(ReverseIndex::close);
+        if (catalog != null)
+        {
+            catalog.close();
+        }
     }
 }

@@ -18,19 +18,17 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
  * An index directory as the command line keeps it: one persistent {@link ReverseIndex} per device in
- * {@code device-MAJOR-MINOR/}, and {@value #FILE_NAME} naming the devices, the data device, the XFS geometry and the
- * catalog of inode paths.
+ * {@code device-MAJOR-MINOR/}, the {@link Catalog} of inode paths in {@value Catalog#FILE_NAME} (a Chronicle Map), and
+ * {@value #FILE_NAME} naming the devices, the data device and the XFS geometry.
  * <pre>
  *   {@value #FILE_NAME}: magic "DAXRMAP\0" | version int | device count int | device int... | data device int
  *                       | has geometry byte [| data major int | data minor int | agBlocks long | block size int
- *                       | agCount long | sunit long | swidth long] | catalog count int
- *                       | (inode long | path modified UTF-8)... | CRC32C of everything before, int
+ *                       | agCount long | sunit long | swidth long] | CRC32C of everything before, int
  * </pre>
  * Big-endian. {@link #create} builds the whole directory beside the target and renames it into place, so an
  * interrupted import or index leaves the previous index (or none), never half of one. {@link #load} opens the
@@ -93,6 +91,7 @@ public final class IndexStore
         {
             try (FilesystemIndex index = builder.build(temp))
             {
+                Catalog.write(temp.resolve(Catalog.FILE_NAME), index.paths(), index.dataDevice());
                 writeFile(index, temp.resolve(FILE_NAME));
             }
             Path old = null;
@@ -188,11 +187,7 @@ public final class IndexStore
                 index.xfsGeometry(new FsmapVerboseGeometry(in.readInt(), in.readInt(), in.readLong(), in.readInt(),
                     in.readLong(), in.readLong(), in.readLong()));
             }
-            final int catalog = in.readInt();
-            for (int i = 0; i < catalog; i++)
-            {
-                index.path(in.readLong(), in.readUTF());
-            }
+            index.catalog(Catalog.open(directory.resolve(Catalog.FILE_NAME)));
             return index;
         }
         catch (final EOFException ex)
@@ -231,12 +226,6 @@ public final class IndexStore
                 out.writeLong(geometry.agCount());
                 out.writeLong(geometry.stripeUnitBlocks());
                 out.writeLong(geometry.stripeWidthBlocks());
-            }
-            out.writeInt(index.paths().size());
-            for (final Map.Entry<Long, String> entry : index.paths().entrySet())
-            {
-                out.writeLong(entry.getKey());
-                out.writeUTF(entry.getValue());
             }
         }
         final CRC32C crc = new CRC32C();

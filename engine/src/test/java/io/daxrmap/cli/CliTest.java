@@ -3,6 +3,7 @@ package io.daxrmap.cli;
 import io.daxrmap.format.Captures;
 import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.Owner;
+import io.daxrmap.store.Catalog;
 import io.daxrmap.store.IndexStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,6 +183,13 @@ class CliTest
             (IndexStore.VERSION_CURRENT + 1));
         Files.write(file, original);
 
+        final Path catalog = copy.resolve(Catalog.FILE_NAME);
+        final byte[] catalogBytes = Files.readAllBytes(catalog);
+        Files.writeString(catalog, "x".repeat(5000));
+        assertRefused("query", copy, catalog + ": not a catalog: ", "--range", "0:7");
+        Files.write(catalog, catalogBytes);
+        assertEquals(0, CliRun.run("dump", copy.toString()).status());
+
         final Path log = copy.resolve("device-7-0").resolve("log-1.dat");
         final byte[] logBytes = Files.readAllBytes(log);
         final byte[] flippedLog = logBytes.clone();
@@ -283,9 +291,14 @@ class CliTest
         assertEquals(before, CliRun.run("dump", live.toString()).out());
     }
 
-    private static void assertRefused(final String command, final Path directory, final String messageStart)
+    private static void assertRefused(
+        final String command, final Path directory, final String messageStart, final String... options)
     {
-        final CliRun result = CliRun.run(command, directory.toString());
+        final String[] args = new String[2 + options.length];
+        args[0] = command;
+        args[1] = directory.toString();
+        System.arraycopy(options, 0, args, 2, options.length);
+        final CliRun result = CliRun.run(args);
         assertEquals(2, result.status(), result.err());
         final String prefix = "daxrmap " + command + ": ";
         assertTrue(result.err().startsWith(prefix + messageStart), result.err());

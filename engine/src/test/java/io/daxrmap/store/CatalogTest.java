@@ -1,0 +1,65 @@
+package io.daxrmap.store;
+
+import io.daxrmap.index.CorruptIndexException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CatalogTest
+{
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldKeepEveryFieldAndPathsWithTabsAndNewlines() throws IOException
+    {
+        final Path file = temp.resolve(Catalog.FILE_NAME);
+        final Map<Long, String> paths = new TreeMap<>();
+        for (long inode = 128; inode < 1128; inode++)
+        {
+            paths.put(inode, "dir " + inode % 7 + "/file\t" + inode + (inode % 11 == 0 ? "\nodd" : ""));
+        }
+        Catalog.write(file, paths, 0x700);
+        try (Catalog catalog = Catalog.open(file))
+        {
+            assertEquals(1000, catalog.size());
+            assertEquals(paths, catalog.paths());
+            assertEquals(new Catalog.Entry("dir 5/file\t131", -1, 0x700, -1), catalog.get(131));
+            assertNull(catalog.get(5));
+        }
+    }
+
+    @Test
+    void shouldLetASecondMappingSeeWhatTheFirstWrites() throws IOException
+    {
+        final Path file = temp.resolve(Catalog.FILE_NAME);
+        Catalog.write(file, Map.of(1L, "one"), 7);
+        try (Catalog writer = Catalog.open(file); Catalog reader = Catalog.open(file))
+        {
+            writer.put(2, new Catalog.Entry("two", 42, 7, 4096));
+            assertEquals(new Catalog.Entry("two", 42, 7, 4096), reader.get(2));
+        }
+    }
+
+    @Test
+    void shouldRefuseAMissingOrForeignFile() throws IOException
+    {
+        final CorruptIndexException missing = assertThrows(CorruptIndexException.class,
+            () -> Catalog.open(temp.resolve("none")));
+        assertTrue(missing.getMessage().endsWith(": missing"), missing.getMessage());
+        final Path foreign = temp.resolve("foreign");
+        Files.writeString(foreign, "x".repeat(5000));
+        final CorruptIndexException ex = assertThrows(CorruptIndexException.class, () -> Catalog.open(foreign));
+        assertTrue(ex.getMessage().startsWith(foreign + ": not a catalog"), ex.getMessage());
+    }
+}

@@ -3,17 +3,15 @@ package io.daxrmap.index;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,25 +39,22 @@ class CrashTest
         int committedUnacknowledged = 0;
         for (int kill = 0; kill < KILLS; kill++)
         {
-            final Process child = start(directory, seed);
-            final AtomicLong lastAck = new AtomicLong(-1);
-            final AtomicLong opened = new AtomicLong(-1);
-            final Thread reader = readAcks(child, opened, lastAck);
+            final Path acks = temp.resolve("acks-" + kill + ".txt");
+            final Process child = start(directory, seed, acks);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (lastAck.get() < 0 && child.isAlive() && System.nanoTime() < deadline)
+            while (lastAck(acks) < 0 && child.isAlive() && System.nanoTime() < deadline)
             {
                 Thread.sleep(5);
             }
-            assertTrue(lastAck.get() >= 0, "seed=" + seed + " child acknowledged nothing, exit=" +
+            assertTrue(lastAck(acks) >= 0, "seed=" + seed + " child acknowledged nothing, exit=" +
                 (child.isAlive() ? "running" : child.exitValue()));
             Thread.sleep(random.nextInt(10, 400));
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-            reader.join(10_000);
             assertEquals(137, child.exitValue(), "seed=" + seed + " killed by SIGKILL");
-            assertEquals(acknowledged, opened.get(), "seed=" + seed + " the child reopened what the last left");
+            assertEquals(acknowledged, opened(acks), "seed=" + seed + " the child reopened what the last left");
 
-            final long acked = lastAck.get();
+            final long acked = lastAck(acks);
             try (ReverseIndex reopened = ReverseIndex.open(directory))
             {
                 final long version = reopened.version();
@@ -86,7 +81,7 @@ class CrashTest
         return Workload.scan(expected);
     }
 
-    private static Process start(final Path directory, final long seed) throws IOException
+    private static Process start(final Path directory, final long seed, final Path acks) throws IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -102,36 +97,41 @@ class CrashTest
         command.add(CrashWriter.class.getName());
         command.add(directory.toString());
         command.add(Long.toString(seed));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        command.add(acks.toString());
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    private static Thread readAcks(final Process child, final AtomicLong opened, final AtomicLong lastAck)
+    /**
+     * The last batch the child acknowledged, from complete lines only; -1 if none.
+     */
+    private static long lastAck(final Path acks) throws IOException
     {
-        final Thread reader = new Thread(() ->
+        long last = -1;
+        for (final String line : completeLines(acks))
         {
-            try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
+            if (line.startsWith("ACK "))
             {
-                String line;
-                while ((line = in.readLine()) != null)
-                {
-                    if (line.startsWith("ACK "))
-                    {
-                        lastAck.set(Long.parseLong(line.substring(4)));
-                    }
-                    else if (line.startsWith("OPEN "))
-                    {
-                        opened.set(Long.parseLong(line.substring(5)));
-                    }
-                }
+                last = Long.parseLong(line.substring(4));
             }
-            catch (final IOException ex)
-            {
-                // The child was killed mid-line: what was read is what was acknowledged.
-            }
-        }, "crash-child-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        return reader;
+        }
+        return last;
+    }
+
+    private static long opened(final Path acks) throws IOException
+    {
+        final List<String> lines = completeLines(acks);
+        return lines.isEmpty() ? -1 : Long.parseLong(lines.get(0).substring("OPEN ".length()));
+    }
+
+    private static List<String> completeLines(final Path acks) throws IOException
+    {
+        if (!Files.exists(acks))
+        {
+            return List.of();
+        }
+        final String text = Files.readString(acks, StandardCharsets.US_ASCII);
+        final int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
     }
 }

@@ -3,10 +3,8 @@ package io.daxrmap.index;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,33 +31,18 @@ class SecondProcessReaderTest
     void shouldSeeConsistentSnapshotsWhileAnotherProcessWrites() throws Exception
     {
         final Path directory = temp.resolve("index");
-        final Process writer = start(directory);
+        final Path acks = temp.resolve("acks.txt");
+        final Process writer = start(directory, acks);
         try
         {
-            final BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(),
-                StandardCharsets.UTF_8));
-            String line;
-            while ((line = out.readLine()) != null && !line.startsWith("ACK "))
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(Files.exists(acks) && Files.readString(acks).contains("ACK ")) && writer.isAlive() &&
+                System.nanoTime() < deadline)
             {
-                continue;
+                Thread.sleep(5);
             }
-            assertTrue(line != null, "the writer acknowledged nothing");
-            final Thread drain = new Thread(() ->
-            {
-                try
-                {
-                    while (out.readLine() != null)
-                    {
-                        continue;
-                    }
-                }
-                catch (final java.io.IOException ignore)
-                {
-                    // The writer is gone.
-                }
-            });
-            drain.setDaemon(true);
-            drain.start();
+            assertTrue(Files.exists(acks) && Files.readString(acks).contains("ACK "),
+                "the writer acknowledged nothing, exit=" + (writer.isAlive() ? "running" : writer.exitValue()));
 
             try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
             {
@@ -96,7 +79,7 @@ class SecondProcessReaderTest
         }
     }
 
-    private static Process start(final Path directory) throws java.io.IOException
+    private static Process start(final Path directory, final Path acks) throws java.io.IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -112,6 +95,8 @@ class SecondProcessReaderTest
         command.add(CrashWriter.class.getName());
         command.add(directory.toString());
         command.add(Long.toString(SEED));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        command.add(acks.toString());
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

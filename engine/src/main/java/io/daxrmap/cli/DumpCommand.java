@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -50,7 +51,7 @@ final class DumpCommand implements Callable<Integer>
 
     static void print(
         final CommandSpec spec, final FilesystemIndex index, final RecordFormat format, final String range,
-        final Units units) throws java.io.IOException
+        final Units units) throws IOException
     {
         final IndexRecords records;
         if (range == null)

@@ -1,15 +1,17 @@
 package io.daxrmap.cli;
 
 import io.daxrmap.format.FormatException;
-import io.daxrmap.index.InvalidMutationException;
 import io.daxrmap.index.CorruptIndexException;
+import io.daxrmap.index.InvalidMutationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 
 /**
  * The {@code daxrmap} command: index, import, dump, query, inspect and verify extent maps (DESIGN.md section 6).
@@ -55,8 +57,8 @@ public final class Main implements Runnable
     public static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
         final CommandLine commandLine = new CommandLine(new Main());
-        final PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        final PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        commandLine.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         commandLine.setErr(errWriter);
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {
@@ -85,7 +87,7 @@ public final class Main implements Runnable
         {
             return ex.getMessage();
         }
-        if (ex instanceof java.nio.file.NoSuchFileException)
+        if (ex instanceof NoSuchFileException)
         {
             return ex.getMessage() + ": no such file";
         }

@@ -3,6 +3,7 @@ package io.daxrmap.index;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -65,7 +66,7 @@ final class Arena
      * Map the existing slabs of a persistent arena; new blocks go to new slabs, never into an existing one (whose
      * tail may hold the unreferenced blocks of a batch that never committed).
      */
-    static Arena reopen(final int slabSize, final SlabFiles files, final int slabCount) throws java.io.IOException
+    static Arena reopen(final int slabSize, final SlabFiles files, final int slabCount) throws IOException
     {
         final Arena arena = new Arena(slabSize, files);
         for (int number = 0; number < slabCount; number++)
@@ -84,7 +85,7 @@ final class Arena
      *
      * @return this arena, with a new slab array.
      */
-    Arena mapMore(final int count) throws java.io.IOException
+    Arena mapMore(final int count) throws IOException
     {
         for (int number = slabCount; number < count; number++)
         {

@@ -4,6 +4,7 @@ import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Arrays;
 import java.util.HashMap;
 
 /**
@@ -497,7 +498,7 @@ public final class Batch
                 final long stop = Math.min(end, from.file[i] + from.length[i]);
                 if (n + 3 > pieces.length)
                 {
-                    pieces = java.util.Arrays.copyOf(pieces, Math.max(12, pieces.length * 2));
+                    pieces = Arrays.copyOf(pieces, Math.max(12, pieces.length * 2));
                 }
                 pieces[n++] = start - sourceOffset;
                 pieces[n++] = from.device[i] + (start - from.file[i]);

@@ -6,6 +6,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -157,7 +158,7 @@ public final class ReverseIndex implements AutoCloseable
                     }
                     return current;
                 }
-                catch (final java.nio.file.NoSuchFileException | CorruptIndexException ex)
+                catch (final NoSuchFileException | CorruptIndexException ex)
                 {
                     if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation)
                     {

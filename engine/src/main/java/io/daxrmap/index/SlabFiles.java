@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -154,7 +155,7 @@ final class SlabFiles
     {
         if (number >= mapped.length)
         {
-            mapped = java.util.Arrays.copyOf(mapped, Math.max(number + 1, mapped.length * 2));
+            mapped = Arrays.copyOf(mapped, Math.max(number + 1, mapped.length * 2));
         }
         mapped[number] = buffer;
     }

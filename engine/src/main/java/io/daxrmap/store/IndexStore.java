@@ -5,6 +5,7 @@ import io.daxrmap.format.FsmapVerboseGeometry;
 import io.daxrmap.index.CorruptIndexException;
 import io.daxrmap.index.ReverseIndex;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -159,7 +160,7 @@ public final class IndexStore
                 " supported=" + VERSION_CURRENT);
         }
         final FilesystemIndex index = new FilesystemIndex();
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 12,
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 12,
             bytes.length - 12 - Integer.BYTES)))
         {
             final int deviceCount = in.readInt();

@@ -32,11 +32,7 @@ class PersistentIndexTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            for (long k = 1; k <= 300; k++)
-            {
-                Workload.apply(index, SEED, k);
-                Workload.apply(expected, SEED, k);
-            }
+            applyBoth(index, expected, 1, 300);
             assertTrue(index.persistent());
             assertEquals(Workload.scan(expected), Workload.scan(index));
         }
@@ -45,11 +41,7 @@ class PersistentIndexTest
             assertEquals(300, reopened.version());
             assertEquals(Workload.scan(expected), Workload.scan(reopened));
             assertForwardMapsEqual(expected, reopened);
-            for (long k = 301; k <= 400; k++)
-            {
-                Workload.apply(reopened, SEED, k);
-                Workload.apply(expected, SEED, k);
-            }
+            applyBoth(reopened, expected, 301, 400);
         }
         try (ReverseIndex again = ReverseIndex.open(directory))
         {
@@ -65,17 +57,9 @@ class PersistentIndexTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            for (long k = 1; k <= 100; k++)
-            {
-                Workload.apply(index, SEED, k);
-                Workload.apply(expected, SEED, k);
-            }
+            applyBoth(index, expected, 1, 100);
             index.compactNow();
-            for (long k = 101; k <= 150; k++)
-            {
-                Workload.apply(index, SEED, k);
-                Workload.apply(expected, SEED, k);
-            }
+            applyBoth(index, expected, 101, 150);
         }
         try (Stream<Path> files = Files.list(directory))
         {
@@ -126,11 +110,7 @@ class PersistentIndexTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            for (long k = 1; k <= 20; k++)
-            {
-                Workload.apply(index, SEED, k);
-                Workload.apply(expected, SEED, k);
-            }
+            applyBoth(index, expected, 1, 20);
         }
         final Path log = directory.resolve("log-1.dat");
         try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.APPEND))
@@ -141,8 +121,7 @@ class PersistentIndexTest
         {
             assertEquals(20, reopened.version());
             assertEquals(Workload.scan(expected), Workload.scan(reopened));
-            Workload.apply(reopened, SEED, 21);
-            Workload.apply(expected, SEED, 21);
+            applyBoth(reopened, expected, 21, 21);
         }
         try (ReverseIndex reopened = ReverseIndex.open(directory))
         {
@@ -210,6 +189,18 @@ class PersistentIndexTest
         final Path empty = Files.createDirectory(temp.resolve("empty"));
         assertRefused(empty, empty + ": not an index directory: no CURRENT");
         assertRefused(temp.resolve("nothing"), temp.resolve("nothing") + ": no such index directory");
+    }
+
+    /**
+     * Apply batches {@code from..to} to the index under test and to the in-memory oracle.
+     */
+    private static void applyBoth(final ReverseIndex index, final ReverseIndex expected, final long from, final long to)
+    {
+        for (long k = from; k <= to; k++)
+        {
+            Workload.apply(index, SEED, k);
+            Workload.apply(expected, SEED, k);
+        }
     }
 
     private static void flipByte(final Path file, final long position) throws IOException

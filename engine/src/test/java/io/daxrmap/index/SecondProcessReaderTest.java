@@ -3,10 +3,8 @@ package io.daxrmap.index;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -81,22 +79,8 @@ class SecondProcessReaderTest
 
     private static Process start(final Path directory, final Path acks) throws java.io.IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (argument.startsWith("--add-") || argument.startsWith("-D") || argument.equals("-ea"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CrashWriter.class.getName());
-        command.add(directory.toString());
-        command.add(Long.toString(SEED));
-        command.add(acks.toString());
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(ChildJvm.command(List.of(), CrashWriter.class, directory.toString(),
+            Long.toString(SEED), acks.toString()))
+            .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

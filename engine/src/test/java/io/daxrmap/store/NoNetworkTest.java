@@ -1,11 +1,9 @@
 package io.daxrmap.store;
 
+import io.daxrmap.index.ChildJvm;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,20 +19,8 @@ class NoNetworkTest
     @Test
     void shouldOpenNoConnectionWhenUsingTheCatalogAndTheIndex() throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Djava.security.manager=allow");
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (argument.startsWith("--add-") || argument.startsWith("-D") || argument.equals("-ea"))
-            {
-                command.add(argument);
-            }
-        }
+        final List<String> command = ChildJvm.command(List.of("-Djava.security.manager=allow"), NoNetworkCheck.class);
         assertTrue(command.contains("-Dchronicle.analytics.disable=true"), "every JVM we start disables analytics");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(NoNetworkCheck.class.getName());
         final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(child.waitFor(60, TimeUnit.SECONDS));

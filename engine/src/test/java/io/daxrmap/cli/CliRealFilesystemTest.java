@@ -33,7 +33,8 @@ class CliRealFilesystemTest
     @BeforeAll
     static void createFilesystem() throws IOException
     {
-        LoopFilesystem.requireEnvironment("mkfs.xfs", "xfs_io", "xfs_spaceman", "setfattr", "mkfs.ext4", "filefrag");
+        LoopFilesystem.requireEnvironment(
+            "mkfs.xfs", "xfs_io", "xfs_spaceman", "setfattr", "mkfs.ext4", "filefrag", "losetup");
         xfs = LoopFilesystem.xfs(IMAGE_SIZE);
         xfs.run(Workloads.XFS);
         xfs.settle();
@@ -118,6 +119,26 @@ class CliRealFilesystemTest
             "kill  inode " + inodes[2] + " pgoff 0 pgcnt 1 shared clones/a.2",
             "kill  inode " + inodes[3] + " pgoff 512 pgcnt 1 shared reflink/r2",
             ""), page.out());
+    }
+
+    @Test
+    void shouldIndexEveryDeviceOfAnXfsWithAnExternalLog() throws IOException
+    {
+        try (LoopFilesystem twoDevices = LoopFilesystem.xfsWithExternalLog(IMAGE_SIZE, 16L << 20))
+        {
+            twoDevices.run("xfs_io -f -c 'pwrite -S 0x61 0 1m' -c fsync a >/dev/null && cp --reflink=always a b");
+            twoDevices.settle();
+            final Path index = temp.resolve("two-device-index");
+            assertEquals(0, CliRun.run("index", twoDevices.mountPoint().toString(), "-o", index.toString()).status());
+            final String kernel = twoDevices.run("xfs_io -c 'fsmap -m' \"$MNT\"");
+            assertEquals(kernel, CliRun.run("dump", index.toString()).out());
+            assertEquals(twoDevices.run("xfs_io -c 'fsmap -v' \"$MNT\""),
+                CliRun.run("dump", index.toString(), "--format", "fsmap-verbose").out());
+            assertEquals(2, kernel.lines().skip(1).map(line -> line.split(",")[1] + ":" + line.split(",")[2])
+                .distinct().count(), "records on two devices");
+            assertEquals(0, CliRun.run("verify", index.toString(), "--against",
+                twoDevices.mountPoint().toString()).status());
+        }
     }
 
     @Test

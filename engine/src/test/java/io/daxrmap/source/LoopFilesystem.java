@@ -37,6 +37,7 @@ public final class LoopFilesystem implements AutoCloseable
     private final Deque<Path> nestedMounts = new ArrayDeque<>();
     private final Thread shutdownHook;
     private boolean mounted;
+    private String logDevice;
 
     private LoopFilesystem(final String type, final Path workDir)
     {
@@ -102,6 +103,35 @@ public final class LoopFilesystem implements AutoCloseable
     public static LoopFilesystem ext4(final long size) throws IOException
     {
         return create("ext4", size, "mkfs.ext4 -q -F -b 4096 -O inline_data \"$IMG\"");
+    }
+
+    /**
+     * A fresh XFS with reflink and rmapbt whose log lives on a second loop device: a filesystem of two devices.
+     *
+     * @param size    data image size in bytes.
+     * @param logSize log image size in bytes; the log takes 3,200 blocks of it.
+     * @return the mounted filesystem; {@link #close()} also detaches the log's loop device.
+     * @throws IOException if losetup, mkfs or mount fails.
+     */
+    public static LoopFilesystem xfsWithExternalLog(final long size, final long logSize) throws IOException
+    {
+        final LoopFilesystem fs = new LoopFilesystem("xfs", Files.createTempDirectory("daxrmap-xfs-log-"));
+        try
+        {
+            Files.createDirectory(fs.mountPoint);
+            fs.logDevice = fs.run(fs.workDir, "truncate -s " + logSize + " log.img && losetup -f --show log.img").trim();
+            fs.run(fs.workDir, "truncate -s " + size + " \"$IMG\" && TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 " +
+                "mkfs.xfs -q -f -m reflink=1,rmapbt=1 -b size=4096 -l logdev=" + fs.logDevice + ",size=3200b \"$IMG\"");
+            Runtime.getRuntime().addShutdownHook(fs.shutdownHook);
+            fs.mounted = true;
+            fs.run(fs.workDir, "mount -o " + MOUNT_OPTIONS + ",logdev=" + fs.logDevice + " \"$IMG\" \"$MNT\"");
+            return fs;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            fs.close();
+            throw ex;
+        }
     }
 
     private static LoopFilesystem create(final String type, final long size, final String mkfs) throws IOException
@@ -199,6 +229,18 @@ public final class LoopFilesystem implements AutoCloseable
         if (mounted)
         {
             mounted = !umount(mountPoint);
+        }
+        if (!mounted && logDevice != null && !logDevice.isEmpty())
+        {
+            try
+            {
+                run(workDir, "losetup -d " + logDevice);
+                logDevice = null;
+            }
+            catch (final IOException ex)
+            {
+                System.err.println("LoopFilesystem: cannot detach " + logDevice + ": " + ex.getMessage());
+            }
         }
     }
 

@@ -17,12 +17,13 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 
 /**
  * The directory of a persistent {@link ReverseIndex}.
  * <pre>
  *   LOCK                 held (fcntl lock) by the one process that writes
- *   CURRENT              "daxrmap-index generation N": the generation to open, replaced by rename
+ *   CURRENT              "daxrmap-index version 1 generation N crc X": the generation to open, replaced by rename
  *   log-N.dat            the generation's {@link IndexLog}: a checkpoint, then one record per committed batch
  *   slab-N-M.dat         the generation's memory-mapped slabs ({@link SlabFiles})
  * </pre>
@@ -34,7 +35,8 @@ final class IndexDirectory implements AutoCloseable
 {
     static final String LOCK = "LOCK";
     static final String CURRENT = "CURRENT";
-    private static final String CURRENT_PREFIX = "daxrmap-index generation ";
+    private static final String CURRENT_PREFIX = "daxrmap-index version ";
+    private static final int CURRENT_VERSION = 1;
     private static final Pattern GENERATION_FILE = Pattern.compile("(?:log-(\\d+)\\.dat|slab-(\\d+)-(\\d+)\\.dat)");
 
     final Path directory;
@@ -121,14 +123,37 @@ final class IndexDirectory implements AutoCloseable
         {
             throw new CorruptIndexException(current, "not a daxrmap index: \"" + abbreviate(text) + "\"");
         }
+        final String[] fields = text.split(" ");
+        if (fields.length != 7 || !"generation".equals(fields[3]) || !"crc".equals(fields[5]))
+        {
+            throw new CorruptIndexException(current, "malformed: \"" + abbreviate(text) + "\"");
+        }
+        final String body = text.substring(0, text.lastIndexOf(" crc "));
+        if (!fields[6].equals(crcHex(body)))
+        {
+            throw new CorruptIndexException(current, "checksum mismatch: \"" + abbreviate(text) + "\"");
+        }
         try
         {
-            return Integer.parseInt(text.substring(CURRENT_PREFIX.length()));
+            final int version = Integer.parseInt(fields[2]);
+            if (version != CURRENT_VERSION)
+            {
+                throw new CorruptIndexException(current, "unsupported format version: version=" + version +
+                    " supported=" + CURRENT_VERSION);
+            }
+            return Integer.parseInt(fields[4]);
         }
         catch (final NumberFormatException ex)
         {
-            throw new CorruptIndexException(current, "bad generation: \"" + abbreviate(text) + "\"", ex);
+            throw new CorruptIndexException(current, "malformed: \"" + abbreviate(text) + "\"", ex);
         }
+    }
+
+    private static String crcHex(final String text)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(text.getBytes(StandardCharsets.UTF_8));
+        return String.format("%08x", crc.getValue());
     }
 
     /**
@@ -229,7 +254,8 @@ final class IndexDirectory implements AutoCloseable
     private void writeCurrent(final int newGeneration) throws IOException
     {
         final Path temp = directory.resolve(CURRENT + ".tmp");
-        Files.writeString(temp, CURRENT_PREFIX + newGeneration + "\n", StandardCharsets.UTF_8);
+        final String body = CURRENT_PREFIX + CURRENT_VERSION + " generation " + newGeneration;
+        Files.writeString(temp, body + " crc " + crcHex(body) + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
         {

@@ -183,6 +183,12 @@ class PersistentIndexTest
         Files.delete(slab);
         assertRefused(directory, slab + ": missing");
 
+        final Path current = directory.resolve("CURRENT");
+        final String currentText = Files.readString(current);
+        assertTrue(currentText.matches("daxrmap-index version 1 generation 1 crc [0-9a-f]{8}\n"), currentText);
+        Files.writeString(current, currentText.replace("generation 1", "generation 2"));
+        assertRefused(directory, current + ": checksum mismatch: ");
+
         Files.writeString(directory.resolve("CURRENT"), "something else\n");
         assertRefused(directory, directory.resolve("CURRENT") + ": not a daxrmap index: \"something else\"");
 

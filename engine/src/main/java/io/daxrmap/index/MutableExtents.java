@@ -1,8 +1,8 @@
 package io.daxrmap.index;
 
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.LongBuffer;
 import java.util.Arrays;
 
 /**
@@ -26,7 +26,7 @@ final class MutableExtents
         flags = new int[4];
     }
 
-    MutableExtents(final int ownerId, final DirectBuffer buffer, final int offset)
+    MutableExtents(final int ownerId, final UnsafeBuffer buffer, final int offset)
     {
         this.ownerId = ownerId;
         count = ExtentsDescriptor.count(buffer, offset);
@@ -35,13 +35,25 @@ final class MutableExtents
         device = new long[capacity];
         length = new long[capacity];
         flags = new int[capacity];
-        for (int i = 0; i < count; i++)
+        final LongBuffer extents = extents(buffer, offset, count);
+        for (int i = 0, at = 0; i < count; i++, at += 3)
         {
-            file[i] = ExtentsDescriptor.fileOffset(buffer, offset, i);
-            device[i] = ExtentsDescriptor.deviceOffset(buffer, offset, i);
-            length[i] = ExtentsDescriptor.length(buffer, offset, i);
-            flags[i] = ExtentsDescriptor.flags(buffer, offset, i);
+            file[i] = extents.get(at);
+            device[i] = extents.get(at + 1);
+            final long lengthAndFlags = extents.get(at + 2);
+            length[i] = lengthAndFlags & ExtentsDescriptor.LENGTH_MASK;
+            flags[i] = (int)(lengthAndFlags >>> ExtentsDescriptor.FLAGS_SHIFT);
         }
+    }
+
+    /**
+     * The extents of a block as longs, three per extent, for bulk copies in and out of the arena.
+     */
+    private static LongBuffer extents(final UnsafeBuffer buffer, final int offset, final int count)
+    {
+        final int start = buffer.wrapAdjustment() + offset + ExtentsDescriptor.HEADER_LENGTH;
+        return buffer.byteBuffer().duplicate().position(start).limit(start + count * ExtentsDescriptor.EXTENT_LENGTH)
+            .slice().order(ExtentsDescriptor.BYTE_ORDER).asLongBuffer();
     }
 
     /**
@@ -180,9 +192,12 @@ final class MutableExtents
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
         ExtentsDescriptor.count(buffer, offset, count);
-        for (int i = 0; i < count; i++)
+        final LongBuffer extents = extents(buffer, offset, count);
+        for (int i = 0, at = 0; i < count; i++, at += 3)
         {
-            ExtentsDescriptor.extent(buffer, offset, i, file[i], device[i], length[i], flags[i]);
+            extents.put(at, file[i]);
+            extents.put(at + 1, device[i]);
+            extents.put(at + 2, length[i] | (long)flags[i] << ExtentsDescriptor.FLAGS_SHIFT);
         }
         ExtentsDescriptor.seal(buffer, offset);
         return address;

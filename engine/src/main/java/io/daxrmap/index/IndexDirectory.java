@@ -93,6 +93,36 @@ final class IndexDirectory implements AutoCloseable
         return Files.exists(directory.resolve(CURRENT));
     }
 
+    /**
+     * Whether the directory holds nothing but the lock file.
+     */
+    boolean onlyLock() throws IOException
+    {
+        return holdsIndexOrNothing(directory) && !exists();
+    }
+
+    /**
+     * Whether a directory holds an index (its CURRENT) or nothing but a lock file: somewhere an index may be made.
+     */
+    static boolean holdsIndexOrNothing(final Path directory) throws IOException
+    {
+        if (Files.exists(directory.resolve(CURRENT)))
+        {
+            return true;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
+        {
+            for (final Path file : files)
+            {
+                if (!LOCK.equals(file.getFileName().toString()))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     int generation()
     {
         return generation;

@@ -219,12 +219,20 @@ public final class ReverseIndex implements AutoCloseable
     public static ReverseIndex create(final IndexConfig config, final Path directory) throws IOException
     {
         final DeviceGeometry geometry = checkGeometry(config.geometry());
+        if (Files.isDirectory(directory) && !IndexDirectory.holdsIndexOrNothing(directory))
+        {
+            throw new IllegalStateException("directory is not empty and holds no index: directory=" + directory);
+        }
         final IndexDirectory store = IndexDirectory.lock(directory);
         try
         {
             if (store.exists())
             {
                 throw new IllegalStateException("an index exists already: directory=" + directory);
+            }
+            if (!store.onlyLock())
+            {
+                throw new IllegalStateException("directory is not empty and holds no index: directory=" + directory);
             }
             final int shift = stripeShift(geometry.size(), config.expectedRecords(), geometry.blockSize());
             final Arena arena = new Arena(PERSISTENT_SLAB_SIZE, store.slabs(1));

@@ -86,6 +86,16 @@ class PersistentIndexTest
         }
         ReverseIndex.open(directory).close();
         assertThrows(IllegalStateException.class, () -> ReverseIndex.create(Workload.config(), directory));
+
+        final Path foreign = Files.createDirectory(temp.resolve("foreign"));
+        Files.writeString(foreign.resolve("notes.txt"), "someone's file");
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> ReverseIndex.create(Workload.config(), foreign));
+        assertEquals("directory is not empty and holds no index: directory=" + foreign, ex.getMessage());
+        try (Stream<Path> files = Files.list(foreign))
+        {
+            assertEquals(List.of("notes.txt"), files.map(f -> f.getFileName().toString()).toList(), "left untouched");
+        }
     }
 
     @Test

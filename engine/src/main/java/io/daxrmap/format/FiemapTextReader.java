@@ -82,23 +82,22 @@ public final class FiemapTextReader
             new XfsIoParser(fields, handler).read(first, in) : new FilefragParser(fields, handler).read(first, in);
     }
 
-    /** {@code xfs_io -c 'fiemap -v'}. */
-    private static final class XfsIoParser
+    /**
+     * Feeds a text line by line to a parser, numbering the lines for error messages.
+     */
+    private abstract static class LineParser
     {
-        private final TextFields fields;
-        private final FiemapTextHandler handler;
-        private String path;
-        private boolean header;
-        private long nextExt;
-        private long extents;
+        final TextFields fields;
+        final FiemapTextHandler handler;
+        long extents;
 
-        private XfsIoParser(final TextFields fields, final FiemapTextHandler handler)
+        LineParser(final TextFields fields, final FiemapTextHandler handler)
         {
             this.fields = fields;
             this.handler = handler;
         }
 
-        private long read(final String first, final BufferedReader in) throws IOException
+        final long read(final String first, final BufferedReader in) throws IOException
         {
             long lineNumber = 1;
             String line = first;
@@ -109,10 +108,34 @@ public final class FiemapTextReader
                 line = in.readLine();
                 lineNumber++;
             }
+            finish(lineNumber - 1);
             return extents;
         }
 
-        private void parseLine(final String line) throws IOException
+        abstract void parseLine(String line) throws IOException;
+
+        /**
+         * Called after the last line; the default accepts any ending.
+         */
+        void finish(final long lastLine) throws IOException
+        {
+        }
+    }
+
+    /** {@code xfs_io -c 'fiemap -v'}. */
+    private static final class XfsIoParser extends LineParser
+    {
+        private String path;
+        private boolean header;
+        private long nextExt;
+
+        private XfsIoParser(final TextFields fields, final FiemapTextHandler handler)
+        {
+            super(fields, handler);
+        }
+
+        @Override
+        void parseLine(final String line) throws IOException
         {
             if (line.endsWith(":") && line.length() > 1 && !Character.isWhitespace(line.charAt(0)))
             {
@@ -254,42 +277,30 @@ public final class FiemapTextReader
     }
 
     /** {@code filefrag -v}. */
-    private static final class FilefragParser
+    private static final class FilefragParser extends LineParser
     {
-        private final TextFields fields;
-        private final FiemapTextHandler handler;
         private String path;
         private long unit;
         private boolean header;
         private long nextExt;
-        private long extents;
 
         private FilefragParser(final TextFields fields, final FiemapTextHandler handler)
         {
-            this.fields = fields;
-            this.handler = handler;
+            super(fields, handler);
         }
 
-        private long read(final String first, final BufferedReader in) throws IOException
+        @Override
+        void finish(final long lastLine) throws IOException
         {
-            long lineNumber = 1;
-            String line = first;
-            while (line != null)
-            {
-                fields.line(lineNumber);
-                parseLine(line);
-                line = in.readLine();
-                lineNumber++;
-            }
             if (path != null)
             {
-                fields.line(lineNumber - 1);
+                fields.line(lastLine);
                 throw fields.error(null, "missing \"" + path + ": N extents found\" at the end of the text");
             }
-            return extents;
         }
 
-        private void parseLine(final String line) throws IOException
+        @Override
+        void parseLine(final String line) throws IOException
         {
             if (path == null)
             {

@@ -457,6 +457,14 @@ public final class Batch
         return operations;
     }
 
+    /**
+     * Close a batch that served as a {@link BulkLoad}'s claim on the writer: its work is already published.
+     */
+    void retire()
+    {
+        open = false;
+    }
+
     private void begin()
     {
         if (!open)

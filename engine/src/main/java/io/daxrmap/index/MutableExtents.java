@@ -19,11 +19,16 @@ final class MutableExtents
 
     MutableExtents(final int ownerId)
     {
+        this(ownerId, 4);
+    }
+
+    MutableExtents(final int ownerId, final int capacity)
+    {
         this.ownerId = ownerId;
-        file = new long[4];
-        device = new long[4];
-        length = new long[4];
-        flags = new int[4];
+        file = new long[capacity];
+        device = new long[capacity];
+        length = new long[capacity];
+        flags = new int[capacity];
     }
 
     MutableExtents(final int ownerId, final UnsafeBuffer buffer, final int offset)
@@ -97,7 +102,8 @@ final class MutableExtents
      */
     void add(final long fileOffset, final long deviceOffset, final long len, final int extentFlags)
     {
-        final int at = firstEndingAfter(fileOffset);
+        // appending after the last extent, as loaders do, needs no search
+        final int at = count == 0 || file[count - 1] + length[count - 1] <= fileOffset ? count : firstEndingAfter(fileOffset);
         assert at >= count || file[at] >= fileOffset + len : "overlap at fileOffset=" + fileOffset;
         final boolean joinLeft = at > 0 && file[at - 1] + length[at - 1] == fileOffset &&
             device[at - 1] + length[at - 1] == deviceOffset && flags[at - 1] == extentFlags;

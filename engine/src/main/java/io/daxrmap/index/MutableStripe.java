@@ -126,7 +126,17 @@ final class MutableStripe
 
     long write(final Arena arena)
     {
-        final long address = arena.allocate(byteLength());
+        return write(arena, count, rel, values, deltas);
+    }
+
+    /**
+     * Write a sealed stripe block of {@code count} pieces into the arena.
+     *
+     * @return the block's address.
+     */
+    static long write(final Arena arena, final int count, final int[] rel, final int[] values, final long[] deltas)
+    {
+        final long address = arena.allocate(StripeDescriptor.length(count));
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
         StripeDescriptor.count(buffer, offset, count);

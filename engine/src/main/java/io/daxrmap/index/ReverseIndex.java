@@ -320,6 +320,27 @@ public final class ReverseIndex implements AutoCloseable
     }
 
     /**
+     * Start loading a whole device into this empty index in one sweep (see {@link BulkLoad}); it holds the writer's
+     * place as a batch does until it commits or aborts.
+     *
+     * @param expectedRecords how many records will be added; sizes the buffers, may be 0.
+     * @return the bulk load.
+     * @throws IllegalStateException if the index is not empty, a batch is open, or the index is read-only or closed.
+     */
+    public synchronized BulkLoad bulkLoad(final int expectedRecords)
+    {
+        final Snapshot base = current;
+        for (int s = 0; s < base.stripeCount(); s++)
+        {
+            if (base.stripes.get(s) != emptyStripe)
+            {
+                throw new IllegalStateException("bulk load needs an empty index: version=" + base.version);
+            }
+        }
+        return new BulkLoad(this, newBatch(), base, expectedRecords);
+    }
+
+    /**
      * A reader bound to the latest committed snapshot. Readers are cheap; use one per thread.
      *
      * @return the reader.

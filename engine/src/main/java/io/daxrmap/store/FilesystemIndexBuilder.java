@@ -2,7 +2,7 @@ package io.daxrmap.store;
 
 import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FsmapRecordHandler;
-import io.daxrmap.index.Batch;
+import io.daxrmap.index.BulkLoad;
 import io.daxrmap.index.IndexConfig;
 import io.daxrmap.index.InvalidMutationException;
 import io.daxrmap.index.ReverseIndex;
@@ -19,13 +19,12 @@ import java.util.Map;
 
 /**
  * Collects mapping records of any number of devices (from GETFSMAP, a dump, a FIEMAP walk) and builds a
- * {@link FilesystemIndex}. Free-space records only extend a device's size; every other record is inserted with
- * {@link Batch#insert}, so overlapping private records are refused with the record that caused it named.
+ * {@link FilesystemIndex}. Free-space records only extend a device's size; every other record is loaded with
+ * {@link BulkLoad} (the meaning of a batch of inserts), so overlapping private records are refused with the record that caused it named.
  */
 public final class FilesystemIndexBuilder implements FsmapRecordHandler
 {
     private static final int RECORD_LONGS = 5;
-    private static final int OPS_PER_BATCH = 1 << 16;
 
     private final int blockSize;
     private final Map<Integer, Device> devices = new LinkedHashMap<>();
@@ -135,33 +134,28 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             final ReverseIndex index = factory.create(
                 new IndexConfig(new DeviceGeometry(entry.getKey(), size, blockSize), Math.max(1, records.count)));
             target.addDevice(index);
-            Batch batch = index.newBatch();
-            for (int i = 0; i < records.count; i++)
+            final int[] input = new int[records.count];
+            final String device = DeviceNumber.major(entry.getKey()) + ":" + DeviceNumber.minor(entry.getKey());
+            final BulkLoad load = index.bulkLoad(records.count).numberRecords(r -> input[r]);
+            try
             {
-                final int at = i * RECORD_LONGS;
-                final long owner = records.data[at + 2];
-                if (owner == Owner.FREE)
+                for (int i = 0; i < records.count; i++)
                 {
-                    continue;
+                    final int at = i * RECORD_LONGS;
+                    final long owner = records.data[at + 2];
+                    if (owner != Owner.FREE)
+                    {
+                        input[load.records()] = i;
+                        load.add(owner, records.data[at + 3], records.data[at], records.data[at + 1],
+                            (int)records.data[at + 4]);
+                    }
                 }
-                try
-                {
-                    batch.insert(owner, records.data[at + 3], records.data[at], records.data[at + 1],
-                        (int)records.data[at + 4]);
-                }
-                catch (final InvalidMutationException ex)
-                {
-                    throw new InvalidMutationException("record " + i + " of device " +
-                        DeviceNumber.major(entry.getKey()) + ":" + DeviceNumber.minor(entry.getKey()) + " refused: " +
-                        ex.getMessage());
-                }
-                if (batch.operations() >= OPS_PER_BATCH)
-                {
-                    batch.commit();
-                    batch = index.newBatch();
-                }
+                load.commit();
             }
-            batch.commit();
+            catch (final InvalidMutationException ex)
+            {
+                throw new InvalidMutationException("device " + device + " refused: " + ex.getMessage());
+            }
         }
         if (dataDevice != -1 && target.device(dataDevice) != null)
         {

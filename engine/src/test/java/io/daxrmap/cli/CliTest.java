@@ -156,8 +156,9 @@ class CliTest
             "0,7,0,0,7,special_88:1,,,8\n1,7,0,4,11,inode_131_data,0,7,8\n");
         final CliRun result = CliRun.run("import", bad.toString(), "-o", temp.resolve("never2").toString());
         assertEquals(2, result.status());
-        assertTrue(result.err().contains("record 1 of device 7:0 refused: file data cannot share bytes with " +
-            "metadata"), result.err());
+        assertTrue(result.err().contains("device 7:0 refused: record 0: only file data can share bytes: " +
+            "owner=special_88:1 deviceOffset=0 length=4096 sharesAt=2048 with record 1 owner=inode_131_data"),
+            result.err());
     }
 
     @Test

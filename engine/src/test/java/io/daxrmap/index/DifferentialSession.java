@@ -55,6 +55,18 @@ final class DifferentialSession implements AutoCloseable
         staleModel = model.copy();
     }
 
+    /**
+     * A session over an index already loaded with the model's state in one committed batch (a bulk load).
+     */
+    DifferentialSession(final ReverseIndex index, final ReferenceModel model)
+    {
+        this.index = index;
+        this.model = model;
+        reader = index.newReader();
+        staleReader = index.newReader();
+        staleModel = model.copy();
+    }
+
     @Override
     public void close()
     {

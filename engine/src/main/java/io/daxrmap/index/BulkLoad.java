@@ -1,0 +1,648 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.Owner;
+import org.roaringbitmap.RoaringBitmap;
+
+import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * Loads a whole device's records into an empty index in one sorted sweep: the way to build an index from a
+ * filesystem's reverse map (GETFSMAP, a dump) or a generated dataset, far faster than a batch of inserts.
+ * <p>
+ * The records have the meaning of {@link Batch#insert}: file data may share device bytes with other file data; every
+ * other owner needs bytes of its own; no owner maps a file byte twice. They may come in any order (device order is
+ * fastest). {@link #commit()} sorts them by device offset, sweeps the device once cutting it into pieces, interns
+ * each set of sharers once, writes every stripe and forward map, and publishes the result as one batch; an invalid
+ * record throws {@link InvalidMutationException} naming it, and the index stays empty. The index must be empty, and no
+ * batch can be open while a bulk load is.
+ */
+public final class BulkLoad
+{
+    private static final long INFINITY = Long.MAX_VALUE;
+    /** A record's flags byte also says whether its owner has file offsets ... */
+    private static final int FORKED = 0x40;
+    /** ... and whether it is file data, so the sweep never looks the owner up. */
+    private static final int DATA = 0x80;
+    private static final int STORED_MASK = 0x3F;
+
+    private final ReverseIndex index;
+    private final Batch token;
+    private final Snapshot base;
+    private final long deviceSize;
+    private boolean open = true;
+    private IntUnaryOperator recordNumber = IntUnaryOperator.identity();
+    private int count;
+    private long[] device;
+    private long[] length;
+    private long[] file;
+    private long[] owner;
+    private int[] ownerId;
+    private byte[] flags;
+
+    BulkLoad(final ReverseIndex index, final Batch token, final Snapshot base, final int expectedRecords)
+    {
+        this.index = index;
+        this.token = token;
+        this.base = base;
+        this.deviceSize = base.geometry.size();
+        final int capacity = Math.max(16, expectedRecords);
+        device = new long[capacity];
+        length = new long[capacity];
+        file = new long[capacity];
+        owner = new long[capacity];
+        flags = new byte[capacity];
+    }
+
+    /**
+     * Add a record as a filesystem reports it.
+     *
+     * @param owner        any owner but {@link Owner#FREE}.
+     * @param fileOffset   first file byte; 0 for owners without file offsets.
+     * @param deviceOffset first device byte.
+     * @param length       bytes.
+     * @param flags        {@link io.daxrmap.model.MappingFlags#UNWRITTEN} or 0.
+     * @return this bulk load.
+     * @throws InvalidMutationException if the record is invalid on its own; the load is then aborted.
+     */
+    public BulkLoad add(final long owner, final long fileOffset, final long deviceOffset, final long length, final int flags)
+    {
+        if (!open)
+        {
+            throw new IllegalStateException("bulk load is not open (committed, aborted, or failed)");
+        }
+        try
+        {
+            MutationChecks.checkOwner(owner);
+            MutationChecks.checkFlags(flags);
+            if (deviceOffset < 0 || length <= 0 || deviceOffset + length < 0 || deviceOffset + length > deviceSize)
+            {
+                throw new InvalidMutationException("bad device range: deviceOffset=" + deviceOffset + " length=" +
+                    length + " deviceSize=" + deviceSize);
+            }
+            if (Owner.hasFileOffset(owner))
+            {
+                MutationChecks.checkFile(fileOffset, length);
+            }
+            else if (fileOffset != 0 || flags != 0)
+            {
+                throw new InvalidMutationException("owner without file offsets takes fileOffset=0 and flags=0: owner=" +
+                    Owner.toString(owner) + " fileOffset=" + fileOffset + " flags=" + flags);
+            }
+        }
+        catch (final InvalidMutationException ex)
+        {
+            abort();
+            throw new InvalidMutationException("record " + recordNumber.applyAsInt(count) + ": " + ex.getMessage());
+        }
+        if (count == this.device.length)
+        {
+            grow();
+        }
+        this.device[count] = deviceOffset;
+        this.length[count] = length;
+        this.file[count] = fileOffset;
+        this.owner[count] = owner;
+        this.flags[count] = (byte)(flags | (Owner.hasFileOffset(owner) ? FORKED : 0) | (Owner.isFileData(owner) ? DATA : 0));
+        count++;
+        return this;
+    }
+
+    /**
+     * How error messages number the records: by default the order they were added in, from 0.
+     *
+     * @param number maps the position of a record in this load to the number a message gives it.
+     * @return this bulk load.
+     */
+    public BulkLoad numberRecords(final IntUnaryOperator number)
+    {
+        recordNumber = number;
+        return this;
+    }
+
+    /**
+     * Records added so far.
+     *
+     * @return the count.
+     */
+    public int records()
+    {
+        return count;
+    }
+
+    /**
+     * Check every record against the others, build the index and publish it.
+     *
+     * @return the version of the new snapshot.
+     * @throws InvalidMutationException if records conflict; the index stays empty.
+     */
+    public long commit()
+    {
+        if (!open)
+        {
+            throw new IllegalStateException("bulk load is not open (committed, aborted, or failed)");
+        }
+        open = false;
+        try
+        {
+            internOwners();
+            final Sweep sweep = new Sweep(index.arena);
+            sweep.run(byDevice());
+            final Forward forward = buildForward();
+            final Snapshot next = new Snapshot(
+                base.version + 1, base.geometry, base.stripeShift, sweep.stripeEditor.build(), forward.editor.build(),
+                index.arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(),
+                index.sets.sets(), index.sets.count());
+            index.liveBytes += forward.bytes + sweep.bytes;
+            release();
+            index.publish(token, next, sweep.stripeCount, sweep.stripeIndexes, sweep.stripeBlocks,
+                forward.ownerCount, forward.ownerIds, forward.ownerBlocks);
+            token.retire();
+            return next.version;
+        }
+        catch (final RuntimeException ex)
+        {
+            token.abort();
+            throw ex;
+        }
+    }
+
+    /**
+     * Discard the records; the index stays as it was.
+     */
+    public void abort()
+    {
+        if (open)
+        {
+            open = false;
+            release();
+            token.abort();
+        }
+    }
+
+    /**
+     * Owner ids for every record: the records sorted by owner, so each distinct owner is looked up once and the table
+     * is not probed at random for every record.
+     */
+    private void internOwners()
+    {
+        ownerId = new int[count];
+        final int[] order = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+        final long[] keys = Arrays.copyOf(owner, count);
+        RadixSort.sort(keys, order, 0, count);
+        final OwnerTable owners = index.owners;
+        int id = -1;
+        for (int k = 0; k < count; k++)
+        {
+            if (k == 0 || keys[k] != keys[k - 1])
+            {
+                id = owners.intern(keys[k]);
+            }
+            ownerId[order[k]] = id;
+        }
+        owner = null;
+    }
+
+    private void release()
+    {
+        owner = null;
+        device = null;
+        length = null;
+        file = null;
+        flags = null;
+    }
+
+    private void grow()
+    {
+        final int capacity = (int)Math.min(Integer.MAX_VALUE - 16, device.length * 2L);
+        if (capacity <= count)
+        {
+            throw new IllegalStateException("too many records for one bulk load: " + count);
+        }
+        device = Arrays.copyOf(device, capacity);
+        length = Arrays.copyOf(length, capacity);
+        file = Arrays.copyOf(file, capacity);
+        owner = Arrays.copyOf(owner, capacity);
+        flags = Arrays.copyOf(flags, capacity);
+    }
+
+    /**
+     * The records in device order: the identity when they came that way.
+     */
+    private int[] byDevice()
+    {
+        final int[] order = new int[count];
+        boolean sorted = true;
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = i;
+            sorted &= i == 0 || device[i - 1] <= device[i];
+        }
+        if (!sorted)
+        {
+            RadixSort.sort(Arrays.copyOf(device, count), order, 0, count);
+        }
+        return order;
+    }
+
+    /**
+     * Every forked owner's forward map, checked for file bytes mapped twice, merged as batches merge them, written.
+     */
+    private Forward buildForward()
+    {
+        final int owners = index.owners.count();
+        final int[] start = new int[owners + 1];
+        for (int i = 0; i < count; i++)
+        {
+            start[ownerId[i] + 1]++;
+        }
+        for (int o = 0; o < owners; o++)
+        {
+            start[o + 1] += start[o];
+        }
+        // Copy the records out in owner order in one sequential pass: scattered stores, where reading them in owner
+        // order would be dependent random loads.
+        final long[] byFile = new long[count];
+        final long[] byDevice = new long[count];
+        final long[] byLength = new long[count];
+        final int[] byRecord = new int[count];
+        final int[] fill = Arrays.copyOf(start, owners);
+        for (int i = 0; i < count; i++)
+        {
+            final int at = fill[ownerId[i]]++;
+            byFile[at] = file[i];
+            byDevice[at] = device[i];
+            byLength[at] = length[i] | (long)(flags[i] & STORED_MASK) << ExtentsDescriptor.FLAGS_SHIFT;
+            byRecord[at] = i;
+        }
+        final Forward forward = new Forward(owners);
+        for (int o = 0; o < owners; o++)
+        {
+            final int from = start[o];
+            final int to = start[o + 1];
+            if (from == to || !Owner.hasFileOffset(index.owners.key(o)))
+            {
+                continue;
+            }
+            boolean sorted = true;
+            for (int i = from + 1; i < to; i++)
+            {
+                sorted &= byFile[i - 1] <= byFile[i];
+            }
+            final int[] order = new int[to - from];
+            for (int i = from; i < to; i++)
+            {
+                order[i - from] = i;
+            }
+            if (!sorted)
+            {
+                RadixSort.sort(Arrays.copyOfRange(byFile, from, to), order, 0, to - from);
+            }
+            final MutableExtents extents = new MutableExtents(o, to - from);
+            long mappedEnd = -1;
+            for (final int r : order)
+            {
+                final long extentLength = byLength[r] & ExtentsDescriptor.LENGTH_MASK;
+                if (byFile[r] < mappedEnd)
+                {
+                    throw new InvalidMutationException("record " + recordNumber.applyAsInt(byRecord[r]) +
+                        ": file range already mapped: owner=" +
+                        Owner.toString(index.owners.key(o)) + " fileOffset=" + byFile[r] + " length=" + extentLength);
+                }
+                mappedEnd = byFile[r] + extentLength;
+                extents.add(byFile[r], byDevice[r], extentLength, (int)(byLength[r] >>> ExtentsDescriptor.FLAGS_SHIFT));
+            }
+            forward.write(extents, index.arena);
+        }
+        return forward;
+    }
+
+    /**
+     * The forward maps written so far.
+     */
+    private final class Forward
+    {
+        final LongDirectory.Editor editor = base.extents.edit(Snapshot.NO_EXTENTS);
+        final int[] ownerIds;
+        final long[] ownerBlocks;
+        int ownerCount;
+        long bytes;
+
+        Forward(final int owners)
+        {
+            ownerIds = new int[owners];
+            ownerBlocks = new long[owners];
+        }
+
+        void write(final MutableExtents extents, final Arena arena)
+        {
+            final long block = extents.write(arena);
+            editor.set(extents.ownerId, block);
+            ownerIds[ownerCount] = extents.ownerId;
+            ownerBlocks[ownerCount++] = block;
+            bytes += extents.byteLength();
+        }
+    }
+
+    /**
+     * One pass over the device in address order: the records that cover each position sit in a heap ordered by their
+     * end; between two record boundaries they make one piece.
+     */
+    private final class Sweep
+    {
+        final Arena arena;
+        final LongDirectory.Editor stripeEditor = base.stripes.edit(index.emptyStripe);
+        int[] stripeIndexes = new int[64];
+        long[] stripeBlocks = new long[64];
+        int stripeCount;
+        long bytes;
+
+        private int[] heap = new int[16];
+        private int heapSize;
+        private int stripe = -1;
+        private int pieces;
+        private int[] rel = new int[64];
+        private int[] values = new int[64];
+        private long[] deltas = new long[64];
+        private long[] groupDeltas = new long[16];
+        private int[] groupFlags = new int[16];
+        private int[] members = new int[16];
+
+        Sweep(final Arena arena)
+        {
+            this.arena = arena;
+        }
+
+        void run(final int[] order)
+        {
+            long position = 0;
+            int value = PieceValue.EMPTY;
+            long delta = 0;
+            int next = 0;
+            while (true)
+            {
+                final long nextStart = next < count ? device[order[next]] : INFINITY;
+                final long nextEnd = heapSize > 0 ? end(heap[0]) : INFINITY;
+                final long boundary = Math.min(nextStart, nextEnd);
+                if (boundary == INFINITY)
+                {
+                    break;
+                }
+                if (boundary > position)
+                {
+                    emit(position, boundary, value, delta);
+                    position = boundary;
+                }
+                while (heapSize > 0 && end(heap[0]) == boundary)
+                {
+                    pop();
+                }
+                while (next < count && device[order[next]] == boundary)
+                {
+                    push(order[next++]);
+                }
+                if (heapSize == 0)
+                {
+                    value = PieceValue.EMPTY;
+                    delta = 0;
+                }
+                else if (heapSize == 1)
+                {
+                    final int r = heap[0];
+                    value = PieceValue.single(ownerId[r], flags[r] & STORED_MASK);
+                    delta = deltaOf(r);
+                }
+                else
+                {
+                    value = PieceValue.shared(internSharers(boundary));
+                    delta = 0;
+                }
+            }
+            emit(position, deviceSize, PieceValue.EMPTY, 0);
+            flush();
+        }
+
+        private long end(final int r)
+        {
+            return device[r] + length[r];
+        }
+
+        private long deltaOf(final int r)
+        {
+            return (flags[r] & FORKED) != 0 ? file[r] - device[r] : 0;
+        }
+
+        /**
+         * The share group of the records in the heap, which all must be file data.
+         */
+        private int internSharers(final long position)
+        {
+            final int n = heapSize;
+            if (members.length < n)
+            {
+                members = new int[Math.max(n, members.length * 2)];
+            }
+            for (int i = 0; i < n; i++)
+            {
+                final int r = heap[i];
+                if ((flags[r] & DATA) == 0)
+                {
+                    final long owner = index.owners.key(ownerId[r]);
+                    final int other = heap[i == 0 ? 1 : 0];
+                    throw new InvalidMutationException("record " + recordNumber.applyAsInt(r) +
+                        ": only file data can share bytes: owner=" +
+                        Owner.toString(owner) + " deviceOffset=" + device[r] + " length=" + length[r] + " sharesAt=" +
+                        position + " with record " + recordNumber.applyAsInt(other) + " owner=" + Owner.toString(index.owners.key(ownerId[other])));
+                }
+                members[i] = r;
+            }
+            sortMembers(n);
+            int groups = 0;
+            for (int i = 0; i < n; i++)
+            {
+                final int r = members[i];
+                final long d = deltaOf(r);
+                if (groups == 0 || groupDeltas[groups - 1] != d || groupFlags[groups - 1] != (flags[r] & STORED_MASK))
+                {
+                    if (groups == groupDeltas.length)
+                    {
+                        groupDeltas = Arrays.copyOf(groupDeltas, groups * 2);
+                        groupFlags = Arrays.copyOf(groupFlags, groups * 2);
+                    }
+                    groupDeltas[groups] = d;
+                    groupFlags[groups++] = flags[r] & STORED_MASK;
+                }
+            }
+            final RoaringBitmap[] owners = new RoaringBitmap[groups];
+            for (int g = 0, i = 0; g < groups; g++)
+            {
+                final RoaringBitmap bitmap = new RoaringBitmap();
+                while (i < n && deltaOf(members[i]) == groupDeltas[g] && (flags[members[i]] & STORED_MASK) == groupFlags[g])
+                {
+                    bitmap.add(ownerId[members[i++]]);
+                }
+                bitmap.runOptimize();
+                owners[g] = bitmap;
+            }
+            return index.sets.intern(OwnerSet.of(
+                Arrays.copyOf(groupDeltas, groups), Arrays.copyOf(groupFlags, groups), owners));
+        }
+
+        /**
+         * Order the sharers by (delta, flags, owner id): one group after another, owners ascending.
+         */
+        private void sortMembers(final int n)
+        {
+            for (int i = 1; i < n; i++)
+            {
+                final int r = members[i];
+                int j = i - 1;
+                if (compare(members[j], r) <= 0)
+                {
+                    continue;
+                }
+                if (n > 32)
+                {
+                    final Integer[] boxed = new Integer[n];
+                    for (int k = 0; k < n; k++)
+                    {
+                        boxed[k] = members[k];
+                    }
+                    Arrays.sort(boxed, this::compare);
+                    for (int k = 0; k < n; k++)
+                    {
+                        members[k] = boxed[k];
+                    }
+                    return;
+                }
+                while (j >= 0 && compare(members[j], r) > 0)
+                {
+                    members[j + 1] = members[j];
+                    j--;
+                }
+                members[j + 1] = r;
+            }
+        }
+
+        private int compare(final int a, final int b)
+        {
+            int c = Long.compare(deltaOf(a), deltaOf(b));
+            if (c == 0)
+            {
+                c = Integer.compare(flags[a] & STORED_MASK, flags[b] & STORED_MASK);
+            }
+            return c != 0 ? c : Integer.compare(ownerId[a], ownerId[b]);
+        }
+
+        /**
+         * Give {@code [from, to)} one piece value, stripe by stripe.
+         */
+        private void emit(final long from, final long to, final int value, final long delta)
+        {
+            long at = from;
+            while (at < to)
+            {
+                final int s = (int)(at >>> base.stripeShift);
+                if (s != stripe)
+                {
+                    flush();
+                    stripe = s;
+                    pieces = 0;
+                }
+                final long stripeStart = base.stripeStart(s);
+                append((int)(at - stripeStart), value, delta);
+                at = Math.min(to, base.stripeEnd(s));
+            }
+        }
+
+        private void append(final int relStart, final int value, final long delta)
+        {
+            if (pieces > 0 && values[pieces - 1] == value && deltas[pieces - 1] == delta)
+            {
+                return;
+            }
+            if (pieces == rel.length)
+            {
+                rel = Arrays.copyOf(rel, pieces * 2);
+                values = Arrays.copyOf(values, pieces * 2);
+                deltas = Arrays.copyOf(deltas, pieces * 2);
+            }
+            rel[pieces] = relStart;
+            values[pieces] = value;
+            deltas[pieces++] = delta;
+        }
+
+        private void flush()
+        {
+            if (stripe < 0 || (pieces == 1 && values[0] == PieceValue.EMPTY))
+            {
+                return;
+            }
+            final long address = MutableStripe.write(arena, pieces, rel, values, deltas);
+            stripeEditor.set(stripe, address);
+            if (stripeCount == stripeIndexes.length)
+            {
+                stripeIndexes = Arrays.copyOf(stripeIndexes, stripeCount * 2);
+                stripeBlocks = Arrays.copyOf(stripeBlocks, stripeCount * 2);
+            }
+            stripeIndexes[stripeCount] = stripe;
+            stripeBlocks[stripeCount++] = address;
+            bytes += StripeDescriptor.length(pieces);
+        }
+
+        private void push(final int r)
+        {
+            if (heapSize == heap.length)
+            {
+                heap = Arrays.copyOf(heap, heapSize * 2);
+            }
+            int i = heapSize++;
+            final long key = end(r);
+            while (i > 0)
+            {
+                final int parent = (i - 1) >>> 1;
+                if (end(heap[parent]) <= key)
+                {
+                    break;
+                }
+                heap[i] = heap[parent];
+                i = parent;
+            }
+            heap[i] = r;
+        }
+
+        private void pop()
+        {
+            final int last = heap[--heapSize];
+            if (heapSize == 0)
+            {
+                return;
+            }
+            final long key = end(last);
+            int i = 0;
+            while (true)
+            {
+                int child = 2 * i + 1;
+                if (child >= heapSize)
+                {
+                    break;
+                }
+                if (child + 1 < heapSize && end(heap[child + 1]) < end(heap[child]))
+                {
+                    child++;
+                }
+                if (end(heap[child]) >= key)
+                {
+                    break;
+                }
+                heap[i] = heap[child];
+                i = child;
+            }
+            heap[i] = last;
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package io.daxrmap.index;
+
+import io.daxrmap.index.ReferenceModel.Rec;
+import io.daxrmap.index.ReverseIndexPropertyTest.Op;
+import io.daxrmap.index.ReverseIndexPropertyTest.Profile;
+import io.daxrmap.model.DeviceGeometry;
+import io.daxrmap.model.MappingFlags;
+import io.daxrmap.model.Owner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bulk loader against two oracles: {@link ReferenceModel} (a state reached by random operations, bulk-loaded from
+ * the model's records in random order, must answer every query as the model does) and {@link Batch#insert} (a random
+ * record list, conflicts included, is refused by the bulk loader exactly when a batch of inserts refuses it, and
+ * otherwise gives the same index).
+ */
+class BulkLoadTest
+{
+    private static final String SEED_PROPERTY = "daxrmap.seed";
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void shouldAnswerAsTheModelAfterLoadingItsRecords(final long seed)
+    {
+        for (final Profile profile : Profile.values())
+        {
+            final Random rnd = new Random(seed ^ profile.ordinal());
+            final DeviceGeometry geometry = new DeviceGeometry(
+                1, (64 + rnd.nextInt(400)) * 512L << rnd.nextInt(4), 512 << rnd.nextInt(4));
+            final ReferenceModel model = new ReferenceModel(geometry);
+            final OpGenerator generator = new OpGenerator(rnd, geometry, profile);
+            for (int i = 0; i < 150; i++)
+            {
+                final ReferenceModel before = model.copy();
+                try
+                {
+                    for (final Op op : generator.next(model))
+                    {
+                        op.apply(model);
+                    }
+                }
+                catch (final InvalidMutationException ex)
+                {
+                    model.restore(before);
+                }
+            }
+            final List<Rec> records = new ArrayList<>(model.records());
+            if (rnd.nextBoolean())
+            {
+                Collections.shuffle(records, rnd);
+            }
+            final ReverseIndex index = ReverseIndex.create(new IndexConfig(geometry, 1 + rnd.nextInt(2000)));
+            final BulkLoad load = index.bulkLoad(rnd.nextInt(4));
+            for (final Rec r : records)
+            {
+                load.add(r.owner(), r.fileOffset(), r.deviceOffset(), r.length(), r.flags() & MappingFlags.STORED);
+            }
+            assertEquals(1, load.commit());
+            model.countCommit();
+            try (DifferentialSession session = new DifferentialSession(index, model))
+            {
+                session.check(new Random(seed), true);
+            }
+            catch (final ReverseIndexPropertyTest.Disagreement ex)
+            {
+                throw new AssertionError("seed=" + seed + " profile=" + profile + ": " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void shouldRefuseExactlyWhatABatchOfInsertsRefuses(final long seed)
+    {
+        final SplittableRandom rnd = new SplittableRandom(seed);
+        for (int round = 0; round < 60; round++)
+        {
+            final DeviceGeometry geometry = new DeviceGeometry(0, 64 * 4096, 4096);
+            final int n = 1 + rnd.nextInt(12);
+            final long[][] records = new long[n][];
+            for (int i = 0; i < n; i++)
+            {
+                final long owner = randomOwner(rnd);
+                final long device = rnd.nextInt(60) * 2048L;
+                final long length = (1 + rnd.nextInt(6)) * 2048L;
+                final boolean forked = Owner.hasFileOffset(owner);
+                final long file = forked ? rnd.nextInt(8) * 2048L : 0;
+                final int flags = forked && rnd.nextInt(4) == 0 ? MappingFlags.UNWRITTEN : 0;
+                records[i] = new long[]{owner, file, device, Math.min(length, geometry.size() - device), flags};
+            }
+            final ReverseIndex expected = ReverseIndex.create(new IndexConfig(geometry, n));
+            final Batch batch = expected.newBatch();
+            boolean batchAccepted = true;
+            try
+            {
+                for (final long[] r : records)
+                {
+                    batch.insert(r[0], r[1], r[2], r[3], (int)r[4]);
+                }
+                batch.commit();
+            }
+            catch (final InvalidMutationException ex)
+            {
+                batchAccepted = false;
+            }
+            final ReverseIndex actual = ReverseIndex.create(new IndexConfig(geometry, n));
+            boolean bulkAccepted = true;
+            try
+            {
+                final BulkLoad load = actual.bulkLoad(n);
+                for (final long[] r : records)
+                {
+                    load.add(r[0], r[1], r[2], r[3], (int)r[4]);
+                }
+                load.commit();
+            }
+            catch (final InvalidMutationException ex)
+            {
+                bulkAccepted = false;
+            }
+            final String where = "seed=" + seed + " round=" + round + " records=" + describe(records);
+            assertEquals(batchAccepted, bulkAccepted, where);
+            assertEquals(scan(expected, geometry), scan(actual, geometry), where);
+            if (!bulkAccepted)
+            {
+                // a refused load leaves the index empty and writable
+                assertEquals(0, actual.version(), where);
+                actual.newBatch().map(Owner.data(999), 0, 0, geometry.size(), 0).commit();
+            }
+        }
+    }
+
+    @Test
+    void shouldNameTheRecordsThatConflict()
+    {
+        final ReverseIndex index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, 1 << 20, 4096), 4));
+        final BulkLoad load = index.bulkLoad(4)
+            .add(Owner.data(131), 0, 8192, 8192, 0)
+            .add(Owner.special(Owner.TYPE_XFS, 5), 0, 12288, 4096, 0);
+        final InvalidMutationException ex = assertThrows(InvalidMutationException.class, load::commit);
+        assertTrue(ex.getMessage().contains("record 1") && ex.getMessage().contains("record 0"), ex.getMessage());
+        assertEquals(0, index.version());
+        assertThrows(IllegalStateException.class, () -> load.add(Owner.data(1), 0, 0, 4096, 0));
+    }
+
+    @Test
+    void shouldReopenABulkLoadedPersistentIndex(@TempDir final Path directory) throws IOException
+    {
+        final DeviceGeometry geometry = new DeviceGeometry(0, 256 * 4096, 4096);
+        final Path path = directory.resolve("index");
+        final List<String> loaded;
+        try (ReverseIndex index = ReverseIndex.create(new IndexConfig(geometry, 8), path))
+        {
+            index.bulkLoad(4)
+                .add(Owner.data(131), 0, 4096, 8192, 0)
+                .add(Owner.data(132), 4096, 4096, 8192, MappingFlags.UNWRITTEN)
+                .add(Owner.XFS_INODES, 0, 65536, 16384, 0)
+                .add(Owner.attr(131), 0, 131072, 4096, 0)
+                .commit();
+            loaded = scan(index, geometry);
+        }
+        try (ReverseIndex reopened = ReverseIndex.open(path))
+        {
+            assertEquals(1, reopened.version());
+            assertEquals(loaded, scan(reopened, geometry));
+            assertEquals(List.of(
+                "4096+8192 inode_131_data@0 8", "4096+8192 inode_132_data@4096 9", "12288+53248 special_0:1@0 16",
+                "65536+16384 special_88:5@0 16", "81920+49152 special_0:1@0 16", "131072+4096 inode_131_attr@0 2"),
+                loaded.subList(1, 7));
+        }
+    }
+
+    @Test
+    void shouldRefuseAnIndexThatIsNotEmpty()
+    {
+        final ReverseIndex index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, 1 << 20, 4096), 4));
+        index.newBatch().map(Owner.data(131), 0, 0, 4096, 0).commit();
+        assertThrows(IllegalStateException.class, () -> index.bulkLoad(1));
+        index.newBatch().unmap(Owner.data(131), 0, 4096).commit();
+        index.bulkLoad(1).add(Owner.data(132), 0, 0, 4096, 0).commit();
+        assertThrows(IllegalStateException.class, () -> index.bulkLoad(1));
+    }
+
+    @Test
+    void shouldSortKeysWithTheirPayloadStably()
+    {
+        final SplittableRandom rnd = new SplittableRandom(7);
+        final int n = 100_000;
+        final long[] keys = new long[n];
+        final int[] payload = new int[n + 3];
+        for (int i = 0; i < n; i++)
+        {
+            keys[i] = rnd.nextInt(4) == 0 ? rnd.nextLong(Long.MAX_VALUE) : rnd.nextLong(1000);
+            payload[i + 3] = i;
+        }
+        final long[] original = keys.clone();
+        RadixSort.sort(keys, payload, 3, n + 3);
+        for (int i = 0; i < n; i++)
+        {
+            assertEquals(original[payload[i + 3]], keys[i]);
+            if (i > 0)
+            {
+                assertTrue(keys[i - 1] < keys[i] || (keys[i - 1] == keys[i] && payload[i + 2] < payload[i + 3]));
+            }
+        }
+    }
+
+    static LongStream seeds()
+    {
+        final String replay = System.getProperty(SEED_PROPERTY);
+        if (replay != null && !replay.isEmpty())
+        {
+            return LongStream.of(Long.parseLong(replay));
+        }
+        return new SplittableRandom(System.nanoTime()).longs(8);
+    }
+
+    private static long randomOwner(final SplittableRandom rnd)
+    {
+        return switch (rnd.nextInt(8))
+        {
+            case 0 -> Owner.attr(130 + rnd.nextInt(2));
+            case 1 -> Owner.special(Owner.TYPE_XFS, 1 + rnd.nextInt(3));
+            case 2 -> Owner.dataBmbt(130 + rnd.nextInt(2));
+            default -> Owner.data(130 + rnd.nextInt(4));
+        };
+    }
+
+    private static List<String> scan(final ReverseIndex index, final DeviceGeometry geometry)
+    {
+        final List<String> out = new ArrayList<>();
+        index.newReader().scan(0, geometry.size() - 1, (deviceOffset, length, owner, fileOffset, flags) ->
+            out.add(deviceOffset + "+" + length + " " + Owner.toString(owner) + "@" + fileOffset + " " + flags));
+        final List<String> forward = new ArrayList<>();
+        for (long inode = 130; inode < 134; inode++)
+        {
+            for (final long owner : new long[]{Owner.data(inode), Owner.attr(inode)})
+            {
+                index.newReader().forward(owner, 0, Long.MAX_VALUE >> 2, (file, device, length, flags) ->
+                    forward.add(Owner.toString(owner) + " " + file + "->" + device + "+" + length + " " + flags));
+            }
+        }
+        out.addAll(forward);
+        return out;
+    }
+
+    private static String describe(final long[][] records)
+    {
+        final StringBuilder b = new StringBuilder();
+        for (final long[] r : records)
+        {
+            b.append('[').append(Owner.toString(r[0])).append(" file=").append(r[1]).append(" dev=").append(r[2])
+                .append(" len=").append(r[3]).append(" flags=").append(r[4]).append(']');
+        }
+        return b.toString();
+    }
+}

@@ -1,6 +1,7 @@
 package io.daxrmap.testdata;
 
 import io.daxrmap.index.Batch;
+import io.daxrmap.index.BulkLoad;
 import io.daxrmap.index.IndexConfig;
 import io.daxrmap.index.IndexReader;
 import io.daxrmap.index.ReverseIndex;
@@ -10,7 +11,10 @@ import io.daxrmap.model.Owner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * Deterministic (seeded) device layouts: the same arguments always give the same index.
@@ -85,24 +89,97 @@ public final class Datasets
 
     private static Dataset unshared(final int records, final long seed, final IndexFactory factory) throws IOException
     {
-        final int files = Math.max(1, records / 64);
-        final long deviceSize = layUnshared(records, files, seed, null) + BLOCK_SIZE;
-        final ReverseIndex index = factory.create(
-            new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK_SIZE), records));
-        final long[] starts = new long[records];
-        final long[] lengths = new long[records];
-        final Loader loader = new Loader(index);
-        layUnshared(records, files, seed, (owner, fileOffset, deviceOffset, length, i) ->
-        {
-            starts[i] = deviceOffset;
-            lengths[i] = length;
-            loader.batch().map(owner, fileOffset, deviceOffset, length, 0);
-            loader.count();
-        });
-        loader.finish();
+        final Records layout = unsharedRecords(records, seed);
+        final ReverseIndex index = factory.create(layout.config());
+        layout.load(index);
         return new Dataset(
-            "unshared(records=" + records + ",seed=" + seed + ")", index, countRecords(index, files),
-            probes(starts, lengths, records, seed));
+            "unshared(records=" + records + ",seed=" + seed + ")", index,
+            countRecords(index, Math.max(1, records / 64)),
+            probes(layout.deviceOffset, layout.length, records, seed));
+    }
+
+    /**
+     * The records of {@link #unshared(int, long)}, not loaded: what a bulk-load benchmark feeds the engine.
+     *
+     * @param records number of mapping records.
+     * @param seed    random seed.
+     * @return the records, in device order.
+     */
+    public static Records unsharedRecords(final int records, final long seed)
+    {
+        final int files = Math.max(1, records / 64);
+        final long[] owner = new long[records];
+        final long[] fileOffset = new long[records];
+        final long[] deviceOffset = new long[records];
+        final long[] length = new long[records];
+        final long used = layUnshared(records, files, seed, (o, f, d, l, i) ->
+        {
+            owner[i] = o;
+            fileOffset[i] = f;
+            deviceOffset[i] = d;
+            length[i] = l;
+        });
+        return new Records(used + BLOCK_SIZE, owner, fileOffset, deviceOffset, length, records);
+    }
+
+    /**
+     * Mapping records as parallel arrays, on a device of the given size; every record is file data, flags 0.
+     */
+    public static final class Records
+    {
+        /** Device bytes. */
+        public final long deviceSize;
+        /** Owner of each record; the arrays may be longer than {@link #count()}. */
+        public final long[] owner;
+        /** File offset of each record. */
+        public final long[] fileOffset;
+        /** Device offset of each record. */
+        public final long[] deviceOffset;
+        /** Bytes of each record. */
+        public final long[] length;
+        private final int count;
+
+        Records(final long deviceSize, final long[] owner, final long[] fileOffset, final long[] deviceOffset,
+            final long[] length, final int count)
+        {
+            this.count = count;
+            this.deviceSize = deviceSize;
+            this.owner = owner;
+            this.fileOffset = fileOffset;
+            this.deviceOffset = deviceOffset;
+            this.length = length;
+        }
+
+        /**
+         * @return the number of records.
+         */
+        public int count()
+        {
+            return count;
+        }
+
+        /**
+         * @return the configuration of an index sized for these records.
+         */
+        public IndexConfig config()
+        {
+            return new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK_SIZE), count());
+        }
+
+        /**
+         * Bulk-load every record into an empty index.
+         *
+         * @param index the index.
+         */
+        public void load(final ReverseIndex index)
+        {
+            final BulkLoad load = index.bulkLoad(count());
+            for (int i = 0; i < count; i++)
+            {
+                load.add(owner[i], fileOffset[i], deviceOffset[i], length[i], 0);
+            }
+            load.commit();
+        }
     }
 
     /**
@@ -117,54 +194,205 @@ public final class Datasets
      */
     public static Dataset cloned(final int extents, final int clones, final int divergences, final long seed)
     {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final long[] starts = new long[extents];
-        final long[] lengths = new long[extents];
-        long position = 0;
-        long fileSize = 0;
-        for (int e = 0; e < extents; e++)
-        {
-            position += (1 + random.nextInt(4)) * (long)BLOCK_SIZE;
-            starts[e] = position;
-            lengths[e] = (1 + random.nextInt(MAX_EXTENT_BLOCKS)) * (long)BLOCK_SIZE;
-            position += lengths[e];
-            fileSize += lengths[e];
-        }
-        final long cowArea = position + BLOCK_SIZE;
-        final long deviceSize = cowArea + (long)clones * divergences * BLOCK_SIZE + BLOCK_SIZE;
-        final long expected = (long)extents * (clones + 1) + 2L * clones * divergences;
-        final ReverseIndex index = ReverseIndex.create(
-            new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK_SIZE), expected));
+        final Golden golden = new Golden(extents, seed);
+        final Records layout = clonedRecords(golden, clones, divergences);
+        final ReverseIndex index = ReverseIndex.create(layout.config());
+        layout.load(index);
+        return new Dataset(
+            "cloned(extents=" + extents + ",clones=" + clones + ",divergences=" + divergences + ",seed=" + seed + ")",
+            index, countRecords(index, clones + 1), probes(golden.starts, golden.lengths, extents, seed));
+    }
+
+    /**
+     * The records of {@link #cloned}, not loaded: the state the operations below leave, computed directly.
+     *
+     * @param extents     extents in the golden file.
+     * @param clones      full clones.
+     * @param divergences CoW writes per clone.
+     * @param seed        random seed.
+     * @return the records.
+     */
+    public static Records clonedRecords(final int extents, final int clones, final int divergences, final long seed)
+    {
+        return clonedRecords(new Golden(extents, seed), clones, divergences);
+    }
+
+    /**
+     * {@link #cloned} the slow way, by the filesystem operations themselves (map, reflink, CoW remap), for tests
+     * that check the direct computation against them.
+     *
+     * @param extents     extents in the golden file.
+     * @param clones      full clones.
+     * @param divergences CoW writes per clone.
+     * @param seed        random seed.
+     * @return the index.
+     */
+    public static ReverseIndex clonedByOperations(
+        final int extents, final int clones, final int divergences, final long seed)
+    {
+        final Golden golden = new Golden(extents, seed);
+        final ReverseIndex index = ReverseIndex.create(golden.config(clones, divergences));
         final Loader loader = new Loader(index);
-        final long golden = Owner.data(FIRST_INODE);
+        final long goldenOwner = Owner.data(FIRST_INODE);
         long fileOffset = 0;
         for (int e = 0; e < extents; e++)
         {
-            loader.batch().map(golden, fileOffset, starts[e], lengths[e], 0);
+            loader.batch().map(goldenOwner, fileOffset, golden.starts[e], golden.lengths[e], 0);
             loader.count();
-            fileOffset += lengths[e];
+            fileOffset += golden.lengths[e];
         }
         for (int c = 1; c <= clones; c++)
         {
-            loader.batch().reflink(golden, 0, Owner.data(FIRST_INODE + c), 0, fileSize);
+            loader.batch().reflink(goldenOwner, 0, Owner.data(FIRST_INODE + c), 0, golden.fileSize);
             loader.count(extents);
         }
-        long cow = cowArea;
-        final long fileBlocks = fileSize / BLOCK_SIZE;
+        long cow = golden.cowArea;
+        final long fileBlocks = golden.fileSize / BLOCK_SIZE;
         for (int c = 1; c <= clones; c++)
         {
             for (int d = 0; d < divergences; d++)
             {
-                final long offset = random.nextLong(fileBlocks) * BLOCK_SIZE;
+                final long offset = golden.random.nextLong(fileBlocks) * BLOCK_SIZE;
                 loader.batch().cowRemap(Owner.data(FIRST_INODE + c), offset, BLOCK_SIZE, cow);
                 cow += BLOCK_SIZE;
                 loader.count();
             }
         }
         loader.finish();
-        return new Dataset(
-            "cloned(extents=" + extents + ",clones=" + clones + ",divergences=" + divergences + ",seed=" + seed + ")",
-            index, countRecords(index, clones + 1), probes(starts, lengths, extents, seed));
+        return index;
+    }
+
+    /**
+     * The golden file's scattered extents; its random generator goes on to pick the divergences.
+     */
+    private static final class Golden
+    {
+        final SplittableRandom random;
+        final long[] starts;
+        final long[] lengths;
+        final long fileSize;
+        final long cowArea;
+
+        Golden(final int extents, final long seed)
+        {
+            random = new SplittableRandom(seed);
+            starts = new long[extents];
+            lengths = new long[extents];
+            long position = 0;
+            long size = 0;
+            for (int e = 0; e < extents; e++)
+            {
+                position += (1 + random.nextInt(4)) * (long)BLOCK_SIZE;
+                starts[e] = position;
+                lengths[e] = (1 + random.nextInt(MAX_EXTENT_BLOCKS)) * (long)BLOCK_SIZE;
+                position += lengths[e];
+                size += lengths[e];
+            }
+            fileSize = size;
+            cowArea = position + BLOCK_SIZE;
+        }
+
+        long deviceSize(final int clones, final int divergences)
+        {
+            return cowArea + (long)clones * divergences * BLOCK_SIZE + BLOCK_SIZE;
+        }
+
+        IndexConfig config(final int clones, final int divergences)
+        {
+            return new IndexConfig(new DeviceGeometry(0, deviceSize(clones, divergences), BLOCK_SIZE),
+                (long)starts.length * (clones + 1) + 2L * clones * divergences);
+        }
+    }
+
+    private static Records clonedRecords(final Golden golden, final int clones, final int divergences)
+    {
+        final int extents = golden.starts.length;
+        final long estimate = (long)extents * (clones + 1) + 2L * clones * divergences;
+        if (estimate > Integer.MAX_VALUE - 16)
+        {
+            throw new IllegalArgumentException("too many records for one dataset: " + estimate);
+        }
+        final RecordList out = new RecordList((int)estimate);
+        final long[] fileStarts = new long[extents];
+        for (int e = 0, f = 0; e < extents; f += golden.lengths[e], e++)
+        {
+            fileStarts[e] = f;
+            out.add(Owner.data(FIRST_INODE), f, golden.starts[e], golden.lengths[e]);
+        }
+        final long fileBlocks = golden.fileSize / BLOCK_SIZE;
+        long cow = golden.cowArea;
+        final TreeMap<Long, Long> diverged = new TreeMap<>();
+        for (int c = 1; c <= clones; c++)
+        {
+            final long owner = Owner.data(FIRST_INODE + c);
+            diverged.clear();
+            for (int d = 0; d < divergences; d++)
+            {
+                // a block written twice keeps only its last copy
+                diverged.put(golden.random.nextLong(fileBlocks) * BLOCK_SIZE, cow);
+                cow += BLOCK_SIZE;
+            }
+            for (int e = 0; e < extents; e++)
+            {
+                long from = fileStarts[e];
+                final long end = from + golden.lengths[e];
+                for (final Map.Entry<Long, Long> block : diverged.subMap(from, end).entrySet())
+                {
+                    if (block.getKey() > from)
+                    {
+                        out.add(owner, from, golden.starts[e] + (from - fileStarts[e]), block.getKey() - from);
+                    }
+                    out.add(owner, block.getKey(), block.getValue(), BLOCK_SIZE);
+                    from = block.getKey() + BLOCK_SIZE;
+                }
+                if (end > from)
+                {
+                    out.add(owner, from, golden.starts[e] + (from - fileStarts[e]), end - from);
+                }
+            }
+        }
+        return out.toRecords(golden.deviceSize(clones, divergences));
+    }
+
+    /**
+     * Growable parallel arrays of file-data records.
+     */
+    private static final class RecordList
+    {
+        long[] owner;
+        long[] fileOffset;
+        long[] deviceOffset;
+        long[] length;
+        int count;
+
+        RecordList(final int capacity)
+        {
+            owner = new long[capacity];
+            fileOffset = new long[capacity];
+            deviceOffset = new long[capacity];
+            length = new long[capacity];
+        }
+
+        void add(final long o, final long f, final long d, final long l)
+        {
+            if (count == owner.length)
+            {
+                final int capacity = (int)Math.min(Integer.MAX_VALUE - 16, count * 2L + 16);
+                owner = Arrays.copyOf(owner, capacity);
+                fileOffset = Arrays.copyOf(fileOffset, capacity);
+                deviceOffset = Arrays.copyOf(deviceOffset, capacity);
+                length = Arrays.copyOf(length, capacity);
+            }
+            owner[count] = o;
+            fileOffset[count] = f;
+            deviceOffset[count] = d;
+            length[count++] = l;
+        }
+
+        Records toRecords(final long deviceSize)
+        {
+            return new Records(deviceSize, owner, fileOffset, deviceOffset, length, count);
+        }
     }
 
     /**

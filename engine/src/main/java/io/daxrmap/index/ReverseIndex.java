@@ -382,6 +382,26 @@ public final class ReverseIndex implements AutoCloseable
     }
 
     /**
+     * Every byte the latest snapshot needs, on and off the heap: its stripe and forward-map blocks, the two
+     * directories that point at them, the share groups interned (dead ones too, until compaction), and the owner
+     * table. Dead blocks awaiting compaction are not counted. Walks every share group: for reports, not for hot paths.
+     *
+     * @return bytes.
+     */
+    public synchronized long memoryBytes()
+    {
+        final Snapshot snapshot = current;
+        long bytes = liveBytes + Long.BYTES * ((long)snapshot.stripes.length() + snapshot.extents.length());
+        for (int s = 0; s < snapshot.setCount; s++)
+        {
+            final OwnerSet set = snapshot.sets[s];
+            bytes += Long.BYTES + (set == null ? 0 : set.sizeInBytes());
+        }
+        bytes += (long)snapshot.ownerCount * Long.BYTES + owners.idMap().capacity() * (long)(Long.BYTES + Integer.BYTES);
+        return bytes;
+    }
+
+    /**
      * How many times the off-heap memory has been compacted.
      *
      * @return compactions.

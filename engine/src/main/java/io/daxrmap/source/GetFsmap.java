@@ -163,6 +163,59 @@ public final class GetFsmap implements AutoCloseable
     }
 
     /**
+     * Open the filesystem once for many range reads, as a daemon asking per event would.
+     *
+     * @param path the mount point, or any file or directory of the filesystem.
+     * @return the open filesystem; close it.
+     * @throws IOException if the path cannot be opened.
+     */
+    public Opened open(final Path path) throws IOException
+    {
+        return new Opened(openPath(path), path);
+    }
+
+    /**
+     * A filesystem held open for {@link #readRange(int, long, long, FsmapRecordHandler)} calls.
+     */
+    public final class Opened implements AutoCloseable
+    {
+        private final int fd;
+        private final Path path;
+
+        private Opened(final int fd, final Path path)
+        {
+            this.fd = fd;
+            this.path = path;
+        }
+
+        /**
+         * As {@link GetFsmap#readRange(Path, int, long, long, FsmapRecordHandler)}, on the open filesystem.
+         *
+         * @param device    the device as GETFSMAP names it.
+         * @param firstByte first device byte of the range.
+         * @param lastByte  last device byte of the range (inclusive), at least {@code firstByte}.
+         * @param handler   receives the records in the kernel's order.
+         * @return the number of records delivered.
+         * @throws IOException if GETFSMAP fails or the handler fails.
+         */
+        public long readRange(final int device, final long firstByte, final long lastByte,
+            final FsmapRecordHandler handler) throws IOException
+        {
+            if (firstByte < 0 || lastByte < firstByte)
+            {
+                throw new IllegalArgumentException("bad range: firstByte=" + firstByte + " lastByte=" + lastByte);
+            }
+            return read(fd, path, device, firstByte, device, lastByte, handler);
+        }
+
+        @Override
+        public void close()
+        {
+            LibC.closeQuietly(fd);
+        }
+    }
+
+    /**
      * Count the records of the whole filesystem without reading them ({@code fmh_count = 0}).
      *
      * @param path the mount point, or any file or directory of the filesystem.
@@ -230,52 +283,64 @@ public final class GetFsmap implements AutoCloseable
         final int fd = openPath(path);
         try
         {
-            prepareKeys(lowDevice, lowPhysical, highDevice, highPhysical);
-            long records = 0;
-            while (true)
-            {
-                buffer.setInt(HEAD_COUNT_OFFSET, batch);
-                buffer.setInt(HEAD_ENTRIES_OFFSET, 0);
-                getfsmap(fd, path);
-                final int entries = buffer.getInt(HEAD_ENTRIES_OFFSET);
-                if (entries <= 0)
-                {
-                    return records;
-                }
-                if (entries > batch)
-                {
-                    throw new IOException("GETFSMAP returned more records than asked for: path=" + path +
-                        " entries=" + Integer.toUnsignedString(entries) + " count=" + batch);
-                }
-                boolean last = false;
-                for (int i = 0; i < entries; i++)
-                {
-                    final long rec = HEAD_RECS_OFFSET + (long)i * FSMAP_LENGTH;
-                    final int device = buffer.getInt(rec + FMR_DEVICE_OFFSET);
-                    final int flags = buffer.getInt(rec + FMR_FLAGS_OFFSET);
-                    final long owner = Owner.fromFsmap(buffer.getLong(rec + FMR_OWNER_OFFSET), flags);
-                    handler.onRecord(
-                        DeviceNumber.major(device),
-                        DeviceNumber.minor(device),
-                        buffer.getLong(rec + FMR_PHYSICAL_OFFSET),
-                        buffer.getLong(rec + FMR_LENGTH_OFFSET),
-                        owner,
-                        Owner.hasFileOffset(owner) ? buffer.getLong(rec + FMR_OFFSET_OFFSET) : 0,
-                        flags & ~MappingFlags.LAST);
-                    last = (flags & MappingFlags.LAST) != 0;
-                }
-                records += entries;
-                if (last)
-                {
-                    return records;
-                }
-                final long lastRec = HEAD_RECS_OFFSET + (long)(entries - 1) * FSMAP_LENGTH;
-                buffer.write(LOW_KEY_OFFSET, buffer.getByteArray(lastRec, FSMAP_LENGTH), 0, FSMAP_LENGTH);
-            }
+            return read(fd, path, lowDevice, lowPhysical, highDevice, highPhysical, handler);
         }
         finally
         {
             LibC.closeQuietly(fd);
+        }
+    }
+
+    private long read(
+        final int fd,
+        final Path path,
+        final int lowDevice,
+        final long lowPhysical,
+        final int highDevice,
+        final long highPhysical,
+        final FsmapRecordHandler handler) throws IOException
+    {
+        prepareKeys(lowDevice, lowPhysical, highDevice, highPhysical);
+        long records = 0;
+        while (true)
+        {
+            buffer.setInt(HEAD_COUNT_OFFSET, batch);
+            buffer.setInt(HEAD_ENTRIES_OFFSET, 0);
+            getfsmap(fd, path);
+            final int entries = buffer.getInt(HEAD_ENTRIES_OFFSET);
+            if (entries <= 0)
+            {
+                return records;
+            }
+            if (entries > batch)
+            {
+                throw new IOException("GETFSMAP returned more records than asked for: path=" + path +
+                    " entries=" + Integer.toUnsignedString(entries) + " count=" + batch);
+            }
+            boolean last = false;
+            for (int i = 0; i < entries; i++)
+            {
+                final long rec = HEAD_RECS_OFFSET + (long)i * FSMAP_LENGTH;
+                final int device = buffer.getInt(rec + FMR_DEVICE_OFFSET);
+                final int flags = buffer.getInt(rec + FMR_FLAGS_OFFSET);
+                final long owner = Owner.fromFsmap(buffer.getLong(rec + FMR_OWNER_OFFSET), flags);
+                handler.onRecord(
+                    DeviceNumber.major(device),
+                    DeviceNumber.minor(device),
+                    buffer.getLong(rec + FMR_PHYSICAL_OFFSET),
+                    buffer.getLong(rec + FMR_LENGTH_OFFSET),
+                    owner,
+                    Owner.hasFileOffset(owner) ? buffer.getLong(rec + FMR_OFFSET_OFFSET) : 0,
+                    flags & ~MappingFlags.LAST);
+                last = (flags & MappingFlags.LAST) != 0;
+            }
+            records += entries;
+            if (last)
+            {
+                return records;
+            }
+            final long lastRec = HEAD_RECS_OFFSET + (long)(entries - 1) * FSMAP_LENGTH;
+            buffer.write(LOW_KEY_OFFSET, buffer.getByteArray(lastRec, FSMAP_LENGTH), 0, FSMAP_LENGTH);
         }
     }
 

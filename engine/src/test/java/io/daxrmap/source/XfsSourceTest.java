@@ -211,6 +211,22 @@ class XfsSourceTest
                 });
             assertTrue(expected.size() > 10, () -> "expected=" + expected.size());
             assertEquals(expected, actual);
+            final List<String> again = new ArrayList<>();
+            try (GetFsmap.Opened opened = getFsmap.open(fs.mountPoint()))
+            {
+                for (int i = 0; i < 2; i++)
+                {
+                    again.clear();
+                    opened.readRange(device, first, last, (major, minor, deviceOffset, length, owner, fo, fl) ->
+                    {
+                        if (owner != Owner.FREE)
+                        {
+                            again.add(deviceOffset + "+" + length + " " + Owner.toString(owner));
+                        }
+                    });
+                    assertEquals(expected, again, "an open filesystem answers as a path does, every time");
+                }
+            }
         }
     }
 

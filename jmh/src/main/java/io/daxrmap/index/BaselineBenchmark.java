@@ -3,7 +3,6 @@ package io.daxrmap.index;
 import htsjdk.samtools.util.IntervalTree;
 import io.daxrmap.model.Owner;
 import io.daxrmap.testdata.Dataset;
-import io.daxrmap.testdata.Datasets;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * interval share a node). Both report what the engine reports: each data owner's pgoff, or the clipped records.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
@@ -45,8 +44,8 @@ public class BaselineBenchmark
     private static final int PAGE = 4096;
     private static final int BLOCK_SHIFT = 12;
 
-    /** Which dataset (as {@link QueryBenchmark}). */
-    @Param({"unshared", "clones100"})
+    /** Which dataset ({@link BenchData}); the baselines' records do not fit the heap at 10^8. */
+    @Param({"unshared-1e6", "unshared-1e7", "clones100-1e6", "clones1000-1e7"})
     public String dataset;
 
     /** Which baseline. */
@@ -67,8 +66,7 @@ public class BaselineBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        final Dataset data = "unshared".equals(dataset) ?
-            Datasets.unshared(1_000_000, 1) : Datasets.cloned(9_900, 100, 10, 1);
+        final Dataset data = BenchData.load(dataset);
         final Map<Long, List<long[]>> records = new TreeMap<>();
         data.index().newReader().scan(0, Long.MAX_VALUE, (deviceOffset, length, owner, fileOffset, flags) ->
         {
@@ -108,7 +106,8 @@ public class BaselineBenchmark
     }
 
     /**
-     * The data owners of one page, with pgoffs; the probe depends on the previous answer.
+     * The data owners of one page, with pgoffs; the probe depends on the previous answer (as
+     * {@link QueryBenchmark#pageQuery}).
      *
      * @return the running accumulator.
      */

@@ -8,7 +8,7 @@ final class BenchmarkJvm
 {
     static final String NO_ANALYTICS = "-Dchronicle.analytics.disable=true";
     static final String NO_BOUNDS_CHECKS = "-Dagrona.disable.bounds.checks=true";
-    static final String HEAP = "-Xmx8g";
+    static final String HEAP = "-Xmx14g";
     static final String EXPORT_MISC = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
     static final String EXPORT_REF = "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED";
     static final String EXPORT_NIO = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";

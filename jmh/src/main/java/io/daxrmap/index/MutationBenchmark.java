@@ -1,8 +1,8 @@
 package io.daxrmap.index;
 
+import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
 import io.daxrmap.testdata.Dataset;
-import io.daxrmap.testdata.Datasets;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,9 +20,17 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Mutations per second on the 10^6-record unshared device, in batches of {@code batch} operations, in steady state:
- * {@code unmapMap} punches a random record out of its file and maps it back (two mutations); {@code reflinkTruncate}
- * clones a random record into a scratch file and truncates the scratch file again (two mutations).
+ * Mutations per second on the 10^6-record unshared device, one writer, in steady state: each kind is a cycle of
+ * operations that leaves the index as it found it, and the score counts operations (not cycles).
+ * <ul>
+ *     <li>{@code unmapMap}: punch a record out of its file, map it back (2 operations);</li>
+ *     <li>{@code reflinkTruncate}: clone a record into a scratch file, truncate the scratch file (2);</li>
+ *     <li>{@code cowRemap}: move a record's first block to a free block, and back (2);</li>
+ *     <li>{@code dedupe}: map a scratch block, dedupe it against a record's first block, truncate (3);</li>
+ *     <li>{@code convertUnwritten}: preallocate a scratch block, convert it to written, punch it (3);</li>
+ *     <li>{@code allocFree}: allocate a free block to metadata (an inobt block), free it (2).</li>
+ * </ul>
+ * {@code cycles} cycles go into one atomic batch.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -36,85 +44,102 @@ import java.util.concurrent.TimeUnit;
     BenchmarkJvm.NO_BOUNDS_CHECKS})
 public class MutationBenchmark
 {
-    private static final int CYCLES = 512;
-    private static final long SCRATCH = Owner.data(Owner.MAX_INODE);
+    private static final int OPERATIONS = 1026;
+    private static final int SLOTS = 512;
+    private static final long BLOCK = 4096;
 
-    /** Operations per batch (a cycle is two). */
-    @Param({"2", "1024"})
-    public int batch;
+    /** Which cycle of operations. */
+    @Param({"unmapMap", "reflinkTruncate", "cowRemap", "dedupe", "convertUnwritten", "allocFree"})
+    public String kind;
+
+    /** Cycles per batch. */
+    @Param({"1", "256"})
+    public int cycles;
 
     private ReverseIndex index;
-    private final long[] owner = new long[CYCLES];
-    private final long[] file = new long[CYCLES];
-    private final long[] device = new long[CYCLES];
-    private final long[] length = new long[CYCLES];
+    private final long[] owner = new long[SLOTS];
+    private final long[] file = new long[SLOTS];
+    private final long[] device = new long[SLOTS];
+    private final long[] length = new long[SLOTS];
+    private final long[] free = new long[SLOTS];
     private int next;
+    private int operationsPerCycle;
 
     /**
-     * Load the dataset and pick the records to cycle.
+     * Load the dataset; pick the records and the free blocks the cycles use.
      */
     @Setup(Level.Trial)
     public void setUp()
     {
-        final Dataset data = Datasets.unshared(1_000_000, 1);
+        final Dataset data = BenchData.load("unshared-1e6");
         index = data.index();
         final IndexReader reader = index.newReader();
         final long[] probes = data.mappedOffsets();
-        for (int i = 0; i < CYCLES; i++)
+        for (int i = 0; i < SLOTS; i++)
         {
             final int at = i;
             reader.scan(probes[i], probes[i], (deviceOffset, recordLength, recordOwner, fileOffset, flags) ->
             {
-                if (Owner.isFileData(recordOwner))
-                {
-                    owner[at] = recordOwner;
-                    file[at] = fileOffset;
-                    device[at] = deviceOffset;
-                    length[at] = recordLength;
-                    return false;
-                }
-                return true;
+                owner[at] = recordOwner;
+                file[at] = fileOffset;
+                device[at] = deviceOffset;
+                length[at] = recordLength;
+                return false;
             });
         }
+        final int[] found = new int[1];
+        reader.scan(0, Long.MAX_VALUE, (deviceOffset, recordLength, recordOwner, fileOffset, flags) ->
+        {
+            for (long b = (deviceOffset + BLOCK - 1) & -BLOCK; b + BLOCK <= deviceOffset + recordLength &&
+                recordOwner == Owner.FREE && found[0] < SLOTS; b += BLOCK)
+            {
+                free[found[0]++] = b;
+            }
+            return found[0] < SLOTS;
+        });
+        operationsPerCycle = switch (kind)
+        {
+            case "dedupe", "convertUnwritten" -> 3;
+            default -> 2;
+        };
     }
 
     /**
-     * Punch a record out and map it back.
+     * {@value #OPERATIONS} operations, in batches of {@code cycles} cycles.
      */
     @Benchmark
-    @OperationsPerInvocation(1024)
-    public void unmapMap()
+    @OperationsPerInvocation(OPERATIONS)
+    public void mutate()
     {
-        for (int done = 0; done < 1024; )
+        int done = 0;
+        while (done < OPERATIONS)
         {
-            final Batch b = index.newBatch();
-            for (int i = 0; i < batch && done < 1024; i += 2, done += 2)
+            final Batch batch = index.newBatch();
+            for (int c = 0; c < cycles && done < OPERATIONS; c++, done += operationsPerCycle)
             {
-                final int r = next++ & (CYCLES - 1);
-                b.unmap(owner[r], file[r], length[r]);
-                b.map(owner[r], file[r], device[r], length[r], 0);
+                cycle(batch, next++ & (SLOTS - 1));
             }
-            b.commit();
+            batch.commit();
         }
     }
 
-    /**
-     * Clone a record into a scratch file and truncate the scratch file.
-     */
-    @Benchmark
-    @OperationsPerInvocation(1024)
-    public void reflinkTruncate()
+    private void cycle(final Batch batch, final int r)
     {
-        for (int done = 0; done < 1024; )
+        final long scratch = Owner.data(Owner.MAX_INODE - r);
+        switch (kind)
         {
-            final Batch b = index.newBatch();
-            for (int i = 0; i < batch && done < 1024; i += 2, done += 2)
-            {
-                final int r = next++ & (CYCLES - 1);
-                b.reflink(owner[r], file[r], SCRATCH, 0, length[r]);
-                b.truncate(SCRATCH, 0);
-            }
-            b.commit();
+            case "unmapMap" -> batch.unmap(owner[r], file[r], length[r])
+                .map(owner[r], file[r], device[r], length[r], 0);
+            case "reflinkTruncate" -> batch.reflink(owner[r], file[r], scratch, 0, length[r]).truncate(scratch, 0);
+            case "cowRemap" -> batch.cowRemap(owner[r], file[r], BLOCK, free[r])
+                .cowRemap(owner[r], file[r], BLOCK, device[r]);
+            case "dedupe" -> batch.map(scratch, 0, free[r], BLOCK, 0).dedupe(owner[r], file[r], scratch, 0, BLOCK)
+                .truncate(scratch, 0);
+            case "convertUnwritten" -> batch.map(scratch, 0, free[r], BLOCK, MappingFlags.UNWRITTEN)
+                .convertUnwritten(scratch, 0, BLOCK).unmap(scratch, 0, BLOCK);
+            case "allocFree" -> batch.allocMetadata(Owner.XFS_INOBT, free[r], BLOCK)
+                .freeMetadata(Owner.XFS_INOBT, free[r], BLOCK);
+            default -> throw new IllegalStateException("kind=" + kind);
         }
     }
 }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One dependent DRAM miss: the yardstick the query latency targets are ratios to (DESIGN.md section 7).
  * <p>
- * A single random cycle (Sattolo's algorithm) through an array far larger than the caches: each step loads the
+ * A single random cycle through the cache lines of an array far larger than the caches: each step loads the
  * next index from the slot the previous step named, so no two loads overlap. The array is on the heap with the
  * JVM's default pages, as the index's off-heap memory is; pass {@code -jvmArgsAppend -XX:+UseTransparentHugePages}
  * to measure with huge pages.
@@ -35,9 +35,11 @@ import java.util.concurrent.TimeUnit;
     BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.HEAP})
 public class PointerChaseBenchmark
 {
-    /** Array size in MiB. */
-    @Param({"256"})
+    /** Array size in MiB: 256 (as the 10^6-10^7 indexes), 4096 (as the 10^8 index, page-table misses included). */
+    @Param({"256", "4096"})
     public int mebibytes;
+
+    private static final int NODE_INTS = 16;
 
     private int[] next;
     private int position;
@@ -48,19 +50,26 @@ public class PointerChaseBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
+        // one node per 64-byte cache line: every step is a different line, and the shuffle stays short at 4 GiB
         final int length = mebibytes << 18;
-        next = new int[length];
-        for (int i = 0; i < length; i++)
+        final int nodes = length / NODE_INTS;
+        final int[] cycle = new int[nodes];
+        for (int i = 0; i < nodes; i++)
         {
-            next[i] = i;
+            cycle[i] = i;
         }
         final SplittableRandom random = new SplittableRandom(42);
-        for (int i = length - 1; i > 0; i--)
+        for (int i = nodes - 1; i > 0; i--)
         {
             final int j = random.nextInt(i);
-            final int t = next[i];
-            next[i] = next[j];
-            next[j] = t;
+            final int t = cycle[i];
+            cycle[i] = cycle[j];
+            cycle[j] = t;
+        }
+        next = new int[length];
+        for (int i = 0; i < nodes; i++)
+        {
+            next[cycle[i] * NODE_INTS] = cycle[(i + 1) % nodes] * NODE_INTS;
         }
     }
 

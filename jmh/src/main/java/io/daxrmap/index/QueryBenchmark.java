@@ -2,7 +2,6 @@ package io.daxrmap.index;
 
 import io.daxrmap.model.Pagemap;
 import io.daxrmap.testdata.Dataset;
-import io.daxrmap.testdata.Datasets;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,28 +18,30 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Page queries and 64-byte byte queries as a dependent chain: each query's probe is chosen from the previous
- * query's answer, so queries do not overlap and the time per operation is the latency of one query.
+ * Page queries and byte queries (64 B, 4 KiB, 2 MiB) of the engine.
  * <p>
- * Datasets ({@link Datasets}): {@code unshared}, 10^6 private records on a fragmented device; {@code clones100},
- * a golden file of 9,900 extents with 100 full clones and 10 CoW divergences per clone (about 10^6 records as
- * XFS would count them). Compare with {@link PointerChaseBenchmark} from the same run.
+ * The {@code SampleTime} benchmarks are dependent chains: each query's probe is chosen from the previous query's
+ * answer, so queries do not overlap and a sample is the latency of one query (p50, p99 from JMH's histogram; each
+ * sample also carries the ~20 ns of JMH's own timer). The {@code Stream} benchmarks ask independent queries one after
+ * another (mean time per query when the core may overlap them). Datasets: {@link BenchData}. Compare with
+ * {@link PointerChaseBenchmark} and {@link BaselineBenchmark} from the same run.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
     BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.EXPORT_MISC, BenchmarkJvm.EXPORT_REF, BenchmarkJvm.EXPORT_NIO,
     BenchmarkJvm.EXPORT_UNSAFE, BenchmarkJvm.EXPORT_JAVAC, BenchmarkJvm.OPEN_JAVAC, BenchmarkJvm.OPEN_LANG,
-    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.HEAP, BenchmarkJvm.NO_BOUNDS_CHECKS})
+    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.HEAP,
+    BenchmarkJvm.NO_BOUNDS_CHECKS})
 public class QueryBenchmark
 {
     private static final long PHYS_BASE = 1L << 40;
 
-    /** Which dataset. */
-    @Param({"unshared", "clones100"})
+    /** Which dataset ({@link BenchData}). */
+    @Param({"unshared-1e6", "unshared-1e7", "unshared-1e8", "clones100-1e6", "clones1000-1e7"})
     public String dataset;
 
     private IndexReader reader;
@@ -76,15 +77,16 @@ public class QueryBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        final Dataset data = "unshared".equals(dataset) ?
-            Datasets.unshared(1_000_000, 1) : Datasets.cloned(9_900, 100, 10, 1);
+        final Dataset data = BenchData.load(dataset);
         reader = data.index().newReader();
         probes = data.mappedOffsets();
         mask = probes.length - 1;
         pagemap = new Pagemap(PHYS_BASE, data.index().geometry().size() + (1 << 21), 0, 4096);
-        System.out.println();
-        System.out.println(data.name() + ": records=" + data.records() + " offHeapBytes=" +
-            data.index().liveOffHeapBytes());
+    }
+
+    private long dependentProbe()
+    {
+        return probes[(next++ + (int)(accumulator & 1)) & mask];
     }
 
     /**
@@ -95,9 +97,7 @@ public class QueryBenchmark
     @Benchmark
     public long pageQuery()
     {
-        final long deviceOffset = probes[(next + (int)(accumulator & 1)) & mask];
-        next++;
-        reader.pageQuery((PHYS_BASE + deviceOffset) >>> 12, pagemap, pageVisitor);
+        reader.pageQuery((PHYS_BASE + dependentProbe()) >>> 12, pagemap, pageVisitor);
         return accumulator;
     }
 
@@ -109,9 +109,44 @@ public class QueryBenchmark
     @Benchmark
     public long byteQuery64()
     {
-        final long deviceOffset = probes[(next + (int)(accumulator & 1)) & mask];
-        next++;
-        reader.byteQuery(deviceOffset, 64, recordVisitor);
+        reader.byteQuery(dependentProbe(), 64, recordVisitor);
+        return accumulator;
+    }
+
+    /**
+     * One 4 KiB byte query (page aligned) whose offset depends on the previous answer.
+     *
+     * @return the running accumulator.
+     */
+    @Benchmark
+    public long byteQuery4k()
+    {
+        reader.byteQuery(dependentProbe() & -4096L, 4096, recordVisitor);
+        return accumulator;
+    }
+
+    /**
+     * One 2 MiB byte query (2 MiB aligned, as a PMD mapping) whose offset depends on the previous answer.
+     *
+     * @return the running accumulator.
+     */
+    @Benchmark
+    public long byteQuery2m()
+    {
+        reader.byteQuery(dependentProbe() & -(1L << 21), 1L << 21, recordVisitor);
+        return accumulator;
+    }
+
+    /**
+     * Page queries with independent probes: the mean cost when consecutive queries may overlap in the core.
+     *
+     * @return the running accumulator.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    public long pageQueryStream()
+    {
+        reader.pageQuery((PHYS_BASE + probes[next++ & mask]) >>> 12, pagemap, pageVisitor);
         return accumulator;
     }
 }

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Turn one suite run (JMH JSON files and the console log in a directory) into results.md and latency.svg.
+
+Every figure is from this run; every target of DESIGN.md section 7 is listed with its measured figure and its ratio to
+the DRAM miss and the baselines measured beside it. Standard library only.
+"""
+import glob
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+
+
+def load(directory):
+    results = []
+    for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
+        with open(path) as f:
+            text = f.read().strip()
+        if text:
+            results.extend(json.loads(text))
+    return results
+
+
+def short(benchmark):
+    return benchmark.replace("io.daxrmap.index.", "")
+
+
+def find(results, benchmark, **params):
+    for r in results:
+        if short(r["benchmark"]) == benchmark and all(r["params"].get(k) == v for k, v in params.items()):
+            return r
+    return None
+
+
+def metric(r, name=None):
+    if r is None:
+        return None
+    return r["primaryMetric"] if name is None else r["secondaryMetrics"].get(name)
+
+
+def p(m, q):
+    if m is None:
+        return None
+    return m.get("scorePercentiles", {}).get(q)
+
+
+def mean(m):
+    return None if m is None else m["score"]
+
+
+def fmt(x, unit="", digits=0):
+    if x is None:
+        return "not run"
+    if digits == 0:
+        return f"{x:,.0f}{unit}"
+    return f"{x:,.{digits}f}{unit}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def datasets(directory):
+    info = {}
+    path = os.path.join(directory, "console.log")
+    if not os.path.exists(path):
+        return info
+    pattern = re.compile(r"dataset (\S+) = .*?: records=(\d+) offHeapBytes=(\d+) memoryBytes=(\d+)")
+    plain = re.compile(r"dataset (\S+): records=(\d+)$")
+    with open(path) as f:
+        for line in f:
+            m = pattern.search(line)
+            if m:
+                info[m.group(1)] = {"records": int(m.group(2)), "offHeap": int(m.group(3)),
+                                    "memory": int(m.group(4))}
+                continue
+            m = plain.search(line.strip())
+            if m:
+                info.setdefault(m.group(1), {"records": int(m.group(2))})
+    return info
+
+
+def machine():
+    def read(path):
+        try:
+            with open(path) as f:
+                return f.read()
+        except OSError:
+            return ""
+    cpu = re.search(r"model name\s*:\s*(.*)", read("/proc/cpuinfo"))
+    mem = re.search(r"MemTotal:\s*(\d+)", read("/proc/meminfo"))
+    thp = read("/sys/kernel/mm/transparent_hugepage/enabled").strip()
+    try:
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    except OSError:
+        java = "unknown"
+    return (f"{cpu.group(1) if cpu else 'unknown CPU'}, {os.cpu_count()} cores, "
+            f"{int(mem.group(1)) / 1048576:.0f} GiB, kernel {platform.release()}, {java}, THP {thp}")
+
+
+def svg(lines, path):
+    """lines: {name: [(records, ns), ...]}; log-log axes."""
+    width, height, left, right, top, bottom = 760, 440, 70, 190, 20, 50
+    xs = [x for pts in lines.values() for x, _ in pts]
+    ys = [y for pts in lines.values() for _, y in pts]
+    if not xs:
+        return
+    x0, x1 = math.floor(math.log10(min(xs))), math.ceil(math.log10(max(xs)))
+    y0, y1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+    x1 = max(x1, x0 + 1)
+    y1 = max(y1, y0 + 1)
+
+    def px(x):
+        return left + (math.log10(x) - x0) / (x1 - x0) * (width - left - right)
+
+    def py(y):
+        return height - bottom - (math.log10(y) - y0) / (y1 - y0) * (height - top - bottom)
+
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#7f7f7f", "#17becf"]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+           f'font-size="12">', f'<rect width="{width}" height="{height}" fill="white"/>']
+    for e in range(x0, x1 + 1):
+        x = px(10 ** e)
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" stroke="#ddd"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">1e{e}</text>')
+    for e in range(y0, y1 + 1):
+        y = py(10 ** e)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{10 ** e:,} ns</text>')
+    out.append(f'<text x="{(left + width - right) / 2}" y="{height - 10}" text-anchor="middle">mapping records '
+               f'(unshared datasets; GETFSMAP: its loop XFS)</text>')
+    for i, (name, pts) in enumerate(lines.items()):
+        color = colors[i % len(colors)]
+        pts = sorted(pts)
+        if len(pts) > 1:
+            d = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+            out.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2"/>')
+        for x, y in pts:
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill="{color}"/>')
+        ly = top + 14 + i * 18
+        out.append(f'<line x1="{width - right + 12}" y1="{ly - 4}" x2="{width - right + 32}" y2="{ly - 4}" '
+                   f'stroke="{color}" stroke-width="2"/>')
+        out.append(f'<text x="{width - right + 38}" y="{ly}">{name}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main(directory):
+    results = load(directory)
+    info = datasets(directory)
+    chase256 = mean(metric(find(results, "PointerChaseBenchmark.dependentMiss", mebibytes="256")))
+    chase4g = mean(metric(find(results, "PointerChaseBenchmark.dependentMiss", mebibytes="4096")))
+    rows = []
+
+    def query(method, dataset):
+        return metric(find(results, "QueryBenchmark." + method, dataset=dataset))
+
+    def base(method, dataset, baseline):
+        return metric(find(results, "BaselineBenchmark." + method, dataset=dataset, baseline=baseline))
+
+    page8 = query("pageQuery", "unshared-1e8")
+    rows.append(("page query, 10^8 records, p50", "<= 1.5 x DRAM miss",
+                 f"{fmt(p(page8, '50.0'), ' ns')} = {fmt(ratio(p(page8, '50.0'), chase4g), ' x', 2)} the 4 GiB miss "
+                 f"({fmt(chase4g, ' ns')}); p99 {fmt(p(page8, '99.0'), ' ns')}",
+                 ratio(p(page8, "50.0"), chase4g), 1.5))
+    page6 = query("pageQuery", "unshared-1e6")
+    rows.append(("page query, 10^6 records, p50", "<= 200 ns",
+                 f"{fmt(p(page6, '50.0'), ' ns')} ({fmt(ratio(p(page6, '50.0'), chase256), ' x', 2)} the 256 MiB miss "
+                 f"{fmt(chase256, ' ns')}); p99 {fmt(p(page6, '99.0'), ' ns')}",
+                 p(page6, "50.0"), 200))
+    stream8 = query("pageQueryStream", "unshared-1e8")
+    rows.append(("batched (independent) page queries, 10^8, one core", "<= 1 x DRAM miss per query",
+                 f"{fmt(mean(stream8), ' ns')} per query = {fmt(ratio(mean(stream8), chase4g), ' x', 2)} the miss "
+                 f"(independent queries back to back; no batch API)", ratio(mean(stream8), chase4g), 1.0))
+    for dataset in ("unshared-1e6", "unshared-1e7", "clones100-1e6", "clones1000-1e7"):
+        pq = p(query("pageQuery", dataset), "50.0")
+        parts = [f"page {fmt(pq, ' ns')}"]
+        for method, label in (("byteQuery64", "64 B"), ("byteQuery4k", "4 KiB"), ("byteQuery2m", "2 MiB")):
+            b = p(query(method, dataset), "50.0")
+            parts.append(f"{label} {fmt(b, ' ns')} ({fmt(ratio(b, pq), ' x', 2)})")
+        rows.append((f"byte queries, {dataset}, p50", "page query + output", "; ".join(parts), None, None))
+    for dataset in ("unshared-1e6", "unshared-1e7", "clones100-1e6", "clones1000-1e7"):
+        for method in ("pageQuery", "byteQuery64"):
+            ours = p(query(method, dataset), "50.0")
+            tm = p(base(method, dataset, "treemap"), "50.0")
+            hj = p(base(method, dataset, "htsjdk"), "50.0")
+            worst = min([r for r in (ratio(tm, ours), ratio(hj, ours)) if r is not None], default=None)
+            rows.append((f"{method} vs baselines, {dataset}, p50", ">= 5 x faster",
+                         f"daxrmap {fmt(ours, ' ns')}; TreeMap {fmt(tm, ' ns')} ({fmt(ratio(tm, ours), ' x', 1)}); "
+                         f"htsjdk {fmt(hj, ' ns')} ({fmt(ratio(hj, ours), ' x', 1)})", worst, -5))
+    kernel = metric(find(results, "GetFsmapBenchmark.pageOwners", source="getfsmap"))
+    ours = metric(find(results, "GetFsmapBenchmark.pageOwners", source="daxrmap"))
+    rows.append(("page owners vs GETFSMAP ioctl, 64 clones, p50", ">= 30 x faster",
+                 f"daxrmap {fmt(p(ours, '50.0'), ' ns')}; GETFSMAP {fmt(p(kernel, '50.0'), ' ns')} "
+                 f"({fmt(ratio(p(kernel, '50.0'), p(ours, '50.0')), ' x', 0)})",
+                 ratio(p(kernel, "50.0"), p(ours, "50.0")), -30))
+    for dataset in ("unshared-1e6", "unshared-1e7", "unshared-1e8"):
+        d = info.get(dataset)
+        if d and "memory" in d:
+            per = d["memory"] / d["records"]
+            rows.append((f"memory, {dataset}", "<= 32 B per record",
+                         f"{per:.1f} B per record ({d['memory'] / 2**30:.2f} GiB; off-heap {d['offHeap'] / 2**30:.2f} "
+                         f"GiB)", per, 32))
+    for dataset in ("clones100-1e6", "clones1000-1e7"):
+        d = info.get(dataset)
+        if d and "memory" in d:
+            share = d["memory"] / (40.0 * d["records"])
+            rows.append((f"memory, {dataset}", "<= 5% of 40 B x records",
+                         f"{100 * share:.2f}% ({d['memory'] / 2**20:.1f} MiB for {d['records']:,} records)",
+                         100 * share, 5))
+    for dataset in ("unshared-1e6", "unshared-1e7", "clones100-1e6"):
+        r = metric(find(results, "BulkLoadBenchmark.bulk", dataset=dataset))
+        b = metric(find(results, "BulkLoadBenchmark.Batches.batches", dataset=dataset))
+        records = info.get(dataset, {}).get("records")
+        if r is not None and records:
+            rate = records / (r["score"] / 1000.0)
+            brate = records / (b["score"] / 1000.0) if b is not None else None
+            rows.append((f"bulk load, {dataset}", ">= 5 M records/s",
+                         f"{rate / 1e6:.2f} M/s (batches of inserts: {fmt(brate and brate / 1e6, ' M/s', 2)}; "
+                         f"{fmt(ratio(rate, brate), ' x', 1)})", rate / 1e6, -5))
+    for r in results:
+        if short(r["benchmark"]) == "MutationBenchmark.mutate":
+            m = r["primaryMetric"]["score"]
+            rows.append((f"mutations, {r['params']['kind']}, {r['params']['cycles']} cycles per batch",
+                         ">= 1 M/s", f"{m / 1e6:.3f} M/s", m / 1e6, -1))
+    idle = metric(find(results, "ReadWhileWriteBenchmark.idle"), "idleReader") or \
+        metric(find(results, "ReadWhileWriteBenchmark.idle"))
+    busy = metric(find(results, "ReadWhileWriteBenchmark.writing"), "reader")
+    writer = metric(find(results, "ReadWhileWriteBenchmark.writing"), "writer")
+    rows.append(("readers' p99 while a writer runs", "<= 2 x idle p99",
+                 f"idle p99 {fmt(p(idle, '99.0'), ' ns')}, with writer {fmt(p(busy, '99.0'), ' ns')} "
+                 f"({fmt(ratio(p(busy, '99.0'), p(idle, '99.0')), ' x', 2)}); writer batch of 32 ops p50 "
+                 f"{fmt(p(writer, '50.0'), ' ns')}", ratio(p(busy, "99.0"), p(idle, "99.0")), 2))
+    for records in ("10000000", "100000000"):
+        m = metric(find(results, "ReopenBenchmark.reopenAndFirstQuery", records=records))
+        if m is not None:
+            rows.append((f"reopen + first answer, {int(records):.0e} records", "<= 1 s",
+                         f"{fmt(m['score'], ' ms')} (mean of {len(m.get('rawData', [[0]])[0])} opens)",
+                         m["score"], 1000))
+
+    lines = ["# Benchmark suite results", "",
+             f"Run directory `{directory}`; machine: {machine()}.", "",
+             "Every figure is from this one run; ratios are between benchmarks of the same run. Latency (`p50`, `p99`) "
+             "is JMH `SampleTime` over dependent chains (each sample carries ~20 ns of JMH's timer). The DRAM miss is "
+             "`PointerChaseBenchmark` (one dependent load per step through 256 MiB or 4 GiB).", "",
+             "| measure | target | measured | met |", "| --- | --- | --- | --- |"]
+    for name, target, text, value, limit in rows:
+        if value is None or limit is None:
+            met = "" if limit is None else "not run"
+        elif limit < 0:
+            met = "yes" if value >= -limit else "**no**"
+        else:
+            met = "yes" if value <= limit else "**no**"
+        lines.append(f"| {name} | {target} | {text} | {met} |")
+    lines += ["", "Datasets (built by `BenchData`, records as XFS's rmapbt would count them):", ""]
+    for name, d in sorted(info.items()):
+        if "memory" in d:
+            lines.append(f"- `{name}`: {d['records']:,} records, {d['memory'] / d['records']:.1f} bytes per record "
+                         f"in all (off-heap {d['offHeap']:,} B, all {d['memory']:,} B)")
+    lines += ["", "All benchmarks of the run:", "", "| benchmark | params | mode | score | p50 | p99 | unit |",
+              "| --- | --- | --- | ---: | ---: | ---: | --- |"]
+    for r in results:
+        m = r["primaryMetric"]
+        params = ", ".join(f"{k}={v}" for k, v in r.get("params", {}).items())
+        lines.append(f"| {short(r['benchmark'])} | {params} | {r['mode']} | {m['score']:,.1f} ± "
+                     f"{m.get('scoreError', float('nan')):,.1f} | {fmt(p(m, '50.0'))} | {fmt(p(m, '99.0'))} | "
+                     f"{m['scoreUnit']} |")
+        for name, s in sorted(r.get("secondaryMetrics", {}).items()):
+            if name in ("reader", "writer", "idleReader"):
+                lines.append(f"| {short(r['benchmark'])}:{name} | {params} | {r['mode']} | {s['score']:,.1f} | "
+                             f"{fmt(p(s, '50.0'))} | {fmt(p(s, '99.0'))} | {s['scoreUnit']} |")
+    with open(os.path.join(directory, "results.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+    plot = {}
+    for label, dataset_records in (("daxrmap page p50", None),):
+        pts = []
+        for dataset in ("unshared-1e6", "unshared-1e7", "unshared-1e8"):
+            v = p(query("pageQuery", dataset), "50.0")
+            if v is not None and dataset in info:
+                pts.append((info[dataset]["records"], v))
+        plot[label] = pts
+    for baseline in ("treemap", "htsjdk"):
+        pts = []
+        for dataset in ("unshared-1e6", "unshared-1e7"):
+            v = p(base("pageQuery", dataset, baseline), "50.0")
+            if v is not None and dataset in info:
+                pts.append((info[dataset]["records"], v))
+        plot[f"{baseline} page p50"] = pts
+    miss = [(info[d]["records"], c) for d, c in (("unshared-1e6", chase256), ("unshared-1e7", chase256),
+                                                  ("unshared-1e8", chase4g)) if c is not None and d in info]
+    plot["one DRAM miss"] = miss
+    if kernel is not None:
+        records = None
+        with open(os.path.join(directory, "console.log")) as f:
+            m = re.search(r"rmap records=(\d+)", f.read())
+            records = int(m.group(1)) if m else None
+        if records:
+            plot["GETFSMAP (64 clones)"] = [(records, p(kernel, "50.0"))]
+            plot["daxrmap on that XFS"] = [(records, p(ours, "50.0"))]
+    svg({k: v for k, v in plot.items() if v}, os.path.join(directory, "latency.svg"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else ".")

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Run the JMH suite and write its results to jmh/results/: JMH JSON per run, the console log, and a Markdown table
+# with a plot made by report.py.
+#   jmh/scripts/suite.sh quick   a subset, a few minutes: 10^6 datasets, the baselines beside them, one mutation kind
+#   jmh/scripts/suite.sh full    everything of DESIGN.md section 7 up to 10^8 records, under 30 minutes here
+# Needs the benchmarks jar (mvn -B -q -DskipTests package). The GETFSMAP harness needs root, xfsprogs and loop
+# devices; without root it is left out with a note.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mode="${1:-quick}"
+stamp="$(date -u +%Y-%m-%d)"
+out="${2:-jmh/results/$stamp-$mode}"
+jar="${DAXRMAP_BENCH_JAR:-jmh/target/benchmarks.jar}"
+if [ ! -f "$jar" ]; then
+  mvn -B -q -DskipTests package
+fi
+mkdir -p "$out"
+log="$out/console.log"
+: > "$log"
+run() {
+  local name="$1"; shift
+  echo "== $name: $*" | tee -a "$log"
+  java -Dchronicle.analytics.disable=true -jar "$jar" "$@" -rf json -rff "$out/$name.json" 2>&1 | tee -a "$log" |
+    grep -E '^(# Run progress|dataset |getfsmap harness|Benchmark |[A-Za-z]+Benchmark\.)' || true
+}
+short=(-f 1 -wi 2 -i 3 -w 1 -r 1)
+case "$mode" in
+  quick)
+    run chase PointerChaseBenchmark -p mebibytes=256 "${short[@]}"
+    run queries 'QueryBenchmark\.(pageQuery|byteQuery64)$' -p dataset=unshared-1e6,clones100-1e6 "${short[@]}"
+    run baselines BaselineBenchmark -p dataset=unshared-1e6,clones100-1e6 "${short[@]}"
+    run mutations MutationBenchmark -p kind=unmapMap,allocFree -p cycles=256 "${short[@]}"
+    run bulkload 'BulkLoadBenchmark\.bulk' -p dataset=unshared-1e6 -f 1 -wi 1 -i 3
+    ;;
+  full)
+    run chase PointerChaseBenchmark "${short[@]}"
+    run queries QueryBenchmark -p dataset=unshared-1e6,unshared-1e7,clones100-1e6,clones1000-1e7 "${short[@]}"
+    run queries-1e8 'QueryBenchmark\.(pageQuery|byteQuery64|pageQueryStream)$' -p dataset=unshared-1e8 "${short[@]}"
+    run baselines BaselineBenchmark "${short[@]}"
+    run scan ScanBenchmark "${short[@]}"
+    run bulkload BulkLoadBenchmark -f 1 -wi 1 -i 3
+    run mutations MutationBenchmark "${short[@]}"
+    run readwrite ReadWhileWriteBenchmark "${short[@]}"
+    run reopen ReopenBenchmark -f 1 -wi 1 -i 5
+    if [ "$(id -u)" = 0 ]; then
+      run getfsmap GetFsmapBenchmark "${short[@]}"
+    else
+      echo "NOTE: GetFsmapBenchmark left out: it needs root to mount an XFS image" | tee -a "$log"
+    fi
+    ;;
+  *)
+    echo "usage: $0 quick|full [OUTDIR]" >&2
+    exit 2
+    ;;
+esac
+python3 jmh/scripts/report.py "$out"
+echo "results: $out/results.md $out/latency.svg"

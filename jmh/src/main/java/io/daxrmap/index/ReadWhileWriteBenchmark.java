@@ -1,0 +1,174 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.Pagemap;
+import io.daxrmap.testdata.Dataset;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Readers while a writer runs (DESIGN.md section 7: readers' p99 no more than twice their idle p99). A reader thread
+ * asks dependent page queries, taking the newest snapshot before each; in group {@code idle} it runs alone, in group
+ * {@code writing} beside a writer thread that commits batches of {@value #CYCLES_PER_BATCH} unmap+map cycles (as
+ * {@link MutationBenchmark}) as fast as it can. The machine has two cores: one each.
+ */
+@State(Scope.Group)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {
+    BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.EXPORT_MISC, BenchmarkJvm.EXPORT_REF, BenchmarkJvm.EXPORT_NIO,
+    BenchmarkJvm.EXPORT_UNSAFE, BenchmarkJvm.EXPORT_JAVAC, BenchmarkJvm.OPEN_JAVAC, BenchmarkJvm.OPEN_LANG,
+    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.HEAP,
+    BenchmarkJvm.NO_BOUNDS_CHECKS})
+public class ReadWhileWriteBenchmark
+{
+    private static final long PHYS_BASE = 1L << 40;
+    private static final int SLOTS = 512;
+    private static final int CYCLES_PER_BATCH = 16;
+
+    /** Which dataset ({@link BenchData}). */
+    @Param({"unshared-1e6"})
+    public String dataset;
+
+    private ReverseIndex index;
+    private Pagemap pagemap;
+    private long[] probes;
+    private final long[] owner = new long[SLOTS];
+    private final long[] file = new long[SLOTS];
+    private final long[] device = new long[SLOTS];
+    private final long[] length = new long[SLOTS];
+    private int nextCycle;
+
+    /**
+     * Load the dataset and pick the records the writer cycles.
+     */
+    @Setup(Level.Trial)
+    public void setUp()
+    {
+        final Dataset data = BenchData.load(dataset);
+        index = data.index();
+        probes = data.mappedOffsets();
+        pagemap = new Pagemap(PHYS_BASE, index.geometry().size() + (1 << 21), 0, 4096);
+        final IndexReader reader = index.newReader();
+        for (int i = 0; i < SLOTS; i++)
+        {
+            final int at = i;
+            reader.scan(probes[probes.length - 1 - i], probes[probes.length - 1 - i],
+                (deviceOffset, recordLength, recordOwner, fileOffset, flags) ->
+                {
+                    owner[at] = recordOwner;
+                    file[at] = fileOffset;
+                    device[at] = deviceOffset;
+                    length[at] = recordLength;
+                    return false;
+                });
+        }
+    }
+
+    /**
+     * A reader's own cursor and chain.
+     */
+    @State(Scope.Thread)
+    public static class Reader
+    {
+        IndexReader reader;
+        int next;
+        long accumulator;
+        final PageVisitor visitor = new PageVisitor()
+        {
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                accumulator += inode + pgoff;
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+                accumulator += owner;
+            }
+        };
+
+        /**
+         * Make the reader.
+         *
+         * @param shared the group's index.
+         */
+        @Setup(Level.Trial)
+        public void setUp(final ReadWhileWriteBenchmark shared)
+        {
+            reader = shared.index.newReader();
+        }
+    }
+
+    private long query(final Reader r)
+    {
+        r.reader.refresh();
+        final long probe = probes[(r.next++ + (int)(r.accumulator & 1)) & (probes.length - 1)];
+        r.reader.pageQuery((PHYS_BASE + probe) >>> 12, pagemap, r.visitor);
+        return r.accumulator;
+    }
+
+    /**
+     * A page query with no writer running.
+     *
+     * @param r the reader.
+     * @return the running accumulator.
+     */
+    @Benchmark
+    @Group("idle")
+    @GroupThreads(1)
+    public long idleReader(final Reader r)
+    {
+        return query(r);
+    }
+
+    /**
+     * A page query while the writer commits.
+     *
+     * @param r the reader.
+     * @return the running accumulator.
+     */
+    @Benchmark
+    @Group("writing")
+    @GroupThreads(1)
+    public long reader(final Reader r)
+    {
+        return query(r);
+    }
+
+    /**
+     * One batch of unmap+map cycles.
+     *
+     * @return the new version.
+     */
+    @Benchmark
+    @Group("writing")
+    @GroupThreads(1)
+    public long writer()
+    {
+        final Batch batch = index.newBatch();
+        for (int c = 0; c < CYCLES_PER_BATCH; c++)
+        {
+            final int r = nextCycle++ & (SLOTS - 1);
+            batch.unmap(owner[r], file[r], length[r]).map(owner[r], file[r], device[r], length[r], 0);
+        }
+        return batch.commit();
+    }
+}

@@ -35,7 +35,7 @@ case "$mode" in
   full)
     run chase PointerChaseBenchmark "${short[@]}"
     run queries QueryBenchmark -p dataset=unshared-1e6,unshared-1e7,clones100-1e6,clones1000-1e7 "${short[@]}"
-    run queries-1e8 'QueryBenchmark\.(pageQuery|byteQuery64|pageQueryStream)$' -p dataset=unshared-1e8 "${short[@]}"
+    run queries-1e8 'QueryBenchmark\.(pageQuery|byteQuery64|pageQueryStream|pageQueryBatch)$' -p dataset=unshared-1e8 "${short[@]}"
     run baselines BaselineBenchmark "${short[@]}"
     run scan ScanBenchmark "${short[@]}"
     run bulkload BulkLoadBenchmark -f 1 -wi 1 -i 3

@@ -28,12 +28,16 @@ public final class IndexReader
     private static final int MODE_SCAN = 4;
 
     private static final int FREE_REF = -1;
+    private static final int BATCH = 16;
 
     private final ReverseIndex index;
     private final PieceCursor cursor = new PieceCursor();
     private final PieceCursor look = new PieceCursor();
     private final IntConsumer groupOwnerConsumer = this::onGroupOwner;
     private final RecordBuffer records = new RecordBuffer();
+    private final long[] batchStripes = new long[BATCH];
+    /** Sums what the batched lookups loaded, so the loads are not optimised away. */
+    private long batchTouched;
     private Snapshot snapshot;
 
     private int mode;
@@ -155,6 +159,57 @@ public final class IndexReader
         }
         pageVisitor = null;
         return deviceOffset;
+    }
+
+    /**
+     * Many page queries at once, answered in order as {@link #pageQuery} answers each. The pages are looked up in
+     * groups of {@value #BATCH}: first every page's stripe directory entry, then every stripe, each group's loads
+     * independent of one another so that their cache misses overlap, and only then the answers. Allocates nothing.
+     *
+     * @param pfns    page frame numbers.
+     * @param from    first index into {@code pfns}.
+     * @param to      end index into {@code pfns}.
+     * @param pagemap the device's physical window.
+     * @param visitor told which page each answer is for, then given the answer.
+     */
+    public void pageQueries(
+        final long[] pfns, final int from, final int to, final Pagemap pagemap, final PageBatchVisitor visitor)
+    {
+        final Snapshot s = snapshot;
+        final long size = s.geometry.size();
+        for (int group = from; group < to; group += BATCH)
+        {
+            final int end = Math.min(to, group + BATCH);
+            for (int i = group; i < end; i++)
+            {
+                final long deviceOffset = pagemap.locate(pfns[i]);
+                batchStripes[i - group] = deviceOffset >= 0 && deviceOffset < size ?
+                    s.stripes.get((int)(deviceOffset >>> s.stripeShift)) : -1;
+            }
+            int touched = 0;
+            for (int i = 0; i < end - group; i++)
+            {
+                final long address = batchStripes[i];
+                if (address >= 0)
+                {
+                    touched += StripeDescriptor.count(s.buffer(address), Arena.offset(address));
+                }
+            }
+            batchTouched += touched;
+            for (int i = group; i < end; i++)
+            {
+                final long deviceOffset = pagemap.locate(pfns[i]);
+                if (deviceOffset < 0 || deviceOffset >= size)
+                {
+                    visitor.onPage(i, deviceOffset < 0 ? deviceOffset : Pagemap.OUTSIDE);
+                }
+                else
+                {
+                    visitor.onPage(i, deviceOffset);
+                    pageQuery(pfns[i], pagemap, visitor);
+                }
+            }
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -95,6 +96,95 @@ class AllocationFreeQueryTest
         assertTrue(sink != 0, "queries found nothing");
         assertTrue(allocated <= TOLERATED_BYTES,
             "allocated=" + allocated + " bytes over " + 3 * QUERIES + " queries");
+    }
+
+    @Test
+    void shouldAnswerBatchedPageQueriesAsSingleOnesWithoutAllocating()
+    {
+        final IndexReader reader = index.newReader();
+        final Pagemap pagemap = new Pagemap(1L << 36, deviceSize + (1 << 20), 1 << 20, 4096);
+        final SplittableRandom random = new SplittableRandom(13);
+        final long[] pfns = new long[1000];
+        for (int i = 0; i < pfns.length; i++)
+        {
+            // mostly mapped pages, some in the metadata area, past the device, or outside the window
+            final long phys = (1L << 36) + random.nextLong(deviceSize + (2 << 20)) - (i % 17 == 0 ? 1L << 30 : 0);
+            pfns[i] = phys >>> 12;
+        }
+        final StringBuilder single = new StringBuilder();
+        final StringBuilder batched = new StringBuilder();
+        final PageBatchVisitor toBatched = recorder(batched);
+        final PageBatchVisitor toSingle = recorder(single);
+        for (int i = 3; i < 997; i++)
+        {
+            final long deviceOffset = pagemap.locate(pfns[i]);
+            toSingle.onPage(i, deviceOffset >= deviceSize ? Pagemap.OUTSIDE : deviceOffset);
+            reader.pageQuery(pfns[i], pagemap, toSingle);
+        }
+        reader.pageQueries(pfns, 3, 997, pagemap, toBatched);
+        assertEquals(single.toString(), batched.toString());
+        assertTrue(single.length() > 10_000, "answers: " + single.length());
+
+        final PageBatchVisitor counter = new PageBatchVisitor()
+        {
+            @Override
+            public void onPage(final int index, final long deviceOffset)
+            {
+                sink += index + deviceOffset;
+            }
+
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                sink += inode + pgoff;
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+                sink += owner;
+            }
+        };
+        for (int round = 0; round < 200; round++)
+        {
+            reader.pageQueries(pfns, 0, pfns.length, pagemap, counter);
+        }
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        for (int round = 0; round < 200; round++)
+        {
+            reader.pageQueries(pfns, 0, pfns.length, pagemap, counter);
+        }
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated <= TOLERATED_BYTES, "allocated=" + allocated + " bytes over 200,000 batched queries");
+    }
+
+    private static PageBatchVisitor recorder(final StringBuilder out)
+    {
+        return new PageBatchVisitor()
+        {
+            @Override
+            public void onPage(final int index, final long deviceOffset)
+            {
+                out.append('\n').append(index).append('@').append(deviceOffset).append(':');
+            }
+
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                out.append(" as ").append(inode).append('/').append(pgoff).append('/').append(pgcnt).append('/')
+                    .append(flags);
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+                out.append(" other ").append(owner).append('/').append(deviceOffset).append('/').append(length);
+            }
+        };
     }
 
     private void runQueries(

@@ -82,22 +82,7 @@ public class GetFsmapBenchmark
     private final long[] probes = new long[PROBES];
     private final Pagemap pagemap = new Pagemap(0, Long.MAX_VALUE >> 1, 0, PAGE);
     private int next;
-    private long accumulator;
-    private final PageVisitor visitor = new PageVisitor()
-    {
-        @Override
-        public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
-        {
-            accumulator += inode + pgoff;
-        }
-
-        @Override
-        public void onOtherOwner(
-            final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
-        {
-            accumulator += owner;
-        }
-    };
+    private final Sink sink = new Sink();
 
     /**
      * Make, fill, mount and index the filesystem; pick the probe pages.
@@ -246,13 +231,14 @@ public class GetFsmapBenchmark
         if ("getfsmap".equals(source))
         {
             opened.readRange(device, page, page + PAGE - 1,
-                (major, minor, deviceOffset, length, owner, fileOffset, flags) -> accumulator += owner + fileOffset);
+                (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
+                    sink.accumulator += owner + fileOffset);
         }
         else
         {
-            reader.pageQuery(page / PAGE, pagemap, visitor);
+            reader.pageQuery(page / PAGE, pagemap, sink);
         }
-        return accumulator;
+        return sink.accumulator;
     }
 
     private void shell(final String script) throws IOException, InterruptedException

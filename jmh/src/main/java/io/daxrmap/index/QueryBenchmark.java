@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * The {@code SampleTime} benchmarks are dependent chains: each query's probe is chosen from the previous query's
  * answer, so queries do not overlap and a sample is the latency of one query (p50, p99 from JMH's histogram; each
  * sample also carries the ~20 ns of JMH's own timer). The {@code Stream} benchmarks ask independent queries one after
- * another (mean time per query when the core may overlap them). Datasets: {@link BenchData}. Compare with
+ * another (mean time per query when the core may overlap them), and {@code pageQueryBatch} asks them through the
+ * batched API, which overlaps their cache misses on purpose. Datasets: {@link BenchData}. Compare with
  * {@link PointerChaseBenchmark} and {@link BaselineBenchmark} from the same run.
  */
 @State(Scope.Thread)
@@ -39,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 public class QueryBenchmark
 {
     private static final long PHYS_BASE = 1L << 40;
+    private static final int BATCH = 64;
 
     /** Which dataset ({@link BenchData}). */
     @Param({"unshared-1e6", "unshared-1e7", "unshared-1e8", "clones100-1e6", "clones1000-1e7"})
@@ -47,29 +50,10 @@ public class QueryBenchmark
     private IndexReader reader;
     private Pagemap pagemap;
     private long[] probes;
+    private long[] pfns;
     private int mask;
     private int next;
-    private long accumulator;
-    private final PageVisitor pageVisitor = new PageVisitor()
-    {
-        @Override
-        public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
-        {
-            accumulator += inode + pgoff;
-        }
-
-        @Override
-        public void onOtherOwner(
-            final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
-        {
-            accumulator += owner;
-        }
-    };
-    private final RecordVisitor recordVisitor = (deviceOffset, length, owner, fileOffset, flags) ->
-    {
-        accumulator += owner + fileOffset;
-        return true;
-    };
+    private final Sink sink = new Sink();
 
     /**
      * Generate and load the dataset.
@@ -81,12 +65,17 @@ public class QueryBenchmark
         reader = data.index().newReader();
         probes = data.mappedOffsets();
         mask = probes.length - 1;
+        pfns = new long[probes.length];
+        for (int i = 0; i < probes.length; i++)
+        {
+            pfns[i] = (PHYS_BASE + probes[i]) >>> 12;
+        }
         pagemap = new Pagemap(PHYS_BASE, data.index().geometry().size() + (1 << 21), 0, 4096);
     }
 
     private long dependentProbe()
     {
-        return probes[(next++ + (int)(accumulator & 1)) & mask];
+        return probes[(next++ + (int)(sink.accumulator & 1)) & mask];
     }
 
     /**
@@ -97,8 +86,8 @@ public class QueryBenchmark
     @Benchmark
     public long pageQuery()
     {
-        reader.pageQuery((PHYS_BASE + dependentProbe()) >>> 12, pagemap, pageVisitor);
-        return accumulator;
+        reader.pageQuery((PHYS_BASE + dependentProbe()) >>> 12, pagemap, sink);
+        return sink.accumulator;
     }
 
     /**
@@ -109,8 +98,8 @@ public class QueryBenchmark
     @Benchmark
     public long byteQuery64()
     {
-        reader.byteQuery(dependentProbe(), 64, recordVisitor);
-        return accumulator;
+        reader.byteQuery(dependentProbe(), 64, sink);
+        return sink.accumulator;
     }
 
     /**
@@ -121,8 +110,8 @@ public class QueryBenchmark
     @Benchmark
     public long byteQuery4k()
     {
-        reader.byteQuery(dependentProbe() & -4096L, 4096, recordVisitor);
-        return accumulator;
+        reader.byteQuery(dependentProbe() & -4096L, 4096, sink);
+        return sink.accumulator;
     }
 
     /**
@@ -133,8 +122,8 @@ public class QueryBenchmark
     @Benchmark
     public long byteQuery2m()
     {
-        reader.byteQuery(dependentProbe() & -(1L << 21), 1L << 21, recordVisitor);
-        return accumulator;
+        reader.byteQuery(dependentProbe() & -(1L << 21), 1L << 21, sink);
+        return sink.accumulator;
     }
 
     /**
@@ -146,7 +135,24 @@ public class QueryBenchmark
     @BenchmarkMode(Mode.AverageTime)
     public long pageQueryStream()
     {
-        reader.pageQuery((PHYS_BASE + probes[next++ & mask]) >>> 12, pagemap, pageVisitor);
-        return accumulator;
+        reader.pageQuery((PHYS_BASE + probes[next++ & mask]) >>> 12, pagemap, sink);
+        return sink.accumulator;
+    }
+
+    /**
+     * {@value #BATCH} independent page queries through the batched API ({@link IndexReader#pageQueries}); the score
+     * is per query.
+     *
+     * @return the running accumulator.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OperationsPerInvocation(BATCH)
+    public long pageQueryBatch()
+    {
+        final int from = next & mask & -BATCH;
+        next += BATCH;
+        reader.pageQueries(pfns, from, from + BATCH, pagemap, sink);
+        return sink.accumulator;
     }
 }

@@ -88,22 +88,7 @@ public class ReadWhileWriteBenchmark
     {
         IndexReader reader;
         int next;
-        long accumulator;
-        final PageVisitor visitor = new PageVisitor()
-        {
-            @Override
-            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
-            {
-                accumulator += inode + pgoff;
-            }
-
-            @Override
-            public void onOtherOwner(
-                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
-            {
-                accumulator += owner;
-            }
-        };
+        final Sink sink = new Sink();
 
         /**
          * Make the reader.
@@ -120,9 +105,9 @@ public class ReadWhileWriteBenchmark
     private long query(final Reader r)
     {
         r.reader.refresh();
-        final long probe = probes[(r.next++ + (int)(r.accumulator & 1)) & (probes.length - 1)];
-        r.reader.pageQuery((PHYS_BASE + probe) >>> 12, pagemap, r.visitor);
-        return r.accumulator;
+        final long probe = probes[(r.next++ + (int)(r.sink.accumulator & 1)) & (probes.length - 1)];
+        r.reader.pageQuery((PHYS_BASE + probe) >>> 12, pagemap, r.sink);
+        return r.sink.accumulator;
     }
 
     /**

@@ -225,6 +225,14 @@ class FailureServiceTest
      */
     static String describe(final FailureReport report)
     {
+        return describe(report, true);
+    }
+
+    /**
+     * A report as text, one line per row, with or without the kill rows' flags.
+     */
+    static String describe(final FailureReport report, final boolean flagsShown)
+    {
         final StringBuilder out = new StringBuilder(report.verdict().json()).append(" 0x")
             .append(Long.toHexString(report.phys()));
         if (report.verdict() == Verdict.MAPPED)
@@ -235,7 +243,7 @@ class FailureServiceTest
         for (int i = 0; i < report.killCount(); i++)
         {
             out.append("\nkill ").append(report.killInode(i)).append(" pgoff ").append(report.killPgoff(i))
-                .append(" pgcnt ").append(report.killPgcnt(i)).append(" flags ").append(report.killFlags(i));
+                .append(" pgcnt ").append(report.killPgcnt(i)).append(" flags ").append(flagsShown ? Integer.toString(report.killFlags(i)) : "*");
         }
         for (int i = 0; i < report.fatalCount(); i++)
         {

@@ -84,7 +84,8 @@ public final class FailureEvents
         }
         catch (final JsonReader.JsonSyntaxException ex)
         {
-            throw new FormatException(name, lineNumber, null, "not JSON: " + ex.getMessage(), ex);
+            throw new FormatException(name, lineNumber, null, "not JSON: " + ex.getMessage() + " at column " +
+                JsonFields.columnOf(line, ex.position()), ex);
         }
         if (!(value instanceof Map))
         {

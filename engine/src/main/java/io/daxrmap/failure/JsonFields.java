@@ -190,4 +190,17 @@ record JsonFields(Map<String, Object> object, String file, long line, String pre
         }
         return line;
     }
+
+    /**
+     * The 1-based column of a character position in its line.
+     *
+     * @param text     the text.
+     * @param position 0-based character position.
+     * @return its column.
+     */
+    static int columnOf(final String text, final int position)
+    {
+        final int at = Math.min(position, text.length());
+        return at - (text.lastIndexOf('\n', at - 1) + 1) + 1;
+    }
 }

@@ -287,7 +287,7 @@ final class JsonReader
 
     private JsonSyntaxException error(final String detail)
     {
-        return new JsonSyntaxException(detail + " at column " + (position + 1), position);
+        return new JsonSyntaxException(detail, position);
     }
 
     /**

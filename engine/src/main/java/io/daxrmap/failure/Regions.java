@@ -179,7 +179,8 @@ public final class Regions
         }
         catch (final JsonReader.JsonSyntaxException ex)
         {
-            throw new FormatException(name, JsonFields.lineOf(text, ex.position()), null, ex.getMessage(), ex);
+            throw new FormatException(name, JsonFields.lineOf(text, ex.position()), null,
+                ex.getMessage() + " at column " + JsonFields.columnOf(text, ex.position()), ex);
         }
         if (!(root instanceof Map))
         {

@@ -93,16 +93,12 @@ final class FailureCommand implements Callable<Integer>
             final FailureService service = FailureService.of(index, regions(index)).mappingShift(shift);
             final PrintWriter out = spec.commandLine().getOut();
             final FailureReport report = new FailureReport();
-            final ProcMaps[] maps = new ProcMaps[1];
             final FailureService.ReportHandler handler = answer ->
             {
                 if (!noProcesses && answer.killCount() > 0)
                 {
-                    if (maps[0] == null)
-                    {
-                        maps[0] = readMaps();
-                    }
-                    maps[0].match(answer, procRoot);
+                    // Read afresh for each report: processes come and go while a stream of events is answered.
+                    readMaps().match(answer, procRoot);
                 }
                 out.print(json ? FailureReportFormat.json(answer, index::path) + "\n" :
                     FailureReportFormat.text(answer, index::path));

@@ -40,20 +40,19 @@ class AllocationFreeFailureTest
     {
         index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(DEVICE, 64L << 20, BLOCK), 4096));
         final Batch batch = index.newBatch();
+        // 64 files of 16 extents of 1-8 blocks, a quarter unwritten, with holes; an inode chunk after each file.
         final SplittableRandom random = new SplittableRandom(3);
-        long device = 0;
-        for (int file = 0; file < 64; file++)
+        long next = 0;
+        for (int inode = 1000; inode < 1064; inode++)
         {
-            long fileOffset = 0;
             for (int extent = 0; extent < 16; extent++)
             {
-                final long length = (1 + random.nextInt(8)) * (long)BLOCK;
-                batch.map(Owner.data(1000 + file), fileOffset, device, length, extent % 5 == 0 ? 1 : 0);
-                fileOffset += length + BLOCK;
-                device += length + (random.nextInt(3) == 0 ? BLOCK : 0);
+                final long blocks = 1 + random.nextInt(8);
+                batch.map(Owner.data(inode), extent * 9L * BLOCK, next, blocks * BLOCK, random.nextInt(4) == 0 ? 1 : 0);
+                next += (blocks + random.nextInt(2)) * BLOCK;
             }
-            batch.allocMetadata(Owner.XFS_INODES, device, 2 * BLOCK);
-            device += 3 * BLOCK;
+            batch.allocMetadata(Owner.XFS_INODES, next, 2 * BLOCK);
+            next += 3 * BLOCK;
         }
         for (int clone = 0; clone < 100; clone++)
         {

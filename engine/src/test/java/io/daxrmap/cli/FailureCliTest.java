@@ -77,6 +77,23 @@ class FailureCliTest
     }
 
     @Test
+    void shouldDiscoverTheRegionFromSysfs() throws IOException
+    {
+        final Path sys = temp.resolve("sys");
+        final Path namespace = Files.createDirectories(sys.resolve("devices/ndbus0/region0/namespace0.0"));
+        Files.writeString(namespace.resolve("resource"), "0x100000000\n");
+        Files.writeString(namespace.resolve("size"), "67108864\n");
+        final Path disk = Files.createDirectories(sys.resolve("block/pmem0"));
+        Files.writeString(disk.resolve("dev"), "7:0\n");
+        Files.createSymbolicLink(disk.resolve("device"), namespace);
+        final CliRun failure = CliRun.run("failure", index.toString(), "--sysfs", sys.toString(), "--phys", "0x100018000",
+            "--json", "--no-processes");
+        assertEquals(0, failure.status(), failure.err());
+        assertTrue(failure.out().contains("\"verdict\":\"mapped\",\"region\":\"pmem0\",\"phys\":\"0x100018000\"," +
+            "\"device\":\"7:0\",\"deviceOffset\":98304,"), failure.out());
+    }
+
+    @Test
     void shouldReadEventsFromStandardInput()
     {
         final InputStream stdin = System.in;

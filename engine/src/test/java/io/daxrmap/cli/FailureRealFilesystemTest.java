@@ -70,6 +70,7 @@ class FailureRealFilesystemTest
             xfs_io -f -c 'pwrite -S 0x41 0 64k' -c fsync A >/dev/null
             xfs_io -f -c 'pwrite -S 0x42 0 64k' -c fsync B >/dev/null
             for p in 0 2 4 6 8 10 12 14; do xfs_io -c "reflink B $((p * 4096)) $((p * 4096)) 4096" A >/dev/null; done
+            xfs_io -f -c 'falloc 0 64k' -c fsync U
             """);
         xfs.settle();
         index = temp.resolve("index");
@@ -154,6 +155,35 @@ class FailureRealFilesystemTest
             "\"kind\":\"data\",\"owner\":\"inode_" + inodeA + "_data\",\"fileOffset\":" + (8 * PAGE + 0x100) + "}," +
             "{\"deviceOffset\":" + (pagesA[8] + 0x100) + ",\"length\":64,\"kind\":\"data\",\"owner\":\"inode_" +
             inodeB + "_data\",\"fileOffset\":" + (8 * PAGE + 0x100) + "}]"), sharedBytes);
+    }
+
+    @Test
+    void shouldReZeroPoisonedUnwrittenBytesAndStillKillThePage() throws IOException
+    {
+        // FIEMAP's own word that U is unwritten: FIEMAP_EXTENT_UNWRITTEN (0x800).
+        assertTrue(xfs.run("xfs_io -c 'fiemap -v' U | sed -n 3p").trim().endsWith("0x801"), "U is one unwritten extent");
+        final long inodeU = Long.parseLong(xfs.run("stat -c %i U").trim());
+        final long page3 = fiemapPages("U")[3];
+        final String report = failurePhys(FS_START + page3 + 0x2a5, 9);
+        assertEquals(List.of(kill(inodeU, "U", 3, 1)), killRows(report));
+        assertTrue(report.contains("\"pgcnt\":1,\"flags\":[\"unwritten\"]}"), report);
+        assertTrue(report.contains("\"repair\":[{\"deviceOffset\":" + (page3 + 0x200) + ",\"length\":512," +
+            "\"kind\":\"unwritten\",\"owner\":\"inode_" + inodeU + "_data\",\"fileOffset\":" + (3 * PAGE + 0x200) +
+            "}]"), report);
+    }
+
+    @Test
+    void shouldCallAnExtentMapBlockFatalAndNameItForRepair() throws IOException
+    {
+        // A's 16 one-block extents do not fit in its inode: GETFSMAP shows the data fork's bmbt block.
+        final String[] bmbt = fsmap.stream().filter(record -> ("inode_" + inodeA + "_data_bmbt").equals(record[5]))
+            .findFirst().orElseThrow();
+        final long offset = Long.parseLong(bmbt[3]) * 512;
+        final String report = failurePhys(FS_START + offset + 0x80, 6);
+        assertTrue(report.contains("\"kill\":[],\"fatal\":[{\"owner\":\"inode_" + inodeA + "_data_bmbt\"," +
+            "\"deviceOffset\":" + offset + ",\"length\":4096,\"structure\":\"extent map btree block of inode " + inodeA +
+            "\"}],\"repair\":[{\"deviceOffset\":" + (offset + 0x80) + ",\"length\":64,\"kind\":\"metadata\"," +
+            "\"owner\":\"inode_" + inodeA + "_data_bmbt\",\"fileOffset\":null,"), report);
     }
 
     @Test
@@ -262,7 +292,7 @@ class FailureRealFilesystemTest
         {
             rows.add(matcher.group(1) + " " + matcher.group(3) + " " + matcher.group(4));
         }
-        assertEquals(List.of(inodeA + " 0 16", inodeB + " 0 16"), expectedRows);
+        assertEquals(3, expectedRows.size(), "A, B and U: " + expectedRows);
         assertEquals(expectedRows, rows);
         assertTrue(report.contains("\"fatal\":[],\"repair\":[]"), report);
     }

@@ -7,6 +7,7 @@ import io.daxrmap.failure.FailureService;
 import io.daxrmap.failure.ProcMaps;
 import io.daxrmap.failure.Regions;
 import io.daxrmap.failure.SysfsRegions;
+import io.daxrmap.format.FormatException;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.IndexStore;
 import picocli.CommandLine.Command;
@@ -20,9 +21,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -134,7 +138,7 @@ final class FailureCommand implements Callable<Integer>
             }
             catch (final IllegalArgumentException ex)
             {
-                throw new io.daxrmap.format.FormatException(events, line, "region", ex.getMessage(), ex);
+                throw new FormatException(events, line, "region", ex.getMessage(), ex);
             }
         });
     }
@@ -152,7 +156,7 @@ final class FailureCommand implements Callable<Integer>
 
     private int mappingShift()
     {
-        switch (mappingSize.toLowerCase(java.util.Locale.ROOT))
+        switch (mappingSize.toLowerCase(Locale.ROOT))
         {
             case "4k": return FailureService.PAGE_MAPPING_SHIFT;
             case "2m": return FailureService.PMD_MAPPING_SHIFT;
@@ -165,7 +169,7 @@ final class FailureCommand implements Callable<Integer>
 
     private Regions regions(final FilesystemIndex index) throws IOException
     {
-        Regions regions = new Regions(java.util.List.of());
+        Regions regions = new Regions(List.of());
         if (sysfsRoot != null)
         {
             regions = SysfsRegions.discover(sysfsRoot, device -> index.device(device) != null);
@@ -185,7 +189,7 @@ final class FailureCommand implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException(procRoot + ": cannot list processes: " + ex.getMessage(), ex);
+            throw new UncheckedIOException(procRoot + ": cannot list processes: " + ex.getMessage(), ex);
         }
     }
 }

@@ -20,12 +20,14 @@ import java.util.Map;
  *       dataOffset - partitionOffset. Bytes outside every region, in a metadata area, or outside the indexed
  *       filesystem get that verdict and nothing else. An event whose bytes span two of these areas (a badblocks
  *       range across a data start) is answered with one report per area, in address order.</li>
- *   <li><b>Kill list</b>, as the kernel acts: the page(s) holding the poisoned bytes are queried as
- *       {@code xfs_dax_notify_failure()} queries the rmapbt for them (BTOBB rounds the byte range out to sectors,
- *       then to blocks, and the pmem driver only ever reports whole pages); every data fork record on them gives
+ *   <li><b>Kill list</b>, as the kernel acts: mm sees only a pfn, so the page(s) holding the poisoned bytes are
+ *       queried whole, as {@code xfs_dax_notify_failure()} queries the rmapbt for the page-aligned range the pmem
+ *       driver passes it; every data fork record on them gives
  *       {@code pgoff = (rm_offset + max(0, start - rm_startblock)) >> PAGE_SHIFT} as
  *       {@code xfs_dax_failure_fn()} computes it. Each (inode, pgoff) appears once: rows of one inode that overlap
- *       or touch merge. Unwritten extents are killed too, as the kernel does, and flagged.</li>
+ *       or touch merge. Unwritten extents are killed too, as the kernel does, and flagged. The kernel skips inodes
+ *       not in memory (no process can map them); the list names every owner, and {@link ProcMaps} says which
+ *       processes actually map the pages.</li>
  *   <li><b>Fatal list</b>: every non-data owner on those pages (static metadata, the log, btree blocks, inode
  *       chunks, attr forks, bmbt blocks, CoW staging): the owners for which {@code xfs_dax_failure_fn()} sets
  *       {@code want_shutdown}.</li>

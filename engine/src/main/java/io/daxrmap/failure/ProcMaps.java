@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -77,13 +76,9 @@ public final class ProcMaps
                 {
                     text = Files.readAllLines(entry.resolve("maps"), StandardCharsets.UTF_8);
                 }
-                catch (final NoSuchFileException | java.nio.file.AccessDeniedException ex)
-                {
-                    continue;
-                }
                 catch (final IOException | UncheckedIOException ex)
                 {
-                    // A process exiting while its maps are read (ESRCH) is not an error.
+                    // Gone (ENOENT, ESRCH) or not ours to read: a process that exits meanwhile is not an error.
                     continue;
                 }
                 for (final String line : text)

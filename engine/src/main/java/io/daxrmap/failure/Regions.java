@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class Regions
     public Regions(final List<Region> regions)
     {
         final Region[] sorted = regions.toArray(new Region[0]);
-        java.util.Arrays.sort(sorted, (a, b) -> Long.compare(a.physBase(), b.physBase()));
+        Arrays.sort(sorted, (a, b) -> Long.compare(a.physBase(), b.physBase()));
         for (int i = 1; i < sorted.length; i++)
         {
             if (sorted[i].physBase() < sorted[i - 1].end())
@@ -71,7 +72,7 @@ public final class Regions
      */
     public List<Region> list()
     {
-        return Collections.unmodifiableList(java.util.Arrays.asList(regions));
+        return Collections.unmodifiableList(Arrays.asList(regions));
     }
 
     /**

@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code daxrmap failure} on a real loop-mounted XFS, checked against the filesystem's own layout (xfs_io fiemap and
  * GETFSMAP through {@code xfs_io fsmap}): the reflinked-page cases of the fstests fsdax memory-failure tests (a
  * 16-page file with every even page reflinked from another file), sub-page errors in free space, file data and
- * across a metadata block boundary, the region arithmetic at its edges, a device removal, and a child process that
- * really maps a poisoned page. A loop device is not pmem, so the physical addresses come from a made-up region
+ * across a metadata block boundary, the region arithmetic at its edges, a device removal, and a child process (xfs_io)
+ * that really maps a poisoned page. A loop device is not pmem, so the physical addresses come from a made-up region
  * with a start pad, a data offset and a partition offset. Needs root and xfsprogs: skipped with the reason outside
  * CI, failed under CI=true.
  */
@@ -63,7 +63,7 @@ class FailureRealFilesystemTest
     @BeforeAll
     static void createFilesystem() throws IOException
     {
-        LoopFilesystem.requireEnvironment("mkfs.xfs", "xfs_io", "xfs_spaceman", "python3");
+        LoopFilesystem.requireEnvironment("mkfs.xfs", "xfs_io", "xfs_spaceman");
         xfs = LoopFilesystem.xfs(IMAGE_SIZE);
         // fstests' fsdax memory-failure layout: A of 16 pages, every even page of it reflinked from B.
         xfs.run("""
@@ -300,23 +300,45 @@ class FailureRealFilesystemTest
     @Test
     void shouldNameTheProcessThatMapsThePoisonedPage() throws IOException, InterruptedException
     {
-        final Process child = new ProcessBuilder("python3", "-c", String.join("\n",
-            "import ctypes, mmap, sys",
-            "f = open(sys.argv[1], 'r+b')",
-            "m = mmap.mmap(f.fileno(), 0)",
-            "m[5 * 4096]",
-            "print(hex(ctypes.addressof(ctypes.c_char.from_buffer(m))), flush=True)",
-            "sys.stdin.read()"), xfs.mountPoint().resolve("A").toString()).redirectErrorStream(true).start();
+        // xfs_io reading commands from its standard input: it maps A shared, touches every page, prints the mapping
+        // (line-buffered by stdbuf: a pipe would hold it back until exit), and stays alive until its input closes.
+        // exec keeps the pid; a watchdog ends it if it never answers, so the test fails instead of hanging.
+        final ProcessBuilder builder = new ProcessBuilder("bash", "-c", "exec stdbuf -oL xfs_io \"$0\"",
+            xfs.mountPoint().resolve("A").toString()).redirectErrorStream(true);
+        builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin");
+        final Process child = builder.start();
+        final Thread watchdog = new Thread(() ->
+        {
+            try
+            {
+                Thread.sleep(30_000);
+                child.destroyForcibly();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "xfs_io watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         try
         {
-            final String base = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))
-                .readLine();
-            assertTrue(base != null && base.startsWith("0x"), "child said: " + base);
+            child.getOutputStream().write("mmap -rw 0 64k\nmread 0 64k\nmmap\n".getBytes(StandardCharsets.UTF_8));
+            child.getOutputStream().flush();
+            final BufferedReader said = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8));
+            String base = said.readLine();
+            while (base != null && !base.startsWith("[000] 0x"))
+            {
+                base = said.readLine();
+            }
+            assertTrue(base != null, "xfs_io printed no mapping");
+            base = base.substring(6, base.indexOf(' ', 6));
             final long address = Long.decode(base);
             final CliRun run = CliRun.run("failure", index.toString(), "--regions", regions.toString(), "--json",
                 "--phys", Long.toString(FS_START + pagesA[5] + 64), "--lsb", "6");
             assertEquals(0, run.status(), run.err());
-            assertTrue(run.out().contains("{\"pid\":" + child.pid() + ",\"command\":\"python3\",\"inode\":" + inodeA +
+            assertTrue(run.out().contains("{\"pid\":" + child.pid() + ",\"command\":\"xfs_io\",\"inode\":" + inodeA +
                 ",\"pgoff\":5,\"pgcnt\":1,\"address\":\"0x" + Long.toHexString(address + 5 * PAGE) + "\",\"perms\":\"rw-s\"}"),
                 run.out());
             final CliRun other = CliRun.run("failure", index.toString(), "--regions", regions.toString(), "--json",
@@ -325,6 +347,7 @@ class FailureRealFilesystemTest
         }
         finally
         {
+            watchdog.interrupt();
             child.getOutputStream().close();
             if (!child.waitFor(10, TimeUnit.SECONDS))
             {

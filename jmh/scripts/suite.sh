@@ -42,6 +42,7 @@ case "$mode" in
     run mutations MutationBenchmark "${short[@]}"
     run readwrite ReadWhileWriteBenchmark "${short[@]}"
     run reopen ReopenBenchmark -f 1 -wi 1 -i 5
+    run failure FailureBenchmark "${short[@]}"
     if [ "$(id -u)" = 0 ]; then
       run getfsmap GetFsmapBenchmark "${short[@]}"
     else

@@ -23,7 +23,8 @@ import java.nio.file.NoSuchFileException;
     versionProvider = Main.Version.class,
     description = "Reverse map of files on persistent-memory (DAX) devices.",
     subcommands = {
-        IndexCommand.class, ImportCommand.class, DumpCommand.class, QueryCommand.class, InspectCommand.class, VerifyCommand.class})
+        IndexCommand.class, ImportCommand.class, DumpCommand.class, QueryCommand.class, InspectCommand.class, VerifyCommand.class,
+        FailureCommand.class})
 public final class Main implements Runnable
 {
     /** Success. */

@@ -1,0 +1,195 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.failure.FailureEvent;
+import io.daxrmap.failure.FailureEvents;
+import io.daxrmap.failure.FailureReport;
+import io.daxrmap.failure.FailureService;
+import io.daxrmap.failure.ProcMaps;
+import io.daxrmap.failure.Regions;
+import io.daxrmap.failure.SysfsRegions;
+import io.daxrmap.format.FormatException;
+import io.daxrmap.store.FilesystemIndex;
+import io.daxrmap.store.IndexStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code daxrmap failure INDEX --regions FILE (--phys ADDR [--lsb N] | --events FILE)}: what a memory failure hits,
+ * page granular for the kill path and byte granular for repair, and the processes that map the poisoned pages.
+ */
+@Command(name = "failure", mixinStandardHelpOptions = true,
+    description = "Answer memory-failure events: the address_spaces and pgoffs to kill (as the kernel would), the " +
+        "owners on which XFS shuts down, the byte-exact repair plan, and the processes mapping the pages.")
+final class FailureCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "INDEX", description = "index directory")
+    private Path indexDirectory;
+
+    @Option(names = "--regions", paramLabel = "FILE", description = "regions file (JSON, DESIGN.md section 6)")
+    private Path regionsFile;
+
+    @Option(names = "--sysfs", paramLabel = "ROOT",
+        description = "also discover regions from sysfs under ROOT (normally /sys); the regions file wins by name")
+    private Path sysfsRoot;
+
+    @Option(names = "--phys", paramLabel = "ADDR", description = "poisoned physical address (decimal or 0x hex)")
+    private String phys;
+
+    @Option(names = "--lsb", paramLabel = "N",
+        description = "log2 of the error's granularity (MCE LSB); default 12, the whole page")
+    private Integer lsb;
+
+    @Option(names = "--events", paramLabel = "FILE", description = "events as JSON lines; - for standard input")
+    private String events;
+
+    @Option(names = "--json", description = "one JSON object per line per report")
+    private boolean json;
+
+    @Option(names = "--mapping-size", defaultValue = "4k", paramLabel = "SIZE",
+        description = "expand the kill list to the mapping size: 4k, 2m (PMD) or 1g (PUD); default ${DEFAULT-VALUE}")
+    private String mappingSize;
+
+    @Option(names = "--proc", defaultValue = "/proc", paramLabel = "ROOT",
+        description = "where to find processes' maps; default ${DEFAULT-VALUE}")
+    private Path procRoot;
+
+    @Option(names = "--no-processes", description = "do not look for the processes that map the pages")
+    private boolean noProcesses;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if ((phys == null) == (events == null))
+        {
+            throw new ParameterException(spec.commandLine(), "give exactly one of --phys and --events");
+        }
+        if (lsb != null && phys == null)
+        {
+            throw new ParameterException(spec.commandLine(), "--lsb goes with --phys");
+        }
+        if (regionsFile == null && sysfsRoot == null)
+        {
+            throw new ParameterException(spec.commandLine(), "--regions FILE (or --sysfs ROOT) is required");
+        }
+        final int shift = mappingShift();
+        final FailureEvent single = phys == null ? null : physEvent();
+        try (FilesystemIndex index = IndexStore.load(indexDirectory))
+        {
+            final FailureService service = FailureService.of(index, regions(index)).mappingShift(shift);
+            final PrintWriter out = spec.commandLine().getOut();
+            final FailureReport report = new FailureReport();
+            final FailureService.ReportHandler handler = answer ->
+            {
+                if (!noProcesses && answer.killCount() > 0)
+                {
+                    // Read afresh for each report: processes come and go while a stream of events is answered.
+                    readMaps().match(answer, procRoot);
+                }
+                out.print(json ? FailureReportFormat.json(answer, index::path) + "\n" :
+                    FailureReportFormat.text(answer, index::path));
+            };
+            if (single != null)
+            {
+                service.report(single, report, handler);
+            }
+            else if ("-".equals(events))
+            {
+                read(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), service, report, handler);
+            }
+            else
+            {
+                try (BufferedReader in = Files.newBufferedReader(Path.of(events), StandardCharsets.UTF_8))
+                {
+                    read(in, service, report, handler);
+                }
+            }
+            out.flush();
+        }
+        return Main.EXIT_OK;
+    }
+
+    private void read(final BufferedReader in, final FailureService service, final FailureReport report,
+        final FailureService.ReportHandler handler) throws IOException
+    {
+        FailureEvents.read(in, events, (event, line) ->
+        {
+            try
+            {
+                service.report(event, report, handler);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new FormatException(events, line, "region", ex.getMessage(), ex);
+            }
+        });
+    }
+
+    private FailureEvent physEvent()
+    {
+        final long address = Units.parseNumber(phys, "--phys");
+        final int bits = lsb == null ? FailureEvent.PAGE_SHIFT : lsb;
+        if (bits < 0 || bits > 63)
+        {
+            throw new ParameterException(spec.commandLine(), "--lsb must be 0..63: lsb=" + bits);
+        }
+        return FailureEvent.physical(address, bits);
+    }
+
+    private int mappingShift()
+    {
+        switch (mappingSize.toLowerCase(Locale.ROOT))
+        {
+            case "4k": return FailureService.PAGE_MAPPING_SHIFT;
+            case "2m": return FailureService.PMD_MAPPING_SHIFT;
+            case "1g": return FailureService.PUD_MAPPING_SHIFT;
+            default:
+                throw new ParameterException(spec.commandLine(),
+                    "--mapping-size must be 4k, 2m or 1g: mappingSize=" + mappingSize);
+        }
+    }
+
+    private Regions regions(final FilesystemIndex index) throws IOException
+    {
+        Regions regions = new Regions(List.of());
+        if (sysfsRoot != null)
+        {
+            regions = SysfsRegions.discover(sysfsRoot, device -> index.device(device) != null);
+        }
+        if (regionsFile != null)
+        {
+            regions = regions.with(Regions.read(regionsFile));
+        }
+        return regions;
+    }
+
+    private ProcMaps readMaps()
+    {
+        try
+        {
+            return ProcMaps.read(procRoot);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(procRoot + ": cannot list processes: " + ex.getMessage(), ex);
+        }
+    }
+}

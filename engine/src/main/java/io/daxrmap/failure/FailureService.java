@@ -1,0 +1,350 @@
+package io.daxrmap.failure;
+
+import io.daxrmap.index.IndexReader;
+import io.daxrmap.index.PageVisitor;
+import io.daxrmap.index.RecordVisitor;
+import io.daxrmap.index.ReverseIndex;
+import io.daxrmap.model.MappingFlags;
+import io.daxrmap.model.Owner;
+import io.daxrmap.model.Pagemap;
+import io.daxrmap.store.FilesystemIndex;
+
+import java.util.Map;
+
+/**
+ * The memory-failure service: from an event (poisoned physical bytes, bad sectors, a device removal) to the report
+ * of what lives there, answered from the indexes of one filesystem's devices.
+ * <h2>Semantics</h2>
+ * <ul>
+ *   <li><b>Locating.</b> The region whose window holds the address; device offset = phys - physBase - startPad -
+ *       dataOffset - partitionOffset. Bytes outside every region, in a metadata area, or outside the indexed
+ *       filesystem get that verdict and nothing else. An event whose bytes span two of these areas (a badblocks
+ *       range across a data start) is answered with one report per area, in address order.</li>
+ *   <li><b>Kill list</b>, as the kernel acts: mm sees only a pfn, so the page(s) holding the poisoned bytes are
+ *       queried whole, as {@code xfs_dax_notify_failure()} queries the rmapbt for the page-aligned range the pmem
+ *       driver passes it; every data fork record on them gives
+ *       {@code pgoff = (rm_offset + max(0, start - rm_startblock)) >> PAGE_SHIFT} as
+ *       {@code xfs_dax_failure_fn()} computes it. Each (inode, pgoff) appears once: rows of one inode that overlap
+ *       or touch merge. Unwritten extents are killed too, as the kernel does, and flagged. The kernel skips inodes
+ *       not in memory (no process can map them); the list names every owner, and {@link ProcMaps} says which
+ *       processes actually map the pages.</li>
+ *   <li><b>Fatal list</b>: every non-data owner on those pages (static metadata, the log, btree blocks, inode
+ *       chunks, attr forks, bmbt blocks, CoW staging): the owners for which {@code xfs_dax_failure_fn()} sets
+ *       {@code want_shutdown}.</li>
+ *   <li><b>Repair segments</b>, better than the kernel: exactly the poisoned bytes, split by owner: free space
+ *       (re-zero through a page-aligned recovery write), unwritten (re-zero), file data (this file byte range is
+ *       lost), CoW staging (discard) or metadata (this structure). Shared bytes give one segment per sharer.</li>
+ *   <li><b>Device removal</b> ({@code MF_MEM_PRE_REMOVE}): every data owner of the device with every page it has
+ *       there. Non-data owners are not listed as fatal: {@code xfs_dax_failure_fn()} skips them on pre-remove (the
+ *       filesystem is shut down regardless), and there are no repair segments: nothing is poisoned.</li>
+ * </ul>
+ * A service is not thread-safe (it owns one {@link IndexReader} per device and reuses its scratch state); give each
+ * thread its own. Reports of poisoned bytes within one page allocate nothing once warm.
+ */
+public final class FailureService
+{
+    /** A 4 KiB page mapping. */
+    public static final int PAGE_MAPPING_SHIFT = FailureEvent.PAGE_SHIFT;
+    /** A PMD (2 MiB) mapping. */
+    public static final int PMD_MAPPING_SHIFT = 21;
+    /** A PUD (1 GiB) mapping. */
+    public static final int PUD_MAPPING_SHIFT = 30;
+
+    private static final long PAGE_SIZE = 1L << FailureEvent.PAGE_SHIFT;
+
+    /**
+     * Receives the reports of an event.
+     */
+    @FunctionalInterface
+    public interface ReportHandler
+    {
+        /**
+         * One report; the object is reused for the event's next report and the next event.
+         *
+         * @param report the report.
+         */
+        void onReport(FailureReport report);
+    }
+
+    private final Regions regions;
+    private final int dataDevice;
+    private final int[] deviceNumbers;
+    private final IndexReader[] readers;
+    private final long[] deviceSizes;
+    private final Pagemap[] pagemaps;
+    private final PageVisitor pageVisitor = new KillCollector();
+    private final RecordVisitor repairVisitor = this::onRepairRecord;
+    private final RecordVisitor removalVisitor = this::onRemovalRecord;
+    private int mappingShift = PAGE_MAPPING_SHIFT;
+    private FailureReport current;
+
+    /**
+     * A service over a filesystem's device indexes.
+     *
+     * @param regions    the pmem regions of the host.
+     * @param devices    the indexes by device number ({@code new_encode_dev}).
+     * @param dataDevice the data device: regions with {@link Region#DATA_DEVICE} refer to it.
+     */
+    public FailureService(final Regions regions, final Map<Integer, ReverseIndex> devices, final int dataDevice)
+    {
+        this.regions = regions;
+        this.dataDevice = dataDevice;
+        final int count = devices.size();
+        deviceNumbers = new int[count];
+        readers = new IndexReader[count];
+        deviceSizes = new long[count];
+        pagemaps = new Pagemap[count];
+        int i = 0;
+        for (final Map.Entry<Integer, ReverseIndex> device : devices.entrySet())
+        {
+            deviceNumbers[i] = device.getKey();
+            readers[i] = device.getValue().newReader();
+            deviceSizes[i] = device.getValue().geometry().size();
+            // Device offsets as page frame numbers: the region arithmetic is done before the page query.
+            pagemaps[i] = new Pagemap(0, deviceSizes[i], 0, (int)PAGE_SIZE);
+            i++;
+        }
+    }
+
+    /**
+     * A service over an index directory's devices.
+     *
+     * @param index   the filesystem's index.
+     * @param regions the pmem regions of the host.
+     * @return the service.
+     */
+    public static FailureService of(final FilesystemIndex index, final Regions regions)
+    {
+        return new FailureService(regions, index.devices(), index.dataDevice());
+    }
+
+    /**
+     * Expand kill lists to a mapping size: what a PMD or PUD mapping of the file tears down.
+     *
+     * @param shift {@link #PAGE_MAPPING_SHIFT}, {@link #PMD_MAPPING_SHIFT} or {@link #PUD_MAPPING_SHIFT}.
+     * @return this service.
+     */
+    public FailureService mappingShift(final int shift)
+    {
+        if (shift != PAGE_MAPPING_SHIFT && shift != PMD_MAPPING_SHIFT && shift != PUD_MAPPING_SHIFT)
+        {
+            throw new IllegalArgumentException("mapping shift must be 12, 21 or 30: shift=" + shift);
+        }
+        mappingShift = shift;
+        return this;
+    }
+
+    /**
+     * The regions this service locates addresses in.
+     *
+     * @return the regions.
+     */
+    public Regions regions()
+    {
+        return regions;
+    }
+
+    /**
+     * Answer an event: one report per area its bytes lie in (one, unless a range crosses a region's edge).
+     *
+     * @param event   the event.
+     * @param report  the report to fill, reused for each of the event's reports.
+     * @param handler receives each report.
+     * @throws IllegalArgumentException if the event names a region that does not exist.
+     */
+    public void report(final FailureEvent event, final FailureReport report, final ReportHandler handler)
+    {
+        switch (event.kind())
+        {
+            case PHYSICAL:
+                reportRange(event, event.address(), event.address() + event.length(), report, handler);
+                break;
+            case BADBLOCKS:
+            {
+                final Region region = namedRegion(event);
+                final long origin = event.origin() == FailureEvent.Origin.REGION ? region.regionBase() : region.dataStart();
+                if (event.address() > Long.MAX_VALUE - origin - event.length())
+                {
+                    throw new IllegalArgumentException("badblocks range overflows: region=" + region.name() +
+                        " offset=" + event.address());
+                }
+                reportRange(event, origin + event.address(), origin + event.address() + event.length(), report, handler);
+                break;
+            }
+            case PRE_REMOVE:
+                reportRemoval(event, namedRegion(event), report);
+                handler.onReport(report);
+                break;
+            default:
+                throw new IllegalStateException("unknown event kind: kind=" + event.kind());
+        }
+    }
+
+    /**
+     * Answer one poisoned physical range within a page: the kill path and the repair segments. Allocates nothing.
+     *
+     * @param event  the event (echoed in the report); its bytes must lie within one page.
+     * @param report the report to fill.
+     * @return the report.
+     */
+    public FailureReport reportPage(final FailureEvent event, final FailureReport report)
+    {
+        final long start = event.address();
+        if (event.kind() != FailureEvent.Kind.PHYSICAL || (start >>> FailureEvent.PAGE_SHIFT) !=
+            ((start + event.length() - 1) >>> FailureEvent.PAGE_SHIFT))
+        {
+            throw new IllegalArgumentException("not a physical range within one page: address=" + start +
+                " length=" + event.length());
+        }
+        reportPiece(event, start, start + event.length(), report);
+        return report;
+    }
+
+    private void reportRange(
+        final FailureEvent event, final long start, final long end, final FailureReport report,
+        final ReportHandler handler)
+    {
+        long from = start;
+        while (from < end)
+        {
+            from = reportPiece(event, from, end, report);
+            handler.onReport(report);
+        }
+    }
+
+    /**
+     * Fill the report for the bytes from {@code start} that lie in the same area as {@code start}.
+     *
+     * @return where that area's part of {@code [start, end)} ends.
+     */
+    private long reportPiece(final FailureEvent event, final long start, final long end, final FailureReport report)
+    {
+        report.reset(event, mappingShift);
+        final Region region = regions.find(start);
+        if (region == null)
+        {
+            final long pieceEnd = Math.min(end, regions.nextStart(start));
+            report.locate(Verdict.OUTSIDE_DEVICES, null, Region.DATA_DEVICE, start, -1, pieceEnd - start);
+            report.finish(false);
+            return pieceEnd;
+        }
+        if (start < region.dataStart())
+        {
+            final long pieceEnd = Math.min(end, region.dataStart());
+            report.locate(Verdict.DEVICE_METADATA_AREA, region, Region.DATA_DEVICE, start, -1, pieceEnd - start);
+            report.finish(false);
+            return pieceEnd;
+        }
+        final int device = region.device() == Region.DATA_DEVICE ? dataDevice : region.device();
+        final int d = deviceIndex(device);
+        if (start < region.filesystemStart() || d < 0 || region.deviceOffset(start) >= deviceSizes[d])
+        {
+            final long pieceEnd = Math.min(end, start < region.filesystemStart() ? region.filesystemStart() : region.end());
+            report.locate(Verdict.OUTSIDE_FILESYSTEM, region, device, start, -1, pieceEnd - start);
+            report.finish(false);
+            return pieceEnd;
+        }
+        final long pieceEnd = Math.min(end, Math.min(region.end(), region.phys(deviceSizes[d])));
+        final long deviceOffset = region.deviceOffset(start);
+        final long length = pieceEnd - start;
+        report.locate(Verdict.MAPPED, region, device, start, deviceOffset, length);
+        final IndexReader reader = readers[d];
+        reader.refresh();
+        current = report;
+        final long lastPage = (deviceOffset + length - 1) >>> FailureEvent.PAGE_SHIFT;
+        for (long page = deviceOffset >>> FailureEvent.PAGE_SHIFT; page <= lastPage; page++)
+        {
+            reader.pageQuery(page, pagemaps[d], pageVisitor);
+        }
+        reader.byteQuery(deviceOffset, length, repairVisitor);
+        current = null;
+        report.finish(true);
+        return pieceEnd;
+    }
+
+    private void reportRemoval(final FailureEvent event, final Region region, final FailureReport report)
+    {
+        report.reset(event, mappingShift);
+        final int device = region.device() == Region.DATA_DEVICE ? dataDevice : region.device();
+        final int d = deviceIndex(device);
+        if (d < 0)
+        {
+            report.locate(Verdict.OUTSIDE_FILESYSTEM, region, device, region.physBase(), -1, region.size());
+            report.finish(false);
+            return;
+        }
+        report.locate(Verdict.MAPPED, region, device, region.filesystemStart(), 0, deviceSizes[d]);
+        final IndexReader reader = readers[d];
+        reader.refresh();
+        current = report;
+        reader.scan(0, deviceSizes[d] - 1, removalVisitor);
+        current = null;
+        report.finish(false);
+    }
+
+    private boolean onRepairRecord(
+        final long deviceOffset, final long length, final long owner, final long fileOffset, final int flags)
+    {
+        final RepairKind kind;
+        if (Owner.isFileData(owner))
+        {
+            kind = (flags & MappingFlags.UNWRITTEN) != 0 ? RepairKind.UNWRITTEN : RepairKind.DATA;
+        }
+        else
+        {
+            kind = owner == Owner.XFS_COW ? RepairKind.COW : RepairKind.METADATA;
+        }
+        current.addRepair(deviceOffset, length, kind, owner, Owner.hasFileOffset(owner) ? fileOffset : -1, flags);
+        return true;
+    }
+
+    private boolean onRemovalRecord(
+        final long deviceOffset, final long length, final long owner, final long fileOffset, final int flags)
+    {
+        if (Owner.isFileData(owner))
+        {
+            final long pgoff = fileOffset >>> FailureEvent.PAGE_SHIFT;
+            current.addKill(Owner.inode(owner), pgoff,
+                ((fileOffset + length - 1) >>> FailureEvent.PAGE_SHIFT) - pgoff + 1, flags);
+        }
+        return true;
+    }
+
+    private Region namedRegion(final FailureEvent event)
+    {
+        final Region region = regions.byName(event.region());
+        if (region == null)
+        {
+            throw new IllegalArgumentException("no such region: region=" + event.region());
+        }
+        return region;
+    }
+
+    private int deviceIndex(final int device)
+    {
+        for (int i = 0; i < deviceNumbers.length; i++)
+        {
+            if (deviceNumbers[i] == device)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private final class KillCollector implements PageVisitor
+    {
+        @Override
+        public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+        {
+            current.addKill(inode, pgoff, pgcnt, flags);
+        }
+
+        @Override
+        public void onOtherOwner(
+            final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+        {
+            current.addFatal(owner, deviceOffset, length);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.format.Captures;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code daxrmap failure} over the xfs-small capture: the JSON contract, agreement with {@code query --pfn}, standard
+ * input, and one-line errors with exit status 2.
+ */
+class FailureCliTest
+{
+    @TempDir
+    static Path temp;
+
+    private static Path index;
+    private static Path regions;
+
+    @BeforeAll
+    static void importCapture() throws IOException
+    {
+        index = temp.resolve("index");
+        final CliRun result = CliRun.run("import", "--format", "fsmap-verbose",
+            Captures.xfsSmall("fsmap-v.txt").toString(), "-o", index.toString());
+        assertEquals(0, result.status(), result.err());
+        regions = temp.resolve("regions.json");
+        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
+            "\"dataOffset\":0,\"partitionOffset\":0}]}");
+    }
+
+    @Test
+    void shouldKillWhatThePageQueryFindsWithTheContractsFields()
+    {
+        final CliRun query = CliRun.run("query", index.toString(), "--pfn", "0x100018", "--pagemap", "0x100000000:0x4000000",
+            "--format", "json");
+        assertEquals(0, query.status(), query.err());
+        final CliRun failure = CliRun.run("failure", index.toString(), "--regions", regions.toString(), "--phys",
+            "0x100018000", "--json", "--no-processes");
+        assertEquals(0, failure.status(), failure.err());
+        final String kill = between(query.out(), "\"kill\":[", "],\"owners\"");
+        assertTrue(kill.contains("\"shared\""), "a shared page of the capture: " + kill);
+        assertTrue(failure.out().startsWith("{\"event\":{\"type\":\"phys\",\"address\":\"0x100018000\",\"lsb\":12}," +
+            "\"verdict\":\"mapped\",\"region\":\"pmem0\",\"phys\":\"0x100018000\",\"device\":"), failure.out());
+        assertTrue(failure.out().contains("\"deviceOffset\":98304,\"length\":4096,\"kill\":[" + kill + "],\"fatal\":[],"),
+            failure.out());
+        final Matcher repair = Pattern.compile("\\{\"deviceOffset\":98304,\"length\":4096,\"kind\":\"data\",\"owner\":" +
+            "\"inode_\\d+_data\",\"fileOffset\":\\d+}").matcher(failure.out());
+        int segments = 0;
+        while (repair.find())
+        {
+            segments++;
+        }
+        assertEquals(kill.split("\\{\"inode\"").length - 1, segments, "one repair segment per sharer: " + failure.out());
+        assertEquals(1, failure.out().lines().count());
+    }
+
+    @Test
+    void shouldExpandTheKillListToThePmdMappingSize()
+    {
+        final CliRun failure = CliRun.run("failure", index.toString(), "--regions", regions.toString(), "--phys",
+            "0x100018000", "--json", "--no-processes", "--mapping-size", "2m");
+        assertEquals(0, failure.status(), failure.err());
+        assertTrue(failure.out().contains("\"pgoffExpanded\":0,\"pgcntExpanded\":512"), failure.out());
+    }
+
+    @Test
+    void shouldDiscoverTheRegionFromSysfs() throws IOException
+    {
+        final Path sys = temp.resolve("sys");
+        final Path namespace = Files.createDirectories(sys.resolve("devices/ndbus0/region0/namespace0.0"));
+        Files.writeString(namespace.resolve("resource"), "0x100000000\n");
+        Files.writeString(namespace.resolve("size"), "67108864\n");
+        final Path disk = Files.createDirectories(sys.resolve("block/pmem0"));
+        Files.writeString(disk.resolve("dev"), "7:0\n");
+        Files.createSymbolicLink(disk.resolve("device"), namespace);
+        final CliRun failure = CliRun.run("failure", index.toString(), "--sysfs", sys.toString(), "--phys", "0x100018000",
+            "--json", "--no-processes");
+        assertEquals(0, failure.status(), failure.err());
+        assertTrue(failure.out().contains("\"verdict\":\"mapped\",\"region\":\"pmem0\",\"phys\":\"0x100018000\"," +
+            "\"device\":\"7:0\",\"deviceOffset\":98304,"), failure.out());
+    }
+
+    @Test
+    void shouldReadEventsFromStandardInput()
+    {
+        final InputStream stdin = System.in;
+        try
+        {
+            System.setIn(new ByteArrayInputStream(("{\"type\":\"memory_failure_event\",\"pfn\":\"0x100018\"}\n" +
+                "{\"type\":\"phys\",\"address\":\"0xffff0000\",\"lsb\":6}\n").getBytes(StandardCharsets.UTF_8)));
+            final CliRun run = CliRun.run("failure", index.toString(), "--regions", regions.toString(), "--events", "-",
+                "--json");
+            assertEquals(0, run.status(), run.err());
+            assertEquals(2, run.out().lines().count(), run.out());
+            assertTrue(run.out().lines().toList().get(1).startsWith("{\"event\":{\"type\":\"phys\",\"address\":" +
+                "\"0xffff0000\",\"lsb\":6},\"verdict\":\"outside-devices\",\"region\":null,\"phys\":\"0xffff0000\"," +
+                "\"device\":null,\"deviceOffset\":null,\"length\":64,\"kill\":[],\"fatal\":[],\"repair\":[]"), run.out());
+        }
+        finally
+        {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void shouldExitTwoWithOneLineNamingFileLineAndField() throws IOException
+    {
+        final Path events = temp.resolve("events.jsonl");
+        Files.writeString(events, "{\"type\":\"phys\",\"address\":4096}\n{\"type\":\"phys\",\"address\":4096,\"lsb\":\"6\"}\n");
+        assertError("daxrmap failure: " + events + ":2: field lsb: not a number or \"0x\" string: \"6\"",
+            "failure", index.toString(), "--regions", regions.toString(), "--events", events.toString());
+
+        Files.writeString(events, "{\"type\":\"pre-remove\",\"region\":\"pmem9\"}\n");
+        assertError("daxrmap failure: " + events + ":1: field region: no such region: region=pmem9",
+            "failure", index.toString(), "--regions", regions.toString(), "--events", events.toString());
+
+        final Path badRegions = temp.resolve("bad-regions.json");
+        Files.writeString(badRegions, "{\"regions\":[\n{\"name\":\"pmem0\",\"physBase\":\"0x1000\",\"size\":4096,\"dataOffset\":4096}]}");
+        assertError("daxrmap failure: " + badRegions + ":2: field regions[0]: offsets leave no data in the window: " +
+            "name=pmem0 startPad=0 dataOffset=4096 partitionOffset=0 size=4096", "failure", index.toString(), "--regions",
+            badRegions.toString(), "--phys", "0x1000");
+
+        assertUsage("daxrmap: give exactly one of --phys and --events", "failure", index.toString(), "--regions",
+            regions.toString());
+        assertUsage("daxrmap: --regions FILE (or --sysfs ROOT) is required", "failure", index.toString(), "--phys", "1");
+        assertUsage("daxrmap: --lsb must be 0..63: lsb=64", "failure", index.toString(), "--regions", regions.toString(),
+            "--phys", "1", "--lsb", "64");
+        assertUsage("daxrmap: --mapping-size must be 4k, 2m or 1g: mappingSize=3m", "failure", index.toString(),
+            "--regions", regions.toString(), "--phys", "1", "--mapping-size", "3m");
+    }
+
+    private static void assertError(final String message, final String... args)
+    {
+        final CliRun run = CliRun.run(args);
+        assertEquals(2, run.status(), run.out());
+        assertEquals(message + "\n", run.err());
+    }
+
+    private static void assertUsage(final String message, final String... args)
+    {
+        final CliRun run = CliRun.run(args);
+        assertEquals(2, run.status(), run.out());
+        assertEquals(message, run.err().lines().findFirst().orElse(""));
+    }
+
+    private static String between(final String text, final String from, final String to)
+    {
+        final int start = text.indexOf(from) + from.length();
+        return text.substring(start, text.indexOf(to, start));
+    }
+}

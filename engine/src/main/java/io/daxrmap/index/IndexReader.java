@@ -380,7 +380,12 @@ public final class IndexReader
         }
         while (true)
         {
-            visitPieceRefs();
+            // A piece equal to the one before (cut from it only by a stripe boundary) holds only references that
+            // were reported with the piece before and extended over it: skip it whole instead of asking each.
+            if (!hasPrevious || cursor.value() != previousValue || cursor.delta() != previousDelta)
+            {
+                visitPieceRefs();
+            }
             if (stopped || cursor.end() >= end)
             {
                 return;

@@ -51,6 +51,7 @@ public class QueryBenchmark
     private Pagemap pagemap;
     private long[] probes;
     private long[] pfns;
+    private long deviceSize;
     private int mask;
     private int next;
     private final Sink sink = new Sink();
@@ -65,6 +66,7 @@ public class QueryBenchmark
         reader = data.index().newReader();
         probes = data.mappedOffsets();
         mask = probes.length - 1;
+        deviceSize = data.index().geometry().size();
         pfns = new long[probes.length];
         for (int i = 0; i < probes.length; i++)
         {
@@ -115,14 +117,16 @@ public class QueryBenchmark
     }
 
     /**
-     * One 2 MiB byte query (2 MiB aligned, as a PMD mapping) whose offset depends on the previous answer.
+     * One 2 MiB byte query (2 MiB aligned, as a PMD mapping; cut at the device's end) whose offset depends on the
+     * previous answer.
      *
      * @return the running accumulator.
      */
     @Benchmark
     public long byteQuery2m()
     {
-        reader.byteQuery(dependentProbe() & -(1L << 21), 1L << 21, sink);
+        final long start = dependentProbe() & -(1L << 21);
+        reader.byteQuery(start, Math.min(1L << 21, deviceSize - start), sink);
         return sink.accumulator;
     }
 

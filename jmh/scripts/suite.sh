@@ -21,7 +21,7 @@ run() {
   local name="$1"; shift
   echo "== $name: $*" | tee -a "$log"
   java -Dchronicle.analytics.disable=true -jar "$jar" "$@" -rf json -rff "$out/$name.json" 2>&1 | tee -a "$log" |
-    grep -E '^(# Run progress|dataset |getfsmap harness|Benchmark |[A-Za-z]+Benchmark\.)' || true
+    grep -E '^(# Run progress|dataset |getfsmap harness|Benchmark |([a-z]\.)*[A-Za-z.]*Benchmark\.)' || true
 }
 short=(-f 1 -wi 2 -i 3 -w 1 -r 1)
 case "$mode" in

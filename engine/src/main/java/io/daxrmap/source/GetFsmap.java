@@ -155,10 +155,7 @@ public final class GetFsmap implements AutoCloseable
         final Path path, final int device, final long firstByte, final long lastByte, final FsmapRecordHandler handler)
         throws IOException
     {
-        if (firstByte < 0 || lastByte < firstByte)
-        {
-            throw new IllegalArgumentException("bad range: firstByte=" + firstByte + " lastByte=" + lastByte);
-        }
+        checkRange(firstByte, lastByte);
         return read(path, device, firstByte, device, lastByte, handler);
     }
 
@@ -201,10 +198,7 @@ public final class GetFsmap implements AutoCloseable
         public long readRange(final int device, final long firstByte, final long lastByte,
             final FsmapRecordHandler handler) throws IOException
         {
-            if (firstByte < 0 || lastByte < firstByte)
-            {
-                throw new IllegalArgumentException("bad range: firstByte=" + firstByte + " lastByte=" + lastByte);
-            }
+            checkRange(firstByte, lastByte);
             return read(fd, path, device, firstByte, device, lastByte, handler);
         }
 
@@ -341,6 +335,14 @@ public final class GetFsmap implements AutoCloseable
             }
             final long lastRec = HEAD_RECS_OFFSET + (long)(entries - 1) * FSMAP_LENGTH;
             buffer.write(LOW_KEY_OFFSET, buffer.getByteArray(lastRec, FSMAP_LENGTH), 0, FSMAP_LENGTH);
+        }
+    }
+
+    private static void checkRange(final long firstByte, final long lastByte)
+    {
+        if (firstByte < 0 || lastByte < firstByte)
+        {
+            throw new IllegalArgumentException("bad range: firstByte=" + firstByte + " lastByte=" + lastByte);
         }
     }
 

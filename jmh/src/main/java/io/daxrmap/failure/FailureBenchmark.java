@@ -1,7 +1,7 @@
 package io.daxrmap.failure;
 
 import io.daxrmap.index.Batch;
-import io.daxrmap.index.BenchmarkJvm;
+import io.daxrmap.index.ForkedBenchmark;
 import io.daxrmap.index.IndexConfig;
 import io.daxrmap.index.IndexReader;
 import io.daxrmap.index.PageVisitor;
@@ -12,7 +12,6 @@ import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -42,12 +41,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-    BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.EXPORT_MISC, BenchmarkJvm.EXPORT_REF, BenchmarkJvm.EXPORT_NIO,
-    BenchmarkJvm.EXPORT_UNSAFE, BenchmarkJvm.EXPORT_JAVAC, BenchmarkJvm.OPEN_JAVAC, BenchmarkJvm.OPEN_LANG,
-    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.HEAP,
-    BenchmarkJvm.NO_BOUNDS_CHECKS})
-public class FailureBenchmark
+public class FailureBenchmark extends ForkedBenchmark
 {
     private static final int BLOCK = 4096;
     private static final int DEVICE = 0x10300;

@@ -4,7 +4,6 @@ import io.daxrmap.testdata.Dataset;
 import io.daxrmap.testdata.Datasets;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -32,12 +31,7 @@ import java.util.stream.Stream;
 @OutputTimeUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 8)
-@Fork(value = 1, jvmArgsAppend = {
-    BenchmarkJvm.NO_ANALYTICS, BenchmarkJvm.EXPORT_MISC, BenchmarkJvm.EXPORT_REF, BenchmarkJvm.EXPORT_NIO,
-    BenchmarkJvm.EXPORT_UNSAFE, BenchmarkJvm.EXPORT_JAVAC, BenchmarkJvm.OPEN_JAVAC, BenchmarkJvm.OPEN_LANG,
-    BenchmarkJvm.OPEN_REFLECT, BenchmarkJvm.OPEN_IO, BenchmarkJvm.OPEN_UTIL, BenchmarkJvm.OPEN_NIO, BenchmarkJvm.HEAP,
-    BenchmarkJvm.NO_BOUNDS_CHECKS})
-public class ReopenBenchmark
+public class ReopenBenchmark extends ForkedBenchmark
 {
     /** Mapping records in the index. */
     @Param({"10000000", "100000000"})

@@ -162,6 +162,7 @@ public final class BulkLoad
         }
         catch (final RuntimeException ex)
         {
+            release();
             token.abort();
             throw ex;
         }
@@ -210,6 +211,7 @@ public final class BulkLoad
     private void release()
     {
         owner = null;
+        ownerId = null;
         device = null;
         length = null;
         file = null;

@@ -6,10 +6,10 @@ package io.daxrmap.index;
  */
 final class RadixSort
 {
-    private static final int DIGIT_BITS = 16;
-    private static final int DIGITS = Long.SIZE / DIGIT_BITS;
-    private static final int RADIX = 1 << DIGIT_BITS;
-    private static final int MASK = RADIX - 1;
+    /** Below this many keys an insertion sort is cheaper than any counting pass. */
+    private static final int INSERTION_LIMIT = 32;
+    /** From this many keys on, 16-bit digits (4 passes, 64 K buckets); below, 8-bit digits (8 passes, 256 buckets). */
+    private static final int WIDE_DIGITS_FROM = 1 << 16;
 
     private RadixSort()
     {
@@ -31,17 +31,29 @@ final class RadixSort
         {
             return;
         }
-        final int[][] counts = new int[DIGITS][RADIX + 1];
+        for (int i = 0; i < n; i++)
+        {
+            if (keys[i] < 0)
+            {
+                throw new IllegalArgumentException("negative key: " + keys[i]);
+            }
+        }
+        if (n <= INSERTION_LIMIT)
+        {
+            insertionSort(keys, payload, from, n);
+            return;
+        }
+        final int digitBits = n >= WIDE_DIGITS_FROM ? 16 : 8;
+        final int digits = Long.SIZE / digitBits;
+        final int radix = 1 << digitBits;
+        final int mask = radix - 1;
+        final int[][] counts = new int[digits][radix + 1];
         for (int i = 0; i < n; i++)
         {
             final long key = keys[i];
-            if (key < 0)
+            for (int d = 0; d < digits; d++)
             {
-                throw new IllegalArgumentException("negative key: " + key);
-            }
-            for (int d = 0; d < DIGITS; d++)
-            {
-                counts[d][(int)(key >>> (d * DIGIT_BITS) & MASK) + 1]++;
+                counts[d][(int)(key >>> (d * digitBits) & mask) + 1]++;
             }
         }
         long[] keysIn = keys;
@@ -49,22 +61,22 @@ final class RadixSort
         int[] payloadIn = new int[n];
         System.arraycopy(payload, from, payloadIn, 0, n);
         int[] payloadOut = new int[n];
-        for (int d = 0; d < DIGITS; d++)
+        for (int d = 0; d < digits; d++)
         {
             final int[] count = counts[d];
-            if (count[(int)(keysIn[0] >>> (d * DIGIT_BITS) & MASK) + 1] == n)
+            if (count[(int)(keysIn[0] >>> (d * digitBits) & mask) + 1] == n)
             {
                 continue;
             }
-            for (int b = 0; b < RADIX; b++)
+            for (int b = 0; b < radix; b++)
             {
                 count[b + 1] += count[b];
             }
-            final int shift = d * DIGIT_BITS;
+            final int shift = d * digitBits;
             for (int i = 0; i < n; i++)
             {
                 final long key = keysIn[i];
-                final int at = count[(int)(key >>> shift & MASK)]++;
+                final int at = count[(int)(key >>> shift & mask)]++;
                 keysOut[at] = key;
                 payloadOut[at] = payloadIn[i];
             }
@@ -80,5 +92,23 @@ final class RadixSort
             System.arraycopy(keysIn, 0, keys, 0, n);
         }
         System.arraycopy(payloadIn, 0, payload, from, n);
+    }
+
+    private static void insertionSort(final long[] keys, final int[] payload, final int from, final int n)
+    {
+        for (int i = 1; i < n; i++)
+        {
+            final long key = keys[i];
+            final int value = payload[from + i];
+            int j = i - 1;
+            while (j >= 0 && keys[j] > key)
+            {
+                keys[j + 1] = keys[j];
+                payload[from + j + 1] = payload[from + j];
+                j--;
+            }
+            keys[j + 1] = key;
+            payload[from + j + 1] = value;
+        }
     }
 }

@@ -197,6 +197,18 @@ def main(directory):
             rows.append((f"{method} vs baselines, {dataset}, p50", ">= 5 x faster",
                          f"daxrmap {fmt(ours, ' ns')}; TreeMap {fmt(tm, ' ns')} ({fmt(ratio(tm, ours), ' x', 1)}); "
                          f"htsjdk {fmt(hj, ' ns')} ({fmt(ratio(hj, ours), ' x', 1)})", worst, -5))
+    averaged, sampled = [], []
+    for r in results:
+        if short(r["benchmark"]).startswith("QueryBenchmark."):
+            a = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
+            if a is not None:
+                (averaged if r["mode"] == "avgt" else sampled).append(a["score"])
+    if averaged or sampled:
+        rows.append(("query path allocation (`-prof gc`, gc.alloc.rate.norm)", "nothing per query",
+                     f"at most {max(averaged, default=0):.3f} B/op in the AverageTime query benchmarks; at most "
+                     f"{max(sampled, default=0):.3f} B/op in the SampleTime ones, whose sampler allocates and whose "
+                     f"long operations spread JMH's per-iteration garbage over few ops",
+                     max(averaged, default=None), 1))
     kernel = metric(find(results, "GetFsmapBenchmark.pageOwners", source="getfsmap"))
     ours = metric(find(results, "GetFsmapBenchmark.pageOwners", source="daxrmap"))
     rows.append(("page owners vs GETFSMAP ioctl, 64 clones, p50", ">= 30 x faster",

@@ -27,14 +27,14 @@ short=(-f 1 -wi 2 -i 3 -w 1 -r 1)
 case "$mode" in
   quick)
     run chase PointerChaseBenchmark -p mebibytes=256 "${short[@]}"
-    run queries 'QueryBenchmark\.(pageQuery|byteQuery64)$' -p dataset=unshared-1e6,clones100-1e6 "${short[@]}"
+    run queries 'QueryBenchmark\.(pageQuery|byteQuery64)$' -p dataset=unshared-1e6,clones100-1e6 -prof gc "${short[@]}"
     run baselines BaselineBenchmark -p dataset=unshared-1e6,clones100-1e6 "${short[@]}"
     run mutations MutationBenchmark -p kind=unmapMap,allocFree -p cycles=256 "${short[@]}"
     run bulkload 'BulkLoadBenchmark\.bulk' -p dataset=unshared-1e6 -f 1 -wi 1 -i 3
     ;;
   full)
     run chase PointerChaseBenchmark "${short[@]}"
-    run queries QueryBenchmark -p dataset=unshared-1e6,unshared-1e7,clones100-1e6,clones1000-1e7 "${short[@]}"
+    run queries QueryBenchmark -p dataset=unshared-1e6,unshared-1e7,clones100-1e6,clones1000-1e7 -prof gc "${short[@]}"
     run queries-1e8 'QueryBenchmark\.(pageQuery|byteQuery64|pageQueryStream|pageQueryBatch)$' -p dataset=unshared-1e8 "${short[@]}"
     run baselines BaselineBenchmark "${short[@]}"
     run scan ScanBenchmark "${short[@]}"

@@ -458,7 +458,8 @@ public final class BulkLoad
                     throw new InvalidMutationException("record " + recordNumber.applyAsInt(r) +
                         ": only file data can share bytes: owner=" +
                         Owner.toString(owner) + " deviceOffset=" + device[r] + " length=" + length[r] + " sharesAt=" +
-                        position + " with record " + recordNumber.applyAsInt(other) + " owner=" + Owner.toString(index.owners.key(ownerId[other])));
+                        position + " with record " + recordNumber.applyAsInt(other) + " owner=" +
+                        Owner.toString(index.owners.key(ownerId[other])));
                 }
                 members[i] = r;
             }

@@ -103,7 +103,8 @@ final class MutableExtents
     void add(final long fileOffset, final long deviceOffset, final long len, final int extentFlags)
     {
         // appending after the last extent, as loaders do, needs no search
-        final int at = count == 0 || file[count - 1] + length[count - 1] <= fileOffset ? count : firstEndingAfter(fileOffset);
+        final int at = count == 0 || file[count - 1] + length[count - 1] <= fileOffset ?
+            count : firstEndingAfter(fileOffset);
         assert at >= count || file[at] >= fileOffset + len : "overlap at fileOffset=" + fileOffset;
         final boolean joinLeft = at > 0 && file[at - 1] + length[at - 1] == fileOffset &&
             device[at - 1] + length[at - 1] == deviceOffset && flags[at - 1] == extentFlags;

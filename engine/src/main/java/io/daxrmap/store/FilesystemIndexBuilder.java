@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * Collects mapping records of any number of devices (from GETFSMAP, a dump, a FIEMAP walk) and builds a
  * {@link FilesystemIndex}. Free-space records only extend a device's size; every other record is loaded with
- * {@link BulkLoad} (the meaning of a batch of inserts), so overlapping private records are refused with the record that caused it named.
+ * {@link BulkLoad} (the meaning of a batch of inserts), so overlapping private records are refused with the records
+ * that caused it named.
  */
 public final class FilesystemIndexBuilder implements FsmapRecordHandler
 {

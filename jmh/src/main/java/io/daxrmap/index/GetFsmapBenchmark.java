@@ -35,13 +35,13 @@ import java.util.concurrent.TimeUnit;
  * The kernel's own reverse map as a baseline, in a harness of its own because it needs root and a mounted XFS
  * (DESIGN.md section 7: daxrmap at least 30x faster than a GETFSMAP ioctl per query).
  * <p>
- * Setup makes a loop-mounted XFS ({@code mkfs.xfs -m reflink=1,rmapbt=1}) holding a clone-heavy layout: a golden
- * file of {@code extents} 16 KiB extents (a 32 KiB-strided file with every other 16 KiB punched out), {@code clones}
- * {@code cp --reflink} copies of it, and 8 one-block CoW writes in each copy. It indexes the filesystem with
- * {@code daxrmap index} (GETFSMAP), checks that both answer the same owners for a probe, and then asks both about
- * one 4 KiB page of the golden file at a time: {@code getfsmap} is {@code FS_IOC_GETFSMAP} for that page's byte range
- * on a descriptor opened once (the records come back whole, one per sharer); {@code daxrmap} is a page query on the index built from the same
- * filesystem. Needs root, xfsprogs and loop devices; the filesystem is unmounted and deleted at teardown.
+ * Setup makes a loop-mounted XFS ({@code mkfs.xfs -m reflink=1,rmapbt=1}) holding a clone-heavy layout: a golden file
+ * of {@code extents} 16 KiB extents (a 32 KiB-strided file with every other 16 KiB punched out), {@code clones} {@code
+ * cp --reflink} copies of it, and 8 one-block CoW writes in each copy. It indexes the filesystem with {@code daxrmap
+ * index} (GETFSMAP), checks that both answer the same owners for a probe, and then asks both about one 4 KiB page of
+ * the golden file at a time: {@code getfsmap} is {@code FS_IOC_GETFSMAP} for that page's byte range on a descriptor
+ * opened once (the records come back whole, one per sharer); {@code daxrmap} is a page query on the index built from
+ * the same filesystem. Needs root, xfsprogs and loop devices; the filesystem is unmounted and deleted at teardown.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

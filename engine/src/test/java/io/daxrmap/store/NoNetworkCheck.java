@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.security.Permission;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The child process of {@link NoNetworkTest}: with every socket permission denied and recorded, writes and reads a
@@ -51,19 +53,32 @@ public final class NoNetworkCheck
             }
         });
         final Path directory = Files.createTempDirectory("daxrmap-no-network-");
-        final Path file = directory.resolve(Catalog.FILE_NAME);
-        Catalog.write(file, Map.of(131L, "a/b", 132L, "c"), 7);
-        try (Catalog catalog = Catalog.open(file))
+        try
         {
-            if (!"a/b".equals(catalog.get(131L).path()))
+            final Path file = directory.resolve(Catalog.FILE_NAME);
+            Catalog.write(file, Map.of(131L, "a/b", 132L, "c"), 7);
+            try (Catalog catalog = Catalog.open(file))
             {
-                throw new IllegalStateException("catalog lost an entry");
+                if (!"a/b".equals(catalog.get(131L).path()))
+                {
+                    throw new IllegalStateException("catalog lost an entry");
+                }
+            }
+            try (ReverseIndex index = ReverseIndex.create(
+                new IndexConfig(new DeviceGeometry(7, 1 << 20, 4096), 16), directory.resolve("index")))
+            {
+                index.newBatch().map(Owner.data(131), 0, 0, 4096, 0).commit();
             }
         }
-        try (ReverseIndex index = ReverseIndex.create(
-            new IndexConfig(new DeviceGeometry(7, 1 << 20, 4096), 16), directory.resolve("index")))
+        finally
         {
-            index.newBatch().map(Owner.data(131), 0, 0, 4096, 0).commit();
+            try (Stream<Path> paths = Files.walk(directory))
+            {
+                for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
+                {
+                    Files.deleteIfExists(path);
+                }
+            }
         }
         Thread.sleep(1500);
         System.out.println("ATTEMPTS " + attempts.size() + " " + attempts);

@@ -34,6 +34,7 @@ public final class IndexReader
     private final PieceCursor cursor = new PieceCursor();
     private final PieceCursor look = new PieceCursor();
     private final IntConsumer groupOwnerConsumer = this::onGroupOwner;
+    private final IntConsumer pageGroupConsumer = this::onPageGroupOwner;
     private final RecordBuffer records = new RecordBuffer();
     private final long[] batchStripes = new long[BATCH];
     /** Sums what the batched lookups loaded, so the loads are not optimised away. */
@@ -49,6 +50,11 @@ public final class IndexReader
     private long previousDelta;
     private long groupDelta;
     private int groupFlags;
+    private long groupPgoff;
+    private long groupPgcnt;
+    private long groupStart;
+    private long groupLength;
+    private long groupFileOffset;
     private int pageShift;
     private RecordVisitor recordVisitor;
     private PageVisitor pageVisitor;
@@ -129,7 +135,14 @@ public final class IndexReader
             (!PieceValue.isShared(value) || snapshot.sets[PieceValue.setId(value)].groupCount() == 1))
         {
             // One owner set over the whole page, one reference per owner: no (inode, pgoff) can repeat.
-            walk(MODE_PAGE_DIRECT, deviceOffset, pageEnd);
+            if (PieceValue.isShared(value))
+            {
+                visitPageGroup(snapshot.sets[PieceValue.setId(value)], deviceOffset, pageEnd);
+            }
+            else
+            {
+                walk(MODE_PAGE_DIRECT, deviceOffset, pageEnd);
+            }
             pageVisitor = null;
             return deviceOffset;
         }
@@ -294,6 +307,37 @@ public final class IndexReader
     /**
      * Whether every piece from the cursor's up to {@code end} holds the same value (a piece cut only by stripes).
      */
+    /**
+     * A page that one share group of a single (delta, flags) covers whole: every sharer maps the page's bytes at the
+     * same file offset, so the pgoff, the page count and the flags are the group's, worked out once, and each sharer
+     * costs only its owner lookup and the visitor's call.
+     */
+    private void visitPageGroup(final OwnerSet set, final long start, final long end)
+    {
+        final long fileOffset = start + set.groupDelta(0);
+        groupPgoff = fileOffset >> pageShift;
+        groupPgcnt = ((fileOffset + (end - start) - 1) >> pageShift) - groupPgoff + 1;
+        groupStart = start;
+        groupLength = end - start;
+        groupFileOffset = fileOffset;
+        groupFlags = set.groupFlags(0) | MappingFlags.SHARED;
+        set.groupOwners(0).forEach(pageGroupConsumer);
+    }
+
+    private void onPageGroupOwner(final int ownerId)
+    {
+        final long owner = snapshot.ownerKeys[ownerId];
+        if (Owner.isFileData(owner))
+        {
+            pageVisitor.onAddressSpace(Owner.inode(owner), groupPgoff, groupPgcnt, groupFlags);
+        }
+        else
+        {
+            pageVisitor.onOtherOwner(owner, groupStart, groupLength, Owner.hasFileOffset(owner) ? groupFileOffset : 0,
+                groupFlags | Owner.fmrFlags(owner));
+        }
+    }
+
     private boolean uniform(final int value, final long delta, final long end)
     {
         look.copyFrom(cursor);

@@ -35,6 +35,7 @@ public final class IndexReader
     private final PieceCursor look = new PieceCursor();
     private final IntConsumer groupOwnerConsumer = this::onGroupOwner;
     private final IntConsumer pageGroupConsumer = this::onPageGroupOwner;
+    private final IntConsumer rangeGroupConsumer = this::onRangeGroupOwner;
     private final RecordBuffer records = new RecordBuffer();
     private final long[] batchStripes = new long[BATCH];
     /** Sums what the batched lookups loaded, so the loads are not optimised away. */
@@ -101,7 +102,16 @@ public final class IndexReader
     {
         checkRange(offset, length);
         recordVisitor = visitor;
-        walk(MODE_BYTES, offset, offset + length);
+        cursor.seek(offset);
+        final int value = cursor.value();
+        if (PieceValue.isShared(value) && uniform(value, cursor.delta(), offset + length))
+        {
+            visitRangeGroups(snapshot.sets[PieceValue.setId(value)], offset, length);
+        }
+        else
+        {
+            walk(MODE_BYTES, offset, offset + length);
+        }
         recordVisitor = null;
     }
 
@@ -322,6 +332,36 @@ public final class IndexReader
         groupFileOffset = fileOffset;
         groupFlags = set.groupFlags(0) | MappingFlags.SHARED;
         set.groupOwners(0).forEach(pageGroupConsumer);
+    }
+
+    /**
+     * A byte range that one share group covers whole: every reference's record is the range itself, at its group's
+     * file offset, so only the owner differs from one record to the next.
+     */
+    private void visitRangeGroups(final OwnerSet set, final long start, final long length)
+    {
+        stopped = false;
+        groupStart = start;
+        groupLength = length;
+        for (int g = 0, n = set.groupCount(); g < n && !stopped; g++)
+        {
+            groupFileOffset = start + set.groupDelta(g);
+            groupFlags = set.groupFlags(g) | MappingFlags.SHARED;
+            set.groupOwners(g).forEach(rangeGroupConsumer);
+        }
+    }
+
+    private void onRangeGroupOwner(final int ownerId)
+    {
+        if (!stopped)
+        {
+            final long owner = snapshot.ownerKeys[ownerId];
+            if (!recordVisitor.onRecord(groupStart, groupLength, owner,
+                Owner.hasFileOffset(owner) ? groupFileOffset : 0, groupFlags | Owner.fmrFlags(owner)))
+            {
+                stopped = true;
+            }
+        }
     }
 
     private void onPageGroupOwner(final int ownerId)

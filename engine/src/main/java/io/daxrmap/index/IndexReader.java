@@ -450,6 +450,7 @@ public final class IndexReader
 
     /**
      * Visit the pieces of {@code [start, end)} and report each reference's run once, from the piece where it starts.
+     * The caller has already sought the cursor to {@code start}.
      */
     private void walk(final int walkMode, final long start, final long end)
     {
@@ -458,10 +459,6 @@ public final class IndexReader
         queryEnd = end;
         stopped = false;
         hasPrevious = false;
-        if (walkMode != MODE_PAGE_DIRECT)
-        {
-            cursor.seek(start);
-        }
         while (true)
         {
             // A piece equal to the one before (cut from it only by a stripe boundary) holds only references that

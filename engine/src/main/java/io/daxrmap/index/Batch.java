@@ -208,13 +208,10 @@ public final class Batch
             if (ownerId >= 0)
             {
                 final MutableExtents forward = forward(ownerId, false);
-                if (forward != null && forward.count > 0)
+                final long last = forward == null ? -1 : forward.mappedEnd();
+                if (last > size)
                 {
-                    final long last = forward.file[forward.count - 1] + forward.length[forward.count - 1];
-                    if (last > size)
-                    {
-                        removeMapping(owner, size, last - size);
-                    }
+                    removeMapping(owner, size, last - size);
                 }
             }
             return end();
@@ -334,7 +331,7 @@ public final class Batch
             long at = fileOffset;
             while (at < fileEnd)
             {
-                final int i = forward.firstEndingAfter(at);
+                final int i = forward.firstEndingAfter(at, fileEnd);
                 final long end = Math.min(fileEnd, forward.file[i] + forward.length[i]);
                 if ((forward.flags[i] & MappingFlags.UNWRITTEN) != 0)
                 {
@@ -397,24 +394,17 @@ public final class Batch
         int ownerCount = 0;
         for (final MutableExtents forward : extents.values())
         {
+            if (!forward.dirty())
+            {
+                // only read (a reflink source, a check): its blocks stay as they are
+                continue;
+            }
             final long old = base.extentsAddress(forward.ownerId);
-            if (old != Snapshot.NO_EXTENTS)
+            final long block = forward.write(arena);
+            index.liveBytes += forward.writtenBytes() - forward.releasedBytes();
+            if (block == Snapshot.NO_EXTENTS && old == Snapshot.NO_EXTENTS)
             {
-                index.liveBytes -= ExtentsDescriptor.length(ExtentsDescriptor.count(base.buffer(old), Arena.offset(old)));
-            }
-            final long block;
-            if (forward.count == 0)
-            {
-                block = Snapshot.NO_EXTENTS;
-                if (old == Snapshot.NO_EXTENTS)
-                {
-                    continue;
-                }
-            }
-            else
-            {
-                block = forward.write(arena);
-                index.liveBytes += forward.byteLength();
+                continue;
             }
             extentsEditor.set(forward.ownerId, block);
             ownerIds[ownerCount] = forward.ownerId;
@@ -496,7 +486,7 @@ public final class Batch
         if (from != null)
         {
             final long end = sourceOffset + length;
-            for (int i = from.firstEndingAfter(sourceOffset); i < from.count && from.file[i] < end; i++)
+            for (int i = from.firstEndingAfter(sourceOffset, end); i < from.count && from.file[i] < end; i++)
             {
                 if ((from.flags[i] & MappingFlags.UNWRITTEN) != 0)
                 {
@@ -557,7 +547,7 @@ public final class Batch
             return;
         }
         final long end = fileOffset + length;
-        for (int i = forward.firstEndingAfter(fileOffset); i < forward.count && forward.file[i] < end; i++)
+        for (int i = forward.firstEndingAfter(fileOffset, end); i < forward.count && forward.file[i] < end; i++)
         {
             final long start = Math.max(fileOffset, forward.file[i]);
             final long stop = Math.min(end, forward.file[i] + forward.length[i]);
@@ -695,7 +685,7 @@ public final class Batch
             final long address = base.extentsAddress(ownerId);
             if (address != Snapshot.NO_EXTENTS)
             {
-                forward = new MutableExtents(ownerId, base.buffer(address), Arena.offset(address));
+                forward = new MutableExtents(ownerId, base, address);
             }
             else if (create)
             {

@@ -3,6 +3,7 @@ package io.daxrmap.index;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
@@ -13,6 +14,26 @@ final class BlockChecksum
 {
     private BlockChecksum()
     {
+    }
+
+    /** Where every block keeps its checksum: after its 4-byte count, little-endian. */
+    static final int CHECKSUM_OFFSET = Integer.BYTES;
+
+    /**
+     * Store a block's checksum; call once every other byte is written.
+     */
+    static void seal(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        buffer.putInt(offset + CHECKSUM_OFFSET, compute(buffer, offset, length, CHECKSUM_OFFSET), ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Whether a block's checksum matches its bytes.
+     */
+    static boolean intact(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        return buffer.getInt(offset + CHECKSUM_OFFSET, ByteOrder.LITTLE_ENDIAN) ==
+            compute(buffer, offset, length, CHECKSUM_OFFSET);
     }
 
     static int compute(final UnsafeBuffer buffer, final int offset, final int length, final int checksumOffset)

@@ -346,7 +346,7 @@ public final class BulkLoad
             editor.set(extents.ownerId, block);
             ownerIds[ownerCount] = extents.ownerId;
             ownerBlocks[ownerCount++] = block;
-            bytes += extents.byteLength();
+            bytes += extents.writtenBytes();
         }
     }
 

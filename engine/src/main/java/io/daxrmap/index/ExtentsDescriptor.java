@@ -7,7 +7,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Layout of one owner's forward map: its extents in file offset order, stored in an {@link Arena} block.
+ * Layout of one chunk of an owner's forward map (see {@link ForwardRootDescriptor}): extents in file offset order,
+ * stored in an {@link Arena} block.
  * <pre>
  *   0                   4                   8
  *  +-------------------+-------------------+
@@ -21,8 +22,8 @@ import java.nio.ByteOrder;
  *  +---------------------------------------+
  *  | ... extent 1 .. count-1               |
  * </pre>
- * Extents do not overlap in the file and are canonical: two neighbours contiguous in file and device with the
- * same flags are one extent.
+ * Extents do not overlap in the file and are canonical across the owner's chunks: two neighbours contiguous in file
+ * and device with the same flags are one extent.
  */
 final class ExtentsDescriptor
 {
@@ -127,8 +128,7 @@ final class ExtentsDescriptor
      */
     static void seal(final UnsafeBuffer buffer, final int offset)
     {
-        buffer.putInt(offset + CHECKSUM_OFFSET,
-            BlockChecksum.compute(buffer, offset, length(count(buffer, offset)), CHECKSUM_OFFSET), BYTE_ORDER);
+        BlockChecksum.seal(buffer, offset, length(count(buffer, offset)));
     }
 
     /**
@@ -136,7 +136,6 @@ final class ExtentsDescriptor
      */
     static boolean intact(final UnsafeBuffer buffer, final int offset)
     {
-        return buffer.getInt(offset + CHECKSUM_OFFSET, BYTE_ORDER) ==
-            BlockChecksum.compute(buffer, offset, length(count(buffer, offset)), CHECKSUM_OFFSET);
+        return BlockChecksum.intact(buffer, offset, length(count(buffer, offset)));
     }
 }

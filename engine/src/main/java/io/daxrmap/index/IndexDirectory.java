@@ -36,7 +36,7 @@ final class IndexDirectory implements AutoCloseable
     static final String LOCK = "LOCK";
     static final String CURRENT = "CURRENT";
     private static final String CURRENT_PREFIX = "daxrmap-index version ";
-    private static final int CURRENT_VERSION = 1;
+    private static final int CURRENT_VERSION = 2;
     private static final Pattern GENERATION_FILE = Pattern.compile("(?:log-(\\d+)\\.dat|slab-(\\d+)-(\\d+)\\.dat)");
 
     final Path directory;

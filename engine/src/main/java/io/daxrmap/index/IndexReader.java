@@ -293,30 +293,34 @@ public final class IndexReader
         {
             return;
         }
-        final UnsafeBuffer buffer = snapshot.buffer(address);
-        final int offset = Arena.offset(address);
-        final int count = ExtentsDescriptor.count(buffer, offset);
+        final UnsafeBuffer root = snapshot.buffer(address);
+        final int rootOffset = Arena.offset(address);
+        final int chunks = ForwardRootDescriptor.count(root, rootOffset);
         final long end = fileOffset + length;
-        for (int i = ExtentsDescriptor.firstEndingAfter(buffer, offset, fileOffset); i < count; i++)
+        for (int c = ForwardRootDescriptor.chunkFor(root, rootOffset, fileOffset); c < chunks; c++)
         {
-            final long extentFile = ExtentsDescriptor.fileOffset(buffer, offset, i);
-            if (extentFile >= end)
+            final long chunk = ForwardRootDescriptor.address(root, rootOffset, c);
+            final UnsafeBuffer buffer = snapshot.buffer(chunk);
+            final int offset = Arena.offset(chunk);
+            final int count = ExtentsDescriptor.count(buffer, offset);
+            for (int i = ExtentsDescriptor.firstEndingAfter(buffer, offset, fileOffset); i < count; i++)
             {
-                return;
-            }
-            final long start = Math.max(fileOffset, extentFile);
-            final long stop = Math.min(end, extentFile + ExtentsDescriptor.length(buffer, offset, i));
-            final long device = ExtentsDescriptor.deviceOffset(buffer, offset, i) + (start - extentFile);
-            if (!visitor.onExtent(start, device, stop - start, ExtentsDescriptor.flags(buffer, offset, i)))
-            {
-                return;
+                final long extentFile = ExtentsDescriptor.fileOffset(buffer, offset, i);
+                if (extentFile >= end)
+                {
+                    return;
+                }
+                final long start = Math.max(fileOffset, extentFile);
+                final long stop = Math.min(end, extentFile + ExtentsDescriptor.length(buffer, offset, i));
+                final long device = ExtentsDescriptor.deviceOffset(buffer, offset, i) + (start - extentFile);
+                if (!visitor.onExtent(start, device, stop - start, ExtentsDescriptor.flags(buffer, offset, i)))
+                {
+                    return;
+                }
             }
         }
     }
 
-    /**
-     * Whether every piece from the cursor's up to {@code end} holds the same value (a piece cut only by stripes).
-     */
     /**
      * A page that one share group of a single (delta, flags) covers whole: every sharer maps the page's bytes at the
      * same file offset, so the pgoff, the page count and the flags are the group's, worked out once, and each sharer
@@ -378,6 +382,9 @@ public final class IndexReader
         }
     }
 
+    /**
+     * Whether every piece from the cursor's up to {@code end} holds the same value (a piece cut only by stripes).
+     */
     private boolean uniform(final int value, final long delta, final long end)
     {
         look.copyFrom(cursor);

@@ -2,69 +2,232 @@ package io.daxrmap.index;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.LongBuffer;
 import java.util.Arrays;
 
 /**
  * The writer's working copy of one owner's forward map during a batch: canonical, file-ordered extents.
+ * <p>
+ * The map is stored as a root and chunks ({@link ForwardRootDescriptor}). Only a window of consecutive base chunks
+ * is copied into the arrays, grown as operations reach further: every method that takes a file range first loads
+ * the chunks that range overlaps, and the neighbours an added extent could join, so the arrays always hold every
+ * extent an operation can see or change. {@link #write} rewrites the window's chunks only, and keeps the other
+ * chunks' blocks.
  */
 final class MutableExtents
 {
     final int ownerId;
+    /** Extents in the window, and the arrays that hold them. */
     int count;
     long[] file;
     long[] device;
     long[] length;
     int[] flags;
 
+    private final Snapshot base;
+    private final long baseRoot;
+    private int chunks;
+    private long[] chunkFirst;
+    private long[] chunkAddress;
+    /** The window: base chunks {@code [lo, hi)} are in the arrays; unset until the first range loads one. */
+    private int lo;
+    private int hi;
+    private boolean windowSet;
+    private boolean dirty;
+    private long releasedBytes;
+    private long writtenBytes;
+
     MutableExtents(final int ownerId)
     {
         this(ownerId, 4);
     }
 
+    /**
+     * A map with no base, for an owner that has none yet or for a loader.
+     */
     MutableExtents(final int ownerId, final int capacity)
     {
         this.ownerId = ownerId;
+        this.base = null;
+        this.baseRoot = Snapshot.NO_EXTENTS;
+        file = new long[capacity];
+        device = new long[capacity];
+        length = new long[capacity];
+        flags = new int[capacity];
+        chunkFirst = new long[0];
+        chunkAddress = new long[0];
+        windowSet = true;
+    }
+
+    /**
+     * The map a snapshot holds: its root is read now, its chunks when a range reaches them.
+     */
+    MutableExtents(final int ownerId, final Snapshot base, final long root)
+    {
+        this.ownerId = ownerId;
+        this.base = base;
+        this.baseRoot = root;
+        final UnsafeBuffer buffer = base.buffer(root);
+        final int offset = Arena.offset(root);
+        chunks = ForwardRootDescriptor.count(buffer, offset);
+        chunkFirst = new long[chunks];
+        chunkAddress = new long[chunks];
+        for (int c = 0; c < chunks; c++)
+        {
+            chunkFirst[c] = ForwardRootDescriptor.first(buffer, offset, c);
+            chunkAddress[c] = ForwardRootDescriptor.address(buffer, offset, c);
+        }
+        final int capacity = ForwardRootDescriptor.CHUNK_EXTENTS * 2 + 4;
         file = new long[capacity];
         device = new long[capacity];
         length = new long[capacity];
         flags = new int[capacity];
     }
 
-    MutableExtents(final int ownerId, final UnsafeBuffer buffer, final int offset)
+    /**
+     * Whether the owner maps nothing.
+     */
+    boolean isEmpty()
     {
-        this.ownerId = ownerId;
-        count = ExtentsDescriptor.count(buffer, offset);
-        final int capacity = count + 4;
-        file = new long[capacity];
-        device = new long[capacity];
-        length = new long[capacity];
-        flags = new int[capacity];
-        final LongBuffer extents = extents(buffer, offset, count);
-        for (int i = 0, at = 0; i < count; i++, at += 3)
+        return count == 0 && (windowSet ? lo == 0 && hi == chunks : chunks == 0);
+    }
+
+    /**
+     * Whether an operation changed the map.
+     */
+    boolean dirty()
+    {
+        return dirty;
+    }
+
+    /**
+     * The file offset where the last mapped extent ends, or -1 if nothing is mapped.
+     */
+    long mappedEnd()
+    {
+        if (!windowSet || hi < chunks)
         {
-            file[i] = extents.get(at);
-            device[i] = extents.get(at + 1);
-            final long lengthAndFlags = extents.get(at + 2);
+            return chunks == 0 ? -1 : chunkEnd(chunks - 1);
+        }
+        if (count > 0)
+        {
+            return file[count - 1] + length[count - 1];
+        }
+        return lo > 0 ? chunkEnd(lo - 1) : -1;
+    }
+
+    /**
+     * The first extent that ends after a file offset, or {@code count}, with every extent that overlaps
+     * {@code [fileOffset, fileEnd)} loaded: indexes stay valid until the next call that takes a range.
+     */
+    int firstEndingAfter(final long fileOffset, final long fileEnd)
+    {
+        ensure(fileOffset, fileEnd);
+        return search(fileOffset);
+    }
+
+    /**
+     * Load the chunks {@code [fileStart, fileEnd)} overlaps, and enough on each side that the window's first extent
+     * starts before {@code fileStart} and its last ends after {@code fileEnd} (or the window reaches the map's
+     * ends): the extents outside then neither overlap the range nor touch it.
+     */
+    private void ensure(final long fileStart, final long fileEnd)
+    {
+        if (!windowSet)
+        {
+            windowSet = true;
+            lo = chunkFor(fileStart);
+            hi = lo;
+            if (chunks > 0)
+            {
+                loadRight();
+            }
+        }
+        while (lo > 0 && (count == 0 || file[0] >= fileStart))
+        {
+            loadLeft();
+        }
+        while (hi < chunks && (count == 0 || file[count - 1] + length[count - 1] <= fileEnd))
+        {
+            loadRight();
+        }
+    }
+
+    private int chunkFor(final long fileOffset)
+    {
+        int low = 0;
+        int high = chunks - 1;
+        while (low < high)
+        {
+            final int mid = (low + high + 1) >>> 1;
+            if (chunkFirst[mid] <= fileOffset)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return Math.max(low, 0);
+    }
+
+    private long chunkEnd(final int chunk)
+    {
+        final long address = chunkAddress[chunk];
+        final UnsafeBuffer buffer = base.buffer(address);
+        final int offset = Arena.offset(address);
+        final int n = ExtentsDescriptor.count(buffer, offset);
+        return ExtentsDescriptor.fileOffset(buffer, offset, n - 1) + ExtentsDescriptor.length(buffer, offset, n - 1);
+    }
+
+    private void loadLeft()
+    {
+        lo--;
+        final long address = chunkAddress[lo];
+        final UnsafeBuffer buffer = base.buffer(address);
+        final int offset = Arena.offset(address);
+        final int n = ExtentsDescriptor.count(buffer, offset);
+        ensureCapacity(count + n);
+        System.arraycopy(file, 0, file, n, count);
+        System.arraycopy(device, 0, device, n, count);
+        System.arraycopy(length, 0, length, n, count);
+        System.arraycopy(flags, 0, flags, n, count);
+        read(buffer, offset, n, 0);
+        count += n;
+        releasedBytes += ExtentsDescriptor.length(n);
+    }
+
+    private void loadRight()
+    {
+        final long address = chunkAddress[hi];
+        hi++;
+        final UnsafeBuffer buffer = base.buffer(address);
+        final int offset = Arena.offset(address);
+        final int n = ExtentsDescriptor.count(buffer, offset);
+        ensureCapacity(count + n);
+        read(buffer, offset, n, count);
+        count += n;
+        releasedBytes += ExtentsDescriptor.length(n);
+    }
+
+    private void read(final UnsafeBuffer buffer, final int offset, final int n, final int to)
+    {
+        int at = offset + ExtentsDescriptor.HEADER_LENGTH;
+        for (int i = to; i < to + n; i++, at += ExtentsDescriptor.EXTENT_LENGTH)
+        {
+            file[i] = buffer.getLong(at + ExtentsDescriptor.FILE_OFFSET_OFFSET, ExtentsDescriptor.BYTE_ORDER);
+            device[i] = buffer.getLong(at + ExtentsDescriptor.DEVICE_OFFSET_OFFSET, ExtentsDescriptor.BYTE_ORDER);
+            final long lengthAndFlags = buffer.getLong(at + ExtentsDescriptor.LENGTH_FLAGS_OFFSET,
+                ExtentsDescriptor.BYTE_ORDER);
             length[i] = lengthAndFlags & ExtentsDescriptor.LENGTH_MASK;
             flags[i] = (int)(lengthAndFlags >>> ExtentsDescriptor.FLAGS_SHIFT);
         }
     }
 
     /**
-     * The extents of a block as longs, three per extent, for bulk copies in and out of the arena.
+     * The first loaded extent that ends after a file offset, or {@code count}.
      */
-    private static LongBuffer extents(final UnsafeBuffer buffer, final int offset, final int count)
-    {
-        final int start = buffer.wrapAdjustment() + offset + ExtentsDescriptor.HEADER_LENGTH;
-        return buffer.byteBuffer().duplicate().position(start).limit(start + count * ExtentsDescriptor.EXTENT_LENGTH)
-            .slice().order(ExtentsDescriptor.BYTE_ORDER).asLongBuffer();
-    }
-
-    /**
-     * The first extent that ends after a file offset, or {@code count}.
-     */
-    int firstEndingAfter(final long fileOffset)
+    private int search(final long fileOffset)
     {
         int low = 0;
         int high = count;
@@ -90,7 +253,7 @@ final class MutableExtents
     {
         final long fileEnd = fileOffset + len;
         long mapped = 0;
-        for (int i = firstEndingAfter(fileOffset); i < count && file[i] < fileEnd; i++)
+        for (int i = firstEndingAfter(fileOffset, fileEnd); i < count && file[i] < fileEnd; i++)
         {
             mapped += Math.min(fileEnd, file[i] + length[i]) - Math.max(fileOffset, file[i]);
         }
@@ -102,9 +265,11 @@ final class MutableExtents
      */
     void add(final long fileOffset, final long deviceOffset, final long len, final int extentFlags)
     {
+        ensure(fileOffset, fileOffset + len);
+        dirty = true;
         // appending after the last extent, as loaders do, needs no search
         final int at = count == 0 || file[count - 1] + length[count - 1] <= fileOffset ?
-            count : firstEndingAfter(fileOffset);
+            count : search(fileOffset);
         assert at >= count || file[at] >= fileOffset + len : "overlap at fileOffset=" + fileOffset;
         final boolean joinLeft = at > 0 && file[at - 1] + length[at - 1] == fileOffset &&
             device[at - 1] + length[at - 1] == deviceOffset && flags[at - 1] == extentFlags;
@@ -146,11 +311,12 @@ final class MutableExtents
     void remove(final long fileOffset, final long len)
     {
         final long fileEnd = fileOffset + len;
-        int first = firstEndingAfter(fileOffset);
+        int first = firstEndingAfter(fileOffset, fileEnd);
         if (first >= count || file[first] >= fileEnd)
         {
             return;
         }
+        dirty = true;
         if (file[first] < fileOffset && file[first] + length[first] > fileEnd)
         {
             // The range lies inside one extent: split it in two.
@@ -188,23 +354,79 @@ final class MutableExtents
         removeRange(first, last);
     }
 
-    int byteLength()
+    /**
+     * Bytes of the base's blocks the last {@link #write} replaced: its root and the chunks of the window.
+     */
+    long releasedBytes()
     {
-        return ExtentsDescriptor.length(count);
+        return baseRoot == Snapshot.NO_EXTENTS ? 0 : releasedBytes +
+            ForwardRootDescriptor.length(chunks);
     }
 
+    /**
+     * Bytes of the blocks the last {@link #write} allocated.
+     */
+    long writtenBytes()
+    {
+        return writtenBytes;
+    }
+
+    /**
+     * Write the map: the window's extents as new chunks of at most {@link ForwardRootDescriptor#CHUNK_EXTENTS}
+     * extents, the other chunks as they were, and a new root.
+     *
+     * @return the root's address, or {@link Snapshot#NO_EXTENTS} if nothing is mapped.
+     */
     long write(final Arena arena)
     {
-        final long address = arena.allocate(byteLength());
+        if (isEmpty())
+        {
+            writtenBytes = 0;
+            return Snapshot.NO_EXTENTS;
+        }
+        final int before = windowSet ? lo : chunks;
+        final int after = windowSet ? hi : chunks;
+        final int pieces = (count + ForwardRootDescriptor.CHUNK_EXTENTS - 1) / ForwardRootDescriptor.CHUNK_EXTENTS;
+        final int total = before + pieces + chunks - after;
+        final long[] firsts = new long[total];
+        final long[] addresses = new long[total];
+        System.arraycopy(chunkFirst, 0, firsts, 0, before);
+        System.arraycopy(chunkAddress, 0, addresses, 0, before);
+        long bytes = 0;
+        for (int p = 0, from = 0; p < pieces; p++)
+        {
+            // spread the window evenly: chunks of equal size leave room on both sides for later additions
+            final int to = (int)((long)count * (p + 1) / pieces);
+            firsts[before + p] = file[from];
+            addresses[before + p] = writeChunk(arena, from, to);
+            bytes += ExtentsDescriptor.length(to - from);
+            from = to;
+        }
+        System.arraycopy(chunkFirst, after, firsts, before + pieces, chunks - after);
+        System.arraycopy(chunkAddress, after, addresses, before + pieces, chunks - after);
+        final int rootLength = ForwardRootDescriptor.length(total);
+        final long root = arena.allocate(rootLength);
+        final UnsafeBuffer buffer = arena.buffer(root);
+        final int offset = Arena.offset(root);
+        ForwardRootDescriptor.count(buffer, offset, total);
+        for (int c = 0; c < total; c++)
+        {
+            ForwardRootDescriptor.entry(buffer, offset, c, firsts[c], addresses[c]);
+        }
+        ForwardRootDescriptor.seal(buffer, offset);
+        writtenBytes = bytes + rootLength;
+        return root;
+    }
+
+    private long writeChunk(final Arena arena, final int from, final int to)
+    {
+        final long address = arena.allocate(ExtentsDescriptor.length(to - from));
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
-        ExtentsDescriptor.count(buffer, offset, count);
-        final LongBuffer extents = extents(buffer, offset, count);
-        for (int i = 0, at = 0; i < count; i++, at += 3)
+        ExtentsDescriptor.count(buffer, offset, to - from);
+        for (int i = from; i < to; i++)
         {
-            extents.put(at, file[i]);
-            extents.put(at + 1, device[i]);
-            extents.put(at + 2, length[i] | (long)flags[i] << ExtentsDescriptor.FLAGS_SHIFT);
+            ExtentsDescriptor.extent(buffer, offset, i - from, file[i], device[i], length[i], flags[i]);
         }
         ExtentsDescriptor.seal(buffer, offset);
         return address;

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * stripes of a fixed power-of-two span ({@link StripeDescriptor}); a directory maps a stripe number to the stripe's
  * block in off-heap memory ({@link Arena}), so a lookup is: shift, one directory load, one stripe. A piece names its
  * owners inline when it has one ({@link PieceValue}) and through an interned share group ({@link OwnerSet}) when it
- * has several. Each owner with file offsets also has a forward map ({@link ExtentsDescriptor}) that the mutations use.
+ * has several. Each owner with file offsets also has a forward map ({@link ForwardRootDescriptor}) that the mutations use.
  * <h2>Concurrency</h2>
  * One writer: {@link #newBatch()} gives the only open batch, whose working copies are invisible until
  * {@link Batch#commit()} publishes a new {@link Snapshot} with one volatile write. Readers never block: each query
@@ -520,8 +520,24 @@ public final class ReverseIndex implements AutoCloseable
             if (address != Snapshot.NO_EXTENTS)
             {
                 final UnsafeBuffer buffer = from.buffer(address);
-                final int length = ExtentsDescriptor.length(ExtentsDescriptor.count(buffer, Arena.offset(address)));
-                extentsEditor.set(o, copyBlock(buffer, Arena.offset(address), length, fresh));
+                final int offset = Arena.offset(address);
+                final int chunks = ForwardRootDescriptor.count(buffer, offset);
+                final int length = ForwardRootDescriptor.length(chunks);
+                final long root = copyBlock(buffer, offset, length, fresh);
+                final UnsafeBuffer rootBuffer = fresh.buffer(root);
+                for (int c = 0; c < chunks; c++)
+                {
+                    final long chunk = ForwardRootDescriptor.address(buffer, offset, c);
+                    final UnsafeBuffer chunkBuffer = from.buffer(chunk);
+                    final int chunkLength =
+                        ExtentsDescriptor.length(ExtentsDescriptor.count(chunkBuffer, Arena.offset(chunk)));
+                    ForwardRootDescriptor.entry(rootBuffer, Arena.offset(root), c,
+                        ForwardRootDescriptor.first(buffer, offset, c),
+                        copyBlock(chunkBuffer, Arena.offset(chunk), chunkLength, fresh));
+                    live += chunkLength;
+                }
+                ForwardRootDescriptor.seal(rootBuffer, Arena.offset(root));
+                extentsEditor.set(o, root);
                 live += length;
             }
         }
@@ -575,17 +591,41 @@ public final class ReverseIndex implements AutoCloseable
             {
                 continue;
             }
-            final int count = blockCount(address, slabs, slabCount, ExtentsDescriptor.HEADER_LENGTH, log, "owner " + o);
-            if (count < 0 || ExtentsDescriptor.length(count) > slabs[(int)(address >>> 32)].capacity() -
-                Arena.offset(address))
+            final int chunks =
+                blockCount(address, slabs, slabCount, ForwardRootDescriptor.HEADER_LENGTH, log, "owner " + o);
+            final UnsafeBuffer root = slabs[(int)(address >>> 32)];
+            final int rootOffset = Arena.offset(address);
+            if (chunks < 1 || ForwardRootDescriptor.length(chunks) > root.capacity() - rootOffset)
             {
-                throw new CorruptIndexException(log, "forward map block out of its slab: ownerId=" + o);
+                throw new CorruptIndexException(log, "forward map root out of its slab: ownerId=" + o + " chunks=" + chunks);
             }
-            if (!ExtentsDescriptor.intact(slabs[(int)(address >>> 32)], Arena.offset(address)))
+            if (!ForwardRootDescriptor.intact(root, rootOffset))
             {
                 throw new CorruptIndexException(arena.files().file((int)(address >>> 32)),
-                    "block checksum mismatch: ownerId=" + o + " offset=" + Arena.offset(address));
+                    "block checksum mismatch: ownerId=" + o + " offset=" + rootOffset);
             }
+            for (int c = 0; c < chunks; c++)
+            {
+                checkChunk(log, slabs, slabCount, ForwardRootDescriptor.address(root, rootOffset, c), o, c);
+            }
+        }
+    }
+
+    private void checkChunk(
+        final Path log, final UnsafeBuffer[] slabs, final int slabCount, final long address, final int ownerId,
+        final int chunk) throws CorruptIndexException
+    {
+        final String what = "owner " + ownerId + " chunk " + chunk;
+        final int count = blockCount(address, slabs, slabCount, ExtentsDescriptor.HEADER_LENGTH, log, what);
+        if (count < 1 || ExtentsDescriptor.length(count) > slabs[(int)(address >>> 32)].capacity() -
+            Arena.offset(address))
+        {
+            throw new CorruptIndexException(log, "forward map block out of its slab: " + what + " count=" + count);
+        }
+        if (!ExtentsDescriptor.intact(slabs[(int)(address >>> 32)], Arena.offset(address)))
+        {
+            throw new CorruptIndexException(arena.files().file((int)(address >>> 32)),
+                "block checksum mismatch: " + what + " offset=" + Arena.offset(address));
         }
     }
 

@@ -130,8 +130,7 @@ final class StripeDescriptor
      */
     static void seal(final UnsafeBuffer buffer, final int offset)
     {
-        buffer.putInt(offset + CHECKSUM_OFFSET,
-            BlockChecksum.compute(buffer, offset, length(count(buffer, offset)), CHECKSUM_OFFSET), BYTE_ORDER);
+        BlockChecksum.seal(buffer, offset, length(count(buffer, offset)));
     }
 
     /**
@@ -139,7 +138,6 @@ final class StripeDescriptor
      */
     static boolean intact(final UnsafeBuffer buffer, final int offset)
     {
-        return buffer.getInt(offset + CHECKSUM_OFFSET, BYTE_ORDER) ==
-            BlockChecksum.compute(buffer, offset, length(count(buffer, offset)), CHECKSUM_OFFSET);
+        return BlockChecksum.intact(buffer, offset, length(count(buffer, offset)));
     }
 }

@@ -40,6 +40,48 @@ class DescriptorLayoutTest
     }
 
     @Test
+    void shouldLayForwardRootFieldsContiguouslyInDiagramOrder()
+    {
+        assertEquals(0, ForwardRootDescriptor.COUNT_OFFSET);
+        assertEquals(ForwardRootDescriptor.COUNT_OFFSET + Integer.BYTES, ForwardRootDescriptor.CHECKSUM_OFFSET);
+        assertEquals(ForwardRootDescriptor.CHECKSUM_OFFSET + Integer.BYTES, ForwardRootDescriptor.HEADER_LENGTH);
+        assertEquals(0, ForwardRootDescriptor.FIRST_OFFSET);
+        assertEquals(ForwardRootDescriptor.FIRST_OFFSET + Long.BYTES, ForwardRootDescriptor.ADDRESS_OFFSET);
+        assertEquals(ForwardRootDescriptor.ADDRESS_OFFSET + Long.BYTES, ForwardRootDescriptor.ENTRY_LENGTH);
+        assertEquals(ForwardRootDescriptor.HEADER_LENGTH + 2 * ForwardRootDescriptor.ENTRY_LENGTH,
+            ForwardRootDescriptor.length(2));
+    }
+
+    @Test
+    void shouldKeepEveryBlockChecksumWhereBlockChecksumWritesIt()
+    {
+        assertEquals(BlockChecksum.CHECKSUM_OFFSET, StripeDescriptor.CHECKSUM_OFFSET);
+        assertEquals(BlockChecksum.CHECKSUM_OFFSET, ExtentsDescriptor.CHECKSUM_OFFSET);
+        assertEquals(BlockChecksum.CHECKSUM_OFFSET, ForwardRootDescriptor.CHECKSUM_OFFSET);
+        assertEquals(StripeDescriptor.BYTE_ORDER, ExtentsDescriptor.BYTE_ORDER);
+        assertEquals(StripeDescriptor.BYTE_ORDER, ForwardRootDescriptor.BYTE_ORDER);
+    }
+
+    @Test
+    void shouldFindTheChunkThatHoldsAFileOffset()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ForwardRootDescriptor.length(3)));
+        ForwardRootDescriptor.count(buffer, 0, 3);
+        ForwardRootDescriptor.entry(buffer, 0, 0, 4096, 11);
+        ForwardRootDescriptor.entry(buffer, 0, 1, 65536, 22);
+        ForwardRootDescriptor.entry(buffer, 0, 2, 1L << 40, 33);
+        ForwardRootDescriptor.seal(buffer, 0);
+        assertTrue(ForwardRootDescriptor.intact(buffer, 0));
+        assertEquals(0, ForwardRootDescriptor.chunkFor(buffer, 0, 0), "before the first chunk: chunk 0");
+        assertEquals(0, ForwardRootDescriptor.chunkFor(buffer, 0, 65535));
+        assertEquals(1, ForwardRootDescriptor.chunkFor(buffer, 0, 65536));
+        assertEquals(2, ForwardRootDescriptor.chunkFor(buffer, 0, Long.MAX_VALUE));
+        assertEquals(22, ForwardRootDescriptor.address(buffer, 0, 1));
+        buffer.putByte(ForwardRootDescriptor.HEADER_LENGTH + ForwardRootDescriptor.ENTRY_LENGTH, (byte)1);
+        assertTrue(!ForwardRootDescriptor.intact(buffer, 0), "a changed entry fails the checksum");
+    }
+
+    @Test
     void shouldRoundTripStripePiecesAndFindTheContainingPiece()
     {
         final int count = 20;

@@ -195,7 +195,7 @@ class PersistentIndexTest
 
         final Path current = directory.resolve("CURRENT");
         final String currentText = Files.readString(current);
-        assertTrue(currentText.matches("daxrmap-index version 1 generation 1 crc [0-9a-f]{8}\n"), currentText);
+        assertTrue(currentText.matches("daxrmap-index version 2 generation 1 crc [0-9a-f]{8}\n"), currentText);
         Files.writeString(current, currentText.replace("generation 1", "generation 2"));
         assertRefused(directory, current + ": checksum mismatch: ");
 

@@ -1,0 +1,377 @@
+package io.daxrmap.index;
+
+import io.daxrmap.index.ReferenceModel.Extent;
+import io.daxrmap.model.DeviceGeometry;
+import io.daxrmap.model.MappingFlags;
+import io.daxrmap.model.Owner;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Forward maps of hundreds of extents, stored as a root and chunks: random punches, writes, truncates, CoW remaps,
+ * conversions and reflinks between two fragmented files, checked after every batch against {@link ReferenceModel}
+ * (the extents) and against the layout's own rules (chunks non-empty, no larger than
+ * {@link ForwardRootDescriptor#CHUNK_EXTENTS} when written, each root entry naming its chunk's first extent, and no
+ * two neighbours across a chunk boundary that should have been one extent). {@code -Ddaxrmap.seed=N} replays one
+ * seed.
+ */
+class ChunkedForwardMapTest
+{
+    private static final long BLOCK = 4096;
+    private static final long FILE_BLOCKS = 1024;
+    private static final long A = Owner.data(11);
+    private static final long B = Owner.data(12);
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void shouldKeepChunkedMapsEqualToTheModel(final long seed)
+    {
+        final DeviceGeometry geometry = new DeviceGeometry(0, 64L << 20, (int)BLOCK);
+        try (ReverseIndex index = ReverseIndex.create(new IndexConfig(geometry, 4096)))
+        {
+            run(seed, index, new ReferenceModel(geometry), 300);
+        }
+    }
+
+    @Test
+    void shouldKeepChunkedMapsAcrossCompactionAndReopen(@TempDir final Path directory) throws IOException
+    {
+        final DeviceGeometry geometry = new DeviceGeometry(0, 64L << 20, (int)BLOCK);
+        final ReferenceModel model = new ReferenceModel(geometry);
+        try (ReverseIndex index = ReverseIndex.create(new IndexConfig(geometry, 4096), directory.resolve("i")))
+        {
+            run(42, index, model, 150);
+            index.compactNow();
+            check(index, model, "after compaction");
+            run(43, index, model, 50);
+        }
+        try (ReverseIndex reopened = ReverseIndex.open(directory.resolve("i")))
+        {
+            check(reopened, model, "after reopen");
+            run(44, reopened, model, 50);
+        }
+        try (ReverseIndex reopened = ReverseIndex.open(directory.resolve("i")))
+        {
+            check(reopened, model, "after a second reopen");
+        }
+    }
+
+    @Test
+    void shouldTouchOnlyTheChunksAnOperationReaches()
+    {
+        final DeviceGeometry geometry = new DeviceGeometry(0, 64L << 20, (int)BLOCK);
+        try (ReverseIndex index = ReverseIndex.create(new IndexConfig(geometry, 4096)))
+        {
+            final Batch load = index.newBatch();
+            for (long b = 0; b < FILE_BLOCKS; b++)
+            {
+                load.map(A, b * BLOCK, 2 * b * BLOCK, BLOCK, 0);
+            }
+            load.commit();
+            final Snapshot before = index.current();
+            final long[] chunksBefore = chunkAddresses(before, A);
+            assertEquals(FILE_BLOCKS / ForwardRootDescriptor.CHUNK_EXTENTS, chunksBefore.length);
+
+            index.newBatch().unmap(A, 500 * BLOCK, BLOCK).commit();
+
+            final long[] chunksAfter = chunkAddresses(index.current(), A);
+            int kept = 0;
+            for (final long chunk : chunksAfter)
+            {
+                for (final long old : chunksBefore)
+                {
+                    kept += chunk == old ? 1 : 0;
+                }
+            }
+            assertTrue(kept >= chunksBefore.length - 1, "a punch in one chunk rewrites that chunk only: kept=" + kept +
+                " of " + chunksBefore.length);
+            final long liveBefore = index.liveOffHeapBytes();
+            index.newBatch().map(A, 500 * BLOCK, 1000 * BLOCK, BLOCK, 0).commit();
+            assertTrue(index.liveOffHeapBytes() - liveBefore < 2 * ExtentsDescriptor.length(ForwardRootDescriptor.CHUNK_EXTENTS) +
+                    ForwardRootDescriptor.length(chunksAfter.length + 1) + 1024,
+                "live bytes grow by the chunks rewritten, not by the map: delta=" + (index.liveOffHeapBytes() - liveBefore));
+        }
+    }
+
+    private static void run(final long seed, final ReverseIndex index, final ReferenceModel model, final int batches)
+    {
+        final SplittableRandom rnd = new SplittableRandom(seed);
+        final List<String> log = new ArrayList<>();
+        if (model.extents(A).isEmpty())
+        {
+            // two fragmented files on every other device block: no two file neighbours join until an operation moves
+            // a block into the gap beside one
+            final Batch load = index.newBatch();
+            for (long b = 0; b < FILE_BLOCKS; b++)
+            {
+                load.map(A, b * BLOCK, 2 * b * BLOCK, BLOCK, 0);
+                model.map(A, b * BLOCK, 2 * b * BLOCK, BLOCK, 0);
+                final long device = (2 * FILE_BLOCKS + 2 * b) * BLOCK;
+                final int flags = b % 7 == 0 ? MappingFlags.UNWRITTEN : 0;
+                load.map(B, b * BLOCK, device, BLOCK, flags);
+                model.map(B, b * BLOCK, device, BLOCK, flags);
+            }
+            load.commit();
+            check(index, model, "seed=" + seed + " after load");
+        }
+        for (int n = 0; n < batches; n++)
+        {
+            final ReferenceModel before = model.copy();
+            final Batch batch = index.newBatch();
+            final int ops = 1 + rnd.nextInt(6);
+            boolean refused = false;
+            for (int k = 0; k < ops && !refused; k++)
+            {
+                refused = op(rnd, batch, model, log);
+            }
+            if (refused)
+            {
+                model.restore(before);
+                log.add("refused");
+            }
+            else
+            {
+                batch.commit();
+            }
+            check(index, model, "seed=" + seed + " batch=" + n + " ops=" + log.subList(Math.max(0, log.size() - 8),
+                log.size()));
+        }
+    }
+
+    /**
+     * One random operation on both; whether it was refused (the batch is then discarded), which the model and the
+     * engine must agree on.
+     */
+    private static boolean op(final SplittableRandom rnd, final Batch batch, final ReferenceModel model,
+        final List<String> log)
+    {
+        final long owner = rnd.nextBoolean() ? A : B;
+        final long other = owner == A ? B : A;
+        final long at = rnd.nextLong(FILE_BLOCKS + 16) * BLOCK;
+        final long length = (1 + rnd.nextLong(rnd.nextInt(8) == 0 ? 200 : 6)) * BLOCK;
+        final long free = freeBlock(rnd, model);
+        final int flags = rnd.nextInt(4) == 0 ? MappingFlags.UNWRITTEN : 0;
+        final long to = rnd.nextLong(FILE_BLOCKS + 16) * BLOCK;
+        final String o = Owner.toString(owner);
+        switch (rnd.nextInt(9))
+        {
+            case 7, 8 ->
+            {
+                // move a block into the gap beside its device neighbour, so that it joins its left or right file
+                // neighbour: the join may cross a chunk boundary
+                final long gap = (2 * (at / BLOCK) + (owner == B ? 2 * FILE_BLOCKS : 0) + (rnd.nextBoolean() ? 1 : -1)) *
+                    BLOCK;
+                if (gap < 0 || !isFree(model, gap))
+                {
+                    return false;
+                }
+                log.add("move(" + o + ", " + at + ", dev " + gap + ")");
+                return both(() -> model.unmap(owner, at, BLOCK), () -> batch.unmap(owner, at, BLOCK)) ||
+                    both(() -> model.map(owner, at, gap, BLOCK, 0), () -> batch.map(owner, at, gap, BLOCK, 0));
+            }
+            case 0 ->
+            {
+                log.add("unmap(" + o + ", " + at + ", " + length + ")");
+                return both(() -> model.unmap(owner, at, length), () -> batch.unmap(owner, at, length));
+            }
+            case 1 ->
+            {
+                if (free < 0)
+                {
+                    return false;
+                }
+                log.add("unmap+map(" + o + ", " + at + ", dev " + free + ", " + flags + ")");
+                return both(() -> model.unmap(owner, at, BLOCK), () -> batch.unmap(owner, at, BLOCK)) ||
+                    both(() -> model.map(owner, at, free, BLOCK, flags), () -> batch.map(owner, at, free, BLOCK, flags));
+            }
+            case 2 ->
+            {
+                final long size = rnd.nextInt(4) == 0 ? to : Math.max(to, (FILE_BLOCKS - 8) * BLOCK);
+                log.add("truncate(" + o + ", " + size + ")");
+                return both(() -> model.truncate(owner, size), () -> batch.truncate(owner, size));
+            }
+            case 3 ->
+            {
+                if (free < 0)
+                {
+                    return false;
+                }
+                log.add("cowRemap(" + o + ", " + at + ", dev " + free + ")");
+                return both(() -> model.cowRemap(owner, at, BLOCK, free), () -> batch.cowRemap(owner, at, BLOCK, free));
+            }
+            case 4 ->
+            {
+                log.add("convertUnwritten(" + o + ", " + at + ", " + length + ")");
+                return both(() -> model.convertUnwritten(owner, at, length),
+                    () -> batch.convertUnwritten(owner, at, length));
+            }
+            default ->
+            {
+                log.add("reflink(" + Owner.toString(other) + ", " + at + ", " + o + ", " + to + ", " + length + ")");
+                return both(() -> model.reflink(other, at, owner, to, length),
+                    () -> batch.reflink(other, at, owner, to, length));
+            }
+        }
+    }
+
+    /**
+     * Apply an operation to the model, then to the engine; both must refuse it or neither.
+     *
+     * @return whether it was refused.
+     */
+    private static boolean both(final Runnable model, final Runnable engine)
+    {
+        boolean modelRefused = false;
+        try
+        {
+            model.run();
+        }
+        catch (final InvalidMutationException ex)
+        {
+            modelRefused = true;
+        }
+        boolean engineRefused = false;
+        String why = "";
+        try
+        {
+            engine.run();
+        }
+        catch (final InvalidMutationException ex)
+        {
+            engineRefused = true;
+            why = ex.getMessage();
+        }
+        assertEquals(modelRefused, engineRefused, "model and engine disagree on refusing: " + why);
+        return engineRefused;
+    }
+
+    /**
+     * A device block no file maps, or -1.
+     */
+    private static long freeBlock(final SplittableRandom rnd, final ReferenceModel model)
+    {
+        for (int tries = 0; tries < 16; tries++)
+        {
+            final long block = (4 * FILE_BLOCKS + rnd.nextLong(4 * FILE_BLOCKS)) * BLOCK;
+            if (isFree(model, block))
+            {
+                return block;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isFree(final ReferenceModel model, final long block)
+    {
+        for (final long owner : new long[] {A, B})
+        {
+            for (final Extent e : model.extents(owner))
+            {
+                if (e.deviceOffset() < block + BLOCK && e.deviceOffset() + e.length() > block)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static void check(final ReverseIndex index, final ReferenceModel model, final String context)
+    {
+        final IndexReader reader = index.newReader();
+        for (final long owner : new long[] {A, B})
+        {
+            final List<Extent> got = new ArrayList<>();
+            reader.forward(owner, 0, Long.MAX_VALUE / 2, (f, d, l, fl) ->
+            {
+                got.add(new Extent(f, d, l, fl));
+                return true;
+            });
+            assertEquals(model.forward(owner, 0, Long.MAX_VALUE / 2), got, context + " owner=" + Owner.toString(owner));
+            checkLayout(index.current(), owner, got.size(), context);
+        }
+    }
+
+    /**
+     * The root and chunks of an owner obey the layout's rules, and hold {@code extents} extents in all.
+     */
+    private static void checkLayout(final Snapshot snapshot, final long owner, final int extents, final String context)
+    {
+        final int ownerId = snapshot.ownerId(owner);
+        final long root = ownerId < 0 ? Snapshot.NO_EXTENTS : snapshot.extentsAddress(ownerId);
+        if (root == Snapshot.NO_EXTENTS)
+        {
+            assertEquals(0, extents, context);
+            return;
+        }
+        final UnsafeBuffer rootBuffer = snapshot.buffer(root);
+        final int rootOffset = Arena.offset(root);
+        assertTrue(ForwardRootDescriptor.intact(rootBuffer, rootOffset), context);
+        final int chunks = ForwardRootDescriptor.count(rootBuffer, rootOffset);
+        int total = 0;
+        long previousEnd = -1;
+        long previousDeviceEnd = -1;
+        int previousFlags = -1;
+        for (int c = 0; c < chunks; c++)
+        {
+            final long chunk = ForwardRootDescriptor.address(rootBuffer, rootOffset, c);
+            final UnsafeBuffer buffer = snapshot.buffer(chunk);
+            final int offset = Arena.offset(chunk);
+            final int count = ExtentsDescriptor.count(buffer, offset);
+            assertTrue(count >= 1 && count <= ForwardRootDescriptor.CHUNK_EXTENTS, context + " chunk " + c + " count=" +
+                count);
+            assertTrue(ExtentsDescriptor.intact(buffer, offset), context);
+            assertEquals(ForwardRootDescriptor.first(rootBuffer, rootOffset, c), ExtentsDescriptor.fileOffset(buffer,
+                offset, 0), context + " chunk " + c + " first");
+            final long file = ExtentsDescriptor.fileOffset(buffer, offset, 0);
+            final boolean joinable = file == previousEnd &&
+                ExtentsDescriptor.deviceOffset(buffer, offset, 0) == previousDeviceEnd &&
+                ExtentsDescriptor.flags(buffer, offset, 0) == previousFlags;
+            assertTrue(!joinable, context + " chunk " + c + " starts with the continuation of the chunk before");
+            final int last = count - 1;
+            previousEnd = ExtentsDescriptor.fileOffset(buffer, offset, last) + ExtentsDescriptor.length(buffer, offset,
+                last);
+            previousDeviceEnd = ExtentsDescriptor.deviceOffset(buffer, offset, last) +
+                ExtentsDescriptor.length(buffer, offset, last);
+            previousFlags = ExtentsDescriptor.flags(buffer, offset, last);
+            total += count;
+        }
+        assertEquals(extents, total, context + " extents in chunks");
+    }
+
+    private static long[] chunkAddresses(final Snapshot snapshot, final long owner)
+    {
+        final long root = snapshot.extentsAddress(snapshot.ownerId(owner));
+        final UnsafeBuffer buffer = snapshot.buffer(root);
+        final int chunks = ForwardRootDescriptor.count(buffer, Arena.offset(root));
+        final long[] out = new long[chunks];
+        for (int c = 0; c < chunks; c++)
+        {
+            out[c] = ForwardRootDescriptor.address(buffer, Arena.offset(root), c);
+        }
+        return out;
+    }
+
+    static LongStream seeds()
+    {
+        final String replay = System.getProperty("daxrmap.seed");
+        if (replay != null && !replay.isEmpty())
+        {
+            return LongStream.of(Long.parseLong(replay));
+        }
+        return new SplittableRandom(System.nanoTime()).longs(6);
+    }
+}

@@ -1,6 +1,5 @@
 package io.daxrmap.index;
 
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -47,7 +46,8 @@ final class Arena
     }
 
     /**
-     * An arena whose slabs are memory-mapped files, or anonymous memory when {@code files} is null.
+     * An arena whose slabs are memory-mapped files, or anonymous memory advised for huge pages
+     * ({@link AnonymousMemory}) when {@code files} is null.
      */
     Arena(final int slabSize, final SlabFiles files)
     {
@@ -217,7 +217,7 @@ final class Arena
 
     private void addSlab(final int size)
     {
-        append(files == null ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(size, 64)) :
+        append(files == null ? new UnsafeBuffer(AnonymousMemory.allocate(size)) :
             files.create(slabCount, size), size);
         slabPosition = firstOffset;
     }

@@ -1,0 +1,81 @@
+package io.daxrmap.index;
+
+import org.agrona.BufferUtil;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class AnonymousMemoryTest
+{
+    private static final int SIZE = 16 << 20;
+
+    @Test
+    void shouldHandOutZeroedWritableMemory()
+    {
+        final ByteBuffer buffer = AnonymousMemory.allocate(SIZE);
+        assertEquals(SIZE, buffer.capacity());
+        assertTrue(buffer.isDirect());
+        assertEquals(0, BufferUtil.address(buffer) % 64, "64-byte aligned");
+        for (int i = 0; i < SIZE; i += 4096)
+        {
+            assertEquals(0, buffer.get(i), "zeroed at " + i);
+            buffer.putLong(i, i + 1L);
+        }
+        for (int i = 0; i < SIZE; i += 4096)
+        {
+            assertEquals(i + 1L, buffer.getLong(i));
+        }
+    }
+
+    /**
+     * The kernel's own account of the mapping: with THP in {@code madvise} or {@code always} mode, the advised slab is
+     * backed by huge pages (the kernel may fall back to 4 KiB pages when it cannot find free 2 MiB ones, so this asks
+     * for some, not all).
+     */
+    @Test
+    void shouldBeBackedByHugePagesWhereTheKernelOffersThem() throws IOException
+    {
+        final Path mode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        assumeTrue(AnonymousMemory.advised(), "huge pages are not advised on this platform");
+        assumeTrue(Files.isReadable(mode) && !Files.readString(mode).contains("[never]"),
+            "transparent huge pages are disabled on this kernel");
+        final ByteBuffer buffer = AnonymousMemory.allocate(SIZE);
+        for (int i = 0; i < SIZE; i += 4096)
+        {
+            buffer.put(i, (byte)1);
+        }
+        final long address = BufferUtil.address(buffer);
+        final long hugeKilobytes = anonHugePages(address);
+        assertTrue(hugeKilobytes > 0, "AnonHugePages of the slab's mapping: " + hugeKilobytes + " kB");
+    }
+
+    private static long anonHugePages(final long address) throws IOException
+    {
+        final List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
+        boolean inside = false;
+        for (final String line : lines)
+        {
+            final int dash = line.indexOf('-');
+            final int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && line.substring(0, dash).matches("[0-9a-f]+"))
+            {
+                final long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                final long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                inside = start <= address && address < end;
+            }
+            else if (inside && line.startsWith("AnonHugePages:"))
+            {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new AssertionError("no mapping holds address 0x" + Long.toHexString(address));
+    }
+}

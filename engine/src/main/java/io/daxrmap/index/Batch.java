@@ -400,7 +400,7 @@ public final class Batch
                 continue;
             }
             final long old = base.extentsAddress(forward.ownerId);
-            final long block = forward.write(arena);
+            final long block = forward.write(arena, index.sharedChunks, null);
             index.liveBytes += forward.writtenBytes() - forward.releasedBytes();
             if (block == Snapshot.NO_EXTENTS && old == Snapshot.NO_EXTENTS)
             {

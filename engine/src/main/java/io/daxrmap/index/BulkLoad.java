@@ -39,6 +39,8 @@ public final class BulkLoad
     private long[] owner;
     private int[] ownerId;
     private byte[] flags;
+    /** One bit per record: the sweep found it sharing bytes with another record. */
+    private long[] sharing;
 
     BulkLoad(final ReverseIndex index, final Batch token, final Snapshot base, final int expectedRecords)
     {
@@ -146,6 +148,7 @@ public final class BulkLoad
         try
         {
             internOwners();
+            sharing = new long[(count + 63) >>> 6];
             final Sweep sweep = new Sweep(index.arena);
             sweep.run(byDevice());
             final Forward forward = buildForward();
@@ -216,6 +219,7 @@ public final class BulkLoad
         length = null;
         file = null;
         flags = null;
+        sharing = null;
     }
 
     private void grow()
@@ -318,7 +322,13 @@ public final class BulkLoad
                 mappedEnd = byFile[r] + extentLength;
                 extents.add(byFile[r], byDevice[r], extentLength, (int)(byLength[r] >>> ExtentsDescriptor.FLAGS_SHIFT));
             }
-            forward.write(extents, index.arena);
+            boolean shares = false;
+            for (int i = from; i < to && !shares; i++)
+            {
+                shares = (sharing[byRecord[i] >>> 6] & 1L << byRecord[i]) != 0;
+            }
+            // only an owner that shares bytes can have chunks another owner has too
+            forward.write(extents, index.arena, shares);
         }
         return forward;
     }
@@ -329,6 +339,8 @@ public final class BulkLoad
     private final class Forward
     {
         final LongDirectory.Editor editor = base.extents.edit(Snapshot.NO_EXTENTS);
+        /** Clones' maps cut at the same extents: each distinct chunk is written once. */
+        final SharedChunks.Dedupe dedupe = new SharedChunks.Dedupe();
         final int[] ownerIds;
         final long[] ownerBlocks;
         int ownerCount;
@@ -340,9 +352,9 @@ public final class BulkLoad
             ownerBlocks = new long[owners];
         }
 
-        void write(final MutableExtents extents, final Arena arena)
+        void write(final MutableExtents extents, final Arena arena, final boolean shares)
         {
-            final long block = extents.write(arena);
+            final long block = extents.write(arena, index.sharedChunks, shares ? dedupe : null);
             editor.set(extents.ownerId, block);
             ownerIds[ownerCount] = extents.ownerId;
             ownerBlocks[ownerCount++] = block;
@@ -462,6 +474,7 @@ public final class BulkLoad
                         Owner.toString(index.owners.key(ownerId[other])));
                 }
                 members[i] = r;
+                sharing[r >>> 6] |= 1L << r;
             }
             sortMembers(n);
             int groups = 0;

@@ -22,11 +22,17 @@ import java.nio.ByteOrder;
  * </pre>
  * A chunk is never empty, and the chunks' extents taken in order are the owner's canonical extent list: a mutation
  * copies the root and the chunks it touches, not the whole map.
+ * <p>
+ * Where a chunk ends depends on its extents' content ({@link #endsChunk}), not on their position in the list, so two
+ * clones of one file cut their maps at the same extents, apart from a few near their own writes: a bulk load stores
+ * each distinct chunk once and the clones' roots share it ({@link SharedChunks}).
  */
 final class ForwardRootDescriptor
 {
     /** The most extents a chunk holds when written. */
-    static final int CHUNK_EXTENTS = 16;
+    static final int CHUNK_EXTENTS = 32;
+    /** Chunks end where {@link #endsChunk} says, one extent in this many on average. */
+    static final int AVERAGE_CHUNK_EXTENTS = 16;
 
     static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -40,6 +46,20 @@ final class ForwardRootDescriptor
 
     private ForwardRootDescriptor()
     {
+    }
+
+    /**
+     * Whether a chunk that holds this extent ends after it: a hash of the extent's file and device offsets, true
+     * for one extent in {@link #AVERAGE_CHUNK_EXTENTS}.
+     *
+     * @param fileOffset   the extent's first file byte.
+     * @param deviceOffset the extent's first device byte.
+     * @return whether the chunk ends here (or earlier, at {@link #CHUNK_EXTENTS}).
+     */
+    static boolean endsChunk(final long fileOffset, final long deviceOffset)
+    {
+        final long h = (fileOffset ^ deviceOffset * 0xC2B2AE3D27D4EB4FL) * 0x9E3779B97F4A7C15L;
+        return (h >>> (Long.SIZE - Integer.numberOfTrailingZeros(AVERAGE_CHUNK_EXTENTS))) == 0;
     }
 
     static int length(final int count)

@@ -194,7 +194,6 @@ final class MutableExtents
         System.arraycopy(flags, 0, flags, n, count);
         read(buffer, offset, n, 0);
         count += n;
-        releasedBytes += ExtentsDescriptor.length(n);
     }
 
     private void loadRight()
@@ -207,7 +206,6 @@ final class MutableExtents
         ensureCapacity(count + n);
         read(buffer, offset, n, count);
         count += n;
-        releasedBytes += ExtentsDescriptor.length(n);
     }
 
     private void read(final UnsafeBuffer buffer, final int offset, final int n, final int to)
@@ -355,12 +353,12 @@ final class MutableExtents
     }
 
     /**
-     * Bytes of the base's blocks the last {@link #write} replaced: its root and the chunks of the window.
+     * Bytes of the base's blocks the last {@link #write} made garbage: its root, and the window's chunks it did not
+     * keep whose last reference this was.
      */
     long releasedBytes()
     {
-        return baseRoot == Snapshot.NO_EXTENTS ? 0 : releasedBytes +
-            ForwardRootDescriptor.length(chunks);
+        return releasedBytes;
     }
 
     /**
@@ -372,55 +370,114 @@ final class MutableExtents
     }
 
     /**
-     * Write the map: the window's extents as new chunks of at most {@link ForwardRootDescriptor#CHUNK_EXTENTS}
-     * extents, the other chunks as they were, and a new root.
+     * Write the map: the window's extents as chunks cut where {@link ForwardRootDescriptor#endsChunk} says, the
+     * other chunks as they were, and a new root. A chunk of the window whose extents did not change is kept, and
+     * with {@code dedupe} a chunk equal to one written before in the same load is shared instead of written.
      *
+     * @param arena  where new blocks go.
+     * @param shared the index's shared-chunk counts: released chunks are counted there, shared ones added.
+     * @param dedupe chunks written so far in a bulk load, or null.
      * @return the root's address, or {@link Snapshot#NO_EXTENTS} if nothing is mapped.
      */
-    long write(final Arena arena)
+    long write(final Arena arena, final SharedChunks shared, final SharedChunks.Dedupe dedupe)
     {
-        if (isEmpty())
-        {
-            writtenBytes = 0;
-            return Snapshot.NO_EXTENTS;
-        }
+        releasedBytes = baseRoot == Snapshot.NO_EXTENTS ? 0 : ForwardRootDescriptor.length(chunks);
+        writtenBytes = 0;
         final int before = windowSet ? lo : chunks;
         final int after = windowSet ? hi : chunks;
-        final int pieces = (count + ForwardRootDescriptor.CHUNK_EXTENTS - 1) / ForwardRootDescriptor.CHUNK_EXTENTS;
-        final int total = before + pieces + chunks - after;
-        final long[] firsts = new long[total];
-        final long[] addresses = new long[total];
-        System.arraycopy(chunkFirst, 0, firsts, 0, before);
-        System.arraycopy(chunkAddress, 0, addresses, 0, before);
-        long bytes = 0;
-        for (int p = 0, from = 0; p < pieces; p++)
+        final boolean[] kept = new boolean[after - before];
+        long root = Snapshot.NO_EXTENTS;
+        if (!isEmpty())
         {
-            // spread the window evenly: chunks of equal size leave room on both sides for later additions
-            final int to = (int)((long)count * (p + 1) / pieces);
-            firsts[before + p] = file[from];
-            addresses[before + p] = writeChunk(arena, from, to);
-            bytes += ExtentsDescriptor.length(to - from);
-            from = to;
+            int total = before;
+            long[] firsts = new long[before + (count + ForwardRootDescriptor.AVERAGE_CHUNK_EXTENTS - 1) /
+                ForwardRootDescriptor.AVERAGE_CHUNK_EXTENTS + chunks - after + 1];
+            long[] addresses = new long[firsts.length];
+            System.arraycopy(chunkFirst, 0, firsts, 0, before);
+            System.arraycopy(chunkAddress, 0, addresses, 0, before);
+            for (int from = 0; from < count; )
+            {
+                final int to = nextCut(from);
+                if (total == firsts.length)
+                {
+                    firsts = Arrays.copyOf(firsts, total * 2);
+                    addresses = Arrays.copyOf(addresses, total * 2);
+                }
+                firsts[total] = file[from];
+                addresses[total++] = chunk(arena, from, to, before, after, kept, shared, dedupe);
+                from = to;
+            }
+            final int rootChunks = total + chunks - after;
+            final int rootLength = ForwardRootDescriptor.length(rootChunks);
+            root = arena.allocate(rootLength);
+            final UnsafeBuffer buffer = arena.buffer(root);
+            final int offset = Arena.offset(root);
+            ForwardRootDescriptor.count(buffer, offset, rootChunks);
+            for (int c = 0; c < total; c++)
+            {
+                ForwardRootDescriptor.entry(buffer, offset, c, firsts[c], addresses[c]);
+            }
+            for (int c = after; c < chunks; c++)
+            {
+                ForwardRootDescriptor.entry(buffer, offset, total + c - after, chunkFirst[c], chunkAddress[c]);
+            }
+            ForwardRootDescriptor.seal(buffer, offset);
+            writtenBytes += rootLength;
         }
-        System.arraycopy(chunkFirst, after, firsts, before + pieces, chunks - after);
-        System.arraycopy(chunkAddress, after, addresses, before + pieces, chunks - after);
-        final int rootLength = ForwardRootDescriptor.length(total);
-        final long root = arena.allocate(rootLength);
-        final UnsafeBuffer buffer = arena.buffer(root);
-        final int offset = Arena.offset(root);
-        ForwardRootDescriptor.count(buffer, offset, total);
-        for (int c = 0; c < total; c++)
+        for (int c = before; c < after; c++)
         {
-            ForwardRootDescriptor.entry(buffer, offset, c, firsts[c], addresses[c]);
+            if (!kept[c - before] && shared.release(chunkAddress[c]))
+            {
+                final UnsafeBuffer buffer = base.buffer(chunkAddress[c]);
+                releasedBytes +=
+                    ExtentsDescriptor.length(ExtentsDescriptor.count(buffer, Arena.offset(chunkAddress[c])));
+            }
         }
-        ForwardRootDescriptor.seal(buffer, offset);
-        writtenBytes = bytes + rootLength;
         return root;
     }
 
-    private long writeChunk(final Arena arena, final int from, final int to)
+    /**
+     * Where the chunk that starts at extent {@code from} ends.
+     */
+    private int nextCut(final int from)
     {
-        final long address = arena.allocate(ExtentsDescriptor.length(to - from));
+        int to = from + 1;
+        while (to < count && to - from < ForwardRootDescriptor.CHUNK_EXTENTS &&
+            !ForwardRootDescriptor.endsChunk(file[to - 1], device[to - 1]))
+        {
+            to++;
+        }
+        return to;
+    }
+
+    /**
+     * The address of a chunk holding extents {@code [from, to)}: a window chunk kept as it was, a chunk shared with
+     * an earlier owner of the load, or a new one.
+     */
+    private long chunk(
+        final Arena arena, final int from, final int to, final int before, final int after, final boolean[] kept,
+        final SharedChunks shared, final SharedChunks.Dedupe dedupe)
+    {
+        final int c = Arrays.binarySearch(chunkFirst, before, after, file[from]);
+        if (c >= 0 && !kept[c - before] && sameExtents(base.buffer(chunkAddress[c]), Arena.offset(chunkAddress[c]),
+            from, to))
+        {
+            kept[c - before] = true;
+            return chunkAddress[c];
+        }
+        long hash = 0;
+        if (dedupe != null)
+        {
+            hash = hash(from, to);
+            final long candidate = dedupe.candidate(hash);
+            if (candidate != -1 && sameExtents(arena.buffer(candidate), Arena.offset(candidate), from, to))
+            {
+                shared.share(candidate);
+                return candidate;
+            }
+        }
+        final int bytes = ExtentsDescriptor.length(to - from);
+        final long address = arena.allocate(bytes);
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
         ExtentsDescriptor.count(buffer, offset, to - from);
@@ -429,7 +486,43 @@ final class MutableExtents
             ExtentsDescriptor.extent(buffer, offset, i - from, file[i], device[i], length[i], flags[i]);
         }
         ExtentsDescriptor.seal(buffer, offset);
+        writtenBytes += bytes;
+        if (dedupe != null)
+        {
+            dedupe.remember(hash, address);
+        }
         return address;
+    }
+
+    private boolean sameExtents(final UnsafeBuffer buffer, final int offset, final int from, final int to)
+    {
+        if (ExtentsDescriptor.count(buffer, offset) != to - from)
+        {
+            return false;
+        }
+        for (int i = from; i < to; i++)
+        {
+            if (ExtentsDescriptor.fileOffset(buffer, offset, i - from) != file[i] ||
+                ExtentsDescriptor.deviceOffset(buffer, offset, i - from) != device[i] ||
+                ExtentsDescriptor.length(buffer, offset, i - from) != length[i] ||
+                ExtentsDescriptor.flags(buffer, offset, i - from) != flags[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long hash(final int from, final int to)
+    {
+        long h = to - from;
+        for (int i = from; i < to; i++)
+        {
+            h = (h ^ file[i]) * 0x9E3779B97F4A7C15L;
+            h = (h ^ device[i]) * 0xC2B2AE3D27D4EB4FL;
+            h = (h ^ (length[i] | (long)flags[i] << ExtentsDescriptor.FLAGS_SHIFT)) * 0x9E3779B97F4A7C15L;
+        }
+        return h ^ (h >>> 31);
     }
 
     private void removeRange(final int from, final int to)

@@ -1,6 +1,7 @@
 package io.daxrmap.index;
 
 import io.daxrmap.model.DeviceGeometry;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -46,6 +47,8 @@ public final class ReverseIndex implements AutoCloseable
     Arena arena;
     long emptyStripe;
     long liveBytes;
+    /** Forward-map chunks that several roots name; replaced by each compaction. */
+    SharedChunks sharedChunks = new SharedChunks();
     private final IndexDirectory store;
     private final Path readOnlyDirectory;
     private LogReplay follower;
@@ -514,6 +517,8 @@ public final class ReverseIndex implements AutoCloseable
             live += length;
         }
         final LongDirectory.Editor extentsEditor = from.extents.edit(Snapshot.NO_EXTENTS);
+        final SharedChunks freshShared = new SharedChunks();
+        final Long2LongHashMap copied = new Long2LongHashMap(-1);
         for (int o = 0; o < from.extents.length(); o++)
         {
             final long address = from.extents.get(o);
@@ -528,13 +533,23 @@ public final class ReverseIndex implements AutoCloseable
                 for (int c = 0; c < chunks; c++)
                 {
                     final long chunk = ForwardRootDescriptor.address(buffer, offset, c);
-                    final UnsafeBuffer chunkBuffer = from.buffer(chunk);
-                    final int chunkLength =
-                        ExtentsDescriptor.length(ExtentsDescriptor.count(chunkBuffer, Arena.offset(chunk)));
+                    long copy = copied.get(chunk);
+                    if (copy == -1)
+                    {
+                        final UnsafeBuffer chunkBuffer = from.buffer(chunk);
+                        final int chunkLength =
+                            ExtentsDescriptor.length(ExtentsDescriptor.count(chunkBuffer, Arena.offset(chunk)));
+                        copy = copyBlock(chunkBuffer, Arena.offset(chunk), chunkLength, fresh);
+                        copied.put(chunk, copy);
+                        live += chunkLength;
+                    }
+                    else
+                    {
+                        // shared chunks stay shared
+                        freshShared.share(copy);
+                    }
                     ForwardRootDescriptor.entry(rootBuffer, Arena.offset(root), c,
-                        ForwardRootDescriptor.first(buffer, offset, c),
-                        copyBlock(chunkBuffer, Arena.offset(chunk), chunkLength, fresh));
-                    live += chunkLength;
+                        ForwardRootDescriptor.first(buffer, offset, c), copy);
                 }
                 ForwardRootDescriptor.seal(rootBuffer, Arena.offset(root));
                 extentsEditor.set(o, root);
@@ -559,6 +574,7 @@ public final class ReverseIndex implements AutoCloseable
         arena = fresh;
         emptyStripe = freshEmpty;
         liveBytes = live;
+        sharedChunks = freshShared;
         sets = freshSets;
         liveSets = freshSets.count();
         compactions++;

@@ -8,6 +8,7 @@ import com.sun.jna.Pointer;
 
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Anonymous off-heap memory for in-memory arenas, advised for transparent huge pages.
@@ -18,11 +19,20 @@ import java.nio.ByteBuffer;
  * {@code madvise} (as here) that is the only way off-heap memory gets 2 MiB pages: one TLB entry covers 512 times
  * more, and a random load skips most of the page walk. Where the calls are not available (not 64-bit Linux) or the
  * system property {@value #PROPERTY} is {@code false}, it falls back to a plain direct buffer.
+ * <p>
+ * Like direct buffers, mappings are released only when the collector finds their buffers unreachable, and a retired
+ * arena's buffers may sit in the old generation long after a compaction dropped them. The JDK bounds direct buffers
+ * by {@code -XX:MaxDirectMemorySize} and collects when the bound is reached; this keeps the same bound on what it
+ * has mapped (the heap's maximum, as the JDK's default, or {@value #LIMIT_PROPERTY} bytes): past it, an allocation
+ * first asks for a collection and waits for the unmapping, then fails with {@link OutOfMemoryError} as a direct
+ * buffer would.
  */
 final class AnonymousMemory
 {
     /** System property: {@code false} keeps in-memory arenas on plain direct buffers (4 KiB pages). */
     static final String PROPERTY = "daxrmap.hugePages";
+    /** System property: the most bytes mapped at once, by default the heap's maximum size. */
+    static final String LIMIT_PROPERTY = "daxrmap.anonymousMemoryLimit";
 
     private static final long HUGE_PAGE = 2L << 20;
     private static final int PROT_READ = 0x1;
@@ -34,6 +44,8 @@ final class AnonymousMemory
 
     private static final boolean AVAILABLE = bind();
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final AtomicLong MAPPED = new AtomicLong();
+    private static final int COLLECTION_WAITS = 9;
 
     private AnonymousMemory()
     {
@@ -62,6 +74,7 @@ final class AnonymousMemory
             return org.agrona.BufferUtil.allocateDirectAligned(size, 64);
         }
         final long length = (size + HUGE_PAGE - 1) & -HUGE_PAGE;
+        reserve(length);
         final long address;
         try
         {
@@ -69,10 +82,12 @@ final class AnonymousMemory
         }
         catch (final LastErrorException ex)
         {
+            MAPPED.addAndGet(-length);
             throw new OutOfMemoryError("mmap of " + length + " bytes failed: errno=" + ex.getErrorCode());
         }
         if (address == MAP_FAILED || address == 0)
         {
+            MAPPED.addAndGet(-length);
             throw new OutOfMemoryError("mmap of " + length + " bytes failed");
         }
         try
@@ -86,6 +101,86 @@ final class AnonymousMemory
         final ByteBuffer buffer = new Pointer(address).getByteBuffer(0, size);
         CLEANER.register(buffer, new Unmap(address, length));
         return buffer;
+    }
+
+    /**
+     * Bytes mapped now and not yet unmapped.
+     *
+     * @return bytes.
+     */
+    static long mappedBytes()
+    {
+        return MAPPED.get();
+    }
+
+    /**
+     * Count {@code length} bytes as mapped, first collecting unreachable mappings if the limit would be passed.
+     */
+    private static void reserve(final long length)
+    {
+        final long limit = limit();
+        if (tryReserve(length, limit))
+        {
+            return;
+        }
+        // as java.nio.Bits does for direct buffers: collect, then give the cleaner time to unmap
+        System.gc();
+        long sleep = 1;
+        for (int wait = 0; wait < COLLECTION_WAITS; wait++)
+        {
+            if (tryReserve(length, limit))
+            {
+                return;
+            }
+            try
+            {
+                Thread.sleep(sleep);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            sleep <<= 1;
+        }
+        if (!tryReserve(length, limit))
+        {
+            throw new OutOfMemoryError("cannot map " + length + " more bytes for index arenas: mapped=" + MAPPED.get() +
+                " limit=" + limit + " (the heap's maximum, or -D" + LIMIT_PROPERTY + ")");
+        }
+    }
+
+    private static boolean tryReserve(final long length, final long limit)
+    {
+        while (true)
+        {
+            final long mapped = MAPPED.get();
+            if (mapped + length > limit)
+            {
+                return false;
+            }
+            if (MAPPED.compareAndSet(mapped, mapped + length))
+            {
+                return true;
+            }
+        }
+    }
+
+    private static long limit()
+    {
+        final String value = System.getProperty(LIMIT_PROPERTY);
+        if (value != null && !value.isEmpty())
+        {
+            try
+            {
+                return Long.parseLong(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException("-D" + LIMIT_PROPERTY + " takes a number of bytes: " + value, ex);
+            }
+        }
+        return Runtime.getRuntime().maxMemory();
     }
 
     private static boolean bind()
@@ -120,7 +215,14 @@ final class AnonymousMemory
         @Override
         public void run()
         {
-            munmap(new Pointer(address), length);
+            try
+            {
+                munmap(new Pointer(address), length);
+            }
+            finally
+            {
+                MAPPED.addAndGet(-length);
+            }
         }
     }
 }

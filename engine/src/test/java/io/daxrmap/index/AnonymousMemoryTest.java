@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -55,6 +56,51 @@ class AnonymousMemoryTest
         final long address = BufferUtil.address(buffer);
         final long hugeKilobytes = anonHugePages(address);
         assertTrue(hugeKilobytes > 0, "AnonHugePages of the slab's mapping: " + hugeKilobytes + " kB");
+    }
+
+    /**
+     * Slabs dropped without a collection in sight (as a compaction drops a whole arena) do not pile up past the
+     * limit: an allocation that would pass it collects and waits for the unmapping, and one that still cannot fit
+     * fails as a direct buffer would.
+     */
+    @Test
+    void shouldReclaimDroppedSlabsBeforePassingTheLimitAndRefuseBeyondIt()
+    {
+        assumeTrue(AnonymousMemory.advised(), "plain direct buffers are bounded by the JDK itself here");
+        final String before = System.getProperty(AnonymousMemory.LIMIT_PROPERTY);
+        final long limit = AnonymousMemory.mappedBytes() + 4L * SIZE;
+        System.setProperty(AnonymousMemory.LIMIT_PROPERTY, Long.toString(limit));
+        try
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                final ByteBuffer dropped = AnonymousMemory.allocate(SIZE);
+                dropped.put(0, (byte)1);
+                assertTrue(AnonymousMemory.mappedBytes() <= limit, "mapped=" + AnonymousMemory.mappedBytes());
+            }
+            // other tests' dropped arenas may still be unmapped meanwhile and make room: allocate until refused
+            final List<ByteBuffer> held = new java.util.ArrayList<>();
+            assertThrows(OutOfMemoryError.class, () ->
+            {
+                for (int i = 0; i < 256; i++)
+                {
+                    held.add(AnonymousMemory.allocate(SIZE));
+                }
+            });
+            assertTrue(AnonymousMemory.mappedBytes() <= limit, "mapped=" + AnonymousMemory.mappedBytes());
+            assertTrue(held.size() < 256, "held=" + held.size());
+        }
+        finally
+        {
+            if (before == null)
+            {
+                System.clearProperty(AnonymousMemory.LIMIT_PROPERTY);
+            }
+            else
+            {
+                System.setProperty(AnonymousMemory.LIMIT_PROPERTY, before);
+            }
+        }
     }
 
     private static long anonHugePages(final long address) throws IOException

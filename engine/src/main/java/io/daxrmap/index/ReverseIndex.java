@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The reverse map of one device: device byte ranges to every owner and file offset, kept current by atomic batches
@@ -591,13 +592,15 @@ public final class ReverseIndex implements AutoCloseable
         final Snapshot snapshot = current;
         final UnsafeBuffer[] slabs = snapshot.slabs;
         final int slabCount = arena.slabCount();
-        checkStripe(log, slabs, slabCount, emptyStripe, -1);
+        checkBlock(log, slabs, slabCount, emptyStripe, StripeDescriptor.HEADER_LENGTH, StripeDescriptor::length,
+            "empty stripe");
         for (int s = 0; s < snapshot.stripeCount(); s++)
         {
             final long address = snapshot.stripes.get(s);
             if (address != emptyStripe)
             {
-                checkStripe(log, slabs, slabCount, address, s);
+                checkBlock(log, slabs, slabCount, address, StripeDescriptor.HEADER_LENGTH, StripeDescriptor::length,
+                    "stripe " + s);
             }
         }
         for (int o = 0; o < snapshot.extents.length(); o++)
@@ -607,60 +610,40 @@ public final class ReverseIndex implements AutoCloseable
             {
                 continue;
             }
-            final int chunks =
-                blockCount(address, slabs, slabCount, ForwardRootDescriptor.HEADER_LENGTH, log, "owner " + o);
+            final int chunks = checkBlock(log, slabs, slabCount, address, ForwardRootDescriptor.HEADER_LENGTH,
+                ForwardRootDescriptor::length, "forward map root of owner " + o);
             final UnsafeBuffer root = slabs[(int)(address >>> 32)];
-            final int rootOffset = Arena.offset(address);
-            if (chunks < 1 || ForwardRootDescriptor.length(chunks) > root.capacity() - rootOffset)
-            {
-                throw new CorruptIndexException(log, "forward map root out of its slab: ownerId=" + o + " chunks=" + chunks);
-            }
-            if (!ForwardRootDescriptor.intact(root, rootOffset))
-            {
-                throw new CorruptIndexException(arena.files().file((int)(address >>> 32)),
-                    "block checksum mismatch: ownerId=" + o + " offset=" + rootOffset);
-            }
             for (int c = 0; c < chunks; c++)
             {
-                checkChunk(log, slabs, slabCount, ForwardRootDescriptor.address(root, rootOffset, c), o, c);
+                checkBlock(log, slabs, slabCount, ForwardRootDescriptor.address(root, Arena.offset(address), c),
+                    ExtentsDescriptor.HEADER_LENGTH, ExtentsDescriptor::length, "forward map of owner " + o + " chunk " + c);
             }
         }
     }
 
-    private void checkChunk(
-        final Path log, final UnsafeBuffer[] slabs, final int slabCount, final long address, final int ownerId,
-        final int chunk) throws CorruptIndexException
+    /**
+     * Check that a block (any kind: they share the count and checksum header) lies inside its slab and matches its
+     * checksum.
+     *
+     * @return the block's count.
+     */
+    private int checkBlock(
+        final Path log, final UnsafeBuffer[] slabs, final int slabCount, final long address, final int headerLength,
+        final IntUnaryOperator lengthOfCount, final String what) throws CorruptIndexException
     {
-        final String what = "owner " + ownerId + " chunk " + chunk;
-        final int count = blockCount(address, slabs, slabCount, ExtentsDescriptor.HEADER_LENGTH, log, what);
-        if (count < 1 || ExtentsDescriptor.length(count) > slabs[(int)(address >>> 32)].capacity() -
-            Arena.offset(address))
-        {
-            throw new CorruptIndexException(log, "forward map block out of its slab: " + what + " count=" + count);
-        }
-        if (!ExtentsDescriptor.intact(slabs[(int)(address >>> 32)], Arena.offset(address)))
-        {
-            throw new CorruptIndexException(arena.files().file((int)(address >>> 32)),
-                "block checksum mismatch: " + what + " offset=" + Arena.offset(address));
-        }
-    }
-
-    private void checkStripe(
-        final Path log, final UnsafeBuffer[] slabs, final int slabCount, final long address, final int stripe)
-        throws CorruptIndexException
-    {
-        final String what = stripe < 0 ? "empty stripe" : "stripe " + stripe;
-        final int count = blockCount(address, slabs, slabCount, StripeDescriptor.HEADER_LENGTH, log, what);
-        if (count < 1 || StripeDescriptor.length(count) > slabs[(int)(address >>> 32)].capacity() -
-            Arena.offset(address))
+        final int count = blockCount(address, slabs, slabCount, headerLength, log, what);
+        final UnsafeBuffer slab = slabs[(int)(address >>> 32)];
+        final int offset = Arena.offset(address);
+        if (count < 1 || lengthOfCount.applyAsInt(count) > slab.capacity() - offset)
         {
             throw new CorruptIndexException(log, what + " block out of its slab: count=" + count);
         }
-        if (!StripeDescriptor.intact(slabs[(int)(address >>> 32)], Arena.offset(address)))
+        if (!BlockChecksum.intact(slab, offset, lengthOfCount.applyAsInt(count)))
         {
             throw new CorruptIndexException(arena.files().file((int)(address >>> 32)),
-                "block checksum mismatch: " + what + " offset=" + Arena.offset(address));
+                "block checksum mismatch: " + what + " offset=" + offset);
         }
+        return count;
     }
 
     private static int blockCount(

@@ -12,6 +12,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class AnonymousMemoryTest
@@ -45,8 +46,8 @@ class AnonymousMemoryTest
     void shouldBeBackedByHugePagesWhereTheKernelOffersThem() throws IOException
     {
         final Path mode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
-        assumeTrue(AnonymousMemory.advised(), "huge pages are not advised on this platform");
-        assumeTrue(Files.isReadable(mode) && !Files.readString(mode).contains("[never]"),
+        requireOrSkip(AnonymousMemory.advised(), "huge pages are not advised on this platform");
+        requireOrSkip(Files.isReadable(mode) && !Files.readString(mode).contains("[never]"),
             "transparent huge pages are disabled on this kernel");
         final ByteBuffer buffer = AnonymousMemory.allocate(SIZE);
         for (int i = 0; i < SIZE; i += 4096)
@@ -66,7 +67,7 @@ class AnonymousMemoryTest
     @Test
     void shouldReclaimDroppedSlabsBeforePassingTheLimitAndRefuseBeyondIt()
     {
-        assumeTrue(AnonymousMemory.advised(), "plain direct buffers are bounded by the JDK itself here");
+        requireOrSkip(AnonymousMemory.advised(), "plain direct buffers are bounded by the JDK itself here");
         final String before = System.getProperty(AnonymousMemory.LIMIT_PROPERTY);
         final long limit = AnonymousMemory.mappedBytes() + 4L * SIZE;
         System.setProperty(AnonymousMemory.LIMIT_PROPERTY, Long.toString(limit));
@@ -101,6 +102,19 @@ class AnonymousMemoryTest
                 System.setProperty(AnonymousMemory.LIMIT_PROPERTY, before);
             }
         }
+    }
+
+    /**
+     * Skip the test with the reason, or fail it under {@code CI=true}: CI's machine has the calls and THP, so there
+     * it must run (as {@code LoopFilesystem} does for the real-filesystem tests).
+     */
+    private static void requireOrSkip(final boolean condition, final String reason)
+    {
+        if (!condition && "true".equals(System.getenv("CI")))
+        {
+            fail("CI=true: " + reason);
+        }
+        assumeTrue(condition, reason);
     }
 
     private static long anonHugePages(final long address) throws IOException

@@ -42,6 +42,7 @@ final class VerifyCommand implements Callable<Integer>
             final IndexVerifier verifier = new IndexVerifier();
             for (final ReverseIndex device : index.devices().values())
             {
+                device.verify(); // every block's checksum, before the invariants read them
                 verifier.verify(device);
             }
             final KernelComparison kernel = new KernelComparison();

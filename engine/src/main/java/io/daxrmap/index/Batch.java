@@ -412,7 +412,7 @@ public final class Batch
         }
         final Snapshot next = new Snapshot(
             base.version + 1, base.geometry, base.stripeShift, stripeEditor.build(), extentsEditor.build(),
-            arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(), index.sets.sets(), index.sets.count());
+            arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(), index.sets.sets(), index.sets.count(), base.verifier);
         try
         {
             index.publish(this, next, stripeCount, stripeIndexes, stripeBlocks, ownerCount, ownerIds, ownerBlocks);
@@ -668,7 +668,7 @@ public final class Batch
         MutableStripe stripe = stripes.get(stripeIndex);
         if (stripe == null)
         {
-            final long address = base.stripes.get(stripeIndex);
+            final long address = base.stripeAddress(stripeIndex);
             final UnsafeBuffer buffer = base.buffer(address);
             stripe = new MutableStripe(
                 stripeIndex, base.stripeStart(stripeIndex), base.stripeEnd(stripeIndex), buffer, Arena.offset(address));

@@ -2,7 +2,6 @@ package io.daxrmap.index;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
@@ -38,13 +37,36 @@ final class BlockChecksum
 
     static int compute(final UnsafeBuffer buffer, final int offset, final int length, final int checksumOffset)
     {
-        final ByteBuffer bytes = buffer.byteBuffer().duplicate();
-        final int base = buffer.wrapAdjustment() + offset;
-        final CRC32C crc = new CRC32C();
-        bytes.limit(base + checksumOffset).position(base);
-        crc.update(bytes);
-        bytes.limit(base + length).position(base + checksumOffset + Integer.BYTES);
-        crc.update(bytes);
+        final Scratch scratch = SCRATCH.get();
+        final CRC32C crc = scratch.crc;
+        crc.reset();
+        update(crc, scratch.bytes, buffer, offset, checksumOffset);
+        final int rest = checksumOffset + Integer.BYTES;
+        update(crc, scratch.bytes, buffer, offset + rest, length - rest);
         return (int)crc.getValue();
+    }
+
+    /**
+     * Through a copy in the thread's scratch array: CRC32C takes a byte array or a ByteBuffer's position and limit,
+     * and a slab's ByteBuffer is shared between threads, so it would need a duplicate (an allocation) per block.
+     */
+    private static void update(
+        final CRC32C crc, final byte[] bytes, final UnsafeBuffer buffer, final int from, final int length)
+    {
+        for (int done = 0; done < length; )
+        {
+            final int n = Math.min(bytes.length, length - done);
+            buffer.getBytes(from + done, bytes, 0, n);
+            crc.update(bytes, 0, n);
+            done += n;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch
+    {
+        final CRC32C crc = new CRC32C();
+        final byte[] bytes = new byte[4096];
     }
 }

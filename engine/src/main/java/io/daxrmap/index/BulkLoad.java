@@ -155,7 +155,7 @@ public final class BulkLoad
             final Snapshot next = new Snapshot(
                 base.version + 1, base.geometry, base.stripeShift, sweep.stripeEditor.build(), forward.editor.build(),
                 index.arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(),
-                index.sets.sets(), index.sets.count());
+                index.sets.sets(), index.sets.count(), base.verifier);
             index.liveBytes += forward.bytes + sweep.bytes;
             release();
             index.publish(token, next, sweep.stripeCount, sweep.stripeIndexes, sweep.stripeBlocks,

@@ -207,7 +207,7 @@ public final class IndexReader
             {
                 final long deviceOffset = pagemap.locate(pfns[i]);
                 batchStripes[i - group] = deviceOffset >= 0 && deviceOffset < size ?
-                    s.stripes.get((int)(deviceOffset >>> s.stripeShift)) : -1;
+                    s.stripeAddress((int)(deviceOffset >>> s.stripeShift)) : -1;
             }
             int touched = 0;
             for (int i = 0; i < end - group; i++)

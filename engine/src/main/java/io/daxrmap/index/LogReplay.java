@@ -1,6 +1,7 @@
 package io.daxrmap.index;
 
 import io.daxrmap.model.DeviceGeometry;
+import org.agrona.collections.IntArrayList;
 import org.roaringbitmap.RoaringBitmap;
 
 import java.io.IOException;
@@ -33,6 +34,9 @@ final class LogReplay
     long emptyStripe;
     long validLength;
     int records;
+    /** What records read after the first {@link #read} changed, for a reader that must check the blocks they name. */
+    private IntArrayList changedStripes;
+    private IntArrayList changedOwners;
 
     private LogReplay(final Path file, final int generation, final DeviceGeometry geometry, final int stripeShift)
     {
@@ -100,6 +104,8 @@ final class LogReplay
             {
                 throw new CorruptIndexException(file, "no checkpoint");
             }
+            replay.changedStripes = new IntArrayList();
+            replay.changedOwners = new IntArrayList();
             return replay;
         }
     }
@@ -121,6 +127,26 @@ final class LogReplay
             }
         }
         return records != before;
+    }
+
+    /**
+     * The stripes that records applied since the last call changed (their addresses are in {@link #stripes}).
+     */
+    int[] takeChangedStripes()
+    {
+        final int[] changed = changedStripes.toIntArray();
+        changedStripes.clear();
+        return changed;
+    }
+
+    /**
+     * The owners whose forward maps records applied since the last call changed.
+     */
+    int[] takeChangedOwners()
+    {
+        final int[] changed = changedOwners.toIntArray();
+        changedOwners.clear();
+        return changed;
     }
 
     /**
@@ -244,6 +270,10 @@ final class LogReplay
                 throw new CorruptIndexException(file, "stripe out of range: stripe=" + stripe);
             }
             stripes.set(stripe, address);
+            if (changedStripes != null)
+            {
+                changedStripes.addInt(stripe);
+            }
         }
         final int extentUpdates = in.getInt();
         for (int i = 0; i < extentUpdates; i++)
@@ -255,15 +285,23 @@ final class LogReplay
                 throw new CorruptIndexException(file, "owner id out of range: ownerId=" + owner);
             }
             extents.set(owner, address);
+            if (changedOwners != null)
+            {
+                changedOwners.addInt(owner);
+            }
         }
         final int newOwners = in.getInt();
-        for (int i = 0; i < newOwners; i++)
+        if (newOwners < 0 || newOwners > in.remaining() / Long.BYTES)
         {
-            final int before = owners.count();
-            if (owners.intern(in.getLong()) != before)
-            {
-                throw new CorruptIndexException(file, "owner listed twice: ownerId=" + before);
-            }
+            throw new CorruptIndexException(file, "bad owner count: owners=" + newOwners);
+        }
+        final long[] values = new long[newOwners];
+        in.asLongBuffer().get(values);
+        in.position(in.position() + newOwners * Long.BYTES);
+        final int twice = owners.internNew(values, newOwners);
+        if (twice >= 0)
+        {
+            throw new CorruptIndexException(file, "owner listed twice: ownerId=" + twice);
         }
         final int newSets = in.getInt();
         for (int i = 0; i < newSets; i++)

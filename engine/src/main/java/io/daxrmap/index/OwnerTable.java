@@ -47,6 +47,47 @@ final class OwnerTable
         return count++;
     }
 
+    /**
+     * Intern owners that must all be new, as the next ids in their order: what a log record lists. The id map is
+     * filled in the order of its slots, so that its writes stay in a window the cache holds instead of missing once
+     * per owner, which dominates reopening an index of millions of owners.
+     *
+     * @param values owners, the first {@code n} of which are interned.
+     * @param n      how many.
+     * @return -1, or the id of an owner that was already known or is listed twice (the table is then unusable).
+     */
+    int internNew(final long[] values, final int n)
+    {
+        if (count + (long)n > PieceValue.MAX_OWNER_ID + 1L)
+        {
+            throw new IllegalStateException("too many owners: count=" + (count + (long)n));
+        }
+        final int first = count;
+        final int total = count + n;
+        if (total > keys.length)
+        {
+            keys = Arrays.copyOf(keys, Math.max(total, keys.length * 2));
+        }
+        System.arraycopy(values, 0, keys, first, n);
+        count = total;
+        final int from;
+        if (total * 2L > idMap.capacity())
+        {
+            int capacity = idMap.capacity();
+            while (total * 2L > capacity)
+            {
+                capacity *= 2;
+            }
+            idMap = new IdMap(capacity);
+            from = 0;
+        }
+        else
+        {
+            from = first;
+        }
+        return idMap.putAllInSlotOrder(keys, from, total);
+    }
+
     int idOf(final long owner)
     {
         return idMap.get(owner);
@@ -104,31 +145,81 @@ final class OwnerTable
          */
         int get(final long owner)
         {
-            int slot = slot(owner);
-            while (true)
-            {
-                final long key = keys.get(slot);
-                if (key == owner)
-                {
-                    return ids[slot];
-                }
-                if (key == EMPTY)
-                {
-                    return -1;
-                }
-                slot = (slot + 1) & mask;
-            }
+            final int slot = find(owner);
+            return keys.get(slot) == owner ? ids[slot] : -1;
         }
 
         void put(final long owner, final int id)
         {
-            int slot = slot(owner);
-            while (keys.get(slot) != EMPTY)
+            putIfAbsent(owner, id);
+        }
+
+        /**
+         * Put the ids {@code [from, to)} of {@code owners}, grouped by the region of the table their slot falls in.
+         *
+         * @return -1, or an id whose owner was already present.
+         */
+        int putAllInSlotOrder(final long[] owners, final int from, final int to)
+        {
+            final int n = to - from;
+            final int regionBits = Math.min(12, Integer.numberOfTrailingZeros(capacity()));
+            final int shift = Integer.numberOfTrailingZeros(capacity()) - regionBits;
+            final int[] starts = new int[(1 << regionBits) + 1];
+            for (int id = from; id < to; id++)
             {
-                slot = (slot + 1) & mask;
+                starts[(slot(owners[id]) >>> shift) + 1]++;
+            }
+            for (int r = 0; r < 1 << regionBits; r++)
+            {
+                starts[r + 1] += starts[r];
+            }
+            // the owners themselves are moved, not only their ids: reading them in slot order would miss instead
+            final long[] sortedOwners = new long[n];
+            final int[] sortedIds = new int[n];
+            for (int id = from; id < to; id++)
+            {
+                final long owner = owners[id];
+                final int at = starts[slot(owner) >>> shift]++;
+                sortedOwners[at] = owner;
+                sortedIds[at] = id;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                if (putIfAbsent(sortedOwners[i], sortedIds[i]) >= 0)
+                {
+                    return sortedIds[i];
+                }
+            }
+            return -1;
+        }
+
+        private int putIfAbsent(final long owner, final int id)
+        {
+            final int slot = find(owner);
+            if (keys.get(slot) == owner)
+            {
+                return ids[slot];
             }
             ids[slot] = id;
             keys.lazySet(slot, owner);
+            return -1;
+        }
+
+        /**
+         * The slot holding an owner, or the empty slot where it would go.
+         */
+        private int find(final long owner)
+        {
+            int slot = slot(owner);
+            while (true)
+            {
+                final long key = keys.get(slot);
+                if (key == owner || key == EMPTY)
+                {
+                    return slot;
+                }
+                slot = (slot + 1) & mask;
+            }
         }
 
         private int slot(final long owner)

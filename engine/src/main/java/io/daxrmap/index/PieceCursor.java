@@ -107,7 +107,7 @@ final class PieceCursor
 
     private void load(final int stripeIndex)
     {
-        final long address = snapshot.stripes.get(stripeIndex);
+        final long address = snapshot.stripeAddress(stripeIndex);
         stripe = stripeIndex;
         buffer = snapshot.buffer(address);
         offset = Arena.offset(address);

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.function.IntUnaryOperator;
 
 /**
  * The reverse map of one device: device byte ranges to every owner and file offset, kept current by atomic batches
@@ -53,11 +52,14 @@ public final class ReverseIndex implements AutoCloseable
     private final IndexDirectory store;
     private final Path readOnlyDirectory;
     private LogReplay follower;
+    private CorruptIndexException followDamage;
     private long compactions;
     private int liveSets;
     private volatile Snapshot current;
     private Batch openBatch;
     private boolean closed;
+    /** Checks the blocks a reopened index names; null for a new index, or once compaction has checked them all. */
+    private BlockVerifier verifier;
 
     private ReverseIndex(
         final DeviceGeometry geometry, final int stripeShift, final Arena arena, final long emptyStripe,
@@ -75,7 +77,7 @@ public final class ReverseIndex implements AutoCloseable
         this.store = store;
         this.readOnlyDirectory = null;
         this.current = new Snapshot(version, geometry, stripeShift, stripes, extents, arena.slabs(), owners.keys(),
-            owners.idMap(), owners.count(), sets.sets(), sets.count());
+            owners.idMap(), owners.count(), sets.sets(), sets.count(), null);
     }
 
     private ReverseIndex(final Path directory, final LogReplay replay, final Arena arena)
@@ -91,13 +93,23 @@ public final class ReverseIndex implements AutoCloseable
     /**
      * Open a persistent index for reading only, without the writer's lock: another process may be writing it.
      * Readers see the batches committed when the index was opened, and more after each {@link IndexReader#refresh()}
-     * (which reads what the writer has committed since, following it into new generations).
+     * (which reads what the writer has committed since, following it into new generations, and checks the blocks
+     * that names). Blocks are checked as by {@link #open(Path)}.
      *
      * @param directory the index directory.
      * @return the read-only index; {@link #newBatch()} refuses.
-     * @throws CorruptIndexException if the directory is not an index or its files are damaged.
+     * @throws CorruptIndexException if the directory is not an index, or its CURRENT file, log or slab headers are damaged.
      */
     public static ReverseIndex openReadOnly(final Path directory) throws IOException
+    {
+        return openReadOnly(directory, true);
+    }
+
+    /**
+     * As {@link #openReadOnly(Path)}; without the background checks if {@code background} is false (blocks are then
+     * checked only on first read: for tests of that path).
+     */
+    static ReverseIndex openReadOnly(final Path directory, final boolean background) throws IOException
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -108,7 +120,7 @@ public final class ReverseIndex implements AutoCloseable
                 final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, new SlabFiles(directory, generation),
                     replay.slabCount);
                 final ReverseIndex index = new ReverseIndex(directory, replay, arena);
-                index.checkBlocks(replay.file);
+                index.startVerifier(replay.file, background);
                 return index;
             }
             catch (final CorruptIndexException ex)
@@ -130,7 +142,7 @@ public final class ReverseIndex implements AutoCloseable
         emptyStripe = replay.emptyStripe;
         liveBytes = replay.liveBytes;
         current = new Snapshot(replay.version, geometry, stripeShift, replay.buildStripes(), replay.buildExtents(),
-            slabs.slabs(), owners.keys(), owners.idMap(), owners.count(), sets.sets(), sets.count());
+            slabs.slabs(), owners.keys(), owners.idMap(), owners.count(), sets.sets(), sets.count(), verifier);
     }
 
     /**
@@ -154,10 +166,15 @@ public final class ReverseIndex implements AutoCloseable
             {
                 try
                 {
+                    if (followDamage != null)
+                    {
+                        throw followDamage;
+                    }
                     if (follower.readMore())
                     {
                         final Arena slabs = follower.slabCount > arena.slabCount() ?
                             arena.mapMore(follower.slabCount) : arena;
+                        checkFollowed(follower, slabs);
                         follow(follower, slabs);
                     }
                     return current;
@@ -180,8 +197,48 @@ public final class ReverseIndex implements AutoCloseable
         }
     }
 
+    /**
+     * Check the blocks that the log records just taken in name: they were written by another process since the open,
+     * so no {@link BlockVerifier} covers them.
+     */
+    private void checkFollowed(final LogReplay replay, final Arena slabs) throws CorruptIndexException
+    {
+        try
+        {
+            final int[] stripes = replay.takeChangedStripes();
+            for (final int s : stripes)
+            {
+                final long address = replay.stripes.get(s);
+                if (address != replay.emptyStripe)
+                {
+                    BlockVerifier.checkStripe(replay.file, slabs.files(), slabs.slabs(), slabs.slabCount(), address, s);
+                }
+            }
+            final int[] owners = replay.takeChangedOwners();
+            for (final int o : owners)
+            {
+                final long root = replay.extents.get(o);
+                if (root != Snapshot.NO_EXTENTS)
+                {
+                    BlockVerifier.checkForwardMap(replay.file, slabs.files(), slabs.slabs(), slabs.slabCount(), root, o);
+                }
+            }
+        }
+        catch (final CorruptIndexException ex)
+        {
+            followDamage = ex; // the records are taken in: never publish a snapshot naming the damaged block
+            throw ex;
+        }
+    }
+
     private void adopt(final ReverseIndex fresh)
     {
+        if (verifier != null)
+        {
+            verifier.stop();
+        }
+        verifier = fresh.verifier;
+        followDamage = null;
         follower = fresh.follower;
         owners = fresh.owners;
         arena = fresh.arena;
@@ -190,7 +247,7 @@ public final class ReverseIndex implements AutoCloseable
         liveBytes = fresh.liveBytes;
         current = new Snapshot(fresh.current.version, geometry, stripeShift, fresh.current.stripes,
             fresh.current.extents, fresh.current.slabs, fresh.owners.keys(), fresh.owners.idMap(),
-            fresh.owners.count(), fresh.sets.sets(), fresh.sets.count());
+            fresh.owners.count(), fresh.sets.sets(), fresh.sets.count(), verifier);
     }
 
     /**
@@ -258,10 +315,14 @@ public final class ReverseIndex implements AutoCloseable
     /**
      * Reopen a persistent index: map its slabs and read its log, with no record inserted again. The index is as
      * the last batch whose {@link Batch#commit()} returned left it.
+     * <p>
+     * The slabs' blocks are not all read here: each is checked before its first read, and all of them in a background
+     * thread ({@link BlockVerifier}). A query or batch that reaches a damaged block throws an
+     * {@link UncheckedIOException} whose cause is a {@link CorruptIndexException}; {@link #verify()} checks them all.
      *
      * @param directory the index directory.
      * @return the index, holding the directory's writer lock until closed.
-     * @throws CorruptIndexException if the directory is not an index or its files are damaged.
+     * @throws CorruptIndexException if the directory is not an index, or its CURRENT file, log or slab headers are damaged.
      * @throws IllegalStateException if another writer has it open.
      */
     public static ReverseIndex open(final Path directory) throws IOException
@@ -281,7 +342,7 @@ public final class ReverseIndex implements AutoCloseable
             final ReverseIndex index = new ReverseIndex(replay.geometry, replay.stripeShift, arena, replay.emptyStripe,
                 replay.owners, replay.sets, replay.stripes.build(), replay.extents.build(), replay.version,
                 replay.liveBytes, store);
-            index.checkBlocks(replay.file);
+            index.startVerifier(replay.file, true);
             store.reopen(replay);
             return index;
         }
@@ -446,7 +507,39 @@ public final class ReverseIndex implements AutoCloseable
         {
             store.close();
         }
+        if (verifier != null)
+        {
+            verifier.stop();
+        }
         closed = true;
+    }
+
+    /**
+     * Check every block of a reopened index now, in the caller's thread. Reopening checks each block only before
+     * its first read (and all of them in a background thread), so that it costs the log's replay and not a read of
+     * every block; this is for callers that want all damage found up front, as a verify command does.
+     *
+     * @throws CorruptIndexException naming the file and the first damaged block.
+     */
+    public void verify() throws CorruptIndexException
+    {
+        final BlockVerifier pending;
+        synchronized (this)
+        {
+            pending = verifier;
+        }
+        if (pending != null)
+        {
+            pending.verifyAll();
+        }
+    }
+
+    /**
+     * The next snapshot's block verifier: the writer's, until every block it covers has been checked.
+     */
+    BlockVerifier verifier()
+    {
+        return verifier;
     }
 
     Snapshot current()
@@ -492,6 +585,19 @@ public final class ReverseIndex implements AutoCloseable
      */
     private void compact()
     {
+        if (verifier != null)
+        {
+            // every block is copied, and sealed again: it must be checked before
+            try
+            {
+                verifier.verifyAll();
+            }
+            catch (final CorruptIndexException ex)
+            {
+                throw new UncheckedIOException(ex.getMessage(), ex);
+            }
+            verifier = null;
+        }
         final Snapshot from = current;
         final int nextGeneration = store == null ? 0 : store.generation() + 1;
         final Arena fresh = store == null ? new Arena() : new Arena(PERSISTENT_SLAB_SIZE, store.slabs(nextGeneration));
@@ -559,7 +665,7 @@ public final class ReverseIndex implements AutoCloseable
         }
         final Snapshot compacted = new Snapshot(
             from.version, geometry, stripeShift, stripeEditor.build(), extentsEditor.build(), fresh.slabs(),
-            from.ownerKeys, from.ownerIds, from.ownerCount, freshSets.sets(), freshSets.count());
+            from.ownerKeys, from.ownerIds, from.ownerCount, freshSets.sets(), freshSets.count(), null);
         if (store != null)
         {
             fresh.force();
@@ -583,81 +689,21 @@ public final class ReverseIndex implements AutoCloseable
     }
 
     /**
-     * Check that every block a reopened snapshot names lies inside its slabs and matches its checksum, so that no
-     * query can read outside them or answer from damaged bytes (refused here, not met later as a wrong answer or a
+     * Check the empty stripe now and every other block a reopened snapshot names before it is first read, so that no
+     * query can read outside the slabs or answer from damaged bytes (refused, not met later as a wrong answer or a
      * fault).
      */
-    private void checkBlocks(final Path log) throws CorruptIndexException
+    private void startVerifier(final Path log, final boolean background) throws CorruptIndexException
     {
-        final Snapshot snapshot = current;
-        final UnsafeBuffer[] slabs = snapshot.slabs;
-        final int slabCount = arena.slabCount();
-        checkBlock(log, slabs, slabCount, emptyStripe, StripeDescriptor.HEADER_LENGTH, StripeDescriptor::length,
-            "empty stripe");
-        for (int s = 0; s < snapshot.stripeCount(); s++)
+        final Snapshot opened = current;
+        verifier = new BlockVerifier(log, arena, opened, emptyStripe);
+        current = new Snapshot(opened.version, opened.geometry, opened.stripeShift, opened.stripes, opened.extents,
+            opened.slabs, opened.ownerKeys, opened.ownerIds, opened.ownerCount, opened.sets, opened.setCount,
+            verifier);
+        if (background)
         {
-            final long address = snapshot.stripes.get(s);
-            if (address != emptyStripe)
-            {
-                checkBlock(log, slabs, slabCount, address, StripeDescriptor.HEADER_LENGTH, StripeDescriptor::length,
-                    "stripe " + s);
-            }
+            verifier.startBackground();
         }
-        for (int o = 0; o < snapshot.extents.length(); o++)
-        {
-            final long address = snapshot.extents.get(o);
-            if (address == Snapshot.NO_EXTENTS)
-            {
-                continue;
-            }
-            final int chunks = checkBlock(log, slabs, slabCount, address, ForwardRootDescriptor.HEADER_LENGTH,
-                ForwardRootDescriptor::length, "forward map root of owner " + o);
-            final UnsafeBuffer root = slabs[(int)(address >>> 32)];
-            for (int c = 0; c < chunks; c++)
-            {
-                checkBlock(log, slabs, slabCount, ForwardRootDescriptor.address(root, Arena.offset(address), c),
-                    ExtentsDescriptor.HEADER_LENGTH, ExtentsDescriptor::length, "forward map of owner " + o + " chunk " + c);
-            }
-        }
-    }
-
-    /**
-     * Check that a block (any kind: they share the count and checksum header) lies inside its slab and matches its
-     * checksum.
-     *
-     * @return the block's count.
-     */
-    private int checkBlock(
-        final Path log, final UnsafeBuffer[] slabs, final int slabCount, final long address, final int headerLength,
-        final IntUnaryOperator lengthOfCount, final String what) throws CorruptIndexException
-    {
-        final int count = blockCount(address, slabs, slabCount, headerLength, log, what);
-        final UnsafeBuffer slab = slabs[(int)(address >>> 32)];
-        final int offset = Arena.offset(address);
-        if (count < 1 || lengthOfCount.applyAsInt(count) > slab.capacity() - offset)
-        {
-            throw new CorruptIndexException(log, what + " block out of its slab: count=" + count);
-        }
-        if (!BlockChecksum.intact(slab, offset, lengthOfCount.applyAsInt(count)))
-        {
-            throw new CorruptIndexException(arena.files().file((int)(address >>> 32)),
-                "block checksum mismatch: " + what + " offset=" + offset);
-        }
-        return count;
-    }
-
-    private static int blockCount(
-        final long address, final UnsafeBuffer[] slabs, final int slabCount, final int headerLength, final Path log,
-        final String what) throws CorruptIndexException
-    {
-        final int slab = (int)(address >>> 32);
-        final int offset = Arena.offset(address);
-        if (address < 0 || slab >= slabCount || offset < 0 || offset + headerLength > slabs[slab].capacity())
-        {
-            throw new CorruptIndexException(log, "block address outside the slabs: " + what + " address=0x" +
-                Long.toHexString(address));
-        }
-        return slabs[slab].getInt(offset, StripeDescriptor.BYTE_ORDER);
     }
 
     private static DeviceGeometry checkGeometry(final DeviceGeometry geometry)

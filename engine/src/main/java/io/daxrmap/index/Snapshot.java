@@ -25,6 +25,8 @@ final class Snapshot
     final int ownerCount;
     final OwnerSet[] sets;
     final int setCount;
+    /** Checks reopened blocks before their first read; null once there is nothing left to check. */
+    final BlockVerifier verifier;
 
     Snapshot(
         final long version,
@@ -37,7 +39,8 @@ final class Snapshot
         final OwnerTable.IdMap ownerIds,
         final int ownerCount,
         final OwnerSet[] sets,
-        final int setCount)
+        final int setCount,
+        final BlockVerifier verifier)
     {
         this.version = version;
         this.geometry = geometry;
@@ -50,6 +53,7 @@ final class Snapshot
         this.ownerCount = ownerCount;
         this.sets = sets;
         this.setCount = setCount;
+        this.verifier = verifier != null && !verifier.complete() ? verifier : null;
     }
 
     UnsafeBuffer buffer(final long address)
@@ -81,8 +85,34 @@ final class Snapshot
         return id < ownerCount ? id : -1;
     }
 
+    /**
+     * The address of a stripe's block, checked before it is first read.
+     *
+     * @throws java.io.UncheckedIOException with a {@link CorruptIndexException} cause if the block is damaged.
+     */
+    long stripeAddress(final int stripe)
+    {
+        final long address = stripes.get(stripe);
+        if (verifier != null)
+        {
+            verifier.stripe(stripe, address);
+        }
+        return address;
+    }
+
+    /**
+     * The address of an owner's forward map root, or {@link #NO_EXTENTS}; the root and its chunks are checked before
+     * they are first read.
+     *
+     * @throws java.io.UncheckedIOException with a {@link CorruptIndexException} cause if a block is damaged.
+     */
     long extentsAddress(final int ownerId)
     {
-        return ownerId < extents.length() ? extents.get(ownerId) : NO_EXTENTS;
+        final long address = ownerId < extents.length() ? extents.get(ownerId) : NO_EXTENTS;
+        if (verifier != null && address != NO_EXTENTS)
+        {
+            verifier.forwardMap(ownerId, address);
+        }
+        return address;
     }
 }

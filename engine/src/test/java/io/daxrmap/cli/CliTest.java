@@ -200,6 +200,20 @@ class CliTest
         Files.write(log, logBytes);
 
         final Path slab = copy.resolve("device-7-0").resolve("slab-1-0.dat");
+        final byte[] slabBytes = Files.readAllBytes(slab);
+        int lastBlockByte = slabBytes.length - 1;
+        while (slabBytes[lastBlockByte] == 0)
+        {
+            lastBlockByte--;
+        }
+        final byte[] flippedSlab = slabBytes.clone();
+        flippedSlab[lastBlockByte - 3] ^= 0x08; // inside the last block the import wrote
+        Files.write(slab, flippedSlab);
+        assertEquals(0, CliRun.run("inspect", copy.toString()).status(), "opening does not read every block");
+        assertRefused("verify", copy, slab + ": block checksum mismatch: ");
+        Files.write(slab, slabBytes);
+        assertEquals(0, CliRun.run("verify", copy.toString()).status());
+
         try (FileChannel channel = FileChannel.open(slab, StandardOpenOption.WRITE))
         {
             channel.truncate(100);

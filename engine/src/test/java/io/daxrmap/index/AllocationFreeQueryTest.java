@@ -5,8 +5,11 @@ import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,6 +35,11 @@ class AllocationFreeQueryTest
     {
         deviceSize = 64L << 20;
         index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK), 4096));
+        fill(index);
+    }
+
+    private static void fill(final ReverseIndex index)
+    {
         final Batch batch = index.newBatch();
         final SplittableRandom random = new SplittableRandom(7);
         long device = 0;
@@ -96,6 +104,57 @@ class AllocationFreeQueryTest
         assertTrue(sink != 0, "queries found nothing");
         assertTrue(allocated <= TOLERATED_BYTES,
             "allocated=" + allocated + " bytes over " + 3 * QUERIES + " queries");
+    }
+
+    /**
+     * A reopened index checks each block's checksum before its first read: that check allocates nothing either.
+     */
+    @Test
+    void shouldNotAllocateWhenCheckingReopenedBlocksOnFirstRead(@TempDir final Path temp) throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        try (ReverseIndex persistent = ReverseIndex.create(
+            new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK), 4096), directory))
+        {
+            fill(persistent);
+        }
+        final RecordVisitor recordVisitor = (deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            sink += owner;
+            return true;
+        };
+        final ExtentVisitor extentVisitor = (fileOffset, deviceOffset, length, flags) ->
+        {
+            sink += deviceOffset;
+            return true;
+        };
+        final long stripe = 1L << index.stripeShift();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        long checked = 0;
+        for (int round = 0; round < 4; round++) // the first rounds warm the checking path up
+        {
+            try (ReverseIndex reopened = ReverseIndex.openReadOnly(directory, false))
+            {
+                // no background thread: every first read below checks its block
+                final IndexReader reader = reopened.newReader();
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                for (long offset = 0; offset < 20L << 20; offset += stripe)
+                {
+                    reader.byteQuery(offset, 64, recordVisitor);
+                }
+                for (int file = 0; file < 64; file++)
+                {
+                    reader.forward(Owner.data(1000 + file), 0, 1 << 20, extentVisitor);
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                checked = reopened.verifier().checkedBlocks();
+                assertTrue(!reopened.verifier().complete());
+            }
+        }
+        assertTrue(checked > 300, "blocks checked on first read: " + checked);
+        assertTrue(allocated <= TOLERATED_BYTES, "allocated=" + allocated + " bytes checking " + checked + " blocks");
     }
 
     @Test

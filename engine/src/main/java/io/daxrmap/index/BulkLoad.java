@@ -39,6 +39,10 @@ public final class BulkLoad
     private long[] owner;
     private int[] ownerId;
     private byte[] flags;
+    /** Fields of a record copied out in owner order: file offset, device offset, length and flags, record number. */
+    private static final int BY_OWNER_FIELDS = 4;
+    /** The most records one bulk load takes: their fields in owner order fill one array. */
+    static final int MAX_RECORDS = Integer.MAX_VALUE / BY_OWNER_FIELDS - 16;
     /** One bit per record: the sweep found it sharing bytes with another record. */
     private long[] sharing;
 
@@ -48,7 +52,7 @@ public final class BulkLoad
         this.token = token;
         this.base = base;
         this.deviceSize = base.geometry.size();
-        final int capacity = Math.max(16, expectedRecords);
+        final int capacity = Math.max(16, Math.min(MAX_RECORDS, expectedRecords));
         device = new long[capacity];
         length = new long[capacity];
         file = new long[capacity];
@@ -224,7 +228,7 @@ public final class BulkLoad
 
     private void grow()
     {
-        final int capacity = (int)Math.min(Integer.MAX_VALUE - 16, device.length * 2L);
+        final int capacity = (int)Math.min(MAX_RECORDS, device.length * 2L);
         if (capacity <= count)
         {
             throw new IllegalStateException("too many records for one bulk load: " + count);
@@ -271,21 +275,29 @@ public final class BulkLoad
             start[o + 1] += start[o];
         }
         // Copy the records out in owner order in one sequential pass: scattered stores, where reading them in owner
-        // order would be dependent random loads.
-        final long[] byFile = new long[count];
-        final long[] byDevice = new long[count];
-        final long[] byLength = new long[count];
-        final int[] byRecord = new int[count];
+        // order would be dependent random loads. A record's four fields sit side by side, so a store misses once.
+        final long[] byOwner = new long[Math.multiplyExact(count, BY_OWNER_FIELDS)];
         final int[] fill = Arrays.copyOf(start, owners);
         for (int i = 0; i < count; i++)
         {
-            final int at = fill[ownerId[i]]++;
-            byFile[at] = file[i];
-            byDevice[at] = device[i];
-            byLength[at] = length[i] | (long)(flags[i] & STORED_MASK) << ExtentsDescriptor.FLAGS_SHIFT;
-            byRecord[at] = i;
+            final int at = fill[ownerId[i]]++ * BY_OWNER_FIELDS;
+            byOwner[at] = file[i];
+            byOwner[at + 1] = device[i];
+            byOwner[at + 2] = length[i] | (long)(flags[i] & STORED_MASK) << ExtentsDescriptor.FLAGS_SHIFT;
+            byOwner[at + 3] = i;
+        }
+        // which owners hold a record the sweep saw sharing: read the bits in record order, not looked up per owner
+        final boolean[] ownerShares = new boolean[owners];
+        for (int word = 0; word < sharing.length; word++)
+        {
+            for (long bits = sharing[word]; bits != 0; bits &= bits - 1)
+            {
+                ownerShares[ownerId[(word << 6) + Long.numberOfTrailingZeros(bits)]] = true;
+            }
         }
         final Forward forward = new Forward(owners);
+        long[] fileKeys = new long[0];
+        int[] order = new int[0];
         for (int o = 0; o < owners; o++)
         {
             final int from = start[o];
@@ -294,39 +306,41 @@ public final class BulkLoad
             {
                 continue;
             }
-            boolean sorted = true;
-            for (int i = from + 1; i < to; i++)
+            final int n = to - from;
+            if (order.length < n)
             {
-                sorted &= byFile[i - 1] <= byFile[i];
+                order = new int[Math.max(n, order.length * 2)];
+                fileKeys = new long[order.length];
             }
-            final int[] order = new int[to - from];
-            for (int i = from; i < to; i++)
+            boolean sorted = true;
+            for (int i = 0; i < n; i++)
             {
-                order[i - from] = i;
+                order[i] = (from + i) * BY_OWNER_FIELDS;
+                fileKeys[i] = byOwner[order[i]];
+                sorted &= i == 0 || fileKeys[i - 1] <= fileKeys[i];
             }
             if (!sorted)
             {
-                RadixSort.sort(Arrays.copyOfRange(byFile, from, to), order, 0, to - from);
+                RadixSort.sort(fileKeys, order, 0, n);
             }
-            final MutableExtents extents = new MutableExtents(o, to - from);
+            final MutableExtents extents = new MutableExtents(o, n);
             long mappedEnd = -1;
-            for (final int r : order)
+            for (int k = 0; k < n; k++)
             {
-                final long extentLength = byLength[r] & ExtentsDescriptor.LENGTH_MASK;
-                if (byFile[r] < mappedEnd)
+                final int r = order[k];
+                final long extentFile = byOwner[r];
+                final long extentLength = byOwner[r + 2] & ExtentsDescriptor.LENGTH_MASK;
+                if (extentFile < mappedEnd)
                 {
-                    throw new InvalidMutationException("record " + recordNumber.applyAsInt(byRecord[r]) +
+                    throw new InvalidMutationException("record " + recordNumber.applyAsInt((int)byOwner[r + 3]) +
                         ": file range already mapped: owner=" +
-                        Owner.toString(index.owners.key(o)) + " fileOffset=" + byFile[r] + " length=" + extentLength);
+                        Owner.toString(index.owners.key(o)) + " fileOffset=" + extentFile + " length=" + extentLength);
                 }
-                mappedEnd = byFile[r] + extentLength;
-                extents.add(byFile[r], byDevice[r], extentLength, (int)(byLength[r] >>> ExtentsDescriptor.FLAGS_SHIFT));
+                mappedEnd = extentFile + extentLength;
+                extents.add(extentFile, byOwner[r + 1], extentLength,
+                    (int)(byOwner[r + 2] >>> ExtentsDescriptor.FLAGS_SHIFT));
             }
-            boolean shares = false;
-            for (int i = from; i < to && !shares; i++)
-            {
-                shares = (sharing[byRecord[i] >>> 6] & 1L << byRecord[i]) != 0;
-            }
+            final boolean shares = ownerShares[o];
             // only an owner that shares bytes can have chunks another owner has too
             forward.write(extents, index.arena, shares);
         }

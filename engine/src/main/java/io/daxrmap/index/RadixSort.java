@@ -8,7 +8,11 @@ final class RadixSort
 {
     /** Below this many keys an insertion sort is cheaper than any counting pass. */
     private static final int INSERTION_LIMIT = 32;
-    /** From this many keys on, 16-bit digits (4 passes, 64 K buckets); below, 8-bit digits (8 passes, 256 buckets). */
+    /**
+     * From this many keys on, 11-bit digits (6 passes, 2 K buckets); below, 8-bit digits (8 passes, 256 buckets).
+     * Digits every key shares are skipped, so real keys (owners, offsets) take two or three passes. Wider digits
+     * would take fewer, but 64 K buckets scatter each pass's stores over more lines than the cache holds.
+     */
     private static final int WIDE_DIGITS_FROM = 1 << 16;
 
     private RadixSort()
@@ -43,8 +47,8 @@ final class RadixSort
             insertionSort(keys, payload, from, n);
             return;
         }
-        final int digitBits = n >= WIDE_DIGITS_FROM ? 16 : 8;
-        final int digits = Long.SIZE / digitBits;
+        final int digitBits = n >= WIDE_DIGITS_FROM ? 11 : 8;
+        final int digits = (Long.SIZE + digitBits - 1) / digitBits;
         final int radix = 1 << digitBits;
         final int mask = radix - 1;
         final int[][] counts = new int[digits][radix + 1];

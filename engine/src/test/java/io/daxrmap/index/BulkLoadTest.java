@@ -200,7 +200,7 @@ class BulkLoadTest
     @Test
     void shouldSortKeysWithTheirPayloadStably()
     {
-        // insertion sort, 8-bit digits, 16-bit digits
+        // insertion sort, 8-bit digits, 11-bit digits
         for (final int n : new int[]{20, 1_000, 100_000})
         {
             final SplittableRandom rnd = new SplittableRandom(7 + n);

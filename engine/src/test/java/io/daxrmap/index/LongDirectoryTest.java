@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * {@link LongDirectory} against plain arrays: every edit's sets and growth, and every earlier directory left exactly
- * as it was built (snapshots share its groups).
+ * as it was built (snapshots share its nodes).
  */
 class LongDirectoryTest
 {
@@ -21,7 +21,7 @@ class LongDirectoryTest
     void shouldAgreeWithArraysAcrossEditsAndLeaveEarlierDirectoriesAlone()
     {
         final SplittableRandom rnd = new SplittableRandom(20261125);
-        LongDirectory directory = LongDirectory.filled(3 * LongDirectory.GROUP_SIZE + 5, FILL);
+        LongDirectory directory = LongDirectory.filled(LongDirectory.SPAN + 3 * LongDirectory.LEAF_SIZE + 5, FILL);
         long[] model = new long[directory.length()];
         Arrays.fill(model, FILL);
         final List<LongDirectory> built = new ArrayList<>();
@@ -33,8 +33,8 @@ class LongDirectoryTest
             for (int s = 0; s < sets; s++)
             {
                 // now and then past the end: the directory grows, new entries read as the fill
-                final boolean grow = s == 0 && rnd.nextInt(8) == 0 && model.length < 64 * LongDirectory.GROUP_SIZE;
-                final int index = grow ? model.length + rnd.nextInt(2 * LongDirectory.GROUP_SIZE) :
+                final boolean grow = s == 0 && rnd.nextInt(8) == 0 && model.length < 4 * LongDirectory.SPAN;
+                final int index = grow ? model.length + rnd.nextInt(rnd.nextBoolean() ? 2 * LongDirectory.LEAF_SIZE : LongDirectory.SPAN) :
                     rnd.nextInt(model.length);
                 final long value = rnd.nextLong();
                 editor.set(index, value);

@@ -128,19 +128,17 @@ final class BlockVerifier
      */
     void stripe(final int stripe, final long address)
     {
-        if (complete || isSet(stripeChecked, stripe) || address != stripes.get(stripe) || address == emptyStripe)
+        if (!complete)
         {
-            return;
+            try
+            {
+                checkStripeOnce(stripe, address);
+            }
+            catch (final CorruptIndexException ex)
+            {
+                throw new UncheckedIOException(ex.getMessage(), ex);
+            }
         }
-        try
-        {
-            checkStripe(log, files, slabs, slabCount, address, stripe);
-        }
-        catch (final CorruptIndexException ex)
-        {
-            throw damaged(ex);
-        }
-        set(stripeChecked, stripe);
     }
 
     /**
@@ -150,7 +148,45 @@ final class BlockVerifier
      */
     void forwardMap(final int ownerId, final long root)
     {
-        if (complete || ownerId >= extents.length() || isSet(ownerChecked, ownerId) || root != extents.get(ownerId))
+        if (!complete)
+        {
+            try
+            {
+                checkForwardMapOnce(ownerId, root);
+            }
+            catch (final CorruptIndexException ex)
+            {
+                throw new UncheckedIOException(ex.getMessage(), ex);
+            }
+        }
+    }
+
+    /**
+     * Check a stripe the reopened snapshot names, unless already checked; a block written since is passed.
+     */
+    private void checkStripeOnce(final int stripe, final long address) throws CorruptIndexException
+    {
+        if (isSet(stripeChecked, stripe) || address != stripes.get(stripe) || address == emptyStripe)
+        {
+            return;
+        }
+        try
+        {
+            checkStripe(log, files, slabs, slabCount, address, stripe);
+        }
+        catch (final CorruptIndexException ex)
+        {
+            throw remember(ex);
+        }
+        set(stripeChecked, stripe);
+    }
+
+    /**
+     * Check an owner's forward map the reopened snapshot names, unless already checked; a map written since is passed.
+     */
+    private void checkForwardMapOnce(final int ownerId, final long root) throws CorruptIndexException
+    {
+        if (ownerId >= extents.length() || isSet(ownerChecked, ownerId) || root != extents.get(ownerId))
         {
             return;
         }
@@ -160,7 +196,7 @@ final class BlockVerifier
         }
         catch (final CorruptIndexException ex)
         {
-            throw damaged(ex);
+            throw remember(ex);
         }
         set(ownerChecked, ownerId);
     }
@@ -236,14 +272,7 @@ final class BlockVerifier
             {
                 return;
             }
-            try
-            {
-                stripe(s, stripes.get(s));
-            }
-            catch (final UncheckedIOException ex)
-            {
-                throw (CorruptIndexException)ex.getCause();
-            }
+            checkStripeOnce(s, stripes.get(s));
         }
         for (int o = 0; o < extents.length(); o++)
         {
@@ -254,26 +283,19 @@ final class BlockVerifier
             final long root = extents.get(o);
             if (root != Snapshot.NO_EXTENTS)
             {
-                try
-                {
-                    forwardMap(o, root);
-                }
-                catch (final UncheckedIOException ex)
-                {
-                    throw (CorruptIndexException)ex.getCause();
-                }
+                checkForwardMapOnce(o, root);
             }
         }
         complete = true;
     }
 
-    private UncheckedIOException damaged(final CorruptIndexException ex)
+    private CorruptIndexException remember(final CorruptIndexException ex)
     {
         if (damage == null)
         {
             damage = ex;
         }
-        return new UncheckedIOException(ex.getMessage(), ex);
+        return ex;
     }
 
     private static boolean isSet(final AtomicLongArray bits, final int index)

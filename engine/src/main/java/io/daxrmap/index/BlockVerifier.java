@@ -332,9 +332,10 @@ final class BlockVerifier
         final Path log, final SlabFiles files, final UnsafeBuffer[] slabs, final int slabCount, final long root,
         final int ownerId) throws CorruptIndexException
     {
-        final int chunks = checkBlock(log, files, slabs, slabCount, root, ForwardRootDescriptor.HEADER_LENGTH,
-            ForwardRootDescriptor::length, ROOT, ownerId, 0);
+        checkBlock(log, files, slabs, slabCount, root, ForwardRootDescriptor.HEADER_LENGTH,
+            ForwardRootDescriptor::lengthOfHeader, ROOT, ownerId, 0);
         final UnsafeBuffer buffer = slabs[(int)(root >>> 32)];
+        final int chunks = ForwardRootDescriptor.count(buffer, Arena.offset(root));
         for (int c = 0; c < chunks; c++)
         {
             checkBlock(log, files, slabs, slabCount, ForwardRootDescriptor.address(buffer, Arena.offset(root), c),

@@ -12,14 +12,25 @@ import java.nio.ByteOrder;
  * <pre>
  *   0                   4                   8
  *  +-------------------+-------------------+
- *  | chunk count       | checksum          |  header, {@link #HEADER_LENGTH} bytes
+ *  | format and count  | checksum          |  header, {@link #HEADER_LENGTH} bytes
  *  +-------------------+-------------------+
- *  | file offset of the chunk's first extent |  chunk 0, {@link #ENTRY_LENGTH} bytes
+ *  wide entries ({@link #WIDE_ENTRY_LENGTH} bytes each):
+ *  +---------------------------------------+
+ *  | file offset of the chunk's first extent |
  *  +---------------------------------------+
  *  | chunk block address                   |
  *  +---------------------------------------+
- *  | ... chunk 1 .. count-1                |
+ *  or narrow entries ({@link #NARROW_ENTRY_LENGTH} bytes each):
+ *  +-------------------+-------------------+
+ *  | first >>> shift   | packed address    |
+ *  +-------------------+-------------------+
  * </pre>
+ * The header's first word is the chunk count, with {@link #NARROW} set when the entries are narrow: then bits 19-24
+ * hold {@code shift} and bits 25-29 {@code k}, and a packed address is the chunk's slab number shifted left by
+ * {@code k}, or'ed with its slab offset divided by {@link Arena#ALIGNMENT}. A root is written narrow whenever its
+ * entries fit (file offsets of block-aligned extents below 16 TiB, slabs few enough): half the bytes, which is most
+ * of the memory of a clone, whose chunks are shared and whose root is its own.
+ * <p>
  * A chunk is never empty, and the chunks' extents taken in order are the owner's canonical extent list: a mutation
  * copies the root and the chunks it touches, not the whole map.
  * <p>
@@ -42,7 +53,23 @@ final class ForwardRootDescriptor
 
     static final int FIRST_OFFSET = 0;
     static final int ADDRESS_OFFSET = FIRST_OFFSET + Long.BYTES;
-    static final int ENTRY_LENGTH = ADDRESS_OFFSET + Long.BYTES;
+    static final int WIDE_ENTRY_LENGTH = ADDRESS_OFFSET + Long.BYTES;
+
+    static final int NARROW_FIRST_OFFSET = 0;
+    static final int NARROW_ADDRESS_OFFSET = NARROW_FIRST_OFFSET + Integer.BYTES;
+    static final int NARROW_ENTRY_LENGTH = NARROW_ADDRESS_OFFSET + Integer.BYTES;
+
+    /** Header flag: the entries are narrow. */
+    static final int NARROW = 1 << 30;
+    /** The most chunks a wide root names. */
+    static final int MAX_WIDE_COUNT = NARROW - 1;
+    private static final int NARROW_COUNT_BITS = 19;
+    /** The most chunks a narrow root names; a root of more is wide. */
+    static final int MAX_NARROW_COUNT = (1 << NARROW_COUNT_BITS) - 1;
+    private static final int SHIFT_AT = NARROW_COUNT_BITS;
+    private static final int OFFSET_BITS_AT = SHIFT_AT + 6;
+    private static final int ALIGNMENT_SHIFT = Integer.numberOfTrailingZeros(Arena.ALIGNMENT);
+    private static final long UNSIGNED_INT = 0xFFFF_FFFFL;
 
     private ForwardRootDescriptor()
     {
@@ -62,38 +89,154 @@ final class ForwardRootDescriptor
         return (h >>> (Long.SIZE - Integer.numberOfTrailingZeros(AVERAGE_CHUNK_EXTENTS))) == 0;
     }
 
-    static int length(final int count)
+    /**
+     * The header word for a root naming these chunks: narrow if every entry fits narrow, else wide.
+     *
+     * @param firsts    file offset of each chunk's first extent, ascending.
+     * @param addresses each chunk's block address.
+     * @param count     chunks, at least 1.
+     * @return the header word.
+     */
+    static int header(final long[] firsts, final long[] addresses, final int count)
     {
-        return HEADER_LENGTH + count * ENTRY_LENGTH;
+        if (count < 1 || count > MAX_WIDE_COUNT)
+        {
+            throw new IllegalArgumentException("bad chunk count: count=" + count);
+        }
+        long firstBits = 0;
+        long maxFirst = 0;
+        long maxSlab = 0;
+        long maxUnits = 0;
+        boolean fits = count <= MAX_NARROW_COUNT;
+        for (int c = 0; c < count && fits; c++)
+        {
+            final long first = firsts[c];
+            final int offset = Arena.offset(addresses[c]);
+            fits = first >= 0 && addresses[c] >= 0 && offset >= 0 && (offset & (Arena.ALIGNMENT - 1)) == 0;
+            firstBits |= first;
+            maxFirst = Math.max(maxFirst, first);
+            maxSlab = Math.max(maxSlab, addresses[c] >>> 32);
+            maxUnits = Math.max(maxUnits, offset >>> ALIGNMENT_SHIFT);
+        }
+        final int shift = firstBits == 0 ? 0 : Long.numberOfTrailingZeros(firstBits);
+        final int offsetBits = Long.SIZE - Long.numberOfLeadingZeros(maxUnits);
+        if (!fits || (maxFirst >>> shift) > UNSIGNED_INT || offsetBits > 31 || (maxSlab << offsetBits) > UNSIGNED_INT)
+        {
+            return count;
+        }
+        return NARROW | offsetBits << OFFSET_BITS_AT | shift << SHIFT_AT | count;
+    }
+
+    /**
+     * Bytes of a root with this header word.
+     *
+     * @param header the header word.
+     * @return bytes.
+     */
+    static int lengthOfHeader(final int header)
+    {
+        return (header & NARROW) != 0 ?
+            HEADER_LENGTH + (header & MAX_NARROW_COUNT) * NARROW_ENTRY_LENGTH :
+            HEADER_LENGTH + header * WIDE_ENTRY_LENGTH;
+    }
+
+    /**
+     * Bytes of the root at {@code offset}.
+     */
+    static int length(final DirectBuffer buffer, final int offset)
+    {
+        return lengthOfHeader(buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER));
+    }
+
+    /**
+     * Bytes of the root a wide header would take: the most a root of {@code count} chunks takes.
+     */
+    static int maxLength(final int count)
+    {
+        return HEADER_LENGTH + count * WIDE_ENTRY_LENGTH;
     }
 
     static int count(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        return (header & NARROW) != 0 ? header & MAX_NARROW_COUNT : header;
     }
 
     static long first(final DirectBuffer buffer, final int offset, final int chunk)
     {
-        return buffer.getLong(offset + HEADER_LENGTH + chunk * ENTRY_LENGTH + FIRST_OFFSET, BYTE_ORDER);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int at = offset + HEADER_LENGTH + chunk * NARROW_ENTRY_LENGTH + NARROW_FIRST_OFFSET;
+            return (buffer.getInt(at, BYTE_ORDER) & UNSIGNED_INT) << (header >>> SHIFT_AT & 63);
+        }
+        return buffer.getLong(offset + HEADER_LENGTH + chunk * WIDE_ENTRY_LENGTH + FIRST_OFFSET, BYTE_ORDER);
     }
 
     static long address(final DirectBuffer buffer, final int offset, final int chunk)
     {
-        return buffer.getLong(offset + HEADER_LENGTH + chunk * ENTRY_LENGTH + ADDRESS_OFFSET, BYTE_ORDER);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int at = offset + HEADER_LENGTH + chunk * NARROW_ENTRY_LENGTH + NARROW_ADDRESS_OFFSET;
+            final long packed = buffer.getInt(at, BYTE_ORDER) & UNSIGNED_INT;
+            final int offsetBits = header >>> OFFSET_BITS_AT & 31;
+            return (packed >>> offsetBits) << 32 | (packed & (1L << offsetBits) - 1) << ALIGNMENT_SHIFT;
+        }
+        return buffer.getLong(offset + HEADER_LENGTH + chunk * WIDE_ENTRY_LENGTH + ADDRESS_OFFSET, BYTE_ORDER);
     }
 
-    static void count(final MutableDirectBuffer buffer, final int offset, final int count)
+    /**
+     * Write a root's header and entries, not its checksum.
+     *
+     * @param header    from {@link #header} for the same entries.
+     * @param firsts    file offset of each chunk's first extent.
+     * @param addresses each chunk's block address.
+     */
+    static void write(
+        final MutableDirectBuffer buffer, final int offset, final int header, final long[] firsts, final long[] addresses)
     {
-        buffer.putInt(offset + COUNT_OFFSET, count, BYTE_ORDER);
+        buffer.putInt(offset + COUNT_OFFSET, header, BYTE_ORDER);
         buffer.putInt(offset + CHECKSUM_OFFSET, 0, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int count = header & MAX_NARROW_COUNT;
+            final int shift = header >>> SHIFT_AT & 63;
+            final int offsetBits = header >>> OFFSET_BITS_AT & 31;
+            for (int c = 0; c < count; c++)
+            {
+                final int at = offset + HEADER_LENGTH + c * NARROW_ENTRY_LENGTH;
+                final long address = addresses[c];
+                buffer.putInt(at + NARROW_FIRST_OFFSET, (int)(firsts[c] >>> shift), BYTE_ORDER);
+                buffer.putInt(at + NARROW_ADDRESS_OFFSET,
+                    (int)((address >>> 32) << offsetBits | Arena.offset(address) >>> ALIGNMENT_SHIFT), BYTE_ORDER);
+            }
+        }
+        else
+        {
+            for (int c = 0; c < header; c++)
+            {
+                final int at = offset + HEADER_LENGTH + c * WIDE_ENTRY_LENGTH;
+                buffer.putLong(at + FIRST_OFFSET, firsts[c], BYTE_ORDER);
+                buffer.putLong(at + ADDRESS_OFFSET, addresses[c], BYTE_ORDER);
+            }
+        }
     }
 
-    static void entry(
-        final MutableDirectBuffer buffer, final int offset, final int chunk, final long first, final long address)
+    /**
+     * Write a sealed root naming {@code count} chunks into the arena, narrow where its entries fit.
+     *
+     * @return the root's address.
+     */
+    static long write(final Arena arena, final long[] firsts, final long[] addresses, final int count)
     {
-        final int at = offset + HEADER_LENGTH + chunk * ENTRY_LENGTH;
-        buffer.putLong(at + FIRST_OFFSET, first, BYTE_ORDER);
-        buffer.putLong(at + ADDRESS_OFFSET, address, BYTE_ORDER);
+        final int header = header(firsts, addresses, count);
+        final long root = arena.allocate(lengthOfHeader(header));
+        final UnsafeBuffer buffer = arena.buffer(root);
+        final int offset = Arena.offset(root);
+        write(buffer, offset, header, firsts, addresses);
+        seal(buffer, offset);
+        return root;
     }
 
     /**
@@ -129,7 +272,7 @@ final class ForwardRootDescriptor
      */
     static void seal(final UnsafeBuffer buffer, final int offset)
     {
-        BlockChecksum.seal(buffer, offset, length(count(buffer, offset)));
+        BlockChecksum.seal(buffer, offset, length(buffer, offset));
     }
 
     /**
@@ -137,6 +280,6 @@ final class ForwardRootDescriptor
      */
     static boolean intact(final UnsafeBuffer buffer, final int offset)
     {
-        return BlockChecksum.intact(buffer, offset, length(count(buffer, offset)));
+        return BlockChecksum.intact(buffer, offset, length(buffer, offset));
     }
 }

@@ -381,7 +381,8 @@ final class MutableExtents
      */
     long write(final Arena arena, final SharedChunks shared, final SharedChunks.Dedupe dedupe)
     {
-        releasedBytes = baseRoot == Snapshot.NO_EXTENTS ? 0 : ForwardRootDescriptor.length(chunks);
+        releasedBytes = baseRoot == Snapshot.NO_EXTENTS ? 0 :
+            ForwardRootDescriptor.length(base.buffer(baseRoot), Arena.offset(baseRoot));
         writtenBytes = 0;
         final int before = windowSet ? lo : chunks;
         final int after = windowSet ? hi : chunks;
@@ -408,20 +409,15 @@ final class MutableExtents
                 from = to;
             }
             final int rootChunks = total + chunks - after;
-            final int rootLength = ForwardRootDescriptor.length(rootChunks);
-            root = arena.allocate(rootLength);
-            final UnsafeBuffer buffer = arena.buffer(root);
-            final int offset = Arena.offset(root);
-            ForwardRootDescriptor.count(buffer, offset, rootChunks);
-            for (int c = 0; c < total; c++)
+            if (rootChunks > firsts.length)
             {
-                ForwardRootDescriptor.entry(buffer, offset, c, firsts[c], addresses[c]);
+                firsts = Arrays.copyOf(firsts, rootChunks);
+                addresses = Arrays.copyOf(addresses, rootChunks);
             }
-            for (int c = after; c < chunks; c++)
-            {
-                ForwardRootDescriptor.entry(buffer, offset, total + c - after, chunkFirst[c], chunkAddress[c]);
-            }
-            ForwardRootDescriptor.seal(buffer, offset);
+            System.arraycopy(chunkFirst, after, firsts, total, chunks - after);
+            System.arraycopy(chunkAddress, after, addresses, total, chunks - after);
+            root = ForwardRootDescriptor.write(arena, firsts, addresses, rootChunks);
+            final int rootLength = ForwardRootDescriptor.length(arena.buffer(root), Arena.offset(root));
             writtenBytes += rootLength;
         }
         for (int c = before; c < after; c++)

@@ -626,6 +626,8 @@ public final class ReverseIndex implements AutoCloseable
         final LongDirectory.Editor extentsEditor = from.extents.edit(Snapshot.NO_EXTENTS);
         final SharedChunks freshShared = new SharedChunks();
         final Long2LongHashMap copied = new Long2LongHashMap(-1);
+        long[] rootFirsts = new long[0];
+        long[] rootChunks = new long[0];
         for (int o = 0; o < from.extents.length(); o++)
         {
             final long address = from.extents.get(o);
@@ -634,9 +636,11 @@ public final class ReverseIndex implements AutoCloseable
                 final UnsafeBuffer buffer = from.buffer(address);
                 final int offset = Arena.offset(address);
                 final int chunks = ForwardRootDescriptor.count(buffer, offset);
-                final int length = ForwardRootDescriptor.length(chunks);
-                final long root = copyBlock(buffer, offset, length, fresh);
-                final UnsafeBuffer rootBuffer = fresh.buffer(root);
+                if (rootFirsts.length < chunks)
+                {
+                    rootFirsts = new long[chunks];
+                    rootChunks = new long[chunks];
+                }
                 for (int c = 0; c < chunks; c++)
                 {
                     final long chunk = ForwardRootDescriptor.address(buffer, offset, c);
@@ -655,12 +659,13 @@ public final class ReverseIndex implements AutoCloseable
                         // shared chunks stay shared
                         freshShared.share(copy);
                     }
-                    ForwardRootDescriptor.entry(rootBuffer, Arena.offset(root), c,
-                        ForwardRootDescriptor.first(buffer, offset, c), copy);
+                    rootFirsts[c] = ForwardRootDescriptor.first(buffer, offset, c);
+                    rootChunks[c] = copy;
                 }
-                ForwardRootDescriptor.seal(rootBuffer, Arena.offset(root));
+                // rewritten, not copied: the new addresses may need the wide format where the old fitted narrow
+                final long root = ForwardRootDescriptor.write(fresh, rootFirsts, rootChunks, chunks);
+                live += ForwardRootDescriptor.length(fresh.buffer(root), Arena.offset(root));
                 extentsEditor.set(o, root);
-                live += length;
             }
         }
         final Snapshot compacted = new Snapshot(

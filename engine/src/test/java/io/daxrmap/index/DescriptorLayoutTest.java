@@ -4,6 +4,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,9 +48,14 @@ class DescriptorLayoutTest
         assertEquals(ForwardRootDescriptor.CHECKSUM_OFFSET + Integer.BYTES, ForwardRootDescriptor.HEADER_LENGTH);
         assertEquals(0, ForwardRootDescriptor.FIRST_OFFSET);
         assertEquals(ForwardRootDescriptor.FIRST_OFFSET + Long.BYTES, ForwardRootDescriptor.ADDRESS_OFFSET);
-        assertEquals(ForwardRootDescriptor.ADDRESS_OFFSET + Long.BYTES, ForwardRootDescriptor.ENTRY_LENGTH);
-        assertEquals(ForwardRootDescriptor.HEADER_LENGTH + 2 * ForwardRootDescriptor.ENTRY_LENGTH,
-            ForwardRootDescriptor.length(2));
+        assertEquals(ForwardRootDescriptor.ADDRESS_OFFSET + Long.BYTES, ForwardRootDescriptor.WIDE_ENTRY_LENGTH);
+        assertEquals(0, ForwardRootDescriptor.NARROW_FIRST_OFFSET);
+        assertEquals(Integer.BYTES, ForwardRootDescriptor.NARROW_ADDRESS_OFFSET);
+        assertEquals(2 * Integer.BYTES, ForwardRootDescriptor.NARROW_ENTRY_LENGTH);
+        assertEquals(ForwardRootDescriptor.HEADER_LENGTH + 2 * ForwardRootDescriptor.WIDE_ENTRY_LENGTH,
+            ForwardRootDescriptor.lengthOfHeader(2));
+        assertEquals(ForwardRootDescriptor.HEADER_LENGTH + 2 * ForwardRootDescriptor.NARROW_ENTRY_LENGTH,
+            ForwardRootDescriptor.lengthOfHeader(ForwardRootDescriptor.NARROW | 2));
     }
 
     @Test
@@ -65,20 +71,84 @@ class DescriptorLayoutTest
     @Test
     void shouldFindTheChunkThatHoldsAFileOffset()
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ForwardRootDescriptor.length(3)));
-        ForwardRootDescriptor.count(buffer, 0, 3);
-        ForwardRootDescriptor.entry(buffer, 0, 0, 4096, 11);
-        ForwardRootDescriptor.entry(buffer, 0, 1, 65536, 22);
-        ForwardRootDescriptor.entry(buffer, 0, 2, 1L << 40, 33);
-        ForwardRootDescriptor.seal(buffer, 0);
+        final long[] firsts = {4096, 65536, 1L << 40};
+        final long[] addresses = {11 * 8, 22 * 8, 33 * 8};
+        final UnsafeBuffer buffer = root(firsts, addresses);
+        assertNarrow(buffer, true);
         assertTrue(ForwardRootDescriptor.intact(buffer, 0));
         assertEquals(0, ForwardRootDescriptor.chunkFor(buffer, 0, 0), "before the first chunk: chunk 0");
         assertEquals(0, ForwardRootDescriptor.chunkFor(buffer, 0, 65535));
         assertEquals(1, ForwardRootDescriptor.chunkFor(buffer, 0, 65536));
+        assertEquals(2, ForwardRootDescriptor.chunkFor(buffer, 0, (1L << 40) - 1 + (1L << 40)));
         assertEquals(2, ForwardRootDescriptor.chunkFor(buffer, 0, Long.MAX_VALUE));
-        assertEquals(22, ForwardRootDescriptor.address(buffer, 0, 1));
-        buffer.putByte(ForwardRootDescriptor.HEADER_LENGTH + ForwardRootDescriptor.ENTRY_LENGTH, (byte)1);
+        assertEquals(22 * 8, ForwardRootDescriptor.address(buffer, 0, 1));
+        buffer.putByte(ForwardRootDescriptor.HEADER_LENGTH + ForwardRootDescriptor.NARROW_ENTRY_LENGTH, (byte)1);
         assertTrue(!ForwardRootDescriptor.intact(buffer, 0), "a changed entry fails the checksum");
+    }
+
+    @Test
+    void shouldWriteARootNarrowExactlyWhenEveryEntryFits()
+    {
+        final long slab = 1L << 32;
+        // block-aligned offsets, few slabs: narrow, and every entry reads back exactly
+        final long[] firsts = {0, 12_288, 1L << 43, (0xFFFF_FFFFL << 12)};
+        final long[] addresses = {8, slab | 16_777_208, 300 * slab, 5 * slab | 4096};
+        assertRoundTrip(firsts, addresses, true);
+        // unaligned file offsets are narrow too, with a smaller shift
+        assertRoundTrip(new long[] {0, 1, 2, 3}, addresses, true);
+        // a file offset past 2^32 units of its shift: wide
+        assertRoundTrip(new long[] {0, 1L << 44}, new long[] {8, 16}, true);
+        assertRoundTrip(new long[] {4096, (1L << 44) + 4096}, new long[] {8, 16}, false);
+        assertRoundTrip(new long[] {1, Long.MAX_VALUE >>> 1}, new long[] {8, 16}, false);
+        // an unaligned block address: wide
+        assertRoundTrip(new long[] {0, 4096}, new long[] {8, 12}, false);
+        // slab number and offset do not fit 32 bits together: wide
+        assertRoundTrip(new long[] {0, 4096}, new long[] {(1L << 20) * slab | 8, 1 << 30}, false);
+        assertRoundTrip(new long[] {0, 4096}, new long[] {(1L << 20) * slab | 8, 1 << 10}, true);
+        // more chunks than a narrow header counts: wide
+        final int many = ForwardRootDescriptor.MAX_NARROW_COUNT + 1;
+        final long[] manyFirsts = new long[many];
+        final long[] manyAddresses = new long[many];
+        for (int c = 0; c < many; c++)
+        {
+            manyFirsts[c] = c * 4096L;
+            manyAddresses[c] = c * 8L;
+        }
+        assertRoundTrip(manyFirsts, manyAddresses, false);
+        assertRoundTrip(Arrays.copyOf(manyFirsts, many - 1), Arrays.copyOf(manyAddresses, many - 1), true);
+    }
+
+    private static void assertRoundTrip(final long[] firsts, final long[] addresses, final boolean narrow)
+    {
+        final UnsafeBuffer buffer = root(firsts, addresses);
+        assertNarrow(buffer, narrow);
+        assertTrue(ForwardRootDescriptor.intact(buffer, 0));
+        assertEquals(firsts.length, ForwardRootDescriptor.count(buffer, 0));
+        assertEquals(ForwardRootDescriptor.HEADER_LENGTH + firsts.length * (narrow ?
+            ForwardRootDescriptor.NARROW_ENTRY_LENGTH : ForwardRootDescriptor.WIDE_ENTRY_LENGTH),
+            ForwardRootDescriptor.length(buffer, 0));
+        for (int c = 0; c < firsts.length; c++)
+        {
+            assertEquals(firsts[c], ForwardRootDescriptor.first(buffer, 0, c), "first of chunk " + c);
+            assertEquals(addresses[c], ForwardRootDescriptor.address(buffer, 0, c), "address of chunk " + c);
+            assertEquals(c, ForwardRootDescriptor.chunkFor(buffer, 0, firsts[c]), "chunk for its own first " + c);
+        }
+    }
+
+    private static void assertNarrow(final UnsafeBuffer buffer, final boolean narrow)
+    {
+        assertEquals(narrow, (buffer.getInt(0, ForwardRootDescriptor.BYTE_ORDER) & ForwardRootDescriptor.NARROW) != 0,
+            "narrow");
+    }
+
+    private static UnsafeBuffer root(final long[] firsts, final long[] addresses)
+    {
+        final int header = ForwardRootDescriptor.header(firsts, addresses, firsts.length);
+        final UnsafeBuffer buffer =
+            new UnsafeBuffer(ByteBuffer.allocateDirect(ForwardRootDescriptor.lengthOfHeader(header)));
+        ForwardRootDescriptor.write(buffer, 0, header, firsts, addresses);
+        ForwardRootDescriptor.seal(buffer, 0);
+        return buffer;
     }
 
     @Test

@@ -339,7 +339,7 @@ final class BlockVerifier
         for (int c = 0; c < chunks; c++)
         {
             checkBlock(log, files, slabs, slabCount, ForwardRootDescriptor.address(buffer, Arena.offset(root), c),
-                ExtentsDescriptor.HEADER_LENGTH, ExtentsDescriptor::length, CHUNK, ownerId, c);
+                ExtentsDescriptor.HEADER_LENGTH, ExtentsDescriptor::lengthOfHeader, CHUNK, ownerId, c);
         }
     }
 

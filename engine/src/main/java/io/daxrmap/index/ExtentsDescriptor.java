@@ -12,16 +12,28 @@ import java.nio.ByteOrder;
  * <pre>
  *   0                   4                   8
  *  +-------------------+-------------------+
- *  | extent count      | checksum          |  header, {@link #HEADER_LENGTH} bytes
+ *  | format and count  | checksum          |  header, {@link #HEADER_LENGTH} bytes
  *  +-------------------+-------------------+
- *  | file offset                           |  extent 0, {@link #EXTENT_LENGTH} bytes
+ *  wide extents ({@link #WIDE_EXTENT_LENGTH} bytes each):
+ *  +---------------------------------------+
+ *  | file offset                           |
  *  +---------------------------------------+
  *  | device offset                         |
  *  +---------------------------------------+
  *  | flags (8 bits) | length (56 bits)     |
  *  +---------------------------------------+
- *  | ... extent 1 .. count-1               |
+ *  or narrow extents ({@link #NARROW_EXTENT_LENGTH} bytes each), in units of 2^shift bytes:
+ *  +---------------------------------------+
+ *  | flags (8 bits) | file offset (56 bits)|
+ *  +---------------------------------------+
+ *  | length (24 bits) | device offset (40) |
+ *  +---------------------------------------+
  * </pre>
+ * The header's first word is the extent count, with {@link #NARROW} set when the extents are narrow; bits 24-29 then
+ * hold {@code shift}, the trailing zero bits every offset and length of the chunk has. A chunk is written narrow
+ * whenever its extents fit: block-aligned extents shorter than 2^24 blocks on a device below 2^40 blocks. That is
+ * 16 bytes per extent instead of 24, a third of the forward map.
+ * <p>
  * Extents do not overlap in the file and are canonical across the owner's chunks: two neighbours contiguous in file
  * and device with the same flags are one extent.
  */
@@ -36,59 +48,209 @@ final class ExtentsDescriptor
     static final int FILE_OFFSET_OFFSET = 0;
     static final int DEVICE_OFFSET_OFFSET = FILE_OFFSET_OFFSET + Long.BYTES;
     static final int LENGTH_FLAGS_OFFSET = DEVICE_OFFSET_OFFSET + Long.BYTES;
-    static final int EXTENT_LENGTH = LENGTH_FLAGS_OFFSET + Long.BYTES;
+    static final int WIDE_EXTENT_LENGTH = LENGTH_FLAGS_OFFSET + Long.BYTES;
+
+    static final int NARROW_FILE_FLAGS_OFFSET = 0;
+    static final int NARROW_DEVICE_LENGTH_OFFSET = NARROW_FILE_FLAGS_OFFSET + Long.BYTES;
+    static final int NARROW_EXTENT_LENGTH = NARROW_DEVICE_LENGTH_OFFSET + Long.BYTES;
 
     static final int FLAGS_SHIFT = 56;
     static final long LENGTH_MASK = (1L << FLAGS_SHIFT) - 1;
+
+    /** Header flag: the extents are narrow. */
+    static final int NARROW = 1 << 30;
+    private static final int NARROW_COUNT_BITS = 24;
+    /** The most extents a narrow chunk holds; a chunk of more is wide. */
+    static final int MAX_NARROW_COUNT = (1 << NARROW_COUNT_BITS) - 1;
+    /** The most extents a wide chunk holds. */
+    static final int MAX_WIDE_COUNT = NARROW - 1;
+    private static final int SHIFT_AT = NARROW_COUNT_BITS;
+    /** Narrow field widths, in units of 2^shift bytes. */
+    static final int NARROW_FILE_BITS = 56;
+    static final int NARROW_DEVICE_BITS = 40;
+    static final int NARROW_LENGTH_BITS = Long.SIZE - NARROW_DEVICE_BITS;
+    private static final long NARROW_FILE_MASK = (1L << NARROW_FILE_BITS) - 1;
+    private static final long NARROW_DEVICE_MASK = (1L << NARROW_DEVICE_BITS) - 1;
 
     private ExtentsDescriptor()
     {
     }
 
-    static int length(final int count)
+    /**
+     * The header word for a chunk of extents {@code [from, to)}: narrow if every extent fits narrow, else wide.
+     */
+    static int header(
+        final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to)
     {
-        return HEADER_LENGTH + count * EXTENT_LENGTH;
+        final int count = to - from;
+        if (count < 1 || count > MAX_WIDE_COUNT)
+        {
+            throw new IllegalArgumentException("bad extent count: count=" + count);
+        }
+        if (count > MAX_NARROW_COUNT)
+        {
+            return count;
+        }
+        long bits = 0;
+        long maxFile = 0;
+        long maxDevice = 0;
+        long maxLength = 0;
+        for (int i = from; i < to; i++)
+        {
+            bits |= file[i] | device[i] | length[i];
+            maxFile = Math.max(maxFile, file[i]);
+            maxDevice = Math.max(maxDevice, device[i]);
+            maxLength = Math.max(maxLength, length[i]);
+        }
+        final int shift = bits == 0 ? 0 : Long.numberOfTrailingZeros(bits);
+        if (bits < 0 || maxFile >>> shift >>> NARROW_FILE_BITS != 0 || maxDevice >>> shift >>> NARROW_DEVICE_BITS != 0 ||
+            maxLength >>> shift >>> NARROW_LENGTH_BITS != 0)
+        {
+            return count;
+        }
+        return NARROW | shift << SHIFT_AT | count;
+    }
+
+    /**
+     * Bytes of a chunk with this header word.
+     */
+    static int lengthOfHeader(final int header)
+    {
+        return (header & NARROW) != 0 ?
+            HEADER_LENGTH + (header & MAX_NARROW_COUNT) * NARROW_EXTENT_LENGTH :
+            HEADER_LENGTH + header * WIDE_EXTENT_LENGTH;
+    }
+
+    /**
+     * Bytes of the chunk at {@code offset}.
+     */
+    static int blockLength(final DirectBuffer buffer, final int offset)
+    {
+        return lengthOfHeader(buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER));
+    }
+
+    /**
+     * Bytes of a chunk of {@code count} extents written wide: the most such a chunk takes.
+     */
+    static int maxLength(final int count)
+    {
+        return HEADER_LENGTH + count * WIDE_EXTENT_LENGTH;
     }
 
     static int count(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        return (header & NARROW) != 0 ? header & MAX_NARROW_COUNT : header;
     }
 
     static long fileOffset(final DirectBuffer buffer, final int offset, final int extent)
     {
-        return buffer.getLong(offset + HEADER_LENGTH + extent * EXTENT_LENGTH + FILE_OFFSET_OFFSET, BYTE_ORDER);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int at = offset + HEADER_LENGTH + extent * NARROW_EXTENT_LENGTH + NARROW_FILE_FLAGS_OFFSET;
+            return (buffer.getLong(at, BYTE_ORDER) & NARROW_FILE_MASK) << (header >>> SHIFT_AT & 63);
+        }
+        return buffer.getLong(offset + HEADER_LENGTH + extent * WIDE_EXTENT_LENGTH + FILE_OFFSET_OFFSET, BYTE_ORDER);
     }
 
     static long deviceOffset(final DirectBuffer buffer, final int offset, final int extent)
     {
-        return buffer.getLong(offset + HEADER_LENGTH + extent * EXTENT_LENGTH + DEVICE_OFFSET_OFFSET, BYTE_ORDER);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int at = offset + HEADER_LENGTH + extent * NARROW_EXTENT_LENGTH + NARROW_DEVICE_LENGTH_OFFSET;
+            return (buffer.getLong(at, BYTE_ORDER) & NARROW_DEVICE_MASK) << (header >>> SHIFT_AT & 63);
+        }
+        return buffer.getLong(offset + HEADER_LENGTH + extent * WIDE_EXTENT_LENGTH + DEVICE_OFFSET_OFFSET, BYTE_ORDER);
     }
 
     static long length(final DirectBuffer buffer, final int offset, final int extent)
     {
-        return lengthAndFlags(buffer, offset, extent) & LENGTH_MASK;
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int at = offset + HEADER_LENGTH + extent * NARROW_EXTENT_LENGTH + NARROW_DEVICE_LENGTH_OFFSET;
+            return (buffer.getLong(at, BYTE_ORDER) >>> NARROW_DEVICE_BITS) << (header >>> SHIFT_AT & 63);
+        }
+        return buffer.getLong(offset + HEADER_LENGTH + extent * WIDE_EXTENT_LENGTH + LENGTH_FLAGS_OFFSET, BYTE_ORDER) &
+            LENGTH_MASK;
     }
 
     static int flags(final DirectBuffer buffer, final int offset, final int extent)
     {
-        return (int)(lengthAndFlags(buffer, offset, extent) >>> FLAGS_SHIFT);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        final int at = (header & NARROW) != 0 ?
+            offset + HEADER_LENGTH + extent * NARROW_EXTENT_LENGTH + NARROW_FILE_FLAGS_OFFSET :
+            offset + HEADER_LENGTH + extent * WIDE_EXTENT_LENGTH + LENGTH_FLAGS_OFFSET;
+        return (int)(buffer.getLong(at, BYTE_ORDER) >>> FLAGS_SHIFT);
     }
 
-    static void count(final MutableDirectBuffer buffer, final int offset, final int count)
+    /**
+     * Read extents into arrays: {@code n} extents of the chunk from its first, into slots {@code to ..}.
+     */
+    static void read(
+        final DirectBuffer buffer, final int offset, final int n, final long[] file, final long[] device,
+        final long[] length, final int[] flags, final int to)
     {
-        buffer.putInt(offset + COUNT_OFFSET, count, BYTE_ORDER);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int shift = header >>> SHIFT_AT & 63;
+            int at = offset + HEADER_LENGTH;
+            for (int i = to; i < to + n; i++, at += NARROW_EXTENT_LENGTH)
+            {
+                final long fileFlags = buffer.getLong(at + NARROW_FILE_FLAGS_OFFSET, BYTE_ORDER);
+                final long deviceLength = buffer.getLong(at + NARROW_DEVICE_LENGTH_OFFSET, BYTE_ORDER);
+                file[i] = (fileFlags & NARROW_FILE_MASK) << shift;
+                flags[i] = (int)(fileFlags >>> FLAGS_SHIFT);
+                device[i] = (deviceLength & NARROW_DEVICE_MASK) << shift;
+                length[i] = (deviceLength >>> NARROW_DEVICE_BITS) << shift;
+            }
+            return;
+        }
+        int at = offset + HEADER_LENGTH;
+        for (int i = to; i < to + n; i++, at += WIDE_EXTENT_LENGTH)
+        {
+            file[i] = buffer.getLong(at + FILE_OFFSET_OFFSET, BYTE_ORDER);
+            device[i] = buffer.getLong(at + DEVICE_OFFSET_OFFSET, BYTE_ORDER);
+            final long lengthAndFlags = buffer.getLong(at + LENGTH_FLAGS_OFFSET, BYTE_ORDER);
+            length[i] = lengthAndFlags & LENGTH_MASK;
+            flags[i] = (int)(lengthAndFlags >>> FLAGS_SHIFT);
+        }
+    }
+
+    /**
+     * Write a chunk's header and extents {@code [from, to)}, not its checksum.
+     *
+     * @param header from {@link #header} for the same extents.
+     */
+    static void write(
+        final MutableDirectBuffer buffer, final int offset, final int header, final long[] file, final long[] device,
+        final long[] length, final int[] flags, final int from, final int to)
+    {
+        buffer.putInt(offset + COUNT_OFFSET, header, BYTE_ORDER);
         buffer.putInt(offset + CHECKSUM_OFFSET, 0, BYTE_ORDER);
-    }
-
-    static void extent(
-        final MutableDirectBuffer buffer, final int offset, final int extent, final long fileOffset,
-        final long deviceOffset, final long length, final int flags)
-    {
-        final int at = offset + HEADER_LENGTH + extent * EXTENT_LENGTH;
-        buffer.putLong(at + FILE_OFFSET_OFFSET, fileOffset, BYTE_ORDER);
-        buffer.putLong(at + DEVICE_OFFSET_OFFSET, deviceOffset, BYTE_ORDER);
-        buffer.putLong(at + LENGTH_FLAGS_OFFSET, length | (long)flags << FLAGS_SHIFT, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int shift = header >>> SHIFT_AT & 63;
+            int at = offset + HEADER_LENGTH;
+            for (int i = from; i < to; i++, at += NARROW_EXTENT_LENGTH)
+            {
+                buffer.putLong(at + NARROW_FILE_FLAGS_OFFSET, file[i] >>> shift | (long)flags[i] << FLAGS_SHIFT,
+                    BYTE_ORDER);
+                buffer.putLong(at + NARROW_DEVICE_LENGTH_OFFSET,
+                    device[i] >>> shift | (length[i] >>> shift) << NARROW_DEVICE_BITS, BYTE_ORDER);
+            }
+            return;
+        }
+        int at = offset + HEADER_LENGTH;
+        for (int i = from; i < to; i++, at += WIDE_EXTENT_LENGTH)
+        {
+            buffer.putLong(at + FILE_OFFSET_OFFSET, file[i], BYTE_ORDER);
+            buffer.putLong(at + DEVICE_OFFSET_OFFSET, device[i], BYTE_ORDER);
+            buffer.putLong(at + LENGTH_FLAGS_OFFSET, length[i] | (long)flags[i] << FLAGS_SHIFT, BYTE_ORDER);
+        }
     }
 
     /**
@@ -118,17 +280,12 @@ final class ExtentsDescriptor
         return low;
     }
 
-    private static long lengthAndFlags(final DirectBuffer buffer, final int offset, final int extent)
-    {
-        return buffer.getLong(offset + HEADER_LENGTH + extent * EXTENT_LENGTH + LENGTH_FLAGS_OFFSET, BYTE_ORDER);
-    }
-
     /**
      * Store the block's checksum; call once every field is written.
      */
     static void seal(final UnsafeBuffer buffer, final int offset)
     {
-        BlockChecksum.seal(buffer, offset, length(count(buffer, offset)));
+        BlockChecksum.seal(buffer, offset, blockLength(buffer, offset));
     }
 
     /**
@@ -136,6 +293,6 @@ final class ExtentsDescriptor
      */
     static boolean intact(final UnsafeBuffer buffer, final int offset)
     {
-        return BlockChecksum.intact(buffer, offset, length(count(buffer, offset)));
+        return BlockChecksum.intact(buffer, offset, blockLength(buffer, offset));
     }
 }

@@ -210,16 +210,7 @@ final class MutableExtents
 
     private void read(final UnsafeBuffer buffer, final int offset, final int n, final int to)
     {
-        int at = offset + ExtentsDescriptor.HEADER_LENGTH;
-        for (int i = to; i < to + n; i++, at += ExtentsDescriptor.EXTENT_LENGTH)
-        {
-            file[i] = buffer.getLong(at + ExtentsDescriptor.FILE_OFFSET_OFFSET, ExtentsDescriptor.BYTE_ORDER);
-            device[i] = buffer.getLong(at + ExtentsDescriptor.DEVICE_OFFSET_OFFSET, ExtentsDescriptor.BYTE_ORDER);
-            final long lengthAndFlags = buffer.getLong(at + ExtentsDescriptor.LENGTH_FLAGS_OFFSET,
-                ExtentsDescriptor.BYTE_ORDER);
-            length[i] = lengthAndFlags & ExtentsDescriptor.LENGTH_MASK;
-            flags[i] = (int)(lengthAndFlags >>> ExtentsDescriptor.FLAGS_SHIFT);
-        }
+        ExtentsDescriptor.read(buffer, offset, n, file, device, length, flags, to);
     }
 
     /**
@@ -425,8 +416,7 @@ final class MutableExtents
             if (!kept[c - before] && shared.release(chunkAddress[c]))
             {
                 final UnsafeBuffer buffer = base.buffer(chunkAddress[c]);
-                releasedBytes +=
-                    ExtentsDescriptor.length(ExtentsDescriptor.count(buffer, Arena.offset(chunkAddress[c])));
+                releasedBytes += ExtentsDescriptor.blockLength(buffer, Arena.offset(chunkAddress[c]));
             }
         }
         return root;
@@ -472,15 +462,12 @@ final class MutableExtents
                 return candidate;
             }
         }
-        final int bytes = ExtentsDescriptor.length(to - from);
+        final int header = ExtentsDescriptor.header(file, device, length, flags, from, to);
+        final int bytes = ExtentsDescriptor.lengthOfHeader(header);
         final long address = arena.allocate(bytes);
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
-        ExtentsDescriptor.count(buffer, offset, to - from);
-        for (int i = from; i < to; i++)
-        {
-            ExtentsDescriptor.extent(buffer, offset, i - from, file[i], device[i], length[i], flags[i]);
-        }
+        ExtentsDescriptor.write(buffer, offset, header, file, device, length, flags, from, to);
         ExtentsDescriptor.seal(buffer, offset);
         writtenBytes += bytes;
         if (dedupe != null)

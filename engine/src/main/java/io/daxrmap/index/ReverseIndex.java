@@ -648,8 +648,7 @@ public final class ReverseIndex implements AutoCloseable
                     if (copy == -1)
                     {
                         final UnsafeBuffer chunkBuffer = from.buffer(chunk);
-                        final int chunkLength =
-                            ExtentsDescriptor.length(ExtentsDescriptor.count(chunkBuffer, Arena.offset(chunk)));
+                        final int chunkLength = ExtentsDescriptor.blockLength(chunkBuffer, Arena.offset(chunk));
                         copy = copyBlock(chunkBuffer, Arena.offset(chunk), chunkLength, fresh);
                         copied.put(chunk, copy);
                         live += chunkLength;

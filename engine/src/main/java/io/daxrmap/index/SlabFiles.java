@@ -29,8 +29,11 @@ final class SlabFiles
 {
     /** First eight bytes of a slab file. */
     static final long MAGIC = 0x4458_5253_4C41_4200L;
-    /** The slab format of this version; 2 since forward-map roots may be narrow ({@link ForwardRootDescriptor}). */
-    static final int VERSION = 2;
+    /**
+     * The slab format of this version: 2 since forward-map roots may be narrow ({@link ForwardRootDescriptor}), 3
+     * since chunks may be ({@link ExtentsDescriptor}).
+     */
+    static final int VERSION = 3;
     /** Bytes before the first block. */
     static final int HEADER_LENGTH = 64;
 

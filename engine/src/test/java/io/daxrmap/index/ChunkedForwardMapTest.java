@@ -36,6 +36,7 @@ class ChunkedForwardMapTest
     private static final long FILE_BLOCKS = 1024;
     private static final long A = Owner.data(11);
     private static final long B = Owner.data(12);
+    private static final long C = Owner.data(13);
 
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
@@ -74,7 +75,8 @@ class ChunkedForwardMapTest
 
     /**
      * File offsets past 2^44 in 4 KiB blocks do not fit a narrow root entry: the root is wide, through every kind of
-     * rewrite, compaction and reopen. The other tests' roots are narrow.
+     * rewrite, compaction and reopen; so are the chunks of byte-granular extents longer than 2^24 bytes. The other
+     * tests' roots and chunks are narrow.
      */
     @Test
     void shouldKeepWideRootsForFarFileOffsetsAcrossMutationCompactionAndReopen(@TempDir final Path directory)
@@ -94,9 +96,16 @@ class ChunkedForwardMapTest
                 load.map(B, b * BLOCK, (2 * b + 1) * BLOCK, BLOCK, 0);
                 model.map(B, b * BLOCK, (2 * b + 1) * BLOCK, BLOCK, 0);
             }
+            // byte-granular extents, one longer than a narrow length holds at that granularity
+            load.map(C, 1, 40L << 20, 20L << 20, 0);
+            model.map(C, 1, 40L << 20, 20L << 20, 0);
+            load.map(C, (20L << 20) + 3, (60L << 20) + 5, 4096, 0);
+            model.map(C, (20L << 20) + 3, (60L << 20) + 5, 4096, 0);
             load.commit();
             assertRootWidth(index, A, true, "after load");
             assertRootWidth(index, B, false, "after load");
+            assertChunkWidth(index, C, true, "after load");
+            assertChunkWidth(index, A, false, "after load");
             long free = 2 * FILE_BLOCKS * BLOCK;
             for (int n = 0; n < 80; n++)
             {
@@ -106,9 +115,15 @@ class ChunkedForwardMapTest
                 final long length = BLOCK * (1 + rnd.nextInt(40));
                 final long to = free;
                 free += BLOCK;
-                final boolean refused = rnd.nextBoolean() ?
-                    both(() -> model.unmap(A, at, length), () -> batch.unmap(A, at, length)) :
-                    both(() -> model.cowRemap(A, at, BLOCK, to), () -> batch.cowRemap(A, at, BLOCK, to));
+                // punched after its first 17 MiB: the long extent stays longer than 2^24 bytes
+                final long cAt = (17L << 20) + rnd.nextLong(3L << 20);
+                final long cLength = 1 + rnd.nextLong(5000);
+                final boolean refused = switch (rnd.nextInt(3))
+                {
+                    case 0 -> both(() -> model.unmap(A, at, length), () -> batch.unmap(A, at, length));
+                    case 1 -> both(() -> model.cowRemap(A, at, BLOCK, to), () -> batch.cowRemap(A, at, BLOCK, to));
+                    default -> both(() -> model.unmap(C, cAt, cLength), () -> batch.unmap(C, cAt, cLength));
+                };
                 if (refused)
                 {
                     model.restore(before);
@@ -126,6 +141,7 @@ class ChunkedForwardMapTest
         try (ReverseIndex reopened = ReverseIndex.open(directory.resolve("i")))
         {
             assertRootWidth(reopened, A, true, "after reopen");
+            assertChunkWidth(reopened, C, true, "after reopen");
             checkFar(reopened, model, far, "after reopen");
             reopened.verify();
         }
@@ -134,7 +150,7 @@ class ChunkedForwardMapTest
     private static void checkFar(final ReverseIndex index, final ReferenceModel model, final long far,
         final String context)
     {
-        for (final long owner : new long[] {A, B})
+        for (final long owner : new long[] {A, B, C})
         {
             final List<Extent> got = new ArrayList<>();
             index.newReader().forward(owner, 0, far * 2, (f, d, l, fl) ->
@@ -145,6 +161,23 @@ class ChunkedForwardMapTest
             assertEquals(model.forward(owner, 0, far * 2), got, context + " owner=" + Owner.toString(owner));
             checkLayout(index.current(), owner, got.size(), context);
         }
+    }
+
+    /**
+     * Whether the owner's first chunk holding an extent of 2^24 bytes or more is wide (there must be one), or, with
+     * {@code wide} false, whether every chunk is narrow.
+     */
+    private static void assertChunkWidth(final ReverseIndex index, final long owner, final boolean wide,
+        final String context)
+    {
+        final Snapshot snapshot = index.current();
+        boolean sawWide = false;
+        for (final long chunk : chunkAddresses(snapshot, owner))
+        {
+            final int header = snapshot.buffer(chunk).getInt(Arena.offset(chunk), ExtentsDescriptor.BYTE_ORDER);
+            sawWide |= (header & ExtentsDescriptor.NARROW) == 0;
+        }
+        assertEquals(wide, sawWide, context + ": a chunk of " + Owner.toString(owner) + " is wide");
     }
 
     private static void assertRootWidth(final ReverseIndex index, final long owner, final boolean wide,
@@ -190,7 +223,7 @@ class ChunkedForwardMapTest
                 " of " + chunksBefore.length);
             final long liveBefore = index.liveOffHeapBytes();
             index.newBatch().map(A, 500 * BLOCK, 1000 * BLOCK, BLOCK, 0).commit();
-            assertTrue(index.liveOffHeapBytes() - liveBefore < 2 * ExtentsDescriptor.length(ForwardRootDescriptor.CHUNK_EXTENTS) +
+            assertTrue(index.liveOffHeapBytes() - liveBefore < 2 * ExtentsDescriptor.maxLength(ForwardRootDescriptor.CHUNK_EXTENTS) +
                     ForwardRootDescriptor.maxLength(chunksAfter.length + 1) + 1024,
                 "live bytes grow by the chunks rewritten, not by the map: delta=" + (index.liveOffHeapBytes() - liveBefore));
         }

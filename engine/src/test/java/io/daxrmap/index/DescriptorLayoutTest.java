@@ -36,8 +36,16 @@ class DescriptorLayoutTest
         assertEquals(0, ExtentsDescriptor.FILE_OFFSET_OFFSET);
         assertEquals(ExtentsDescriptor.FILE_OFFSET_OFFSET + Long.BYTES, ExtentsDescriptor.DEVICE_OFFSET_OFFSET);
         assertEquals(ExtentsDescriptor.DEVICE_OFFSET_OFFSET + Long.BYTES, ExtentsDescriptor.LENGTH_FLAGS_OFFSET);
-        assertEquals(ExtentsDescriptor.LENGTH_FLAGS_OFFSET + Long.BYTES, ExtentsDescriptor.EXTENT_LENGTH);
-        assertEquals(ExtentsDescriptor.HEADER_LENGTH + 2 * ExtentsDescriptor.EXTENT_LENGTH, ExtentsDescriptor.length(2));
+        assertEquals(ExtentsDescriptor.LENGTH_FLAGS_OFFSET + Long.BYTES, ExtentsDescriptor.WIDE_EXTENT_LENGTH);
+        assertEquals(0, ExtentsDescriptor.NARROW_FILE_FLAGS_OFFSET);
+        assertEquals(Long.BYTES, ExtentsDescriptor.NARROW_DEVICE_LENGTH_OFFSET);
+        assertEquals(2 * Long.BYTES, ExtentsDescriptor.NARROW_EXTENT_LENGTH);
+        assertEquals(Long.SIZE, ExtentsDescriptor.NARROW_FILE_BITS + Byte.SIZE);
+        assertEquals(Long.SIZE, ExtentsDescriptor.NARROW_DEVICE_BITS + ExtentsDescriptor.NARROW_LENGTH_BITS);
+        assertEquals(ExtentsDescriptor.HEADER_LENGTH + 2 * ExtentsDescriptor.WIDE_EXTENT_LENGTH,
+            ExtentsDescriptor.lengthOfHeader(2));
+        assertEquals(ExtentsDescriptor.HEADER_LENGTH + 2 * ExtentsDescriptor.NARROW_EXTENT_LENGTH,
+            ExtentsDescriptor.lengthOfHeader(ExtentsDescriptor.NARROW | 2));
     }
 
     @Test
@@ -177,14 +185,83 @@ class DescriptorLayoutTest
     @Test
     void shouldPackExtentLengthAndFlags()
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ExtentsDescriptor.length(1)));
         final long length = ExtentsDescriptor.LENGTH_MASK;
-        ExtentsDescriptor.count(buffer, 0, 1);
-        ExtentsDescriptor.extent(buffer, 0, 0, 1L << 50, 12345, length, 1);
+        final UnsafeBuffer buffer = chunk(new long[] {1L << 50}, new long[] {12345}, new long[] {length}, new int[] {1});
+        assertExtentsNarrow(buffer, false);
         assertEquals(1L << 50, ExtentsDescriptor.fileOffset(buffer, 0, 0));
         assertEquals(12345, ExtentsDescriptor.deviceOffset(buffer, 0, 0));
         assertEquals(length, ExtentsDescriptor.length(buffer, 0, 0));
         assertEquals(1, ExtentsDescriptor.flags(buffer, 0, 0));
         assertTrue(length >= 1L << 55);
+    }
+
+    @Test
+    void shouldWriteAChunkNarrowExactlyWhenEveryExtentFits()
+    {
+        final long block = 4096;
+        final long deviceLimit = block << ExtentsDescriptor.NARROW_DEVICE_BITS;
+        final long lengthLimit = block << ExtentsDescriptor.NARROW_LENGTH_BITS;
+        // block-aligned, each field at the top of its narrow range (any block-aligned file offset fits), every flag bit
+        assertExtentsRoundTrip(new long[] {0, Long.MAX_VALUE & -block}, new long[] {deviceLimit - block, block},
+            new long[] {lengthLimit - block, block}, new int[] {0x3F, 0}, true);
+        // one field one unit past its range: wide
+        assertExtentsRoundTrip(new long[] {1, 1L << ExtentsDescriptor.NARROW_FILE_BITS}, new long[] {3, 5},
+            new long[] {1, 1}, new int[] {0, 1}, false);
+        assertExtentsRoundTrip(new long[] {1, (1L << ExtentsDescriptor.NARROW_FILE_BITS) - 1}, new long[] {3, 5},
+            new long[] {1, 1}, new int[] {0, 1}, true);
+        assertExtentsRoundTrip(new long[] {0, block}, new long[] {deviceLimit, 2 * block},
+            new long[] {block, block}, new int[] {0, 1}, false);
+        assertExtentsRoundTrip(new long[] {0, lengthLimit}, new long[] {block, 2 * block},
+            new long[] {lengthLimit, block}, new int[] {0, 1}, false);
+        // byte granular: narrow with shift 0 while the fields are small
+        assertExtentsRoundTrip(new long[] {1, 3}, new long[] {5, 7}, new long[] {2, 9}, new int[] {2, 3}, true);
+        assertExtentsRoundTrip(new long[] {1, 3}, new long[] {(1L << 40) + 1, 7}, new long[] {2, 9},
+            new int[] {2, 3}, false);
+        // a 64 KiB-aligned device reaches further narrow
+        assertExtentsRoundTrip(new long[] {0}, new long[] {1L << 55}, new long[] {1L << 16}, new int[] {0}, true);
+    }
+
+    private static void assertExtentsRoundTrip(
+        final long[] file, final long[] device, final long[] length, final int[] flags, final boolean narrow)
+    {
+        final UnsafeBuffer buffer = chunk(file, device, length, flags);
+        assertExtentsNarrow(buffer, narrow);
+        assertTrue(ExtentsDescriptor.intact(buffer, 0));
+        assertEquals(file.length, ExtentsDescriptor.count(buffer, 0));
+        assertEquals(ExtentsDescriptor.HEADER_LENGTH + file.length * (narrow ?
+            ExtentsDescriptor.NARROW_EXTENT_LENGTH : ExtentsDescriptor.WIDE_EXTENT_LENGTH),
+            ExtentsDescriptor.blockLength(buffer, 0));
+        final long[] readFile = new long[file.length + 1];
+        final long[] readDevice = new long[file.length + 1];
+        final long[] readLength = new long[file.length + 1];
+        final int[] readFlags = new int[file.length + 1];
+        ExtentsDescriptor.read(buffer, 0, file.length, readFile, readDevice, readLength, readFlags, 1);
+        for (int i = 0; i < file.length; i++)
+        {
+            final String what = "extent " + i + (narrow ? " narrow" : " wide");
+            assertEquals(file[i], ExtentsDescriptor.fileOffset(buffer, 0, i), what + " file");
+            assertEquals(device[i], ExtentsDescriptor.deviceOffset(buffer, 0, i), what + " device");
+            assertEquals(length[i], ExtentsDescriptor.length(buffer, 0, i), what + " length");
+            assertEquals(flags[i], ExtentsDescriptor.flags(buffer, 0, i), what + " flags");
+            assertEquals(file[i], readFile[i + 1], what + " file read");
+            assertEquals(device[i], readDevice[i + 1], what + " device read");
+            assertEquals(length[i], readLength[i + 1], what + " length read");
+            assertEquals(flags[i], readFlags[i + 1], what + " flags read");
+        }
+    }
+
+    private static void assertExtentsNarrow(final UnsafeBuffer buffer, final boolean narrow)
+    {
+        assertEquals(narrow, (buffer.getInt(0, ExtentsDescriptor.BYTE_ORDER) & ExtentsDescriptor.NARROW) != 0,
+            "narrow");
+    }
+
+    private static UnsafeBuffer chunk(final long[] file, final long[] device, final long[] length, final int[] flags)
+    {
+        final int header = ExtentsDescriptor.header(file, device, length, flags, 0, file.length);
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ExtentsDescriptor.lengthOfHeader(header)));
+        ExtentsDescriptor.write(buffer, 0, header, file, device, length, flags, 0, file.length);
+        ExtentsDescriptor.seal(buffer, 0);
+        return buffer;
     }
 }

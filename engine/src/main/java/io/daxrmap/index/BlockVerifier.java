@@ -64,7 +64,7 @@ final class BlockVerifier
         this.extents = snapshot.extents;
         this.stripeChecked = new AtomicLongArray((stripes.length() + 63) >>> 6);
         this.ownerChecked = new AtomicLongArray((extents.length() + 63) >>> 6);
-        checkBlock(log, files, slabs, slabCount, emptyStripe, StripeDescriptor.HEADER_LENGTH, StripeDescriptor::length,
+        checkBlock(log, files, slabs, slabCount, emptyStripe, StripeDescriptor.HEADER_LENGTH, StripeDescriptor::lengthOfHeader,
             EMPTY_STRIPE, 0, 0);
     }
 
@@ -321,7 +321,7 @@ final class BlockVerifier
         final Path log, final SlabFiles files, final UnsafeBuffer[] slabs, final int slabCount, final long address,
         final int stripe) throws CorruptIndexException
     {
-        checkBlock(log, files, slabs, slabCount, address, StripeDescriptor.HEADER_LENGTH, StripeDescriptor::length,
+        checkBlock(log, files, slabs, slabCount, address, StripeDescriptor.HEADER_LENGTH, StripeDescriptor::lengthOfHeader,
             STRIPE, stripe, 0);
     }
 

@@ -621,7 +621,7 @@ public final class BulkLoad
             }
             stripeIndexes[stripeCount] = stripe;
             stripeBlocks[stripeCount++] = address;
-            bytes += StripeDescriptor.length(pieces);
+            bytes += StripeDescriptor.blockLength(arena.buffer(address), Arena.offset(address));
         }
 
         private void push(final int r)

@@ -119,31 +119,23 @@ final class MutableStripe
         count = out + 1;
     }
 
-    int byteLength()
-    {
-        return StripeDescriptor.length(count);
-    }
-
     long write(final Arena arena)
     {
         return write(arena, count, rel, values, deltas);
     }
 
     /**
-     * Write a sealed stripe block of {@code count} pieces into the arena.
+     * Write a sealed stripe block of {@code count} pieces into the arena, narrow where its pieces fit.
      *
      * @return the block's address.
      */
     static long write(final Arena arena, final int count, final int[] rel, final int[] values, final long[] deltas)
     {
-        final long address = arena.allocate(StripeDescriptor.length(count));
+        final int header = StripeDescriptor.header(count, rel, deltas);
+        final long address = arena.allocate(StripeDescriptor.lengthOfHeader(header));
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
-        StripeDescriptor.count(buffer, offset, count);
-        for (int i = 0; i < count; i++)
-        {
-            StripeDescriptor.piece(buffer, offset, i, rel[i], values[i], deltas[i]);
-        }
+        StripeDescriptor.write(buffer, offset, header, rel, values, deltas);
         StripeDescriptor.seal(buffer, offset);
         return address;
     }

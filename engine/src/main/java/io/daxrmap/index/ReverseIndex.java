@@ -617,7 +617,7 @@ public final class ReverseIndex implements AutoCloseable
             }
             final UnsafeBuffer buffer = from.buffer(address);
             final int count = StripeDescriptor.count(buffer, Arena.offset(address));
-            final int length = StripeDescriptor.length(count);
+            final int length = StripeDescriptor.blockLength(buffer, Arena.offset(address));
             final long copy = copyBlock(buffer, Arena.offset(address), length, fresh);
             renumberSets(fresh.buffer(copy), Arena.offset(copy), count, from, freshSets, setIds);
             stripeEditor.set(s, copy);
@@ -738,9 +738,7 @@ public final class ReverseIndex implements AutoCloseable
                 {
                     setIds[oldId] = to.intern(from.sets[oldId]);
                 }
-                StripeDescriptor.piece(
-                    buffer, offset, i, StripeDescriptor.relStart(buffer, offset, i), PieceValue.shared(setIds[oldId]),
-                    0);
+                StripeDescriptor.value(buffer, offset, i, PieceValue.shared(setIds[oldId]));
             }
         }
         StripeDescriptor.seal(buffer, offset);
@@ -778,12 +776,7 @@ public final class ReverseIndex implements AutoCloseable
 
     private static long writeEmptyStripe(final Arena arena)
     {
-        final long address = arena.allocate(StripeDescriptor.length(1));
-        final UnsafeBuffer buffer = arena.buffer(address);
-        StripeDescriptor.count(buffer, Arena.offset(address), 1);
-        StripeDescriptor.piece(buffer, Arena.offset(address), 0, 0, PieceValue.EMPTY, 0);
-        StripeDescriptor.seal(buffer, Arena.offset(address));
-        return address;
+        return MutableStripe.write(arena, 1, new int[] {0}, new int[] {PieceValue.EMPTY}, new long[] {0});
     }
 
     static int stripeShift(final long deviceSize, final long expectedRecords, final int blockSize)

@@ -31,9 +31,9 @@ final class SlabFiles
     static final long MAGIC = 0x4458_5253_4C41_4200L;
     /**
      * The slab format of this version: 2 since forward-map roots may be narrow ({@link ForwardRootDescriptor}), 3
-     * since chunks may be ({@link ExtentsDescriptor}).
+     * since chunks may be ({@link ExtentsDescriptor}), 4 since stripes may be ({@link StripeDescriptor}).
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     /** Bytes before the first block. */
     static final int HEADER_LENGTH = 64;
 

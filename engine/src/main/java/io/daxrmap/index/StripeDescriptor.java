@@ -16,16 +16,29 @@ import java.nio.ByteOrder;
  * <pre>
  *   0                   4                   8
  *  +-------------------+-------------------+
- *  | piece count       | checksum          |  header, {@link #HEADER_LENGTH} bytes
+ *  | format and count  | checksum          |  header, {@link #HEADER_LENGTH} bytes
  *  +-------------------+-------------------+
- *  | relative start    | value             |  piece 0, {@link #PIECE_LENGTH} bytes
+ *  wide pieces ({@link #PIECE_LENGTH} bytes each):
+ *  +-------------------+-------------------+
+ *  | relative start    | value             |
  *  +-------------------+-------------------+
  *  | delta (file offset - device offset)   |
  *  +---------------------------------------+
- *  | ... piece 1 .. count-1                |
+ *  or narrow pieces, field by field (10 bytes a piece):
+ *  +---------------------------------------+
+ *  | relative start >>> relShift, 16 bits, for each piece; then padding to 4 bytes |
+ *  | value, 32 bits, for each piece                                                  |
+ *  | delta >> deltaShift, 32 bits, for each piece                                    |
+ *  +---------------------------------------+
  * </pre>
  * Relative starts are bytes from the stripe's first byte (stripes span at most 2^30 bytes); values are
  * {@link PieceValue}s. Little-endian, native to the machines we run on.
+ * <p>
+ * The header's first word is the piece count, with {@link #NARROW} set when the pieces are narrow; then bits 17-22
+ * hold relShift and bits 23-28 deltaShift, the trailing zero bits all relative starts and all deltas share. A stripe
+ * is written narrow whenever its pieces fit: block-aligned pieces in stripes of at most 2^16 blocks, deltas below
+ * 2^31 blocks (8 TiB of 4 KiB blocks). The relative starts then sit side by side at the block's start, where the
+ * search for a position reads them.
  */
 final class StripeDescriptor
 {
@@ -40,52 +53,172 @@ final class StripeDescriptor
     static final int PIECE_DELTA_OFFSET = PIECE_VALUE_OFFSET + Integer.BYTES;
     static final int PIECE_LENGTH = PIECE_DELTA_OFFSET + Long.BYTES;
 
+    static final int NARROW_START_LENGTH = Short.BYTES;
+    static final int NARROW_VALUE_LENGTH = Integer.BYTES;
+    static final int NARROW_DELTA_LENGTH = Integer.BYTES;
+
     /** The widest stripe span, so relative starts fit in an int. */
     static final int MAX_SPAN_SHIFT = 30;
+
+    /** Header flag: the pieces are narrow. */
+    static final int NARROW = 1 << 30;
+    private static final int NARROW_COUNT_BITS = 17;
+    /** The most pieces a narrow stripe holds; a stripe of more is wide. */
+    static final int MAX_NARROW_COUNT = (1 << NARROW_COUNT_BITS) - 1;
+    private static final int REL_SHIFT_AT = NARROW_COUNT_BITS;
+    private static final int DELTA_SHIFT_AT = REL_SHIFT_AT + 6;
+    private static final int UNSIGNED_SHORT = 0xFFFF;
 
     private StripeDescriptor()
     {
     }
 
-    static int length(final int count)
+    /**
+     * The header word for a stripe of these pieces: narrow if every piece fits narrow, else wide.
+     */
+    static int header(final int count, final int[] rel, final long[] deltas)
+    {
+        if (count < 1 || count >= NARROW)
+        {
+            throw new IllegalArgumentException("bad piece count: count=" + count);
+        }
+        if (count > MAX_NARROW_COUNT)
+        {
+            return count;
+        }
+        int relBits = 0;
+        int maxRel = 0;
+        long deltaBits = 0;
+        long minDelta = 0;
+        long maxDelta = 0;
+        for (int i = 0; i < count; i++)
+        {
+            relBits |= rel[i];
+            maxRel = Math.max(maxRel, rel[i]);
+            deltaBits |= deltas[i];
+            minDelta = Math.min(minDelta, deltas[i]);
+            maxDelta = Math.max(maxDelta, deltas[i]);
+        }
+        final int relShift = relBits == 0 ? 0 : Integer.numberOfTrailingZeros(relBits);
+        final int deltaShift = deltaBits == 0 ? 0 : Long.numberOfTrailingZeros(deltaBits);
+        if (relBits < 0 || (maxRel >>> relShift) > UNSIGNED_SHORT || (minDelta >> deltaShift) < Integer.MIN_VALUE ||
+            (maxDelta >> deltaShift) > Integer.MAX_VALUE)
+        {
+            return count;
+        }
+        return NARROW | deltaShift << DELTA_SHIFT_AT | relShift << REL_SHIFT_AT | count;
+    }
+
+    /**
+     * Bytes of a stripe with this header word.
+     */
+    static int lengthOfHeader(final int header)
+    {
+        if ((header & NARROW) != 0)
+        {
+            final int count = header & MAX_NARROW_COUNT;
+            return valuesAt(count) + count * (NARROW_VALUE_LENGTH + NARROW_DELTA_LENGTH);
+        }
+        return HEADER_LENGTH + header * PIECE_LENGTH;
+    }
+
+    /**
+     * Bytes of the stripe at {@code offset}.
+     */
+    static int blockLength(final DirectBuffer buffer, final int offset)
+    {
+        return lengthOfHeader(buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER));
+    }
+
+    /**
+     * Bytes of a stripe of {@code count} pieces written wide: the most such a stripe takes.
+     */
+    static int maxLength(final int count)
     {
         return HEADER_LENGTH + count * PIECE_LENGTH;
     }
 
     static int count(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        return (header & NARROW) != 0 ? header & MAX_NARROW_COUNT : header;
     }
 
     static int relStart(final DirectBuffer buffer, final int offset, final int piece)
     {
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            return (buffer.getShort(offset + HEADER_LENGTH + piece * NARROW_START_LENGTH, BYTE_ORDER) & UNSIGNED_SHORT) <<
+                (header >>> REL_SHIFT_AT & 63);
+        }
         return buffer.getInt(offset + HEADER_LENGTH + piece * PIECE_LENGTH + PIECE_START_OFFSET, BYTE_ORDER);
     }
 
     static int value(final DirectBuffer buffer, final int offset, final int piece)
     {
-        return buffer.getInt(offset + HEADER_LENGTH + piece * PIECE_LENGTH + PIECE_VALUE_OFFSET, BYTE_ORDER);
+        return buffer.getInt(valueAt(buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER), offset, piece), BYTE_ORDER);
     }
 
     static long delta(final DirectBuffer buffer, final int offset, final int piece)
     {
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int count = header & MAX_NARROW_COUNT;
+            final int at = offset + valuesAt(count) + count * NARROW_VALUE_LENGTH + piece * NARROW_DELTA_LENGTH;
+            return (long)buffer.getInt(at, BYTE_ORDER) << (header >>> DELTA_SHIFT_AT & 63);
+        }
         return buffer.getLong(offset + HEADER_LENGTH + piece * PIECE_LENGTH + PIECE_DELTA_OFFSET, BYTE_ORDER);
     }
 
-    static void count(final MutableDirectBuffer buffer, final int offset, final int count)
+    /**
+     * Change one piece's value in place (compaction renumbering share groups); the caller seals the block again.
+     */
+    static void value(final MutableDirectBuffer buffer, final int offset, final int piece, final int value)
     {
-        buffer.putInt(offset + COUNT_OFFSET, count, BYTE_ORDER);
-        buffer.putInt(offset + CHECKSUM_OFFSET, 0, BYTE_ORDER);
+        buffer.putInt(valueAt(buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER), offset, piece), value, BYTE_ORDER);
     }
 
-    static void piece(
-        final MutableDirectBuffer buffer, final int offset, final int piece, final int relStart, final int value,
-        final long delta)
+    /**
+     * Write a stripe's header and pieces, not its checksum.
+     *
+     * @param header from {@link #header} for the same pieces.
+     */
+    static void write(
+        final MutableDirectBuffer buffer, final int offset, final int header, final int[] rel, final int[] values,
+        final long[] deltas)
     {
-        final int at = offset + HEADER_LENGTH + piece * PIECE_LENGTH;
-        buffer.putInt(at + PIECE_START_OFFSET, relStart, BYTE_ORDER);
-        buffer.putInt(at + PIECE_VALUE_OFFSET, value, BYTE_ORDER);
-        buffer.putLong(at + PIECE_DELTA_OFFSET, delta, BYTE_ORDER);
+        buffer.putInt(offset + COUNT_OFFSET, header, BYTE_ORDER);
+        buffer.putInt(offset + CHECKSUM_OFFSET, 0, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            final int count = header & MAX_NARROW_COUNT;
+            final int relShift = header >>> REL_SHIFT_AT & 63;
+            final int deltaShift = header >>> DELTA_SHIFT_AT & 63;
+            final int valuesAt = offset + valuesAt(count);
+            final int deltasAt = valuesAt + count * NARROW_VALUE_LENGTH;
+            for (int i = 0; i < count; i++)
+            {
+                buffer.putShort(offset + HEADER_LENGTH + i * NARROW_START_LENGTH, (short)(rel[i] >>> relShift),
+                    BYTE_ORDER);
+                buffer.putInt(valuesAt + i * NARROW_VALUE_LENGTH, values[i], BYTE_ORDER);
+                buffer.putInt(deltasAt + i * NARROW_DELTA_LENGTH, (int)(deltas[i] >> deltaShift), BYTE_ORDER);
+            }
+            if ((count & 1) != 0)
+            {
+                // the padding before the values: written, so the checksum covers known bytes
+                buffer.putShort(offset + HEADER_LENGTH + count * NARROW_START_LENGTH, (short)0, BYTE_ORDER);
+            }
+            return;
+        }
+        for (int i = 0; i < header; i++)
+        {
+            final int at = offset + HEADER_LENGTH + i * PIECE_LENGTH;
+            buffer.putInt(at + PIECE_START_OFFSET, rel[i], BYTE_ORDER);
+            buffer.putInt(at + PIECE_VALUE_OFFSET, values[i], BYTE_ORDER);
+            buffer.putLong(at + PIECE_DELTA_OFFSET, deltas[i], BYTE_ORDER);
+        }
     }
 
     /**
@@ -98,7 +231,13 @@ final class StripeDescriptor
      */
     static int find(final DirectBuffer buffer, final int offset, final int rel)
     {
-        final int count = count(buffer, offset);
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) != 0)
+        {
+            return findNarrow(buffer, offset + HEADER_LENGTH, header & MAX_NARROW_COUNT,
+                rel >>> (header >>> REL_SHIFT_AT & 63));
+        }
+        final int count = header;
         if (count <= 8)
         {
             int piece = 0;
@@ -126,11 +265,58 @@ final class StripeDescriptor
     }
 
     /**
+     * The last of {@code count} 16-bit starts at {@code starts} that is at most {@code units}.
+     */
+    private static int findNarrow(final DirectBuffer buffer, final int starts, final int count, final int units)
+    {
+        if (count <= 16)
+        {
+            int piece = 0;
+            while (piece + 1 < count &&
+                (buffer.getShort(starts + (piece + 1) * NARROW_START_LENGTH, BYTE_ORDER) & UNSIGNED_SHORT) <= units)
+            {
+                piece++;
+            }
+            return piece;
+        }
+        int low = 0;
+        int high = count - 1;
+        while (low < high)
+        {
+            final int mid = (low + high + 1) >>> 1;
+            if ((buffer.getShort(starts + mid * NARROW_START_LENGTH, BYTE_ORDER) & UNSIGNED_SHORT) <= units)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
+    /**
+     * Offset from the block's start of the first narrow value: after the starts, rounded up to 4 bytes.
+     */
+    private static int valuesAt(final int count)
+    {
+        return HEADER_LENGTH + (count * NARROW_START_LENGTH + Integer.BYTES - 1 & -Integer.BYTES);
+    }
+
+    private static int valueAt(final int header, final int offset, final int piece)
+    {
+        return (header & NARROW) != 0 ?
+            offset + valuesAt(header & MAX_NARROW_COUNT) + piece * NARROW_VALUE_LENGTH :
+            offset + HEADER_LENGTH + piece * PIECE_LENGTH + PIECE_VALUE_OFFSET;
+    }
+
+    /**
      * Store the block's checksum; call once every field is written.
      */
     static void seal(final UnsafeBuffer buffer, final int offset)
     {
-        BlockChecksum.seal(buffer, offset, length(count(buffer, offset)));
+        BlockChecksum.seal(buffer, offset, blockLength(buffer, offset));
     }
 
     /**
@@ -138,6 +324,6 @@ final class StripeDescriptor
      */
     static boolean intact(final UnsafeBuffer buffer, final int offset)
     {
-        return BlockChecksum.intact(buffer, offset, length(count(buffer, offset)));
+        return BlockChecksum.intact(buffer, offset, blockLength(buffer, offset));
     }
 }

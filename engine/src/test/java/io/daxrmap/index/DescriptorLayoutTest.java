@@ -2,6 +2,8 @@ package io.daxrmap.index;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -24,7 +26,13 @@ class DescriptorLayoutTest
         assertEquals(0, StripeDescriptor.PIECE_DELTA_OFFSET % Long.BYTES, "delta must be 8-byte aligned");
         assertEquals(0, StripeDescriptor.HEADER_LENGTH % Long.BYTES, "pieces must start 8-byte aligned");
         assertEquals(0, StripeDescriptor.PIECE_LENGTH % Long.BYTES, "pieces must stay 8-byte aligned");
-        assertEquals(StripeDescriptor.HEADER_LENGTH + 3 * StripeDescriptor.PIECE_LENGTH, StripeDescriptor.length(3));
+        assertEquals(StripeDescriptor.HEADER_LENGTH + 3 * StripeDescriptor.PIECE_LENGTH,
+            StripeDescriptor.lengthOfHeader(3));
+        // narrow: starts of 2 bytes padded to 4, then values and deltas of 4 bytes each
+        assertEquals(StripeDescriptor.HEADER_LENGTH + 8 + 3 * 8,
+            StripeDescriptor.lengthOfHeader(StripeDescriptor.NARROW | 3));
+        assertEquals(StripeDescriptor.HEADER_LENGTH + 8 + 4 * 8,
+            StripeDescriptor.lengthOfHeader(StripeDescriptor.NARROW | 4));
     }
 
     @Test
@@ -159,27 +167,114 @@ class DescriptorLayoutTest
         return buffer;
     }
 
-    @Test
-    void shouldRoundTripStripePiecesAndFindTheContainingPiece()
+    @ParameterizedTest(name = "count={0}")
+    @ValueSource(ints = {1, 2, 7, 8, 9, 16, 17, 20, 100})
+    void shouldRoundTripStripePiecesAndFindTheContainingPiece(final int count)
     {
-        final int count = 20;
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(StripeDescriptor.length(count)));
-        StripeDescriptor.count(buffer, 0, count);
+        // byte-granular starts with deltas far apart: wide
+        final int[] rel = new int[count];
+        final int[] values = new int[count];
+        final long[] deltas = new long[count];
         for (int i = 0; i < count; i++)
         {
-            StripeDescriptor.piece(buffer, 0, i, i * 100, i - 1, -i * 7L);
+            rel[i] = i * 100;
+            values[i] = i - 1;
+            deltas[i] = -i * 7L;
         }
+        deltas[count - 1] = (1L << 40) + 1;
+        assertStripeRoundTrip(rel, values, deltas, false);
+        // block-aligned starts and deltas: narrow
+        for (int i = 0; i < count; i++)
+        {
+            rel[i] = i * 4096 * 3;
+            deltas[i] = (i % 3 - 1) * (4096L << 20);
+        }
+        assertStripeRoundTrip(rel, values, deltas, true);
+    }
+
+    @Test
+    void shouldWriteAStripeNarrowExactlyWhenEveryPieceFits()
+    {
+        final long block = 4096;
+        // starts up to 2^16 - 1 units, deltas at both ends of a signed 32-bit range of units
+        assertStripeRoundTrip(new int[] {0, 4096, (int)(block * 65535)}, new int[] {-1, 2, 3},
+            new long[] {Integer.MIN_VALUE * block, 0, Integer.MAX_VALUE * block}, true);
+        // a start of 2^16 units: wide
+        assertStripeRoundTrip(new int[] {0, 4096, (int)(block * 65536)}, new int[] {-1, 2, 3},
+            new long[] {0, 0, 0}, false);
+        // a delta one unit past either end: wide
+        assertStripeRoundTrip(new int[] {0, 4096}, new int[] {1, 2}, new long[] {(Integer.MIN_VALUE - 1L) * block, 0},
+            false);
+        assertStripeRoundTrip(new int[] {0, 4096}, new int[] {1, 2},
+            new long[] {block, (Integer.MAX_VALUE + 1L) * block}, false);
+        // one piece, all zero (the empty stripe): narrow
+        assertStripeRoundTrip(new int[] {0}, new int[] {PieceValue.EMPTY}, new long[] {0}, true);
+        // byte-granular, small: narrow with no shift
+        assertStripeRoundTrip(new int[] {0, 1, 3, 65535}, new int[] {5, 6, 7, 8}, new long[] {-3, 1, 0, 9}, true);
+        // more pieces than a narrow count holds: wide
+        final int many = StripeDescriptor.MAX_NARROW_COUNT + 1;
+        final int[] rel = new int[many];
+        for (int i = 0; i < many; i++)
+        {
+            rel[i] = i;
+        }
+        assertStripeRoundTrip(rel, new int[many], new long[many], false);
+    }
+
+    @Test
+    void shouldRenumberAValueInPlaceInEitherFormat()
+    {
+        for (final boolean narrow : new boolean[] {true, false})
+        {
+            final int[] rel = {0, 4096, 8192};
+            final long[] deltas = {narrow ? 4096 : 1L << 50, 0, -4096};
+            final UnsafeBuffer buffer = stripe(rel, new int[] {1, 2, 3}, deltas);
+            StripeDescriptor.value(buffer, 0, 1, 77);
+            StripeDescriptor.seal(buffer, 0);
+            assertTrue(StripeDescriptor.intact(buffer, 0));
+            assertEquals(1, StripeDescriptor.value(buffer, 0, 0));
+            assertEquals(77, StripeDescriptor.value(buffer, 0, 1));
+            assertEquals(3, StripeDescriptor.value(buffer, 0, 2));
+            assertEquals(deltas[2], StripeDescriptor.delta(buffer, 0, 2));
+            assertEquals(8192, StripeDescriptor.relStart(buffer, 0, 2));
+        }
+    }
+
+    private static void assertStripeRoundTrip(final int[] rel, final int[] values, final long[] deltas,
+        final boolean narrow)
+    {
+        final int count = rel.length;
+        final UnsafeBuffer buffer = stripe(rel, values, deltas);
+        assertEquals(narrow, (buffer.getInt(0, StripeDescriptor.BYTE_ORDER) & StripeDescriptor.NARROW) != 0, "narrow");
+        assertTrue(StripeDescriptor.intact(buffer, 0));
         assertEquals(count, StripeDescriptor.count(buffer, 0));
         for (int i = 0; i < count; i++)
         {
-            assertEquals(i * 100, StripeDescriptor.relStart(buffer, 0, i));
-            assertEquals(i - 1, StripeDescriptor.value(buffer, 0, i));
-            assertEquals(-i * 7L, StripeDescriptor.delta(buffer, 0, i));
+            assertEquals(rel[i], StripeDescriptor.relStart(buffer, 0, i), "start " + i);
+            assertEquals(values[i], StripeDescriptor.value(buffer, 0, i), "value " + i);
+            assertEquals(deltas[i], StripeDescriptor.delta(buffer, 0, i), "delta " + i);
         }
-        for (int rel = 0; rel < count * 100 + 50; rel++)
+        // find: every start, the byte before and after it, past the last
+        for (int i = 0; i < count && count <= 1000; i++)
         {
-            assertEquals(Math.min(count - 1, rel / 100), StripeDescriptor.find(buffer, 0, rel), "rel=" + rel);
+            assertEquals(i, StripeDescriptor.find(buffer, 0, rel[i]), "find start " + i);
+            assertEquals(i, StripeDescriptor.find(buffer, 0, rel[i] + 1 < (i + 1 < count ? rel[i + 1] : Integer.MAX_VALUE) ?
+                rel[i] + 1 : rel[i]), "find inside " + i);
+            if (i > 0)
+            {
+                assertEquals(i - 1, StripeDescriptor.find(buffer, 0, rel[i] - 1), "find before " + i);
+            }
         }
+        assertEquals(count - 1, StripeDescriptor.find(buffer, 0, 1 << 30), "find past the last");
+    }
+
+    private static UnsafeBuffer stripe(final int[] rel, final int[] values, final long[] deltas)
+    {
+        final int header = StripeDescriptor.header(rel.length, rel, deltas);
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(StripeDescriptor.lengthOfHeader(header)));
+        StripeDescriptor.write(buffer, 0, header, rel, values, deltas);
+        StripeDescriptor.seal(buffer, 0);
+        return buffer;
     }
 
     @Test

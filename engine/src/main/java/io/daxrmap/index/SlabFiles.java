@@ -31,9 +31,10 @@ final class SlabFiles
     static final long MAGIC = 0x4458_5253_4C41_4200L;
     /**
      * The slab format of this version: 2 since forward-map roots may be narrow ({@link ForwardRootDescriptor}), 3
-     * since chunks may be ({@link ExtentsDescriptor}), 4 since stripes may be ({@link StripeDescriptor}).
+     * since chunks may be ({@link ExtentsDescriptor}), 4 since stripes may be ({@link StripeDescriptor}), 5 since
+     * narrow extents take 13 bytes.
      */
-    static final int VERSION = 4;
+    static final int VERSION = 5;
     /** Bytes before the first block. */
     static final int HEADER_LENGTH = 64;
 

@@ -45,11 +45,9 @@ class DescriptorLayoutTest
         assertEquals(ExtentsDescriptor.FILE_OFFSET_OFFSET + Long.BYTES, ExtentsDescriptor.DEVICE_OFFSET_OFFSET);
         assertEquals(ExtentsDescriptor.DEVICE_OFFSET_OFFSET + Long.BYTES, ExtentsDescriptor.LENGTH_FLAGS_OFFSET);
         assertEquals(ExtentsDescriptor.LENGTH_FLAGS_OFFSET + Long.BYTES, ExtentsDescriptor.WIDE_EXTENT_LENGTH);
-        assertEquals(0, ExtentsDescriptor.NARROW_FILE_FLAGS_OFFSET);
-        assertEquals(Long.BYTES, ExtentsDescriptor.NARROW_DEVICE_LENGTH_OFFSET);
-        assertEquals(2 * Long.BYTES, ExtentsDescriptor.NARROW_EXTENT_LENGTH);
-        assertEquals(Long.SIZE, ExtentsDescriptor.NARROW_FILE_BITS + Byte.SIZE);
-        assertEquals(Long.SIZE, ExtentsDescriptor.NARROW_DEVICE_BITS + ExtentsDescriptor.NARROW_LENGTH_BITS);
+        assertEquals(13, ExtentsDescriptor.NARROW_EXTENT_LENGTH);
+        assertEquals(ExtentsDescriptor.NARROW_EXTENT_LENGTH * Byte.SIZE, ExtentsDescriptor.NARROW_FILE_BITS +
+            ExtentsDescriptor.NARROW_DEVICE_BITS + ExtentsDescriptor.NARROW_LENGTH_BITS + ExtentsDescriptor.NARROW_FLAGS_BITS);
         assertEquals(ExtentsDescriptor.HEADER_LENGTH + 2 * ExtentsDescriptor.WIDE_EXTENT_LENGTH,
             ExtentsDescriptor.lengthOfHeader(2));
         assertEquals(ExtentsDescriptor.HEADER_LENGTH + 2 * ExtentsDescriptor.NARROW_EXTENT_LENGTH,
@@ -294,16 +292,15 @@ class DescriptorLayoutTest
     void shouldWriteAChunkNarrowExactlyWhenEveryExtentFits()
     {
         final long block = 4096;
+        final long fileLimit = block << ExtentsDescriptor.NARROW_FILE_BITS;
         final long deviceLimit = block << ExtentsDescriptor.NARROW_DEVICE_BITS;
         final long lengthLimit = block << ExtentsDescriptor.NARROW_LENGTH_BITS;
-        // block-aligned, each field at the top of its narrow range (any block-aligned file offset fits), every flag bit
-        assertExtentsRoundTrip(new long[] {0, Long.MAX_VALUE & -block}, new long[] {deviceLimit - block, block},
-            new long[] {lengthLimit - block, block}, new int[] {0x3F, 0}, true);
-        // one field one unit past its range: wide
-        assertExtentsRoundTrip(new long[] {1, 1L << ExtentsDescriptor.NARROW_FILE_BITS}, new long[] {3, 5},
-            new long[] {1, 1}, new int[] {0, 1}, false);
-        assertExtentsRoundTrip(new long[] {1, (1L << ExtentsDescriptor.NARROW_FILE_BITS) - 1}, new long[] {3, 5},
-            new long[] {1, 1}, new int[] {0, 1}, true);
+        // block-aligned, each field at the top of its narrow range and all bits of each set somewhere, every flag bit
+        assertExtentsRoundTrip(new long[] {0, fileLimit - block, block}, new long[] {deviceLimit - block, block, 0},
+            new long[] {lengthLimit - block, block, 3 * block}, new int[] {0xFF, 0, 0x2A}, true);
+        // one field one block past its range: wide
+        assertExtentsRoundTrip(new long[] {0, fileLimit}, new long[] {block, 2 * block},
+            new long[] {block, block}, new int[] {0, 1}, false);
         assertExtentsRoundTrip(new long[] {0, block}, new long[] {deviceLimit, 2 * block},
             new long[] {block, block}, new int[] {0, 1}, false);
         assertExtentsRoundTrip(new long[] {0, lengthLimit}, new long[] {block, 2 * block},
@@ -314,6 +311,21 @@ class DescriptorLayoutTest
             new int[] {2, 3}, false);
         // a 64 KiB-aligned device reaches further narrow
         assertExtentsRoundTrip(new long[] {0}, new long[] {1L << 55}, new long[] {1L << 16}, new int[] {0}, true);
+        // random fields within range, many extents: each read back exactly, by accessor and by read()
+        final java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        final int n = 32;
+        final long[] file = new long[n];
+        final long[] device = new long[n];
+        final long[] length = new long[n];
+        final int[] flags = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            file[i] = rnd.nextLong(1L << ExtentsDescriptor.NARROW_FILE_BITS) * block;
+            device[i] = rnd.nextLong(1L << ExtentsDescriptor.NARROW_DEVICE_BITS) * block;
+            length[i] = (1 + rnd.nextLong((1L << ExtentsDescriptor.NARROW_LENGTH_BITS) - 1)) * block;
+            flags[i] = rnd.nextInt(1 << ExtentsDescriptor.NARROW_FLAGS_BITS);
+        }
+        assertExtentsRoundTrip(file, device, length, flags, true);
     }
 
     private static void assertExtentsRoundTrip(

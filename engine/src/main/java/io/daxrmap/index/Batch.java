@@ -2,10 +2,10 @@ package io.daxrmap.index;
 
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Arrays;
-import java.util.HashMap;
 
 /**
  * An atomic batch of mutations, each one a filesystem operation on the mapping.
@@ -20,8 +20,9 @@ public final class Batch
     private final ReverseIndex index;
     private final Snapshot base;
     private final long deviceSize;
-    private final HashMap<Integer, MutableStripe> stripes = new HashMap<>();
-    private final HashMap<Integer, MutableExtents> extents = new HashMap<>();
+    /** Working copies by stripe number and by owner id: int keys, no boxing on the path of every operation. */
+    private final Int2ObjectHashMap<MutableStripe> stripes = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<MutableExtents> extents = new Int2ObjectHashMap<>();
     private boolean open = true;
     private int operations;
 

@@ -17,8 +17,13 @@ import java.util.Arrays;
  */
 final class Arena
 {
-    /** Blocks are aligned to this many bytes. */
-    static final int ALIGNMENT = 8;
+    /**
+     * Blocks are aligned to this many bytes: every field of a narrow block (16-bit starts, 32-bit values) stays
+     * naturally aligned, and a block wastes 1.5 bytes of padding on average where 8-byte alignment wasted 3.5 (narrow
+     * chunks of 13-byte extents rarely end on an 8-byte boundary). Wide fields may sit 4 bytes off; x86 and AArch64
+     * read them unaligned.
+     */
+    static final int ALIGNMENT = 4;
 
     private static final int DEFAULT_SLAB_SIZE = 16 << 20;
 
@@ -144,7 +149,7 @@ final class Arena
         {
             throw new IllegalArgumentException("bad block length: length=" + length);
         }
-        final int size = Math.max((length + ALIGNMENT - 1) & -ALIGNMENT, ALIGNMENT);
+        final int size = footprint(length);
         if (size > slabSize - firstOffset)
         {
             // A block larger than a slab (a file of a million extents) gets a slab of its own.
@@ -202,6 +207,18 @@ final class Arena
     long reservedBytes()
     {
         return reservedBytes;
+    }
+
+    /**
+     * Bytes a block of {@code length} bytes takes in an arena, alignment included: what live-byte counts add up, so
+     * that they equal what the arena hands out.
+     *
+     * @param length the block's bytes.
+     * @return bytes taken.
+     */
+    static int footprint(final int length)
+    {
+        return Math.max((length + ALIGNMENT - 1) & -ALIGNMENT, ALIGNMENT);
     }
 
     /**

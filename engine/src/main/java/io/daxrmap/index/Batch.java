@@ -373,7 +373,7 @@ public final class Batch
             final long old = base.stripes.get(stripe.index);
             if (old != index.emptyStripe)
             {
-                index.liveBytes -= StripeDescriptor.blockLength(base.buffer(old), Arena.offset(old));
+                index.liveBytes -= Arena.footprint(StripeDescriptor.blockLength(base.buffer(old), Arena.offset(old)));
             }
             final long block;
             if (stripe.count == 1 && stripe.values[0] == PieceValue.EMPTY)
@@ -383,7 +383,8 @@ public final class Batch
             else
             {
                 block = stripe.write(arena);
-                index.liveBytes += StripeDescriptor.blockLength(arena.buffer(block), Arena.offset(block));
+                index.liveBytes +=
+                    Arena.footprint(StripeDescriptor.blockLength(arena.buffer(block), Arena.offset(block)));
             }
             stripeEditor.set(stripe.index, block);
             stripeIndexes[stripeCount] = stripe.index;

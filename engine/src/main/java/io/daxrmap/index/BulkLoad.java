@@ -621,7 +621,7 @@ public final class BulkLoad
             }
             stripeIndexes[stripeCount] = stripe;
             stripeBlocks[stripeCount++] = address;
-            bytes += StripeDescriptor.blockLength(arena.buffer(address), Arena.offset(address));
+            bytes += Arena.footprint(StripeDescriptor.blockLength(arena.buffer(address), Arena.offset(address)));
         }
 
         private void push(final int r)

@@ -373,7 +373,7 @@ final class MutableExtents
     long write(final Arena arena, final SharedChunks shared, final SharedChunks.Dedupe dedupe)
     {
         releasedBytes = baseRoot == Snapshot.NO_EXTENTS ? 0 :
-            ForwardRootDescriptor.length(base.buffer(baseRoot), Arena.offset(baseRoot));
+            Arena.footprint(ForwardRootDescriptor.length(base.buffer(baseRoot), Arena.offset(baseRoot)));
         writtenBytes = 0;
         final int before = windowSet ? lo : chunks;
         final int after = windowSet ? hi : chunks;
@@ -409,14 +409,14 @@ final class MutableExtents
             System.arraycopy(chunkAddress, after, addresses, total, chunks - after);
             root = ForwardRootDescriptor.write(arena, firsts, addresses, rootChunks);
             final int rootLength = ForwardRootDescriptor.length(arena.buffer(root), Arena.offset(root));
-            writtenBytes += rootLength;
+            writtenBytes += Arena.footprint(rootLength);
         }
         for (int c = before; c < after; c++)
         {
             if (!kept[c - before] && shared.release(chunkAddress[c]))
             {
                 final UnsafeBuffer buffer = base.buffer(chunkAddress[c]);
-                releasedBytes += ExtentsDescriptor.blockLength(buffer, Arena.offset(chunkAddress[c]));
+                releasedBytes += Arena.footprint(ExtentsDescriptor.blockLength(buffer, Arena.offset(chunkAddress[c])));
             }
         }
         return root;
@@ -469,7 +469,7 @@ final class MutableExtents
         final int offset = Arena.offset(address);
         ExtentsDescriptor.write(buffer, offset, header, file, device, length, flags, from, to);
         ExtentsDescriptor.seal(buffer, offset);
-        writtenBytes += bytes;
+        writtenBytes += Arena.footprint(bytes);
         if (dedupe != null)
         {
             dedupe.remember(hash, address);

@@ -621,7 +621,7 @@ public final class ReverseIndex implements AutoCloseable
             final long copy = copyBlock(buffer, Arena.offset(address), length, fresh);
             renumberSets(fresh.buffer(copy), Arena.offset(copy), count, from, freshSets, setIds);
             stripeEditor.set(s, copy);
-            live += length;
+            live += Arena.footprint(length);
         }
         final LongDirectory.Editor extentsEditor = from.extents.edit(Snapshot.NO_EXTENTS);
         final SharedChunks freshShared = new SharedChunks();
@@ -651,7 +651,7 @@ public final class ReverseIndex implements AutoCloseable
                         final int chunkLength = ExtentsDescriptor.blockLength(chunkBuffer, Arena.offset(chunk));
                         copy = copyBlock(chunkBuffer, Arena.offset(chunk), chunkLength, fresh);
                         copied.put(chunk, copy);
-                        live += chunkLength;
+                        live += Arena.footprint(chunkLength);
                     }
                     else
                     {
@@ -663,7 +663,7 @@ public final class ReverseIndex implements AutoCloseable
                 }
                 // rewritten, not copied: the new addresses may need the wide format where the old fitted narrow
                 final long root = ForwardRootDescriptor.write(fresh, rootFirsts, rootChunks, chunks);
-                live += ForwardRootDescriptor.length(fresh.buffer(root), Arena.offset(root));
+                live += Arena.footprint(ForwardRootDescriptor.length(fresh.buffer(root), Arena.offset(root)));
                 extentsEditor.set(o, root);
             }
         }

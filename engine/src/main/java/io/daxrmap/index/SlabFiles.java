@@ -32,9 +32,9 @@ final class SlabFiles
     /**
      * The slab format of this version: 2 since forward-map roots may be narrow ({@link ForwardRootDescriptor}), 3
      * since chunks may be ({@link ExtentsDescriptor}), 4 since stripes may be ({@link StripeDescriptor}), 5 since
-     * narrow extents take 13 bytes.
+     * narrow extents take 13 bytes, 6 since blocks are 4-byte aligned (narrow roots pack offsets in 4-byte units).
      */
-    static final int VERSION = 5;
+    static final int VERSION = 6;
     /** Bytes before the first block. */
     static final int HEADER_LENGTH = 64;
 

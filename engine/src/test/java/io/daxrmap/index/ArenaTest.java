@@ -31,9 +31,16 @@ class ArenaTest
         final long a = arena.allocate(1);
         final long b = arena.allocate(9);
         final long c = arena.allocate(8);
+        final long d = arena.allocate(13);
+        final long e = arena.allocate(4);
         assertEquals(0, Arena.offset(a));
-        assertEquals(8, Arena.offset(b));
-        assertEquals(24, Arena.offset(c));
-        assertEquals(a >>> 32, c >>> 32);
+        assertEquals(Arena.ALIGNMENT, Arena.offset(b), "a 1-byte block takes one alignment unit");
+        assertEquals(Arena.ALIGNMENT + 12, Arena.offset(c), "9 bytes rounded up to a multiple of 4");
+        assertEquals(Arena.ALIGNMENT + 20, Arena.offset(d));
+        assertEquals(Arena.ALIGNMENT + 36, Arena.offset(e), "13 bytes rounded up to 16");
+        assertEquals(Arena.ALIGNMENT + 40, arena.allocatedBytes());
+        assertEquals(Arena.footprint(1) + Arena.footprint(9) + Arena.footprint(8) + Arena.footprint(13) +
+            Arena.footprint(4), arena.allocatedBytes(), "footprint is what allocate hands out");
+        assertEquals(a >>> 32, e >>> 32);
     }
 }

@@ -72,6 +72,7 @@ class BulkLoadTest
                 load.add(r.owner(), r.fileOffset(), r.deviceOffset(), r.length(), r.flags() & MappingFlags.STORED);
             }
             assertEquals(1, load.commit());
+            assertLiveBytesAreTheArenas(index, "seed=" + seed + " profile=" + profile);
             model.countCommit();
             try (DifferentialSession session = new DifferentialSession(index, model))
             {
@@ -82,6 +83,19 @@ class BulkLoadTest
                 throw new AssertionError("seed=" + seed + " profile=" + profile + ": " + ex.getMessage(), ex);
             }
         }
+    }
+
+    /**
+     * An index that holds no garbage (just bulk-loaded, or just compacted) counts as live exactly the bytes its arena
+     * handed out, alignment included, beside its empty stripe.
+     */
+    static void assertLiveBytesAreTheArenas(final ReverseIndex index, final String context)
+    {
+        final long emptyStripe = index.emptyStripe;
+        final long empty = Arena.footprint(
+            StripeDescriptor.blockLength(index.arena.buffer(emptyStripe), Arena.offset(emptyStripe)));
+        assertEquals(index.arena.allocatedBytes(), index.liveOffHeapBytes() + empty,
+            context + ": live bytes and the empty stripe are what the arena handed out");
     }
 
     @ParameterizedTest(name = "seed={0}")

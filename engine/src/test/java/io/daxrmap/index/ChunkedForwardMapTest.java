@@ -321,6 +321,7 @@ class ChunkedForwardMapTest
         final long counted = index.liveOffHeapBytes();
         index.compactNow();
         assertEquals(index.liveOffHeapBytes(), counted, context + ": live bytes counted vs recounted by compaction");
+        BulkLoadTest.assertLiveBytesAreTheArenas(index, context + ", compacted");
     }
 
     private static void run(final long seed, final ReverseIndex index, final ReferenceModel model, final int batches)

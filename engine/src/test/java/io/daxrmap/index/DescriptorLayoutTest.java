@@ -115,7 +115,7 @@ class DescriptorLayoutTest
         assertRoundTrip(new long[] {4096, (1L << 44) + 4096}, new long[] {8, 16}, false);
         assertRoundTrip(new long[] {1, Long.MAX_VALUE >>> 1}, new long[] {8, 16}, false);
         // an unaligned block address: wide
-        assertRoundTrip(new long[] {0, 4096}, new long[] {8, 12}, false);
+        assertRoundTrip(new long[] {0, 4096}, new long[] {8, 14}, false);
         // slab number and offset do not fit 32 bits together: wide
         assertRoundTrip(new long[] {0, 4096}, new long[] {(1L << 20) * slab | 8, 1 << 30}, false);
         assertRoundTrip(new long[] {0, 4096}, new long[] {(1L << 20) * slab | 8, 1 << 10}, true);

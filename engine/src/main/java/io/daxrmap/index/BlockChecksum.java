@@ -15,7 +15,7 @@ final class BlockChecksum
     {
     }
 
-    /** Where every block keeps its checksum: after its 4-byte count, little-endian. */
+    /** Where every block keeps its checksum: after its 4-byte header word (format and count), little-endian. */
     static final int CHECKSUM_OFFSET = Integer.BYTES;
 
     /**

@@ -344,14 +344,15 @@ final class BlockVerifier
     }
 
     /**
-     * Check that a block (any kind: they share the count and checksum header) lies inside its slab and matches its
-     * checksum. What the block is ({@code kind}, {@code index}, {@code chunk}) is spelled out only for a message.
+     * Check that a block (any kind: they share the header word and checksum) has a header its kind can have, lies
+     * inside its slab and matches its checksum. What the block is ({@code kind}, {@code index}, {@code chunk}) is
+     * spelled out only for a message.
      *
-     * @return the block's count.
+     * @param lengthOfHeader the block's bytes from its header word, negative for a header no block has.
      */
-    private static int checkBlock(
+    private static void checkBlock(
         final Path log, final SlabFiles files, final UnsafeBuffer[] slabs, final int slabCount, final long address,
-        final int headerLength, final IntUnaryOperator lengthOfCount, final int kind, final int index, final int chunk)
+        final int headerLength, final IntUnaryOperator lengthOfHeader, final int kind, final int index, final int chunk)
         throws CorruptIndexException
     {
         final int slab = (int)(address >>> 32);
@@ -363,17 +364,23 @@ final class BlockVerifier
                 Long.toHexString(address));
         }
         final UnsafeBuffer buffer = slabs[slab];
-        final int count = buffer.getInt(offset, StripeDescriptor.BYTE_ORDER);
-        if (count < 1 || lengthOfCount.applyAsInt(count) > buffer.capacity() - offset)
+        final int header = buffer.getInt(offset, StripeDescriptor.BYTE_ORDER);
+        final int length = lengthOfHeader.applyAsInt(header);
+        if (length < 0)
         {
-            throw new CorruptIndexException(log, what(kind, index, chunk) + " block out of its slab: count=" + count);
+            throw new CorruptIndexException(files.file(slab), "bad block header: " + what(kind, index, chunk) +
+                " offset=" + offset + " header=0x" + Integer.toHexString(header));
         }
-        if (!BlockChecksum.intact(buffer, offset, lengthOfCount.applyAsInt(count)))
+        if (length > buffer.capacity() - offset)
+        {
+            throw new CorruptIndexException(log, what(kind, index, chunk) + " block out of its slab: header=0x" +
+                Integer.toHexString(header));
+        }
+        if (!BlockChecksum.intact(buffer, offset, length))
         {
             throw new CorruptIndexException(files.file(slab), "block checksum mismatch: " + what(kind, index, chunk) +
                 " offset=" + offset);
         }
-        return count;
     }
 
     private static String what(final int kind, final int index, final int chunk)

@@ -49,7 +49,7 @@ final class ExtentsDescriptor
     static final int LENGTH_FLAGS_OFFSET = DEVICE_OFFSET_OFFSET + Long.BYTES;
     static final int WIDE_EXTENT_LENGTH = LENGTH_FLAGS_OFFSET + Long.BYTES;
 
-    /** Narrow field widths, in units of 2^shift bytes, and where each starts in the extent's 104 bits. */
+    /** Narrow field widths in bits, in units of 2^shift bytes; the fields follow each other in this order. */
     static final int NARROW_FILE_BITS = 32;
     static final int NARROW_DEVICE_BITS = 40;
     static final int NARROW_LENGTH_BITS = 24;
@@ -117,13 +117,13 @@ final class ExtentsDescriptor
     }
 
     /**
-     * Bytes of a chunk with this header word.
+     * Bytes of a chunk with this header word, or -1 if no chunk has it (no extents, or longer than an int counts).
      */
     static int lengthOfHeader(final int header)
     {
-        return (header & NARROW) != 0 ?
-            HEADER_LENGTH + (header & MAX_NARROW_COUNT) * NARROW_EXTENT_LENGTH :
-            HEADER_LENGTH + header * WIDE_EXTENT_LENGTH;
+        final long count = (header & NARROW) != 0 ? header & MAX_NARROW_COUNT : header;
+        final long length = HEADER_LENGTH + count * ((header & NARROW) != 0 ? NARROW_EXTENT_LENGTH : WIDE_EXTENT_LENGTH);
+        return header < 0 || count < 1 || length > Integer.MAX_VALUE ? -1 : (int)length;
     }
 
     /**

@@ -131,13 +131,13 @@ final class ForwardRootDescriptor
      * Bytes of a root with this header word.
      *
      * @param header the header word.
-     * @return bytes.
+     * @return bytes, or -1 if no root has this header (no chunks, or longer than an int counts).
      */
     static int lengthOfHeader(final int header)
     {
-        return (header & NARROW) != 0 ?
-            HEADER_LENGTH + (header & MAX_NARROW_COUNT) * NARROW_ENTRY_LENGTH :
-            HEADER_LENGTH + header * WIDE_ENTRY_LENGTH;
+        final long count = (header & NARROW) != 0 ? header & MAX_NARROW_COUNT : header;
+        final long length = HEADER_LENGTH + count * ((header & NARROW) != 0 ? NARROW_ENTRY_LENGTH : WIDE_ENTRY_LENGTH);
+        return header < 0 || count < 1 || length > Integer.MAX_VALUE ? -1 : (int)length;
     }
 
     /**

@@ -67,6 +67,8 @@ final class StripeDescriptor
     static final int MAX_NARROW_COUNT = (1 << NARROW_COUNT_BITS) - 1;
     private static final int REL_SHIFT_AT = NARROW_COUNT_BITS;
     private static final int DELTA_SHIFT_AT = REL_SHIFT_AT + 6;
+    /** The one header bit neither layout uses: set only in a damaged block. */
+    private static final int UNUSED_BIT = 1 << (DELTA_SHIFT_AT + 6);
     private static final int UNSIGNED_SHORT = 0xFFFF;
 
     private StripeDescriptor()
@@ -110,16 +112,22 @@ final class StripeDescriptor
     }
 
     /**
-     * Bytes of a stripe with this header word.
+     * Bytes of a stripe with this header word, or -1 if no stripe has it (no pieces, an unused bit set, or longer
+     * than an int counts).
      */
     static int lengthOfHeader(final int header)
     {
+        if (header < 0 || (header & UNUSED_BIT) != 0)
+        {
+            return -1;
+        }
         if ((header & NARROW) != 0)
         {
             final int count = header & MAX_NARROW_COUNT;
-            return valuesAt(count) + count * (NARROW_VALUE_LENGTH + NARROW_DELTA_LENGTH);
+            return count < 1 ? -1 : valuesAt(count) + count * (NARROW_VALUE_LENGTH + NARROW_DELTA_LENGTH);
         }
-        return HEADER_LENGTH + header * PIECE_LENGTH;
+        final long length = HEADER_LENGTH + (long)header * PIECE_LENGTH;
+        return header < 1 || length > Integer.MAX_VALUE ? -1 : (int)length;
     }
 
     /**

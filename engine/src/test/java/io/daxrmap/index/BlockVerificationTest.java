@@ -169,6 +169,28 @@ class BlockVerificationTest
         return directory;
     }
 
+    /**
+     * A narrow header that counts no pieces, with a checksum that matches it: every length check passes such a block
+     * unless the header itself is checked.
+     */
+    @Test
+    void shouldRefuseAStripeWhoseHeaderCountsNoPiecesEvenWithAMatchingChecksum() throws IOException
+    {
+        final Path directory = build();
+        final Block stripe = stripeOf(directory, 3);
+        final int header = StripeDescriptor.NARROW;
+        stripe.rewriteHeader(header);
+        final String message = stripe.slab + ": bad block header: stripe " + stripe.index + " offset=" + stripe.offset +
+            " header=0x" + Integer.toHexString(header);
+        try (ReverseIndex index = ReverseIndex.open(directory))
+        {
+            assertEquals(List.of(Owner.data(101)), owners(index, 1));
+            final UncheckedIOException query = assertThrows(UncheckedIOException.class, () -> owners(index, 3));
+            assertEquals(message, assertInstanceOf(CorruptIndexException.class, query.getCause()).getMessage());
+            assertEquals(message, assertThrows(CorruptIndexException.class, index::verify).getMessage());
+        }
+    }
+
     private static Block stripeOf(final Path directory, final int file) throws IOException
     {
         try (ReverseIndex index = ReverseIndex.open(directory))
@@ -224,6 +246,21 @@ class BlockVerificationTest
             this.index = index;
             this.slab = SlabFiles.file(directory, 1, (int)(address >>> 32));
             this.offset = Arena.offset(address);
+        }
+
+        /**
+         * Replace the block's header word and seal the 8 header bytes as if they were the whole block.
+         */
+        void rewriteHeader(final int header) throws IOException
+        {
+            final org.agrona.concurrent.UnsafeBuffer bytes =
+                new org.agrona.concurrent.UnsafeBuffer(new byte[StripeDescriptor.HEADER_LENGTH]);
+            bytes.putInt(StripeDescriptor.COUNT_OFFSET, header, StripeDescriptor.BYTE_ORDER);
+            BlockChecksum.seal(bytes, 0, StripeDescriptor.HEADER_LENGTH);
+            try (FileChannel channel = FileChannel.open(slab, StandardOpenOption.WRITE))
+            {
+                channel.write(ByteBuffer.wrap(bytes.byteArray()), offset);
+            }
         }
 
         void flip(final int at) throws IOException

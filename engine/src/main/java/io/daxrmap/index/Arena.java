@@ -19,9 +19,9 @@ final class Arena
 {
     /**
      * Blocks are aligned to this many bytes: every field of a narrow block (16-bit starts, 32-bit values) stays
-     * naturally aligned, and a block wastes 1.5 bytes of padding on average where 8-byte alignment wasted 3.5 (narrow
-     * chunks of 13-byte extents rarely end on an 8-byte boundary). Wide fields may sit 4 bytes off; x86 and AArch64
-     * read them unaligned.
+     * naturally aligned, and the padding is smaller than at 8 bytes (narrow chunks of 13-byte extents rarely end on an
+     * 8-byte boundary): on unshared-1e7, 0.12 bytes per record instead of 0.57. Wide fields may sit 4 bytes off; x86
+     * and AArch64 read them unaligned.
      */
     static final int ALIGNMENT = 4;
 

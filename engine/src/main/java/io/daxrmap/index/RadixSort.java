@@ -12,7 +12,8 @@ final class RadixSort
      * From this many keys on, digits of at most 9 bits (512 buckets); below, at most 8 bits (256 buckets). Only the
      * bits where keys differ are sorted: owners take two passes, device offsets three or four. Wider digits take
      * fewer passes but each pass costs more: 10^7 keys with 28 differing bits sort in 400 ms with four 7-bit
-     * passes and 560 ms with three 10-bit ones (the stores of a pass span twice as many pages as the TLB holds).
+     * passes and 560 ms with three 10-bit ones (likely the TLB: a 10-bit pass stores to 2,048 places at once, keys
+     * and payloads, each on its own page).
      */
     private static final int WIDE_DIGITS_FROM = 1 << 16;
     private static final int MAX_WIDE_DIGIT_BITS = 9;
@@ -62,8 +63,7 @@ final class RadixSort
             return;
         }
         // as few passes as the differing bits need, each as narrow as those passes allow: fewer buckets means fewer
-        // pages written at once in a pass, and a pass over hundreds of megabytes misses the TLB on every store once
-        // its buckets span more pages than the TLB holds
+        // pages written at once in a pass
         final int maxDigitBits = n >= WIDE_DIGITS_FROM ? MAX_WIDE_DIGIT_BITS : 8;
         final int low = Long.numberOfTrailingZeros(differing);
         final int span = Long.SIZE - Long.numberOfLeadingZeros(differing) - low;

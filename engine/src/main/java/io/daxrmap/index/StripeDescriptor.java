@@ -155,12 +155,8 @@ final class StripeDescriptor
     static int relStart(final DirectBuffer buffer, final int offset, final int piece)
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
-        if ((header & NARROW) != 0)
-        {
-            return (buffer.getShort(offset + HEADER_LENGTH + piece * NARROW_START_LENGTH, BYTE_ORDER) & UNSIGNED_SHORT) <<
-                (header >>> REL_SHIFT_AT & 63);
-        }
-        return buffer.getInt(offset + HEADER_LENGTH + piece * PIECE_LENGTH + PIECE_START_OFFSET, BYTE_ORDER);
+        final boolean narrow = (header & NARROW) != 0;
+        return startUnits(buffer, offset, narrow, piece) << (narrow ? header >>> REL_SHIFT_AT & 63 : 0);
     }
 
     static int value(final DirectBuffer buffer, final int offset, final int piece)
@@ -240,16 +236,14 @@ final class StripeDescriptor
     static int find(final DirectBuffer buffer, final int offset, final int rel)
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
-        if ((header & NARROW) != 0)
-        {
-            return findNarrow(buffer, offset + HEADER_LENGTH, header & MAX_NARROW_COUNT,
-                rel >>> (header >>> REL_SHIFT_AT & 63));
-        }
-        final int count = header;
-        if (count <= 8)
+        final boolean narrow = (header & NARROW) != 0;
+        final int count = narrow ? header & MAX_NARROW_COUNT : header;
+        final int key = narrow ? rel >>> (header >>> REL_SHIFT_AT & 63) : rel;
+        // a linear scan while the starts it reads span a line or two: 16 narrow starts take 32 bytes, 8 wide pieces 128
+        if (count <= (narrow ? 16 : 8))
         {
             int piece = 0;
-            while (piece + 1 < count && relStart(buffer, offset, piece + 1) <= rel)
+            while (piece + 1 < count && startUnits(buffer, offset, narrow, piece + 1) <= key)
             {
                 piece++;
             }
@@ -260,7 +254,7 @@ final class StripeDescriptor
         while (low < high)
         {
             final int mid = (low + high + 1) >>> 1;
-            if (relStart(buffer, offset, mid) <= rel)
+            if (startUnits(buffer, offset, narrow, mid) <= key)
             {
                 low = mid;
             }
@@ -273,35 +267,13 @@ final class StripeDescriptor
     }
 
     /**
-     * The last of {@code count} 16-bit starts at {@code starts} that is at most {@code units}.
+     * A piece's relative start as stored: in units of 2^relShift when narrow, in bytes when wide.
      */
-    private static int findNarrow(final DirectBuffer buffer, final int starts, final int count, final int units)
+    private static int startUnits(final DirectBuffer buffer, final int offset, final boolean narrow, final int piece)
     {
-        if (count <= 16)
-        {
-            int piece = 0;
-            while (piece + 1 < count &&
-                (buffer.getShort(starts + (piece + 1) * NARROW_START_LENGTH, BYTE_ORDER) & UNSIGNED_SHORT) <= units)
-            {
-                piece++;
-            }
-            return piece;
-        }
-        int low = 0;
-        int high = count - 1;
-        while (low < high)
-        {
-            final int mid = (low + high + 1) >>> 1;
-            if ((buffer.getShort(starts + mid * NARROW_START_LENGTH, BYTE_ORDER) & UNSIGNED_SHORT) <= units)
-            {
-                low = mid;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
-        return low;
+        return narrow ?
+            buffer.getShort(offset + HEADER_LENGTH + piece * NARROW_START_LENGTH, BYTE_ORDER) & UNSIGNED_SHORT :
+            buffer.getInt(offset + HEADER_LENGTH + piece * PIECE_LENGTH + PIECE_START_OFFSET, BYTE_ORDER);
     }
 
     /**

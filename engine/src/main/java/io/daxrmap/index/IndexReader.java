@@ -335,7 +335,18 @@ public final class IndexReader
         groupLength = end - start;
         groupFileOffset = fileOffset;
         groupFlags = set.groupFlags(0) | MappingFlags.SHARED;
-        set.groupOwners(0).forEach(pageGroupConsumer);
+        final RoaringBitmap owners = set.groupOwners(0);
+        if (set.groupIsRun(0))
+        {
+            for (int ownerId = owners.first(), last = owners.last(); ownerId <= last; ownerId++)
+            {
+                onPageGroupOwner(ownerId);
+            }
+        }
+        else
+        {
+            owners.forEach(pageGroupConsumer);
+        }
     }
 
     /**
@@ -351,7 +362,18 @@ public final class IndexReader
         {
             groupFileOffset = start + set.groupDelta(g);
             groupFlags = set.groupFlags(g) | MappingFlags.SHARED;
-            set.groupOwners(g).forEach(rangeGroupConsumer);
+            final RoaringBitmap owners = set.groupOwners(g);
+            if (set.groupIsRun(g))
+            {
+                for (int ownerId = owners.first(), last = owners.last(); ownerId <= last && !stopped; ownerId++)
+                {
+                    onRangeGroupOwner(ownerId);
+                }
+            }
+            else
+            {
+                owners.forEach(rangeGroupConsumer);
+            }
         }
     }
 
@@ -500,7 +522,17 @@ public final class IndexReader
                 groupDelta = set.groupDelta(g);
                 groupFlags = set.groupFlags(g);
                 final RoaringBitmap owners = set.groupOwners(g);
-                owners.forEach(groupOwnerConsumer);
+                if (set.groupIsRun(g))
+                {
+                    for (int ownerId = owners.first(), last = owners.last(); ownerId <= last && !stopped; ownerId++)
+                    {
+                        onRef(ownerId, groupDelta, groupFlags);
+                    }
+                }
+                else
+                {
+                    owners.forEach(groupOwnerConsumer);
+                }
             }
         }
         else if (mode >= MODE_SCAN_FIRST)

@@ -90,6 +90,17 @@ final class OwnerSet
         return owners[group];
     }
 
+    /**
+     * Whether a group's owner ids are one run, {@code first()} to {@code last()} with none missing, as the clones of a
+     * file made one after another are. A reader then visits them by counting, where the bitmap's {@code forEach}
+     * would make one call through its consumer interface per owner (measured: most of a page query on 100 clones).
+     */
+    boolean groupIsRun(final int group)
+    {
+        final RoaringBitmap bitmap = owners[group];
+        return bitmap.last() - bitmap.first() + 1 == bitmap.getCardinality();
+    }
+
     int cardinality()
     {
         return cardinality;

@@ -654,7 +654,7 @@ public final class Batch
         final OwnerSet rest = table.get(from).without(ownerId, delta, flags);
         if (rest.cardinality() == 1)
         {
-            final int other = rest.groupOwners(0).first();
+            final int other = rest.groupFirst(0);
             stripe.values[i] = PieceValue.single(other, rest.groupFlags(0));
             stripe.deltas[i] = rest.groupDelta(0);
             return;

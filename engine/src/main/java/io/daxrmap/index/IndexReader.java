@@ -5,7 +5,6 @@ import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.roaringbitmap.IntConsumer;
-import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Queries over one snapshot of a {@link ReverseIndex}: byte queries, page queries, ordered scans, forward lookups.
@@ -335,17 +334,16 @@ public final class IndexReader
         groupLength = end - start;
         groupFileOffset = fileOffset;
         groupFlags = set.groupFlags(0) | MappingFlags.SHARED;
-        final RoaringBitmap owners = set.groupOwners(0);
         if (set.groupIsRun(0))
         {
-            for (int ownerId = owners.first(), last = owners.last(); ownerId <= last; ownerId++)
+            for (int ownerId = set.groupFirst(0), last = set.groupLast(0); ownerId <= last; ownerId++)
             {
                 onPageGroupOwner(ownerId);
             }
         }
         else
         {
-            owners.forEach(pageGroupConsumer);
+            set.groupBitmap(0).forEach(pageGroupConsumer);
         }
     }
 
@@ -362,17 +360,16 @@ public final class IndexReader
         {
             groupFileOffset = start + set.groupDelta(g);
             groupFlags = set.groupFlags(g) | MappingFlags.SHARED;
-            final RoaringBitmap owners = set.groupOwners(g);
             if (set.groupIsRun(g))
             {
-                for (int ownerId = owners.first(), last = owners.last(); ownerId <= last && !stopped; ownerId++)
+                for (int ownerId = set.groupFirst(g), last = set.groupLast(g); ownerId <= last && !stopped; ownerId++)
                 {
                     onRangeGroupOwner(ownerId);
                 }
             }
             else
             {
-                owners.forEach(rangeGroupConsumer);
+                set.groupBitmap(g).forEach(rangeGroupConsumer);
             }
         }
     }
@@ -521,17 +518,17 @@ public final class IndexReader
             {
                 groupDelta = set.groupDelta(g);
                 groupFlags = set.groupFlags(g);
-                final RoaringBitmap owners = set.groupOwners(g);
                 if (set.groupIsRun(g))
                 {
-                    for (int ownerId = owners.first(), last = owners.last(); ownerId <= last && !stopped; ownerId++)
+                    final int last = set.groupLast(g);
+                    for (int ownerId = set.groupFirst(g); ownerId <= last && !stopped; ownerId++)
                     {
                         onRef(ownerId, groupDelta, groupFlags);
                     }
                 }
                 else
                 {
-                    owners.forEach(groupOwnerConsumer);
+                    set.groupBitmap(g).forEach(groupOwnerConsumer);
                 }
             }
         }

@@ -9,17 +9,29 @@ import java.util.HashMap;
  * Written by the writer only; readers read {@link #sets()} captured in their snapshot (append-only, replaced when it
  * grows, like {@link OwnerTable}). Sets no piece names any more stay until the index is compacted.
  * <p>
+ * Sets are found again through an open-addressing table of ids (4 bytes a slot, where a {@code HashMap} entry with a
+ * boxed id takes about 56 bytes).
+ * <p>
  * Transitions (set, add or remove one reference) are cached: cloning a file into many clones applies the same
  * transition to every extent of the golden file.
  */
 final class OwnerSetTable
 {
-    private static final int TRANSITION_CACHE_LIMIT = 1 << 20;
+    /**
+     * Transitions cached before the cache starts again: the repeats it catches are the pieces of one extent, which
+     * follow one another, so a small cache catches them and its memory stays small (about
+     * {@value #TRANSITION_ENTRY_BYTES} bytes an entry).
+     */
+    static final int TRANSITION_CACHE_LIMIT = 1 << 16;
+    /** Heap bytes of one cached transition: the map's node, the key record, the boxed id, table slots. */
+    static final int TRANSITION_ENTRY_BYTES = 96;
+    private static final int MIN_SLOTS = 64;
 
-    private final HashMap<OwnerSet, Integer> ids = new HashMap<>();
-    private final HashMap<Transition, Integer> transitions = new HashMap<>();
+    private HashMap<Transition, Integer> transitions = new HashMap<>();
     private OwnerSet[] sets = new OwnerSet[64];
     private int count;
+    /** Open addressing: set id + 1 per slot, 0 when free; grown at two thirds full. */
+    private int[] slots = new int[MIN_SLOTS];
 
     private record Transition(int setId, int ownerId, long delta, int flags, boolean add)
     {
@@ -27,10 +39,16 @@ final class OwnerSetTable
 
     int intern(final OwnerSet set)
     {
-        final Integer id = ids.get(set);
-        if (id != null)
+        final int mask = slots.length - 1;
+        int slot = mix(set.hashCode()) & mask;
+        while (slots[slot] != 0)
         {
-            return id;
+            final int id = slots[slot] - 1;
+            if (sets[id].equals(set))
+            {
+                return id;
+            }
+            slot = (slot + 1) & mask;
         }
         if (count > PieceValue.MAX_SET_ID)
         {
@@ -41,8 +59,13 @@ final class OwnerSetTable
             sets = Arrays.copyOf(sets, sets.length * 2);
         }
         sets[count] = set;
-        ids.put(set, count);
-        return count++;
+        slots[slot] = count + 1;
+        count++;
+        if (count * 3L > slots.length * 2L)
+        {
+            rehash(slots.length * 2);
+        }
+        return count - 1;
     }
 
     OwnerSet get(final int id)
@@ -60,6 +83,15 @@ final class OwnerSetTable
         return count;
     }
 
+    /**
+     * Heap bytes of the table itself, not of its sets: the id slots, the sets array's references, cached transitions.
+     */
+    long tableBytes()
+    {
+        return (long)slots.length * Integer.BYTES + (long)sets.length * Integer.BYTES +
+            (long)transitions.size() * TRANSITION_ENTRY_BYTES;
+    }
+
     Integer cachedTransition(final int setId, final int ownerId, final long delta, final int flags, final boolean add)
     {
         return transitions.get(new Transition(setId, ownerId, delta, flags, add));
@@ -70,8 +102,30 @@ final class OwnerSetTable
     {
         if (transitions.size() >= TRANSITION_CACHE_LIMIT)
         {
-            transitions.clear();
+            transitions = new HashMap<>(); // not clear(): that keeps the grown table
         }
         transitions.put(new Transition(setId, ownerId, delta, flags, add), result);
+    }
+
+    private void rehash(final int capacity)
+    {
+        final int[] fresh = new int[capacity];
+        final int mask = capacity - 1;
+        for (int id = 0; id < count; id++)
+        {
+            int slot = mix(sets[id].hashCode()) & mask;
+            while (fresh[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+            fresh[slot] = id + 1;
+        }
+        slots = fresh;
+    }
+
+    private static int mix(final int hash)
+    {
+        final int h = hash * 0x9E3779B9;
+        return h ^ (h >>> 16);
     }
 }

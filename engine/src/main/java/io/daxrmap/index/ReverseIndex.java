@@ -448,8 +448,10 @@ public final class ReverseIndex implements AutoCloseable
 
     /**
      * Every byte the latest snapshot needs, on and off the heap: its stripe and forward-map blocks, the two
-     * directories that point at them, the share groups interned (dead ones too, until compaction), and the owner
-     * table. Dead blocks awaiting compaction are not counted. Walks every share group: for reports, not for hot paths.
+     * directories that point at them, the share groups interned (dead ones too, until compaction) with the table
+     * that finds them, and the owner table. Share groups are counted object by object as the heap holds them
+     * ({@link OwnerSet#sizeInBytes}). Dead blocks awaiting compaction are not counted. Walks every share group: for
+     * reports, not for hot paths.
      *
      * @return bytes.
      */
@@ -460,9 +462,11 @@ public final class ReverseIndex implements AutoCloseable
         for (int s = 0; s < snapshot.setCount; s++)
         {
             final OwnerSet set = snapshot.sets[s];
-            bytes += Long.BYTES + (set == null ? 0 : set.sizeInBytes());
+            bytes += set == null ? 0 : set.sizeInBytes();
         }
-        bytes += (long)snapshot.ownerCount * Long.BYTES + owners.idMap().capacity() * (long)(Long.BYTES + Integer.BYTES);
+        bytes += sets.tableBytes();
+        bytes += (long)snapshot.ownerKeys.length * Long.BYTES +
+            owners.idMap().capacity() * (long)(Long.BYTES + Integer.BYTES);
         return bytes;
     }
 

@@ -233,13 +233,15 @@ def main(directory):
             rows.append((f"memory, {dataset}", "<= 32 B per record",
                          f"{per:.1f} B per record ({d['memory'] / 2**30:.2f} GiB; off-heap {d['offHeap'] / 2**30:.2f} "
                          f"GiB)", per, 32))
-    for dataset in ("clones100-1e6", "clones1000-1e7"):
+    # DESIGN.md's clone-heavy target is for 1,000 clones; 100 clones are shown against the same yardstick, unjudged
+    for dataset, target, limit in (("clones100-1e6", "none of its own (the 5% is for 1,000 clones)", None),
+                                   ("clones1000-1e7", "<= 5% of 40 B x records", 5)):
         d = info.get(dataset)
         if d and "memory" in d:
             share = d["memory"] / (40.0 * d["records"])
-            rows.append((f"memory, {dataset}", "<= 5% of 40 B x records",
-                         f"{100 * share:.2f}% ({d['memory'] / 2**20:.1f} MiB for {d['records']:,} records)",
-                         100 * share, 5))
+            rows.append((f"memory, {dataset}", target,
+                         f"{100 * share:.2f}% of 40 B x records ({d['memory'] / 2**20:.1f} MiB for "
+                         f"{d['records']:,} records)", 100 * share, limit))
     for dataset in ("unshared-1e6", "unshared-1e7", "clones100-1e6"):
         r = metric(find(results, "BulkLoadBenchmark.bulk", dataset=dataset))
         b = metric(find(results, "BulkLoadBenchmark.Batches.batches", dataset=dataset))

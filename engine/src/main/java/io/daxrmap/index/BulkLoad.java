@@ -39,8 +39,11 @@ public final class BulkLoad
     private long[] owner;
     private int[] ownerId;
     private byte[] flags;
-    /** Fields of a record copied out in owner order: file offset, device offset, length and flags, record number. */
-    private static final int BY_OWNER_FIELDS = 4;
+    /**
+     * Fields of a record copied out in owner order: file offset, device offset, length and flags. Not its number: an
+     * owner's records are copied out in the order they came, so an error message finds it again by counting.
+     */
+    private static final int BY_OWNER_FIELDS = 3;
     /** The most records one bulk load takes: their fields in owner order fill one array. */
     static final int MAX_RECORDS = Integer.MAX_VALUE / BY_OWNER_FIELDS - 16;
     /** One bit per record: the sweep found it sharing bytes with another record. */
@@ -275,7 +278,8 @@ public final class BulkLoad
             start[o + 1] += start[o];
         }
         // Copy the records out in owner order in one sequential pass: scattered stores, where reading them in owner
-        // order would be dependent random loads. A record's four fields sit side by side, so a store misses once.
+        // order would be dependent random loads. A record's three fields sit side by side, and each owner's records are
+        // stored one after another, so each line of the copy is missed once.
         final long[] byOwner = new long[Math.multiplyExact(count, BY_OWNER_FIELDS)];
         final int[] fill = Arrays.copyOf(start, owners);
         for (int i = 0; i < count; i++)
@@ -284,7 +288,6 @@ public final class BulkLoad
             byOwner[at] = file[i];
             byOwner[at + 1] = device[i];
             byOwner[at + 2] = length[i] | (long)(flags[i] & STORED_MASK) << ExtentsDescriptor.FLAGS_SHIFT;
-            byOwner[at + 3] = i;
         }
         // which owners hold a record the sweep saw sharing: read the bits in record order, not looked up per owner
         final boolean[] ownerShares = new boolean[owners];
@@ -332,7 +335,8 @@ public final class BulkLoad
                 final long extentLength = byOwner[r + 2] & ExtentsDescriptor.LENGTH_MASK;
                 if (extentFile < mappedEnd)
                 {
-                    throw new InvalidMutationException("record " + recordNumber.applyAsInt((int)byOwner[r + 3]) +
+                    final int number = recordNumber.applyAsInt(nthOf(o, r / BY_OWNER_FIELDS - from));
+                    throw new InvalidMutationException("record " + number +
                         ": file range already mapped: owner=" +
                         Owner.toString(index.owners.key(o)) + " fileOffset=" + extentFile + " length=" + extentLength);
                 }
@@ -345,6 +349,22 @@ public final class BulkLoad
             forward.write(extents, index.arena, shares);
         }
         return forward;
+    }
+
+    /**
+     * The position of an owner's {@code n}th record (from 0) in the order records were added.
+     */
+    private int nthOf(final int ownerIdToFind, final int n)
+    {
+        int seen = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (ownerId[i] == ownerIdToFind && seen++ == n)
+            {
+                return i;
+            }
+        }
+        throw new IllegalStateException("owner has fewer records: ownerId=" + ownerIdToFind + " n=" + n);
     }
 
     /**

@@ -174,6 +174,31 @@ class BulkLoadTest
     }
 
     @Test
+    void shouldNameTheRecordThatMapsFileBytesTwice()
+    {
+        final DeviceGeometry geometry = new DeviceGeometry(0, 1 << 20, 4096);
+        // the second of owner 131's records in file order overlaps the first; it came fourth, after owner 132's
+        final ReverseIndex index = ReverseIndex.create(new IndexConfig(geometry, 8));
+        final InvalidMutationException later = assertThrows(InvalidMutationException.class, () -> index.bulkLoad(4)
+            .add(Owner.data(131), 16384, 0, 4096, 0)
+            .add(Owner.data(132), 0, 8192, 4096, 0)
+            .add(Owner.data(131), 0, 65536, 8192, 0)
+            .add(Owner.data(131), 4096, 131072, 4096, 0)
+            .commit());
+        assertTrue(later.getMessage().startsWith("record 3: file range already mapped: owner=inode_131_data " +
+            "fileOffset=4096"), later.getMessage());
+        // the same overlap with the records in another order, numbered as a caller numbers them
+        final ReverseIndex again = ReverseIndex.create(new IndexConfig(geometry, 8));
+        final InvalidMutationException earlier = assertThrows(InvalidMutationException.class, () -> again.bulkLoad(4)
+            .numberRecords(position -> 100 + position)
+            .add(Owner.data(131), 4096, 131072, 4096, 0)
+            .add(Owner.data(132), 0, 8192, 4096, 0)
+            .add(Owner.data(131), 0, 65536, 8192, 0)
+            .commit());
+        assertTrue(earlier.getMessage().startsWith("record 100: file range already mapped"), earlier.getMessage());
+    }
+
+    @Test
     void shouldReopenABulkLoadedPersistentIndex(@TempDir final Path directory) throws IOException
     {
         final DeviceGeometry geometry = new DeviceGeometry(0, 256 * 4096, 4096);

@@ -27,8 +27,12 @@ import java.util.Arrays;
  */
 public final class ReverseIndex implements AutoCloseable
 {
-    /** Pieces per stripe the stripe span is sized for. */
-    static final int TARGET_PIECES_PER_STRIPE = 4;
+    /**
+     * Pieces per stripe the stripe span is sized for (spans are powers of two, so stripes hold about 8 to 16). Eight
+     * narrow pieces take 88 bytes with the header: against 4, it saved 1.9 bytes per record of stripe headers and
+     * directory entries, and page queries measured no slower at 10^6, 10^7 and 10^8 records (jar pairs alternated).
+     */
+    static final int TARGET_PIECES_PER_STRIPE = 8;
     /** The narrowest stripe span: one sector. */
     static final int MIN_SPAN_SHIFT = 9;
     /** A stripe spans at least 2^this blocks. */

@@ -34,7 +34,8 @@ class AllocationFreeQueryTest
     static void load()
     {
         deviceSize = 64L << 20;
-        index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK), 4096));
+        // 1,024 stripes (8,192 records at 8 pieces a stripe)
+        index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK), 8192));
         fill(index);
     }
 
@@ -114,7 +115,8 @@ class AllocationFreeQueryTest
     {
         final Path directory = temp.resolve("index");
         try (ReverseIndex persistent = ReverseIndex.create(
-            new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK), 4096), directory))
+            // stripes as small as the shared index's, whose span the queries below step by
+            new IndexConfig(new DeviceGeometry(0, deviceSize, BLOCK), 8192), directory))
         {
             fill(persistent);
         }

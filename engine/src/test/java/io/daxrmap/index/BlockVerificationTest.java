@@ -156,7 +156,7 @@ class BlockVerificationTest
     private Path build() throws IOException
     {
         final Path directory = temp.resolve("index");
-        try (ReverseIndex index = ReverseIndex.create(new IndexConfig(GEOMETRY, 64), directory))
+        try (ReverseIndex index = ReverseIndex.create(new IndexConfig(GEOMETRY, 128), directory))
         {
             final Batch batch = index.newBatch();
             for (int i = 0; i < FILES; i++)

@@ -453,9 +453,10 @@ public final class ReverseIndex implements AutoCloseable
     /**
      * Every byte the latest snapshot needs, on and off the heap: its stripe and forward-map blocks, the two
      * directories that point at them, the share groups interned (dead ones too, until compaction) with the table
-     * that finds them, and the owner table. Share groups are counted object by object as the heap holds them
-     * ({@link OwnerSet#sizeInBytes}). Dead blocks awaiting compaction are not counted. Walks every share group: for
-     * reports, not for hot paths.
+     * that finds them and the writer's cache of set transitions, and the owner table. Share groups are counted object
+     * by object as the heap holds them ({@link OwnerSet#sizeInBytes}). Dead blocks awaiting compaction are not
+     * counted. Walks every share group: for reports, not for hot paths; called while a batch is open, the transition
+     * cache's size may be a moment old.
      *
      * @return bytes.
      */

@@ -201,7 +201,8 @@ final class OwnerSet
             {
                 return withRun(group, ownerId, groupLast(group));
             }
-            final RoaringBitmap changed = groupOwners(group).clone();
+            // a run's bitmap is made fresh; a stored one is shared with this set and must be copied
+            final RoaringBitmap changed = bitmap == null ? groupOwners(group) : bitmap.clone();
             changed.add(ownerId);
             return withGroup(group, changed);
         }
@@ -251,7 +252,7 @@ final class OwnerSet
         {
             return withRun(group, first, last - 1);
         }
-        final RoaringBitmap changed = groupOwners(group).clone();
+        final RoaringBitmap changed = bitmap == null ? groupOwners(group) : bitmap.clone();
         changed.remove(ownerId);
         return withGroup(group, changed);
     }

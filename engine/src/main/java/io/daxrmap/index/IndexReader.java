@@ -28,6 +28,9 @@ public final class IndexReader
 
     private static final int FREE_REF = -1;
     private static final int BATCH = 16;
+    private static final int CACHE_LINE = 64;
+    /** Cache lines of each stripe the batched lookups load before searching: 8 to 16 narrow pieces span 2 or 3. */
+    private static final int BATCH_STRIPE_LINES = 3;
 
     private final ReverseIndex index;
     private final PieceCursor cursor = new PieceCursor();
@@ -36,7 +39,9 @@ public final class IndexReader
     private final IntConsumer pageGroupConsumer = this::onPageGroupOwner;
     private final IntConsumer rangeGroupConsumer = this::onRangeGroupOwner;
     private final RecordBuffer records = new RecordBuffer();
+    private final long[] batchOffsets = new long[BATCH];
     private final long[] batchStripes = new long[BATCH];
+    private final int[] batchValues = new int[BATCH];
     /** Sums what the batched lookups loaded, so the loads are not optimised away. */
     private long batchTouched;
     private Snapshot snapshot;
@@ -185,8 +190,12 @@ public final class IndexReader
 
     /**
      * Many page queries at once, answered in order as {@link #pageQuery} answers each. The pages are looked up in
-     * groups of {@value #BATCH}: first every page's stripe directory entry, then every stripe, each group's loads
-     * independent of one another so that their cache misses overlap, and only then the answers. Allocates nothing.
+     * groups of {@value #BATCH}, one level of the index at a time: every page's stripe directory entry, then the first
+     * {@value #BATCH_STRIPE_LINES} cache lines of every page's stripe (where a stripe of a few narrow pieces lies
+     * whole), then every page's piece, then what each piece names (a single owner's key, or a shared set), and only
+     * then the answers. Within a level the loads of different pages do not depend on one another, so their cache
+     * misses overlap; the piece search, whose branches depend on what it loads, runs once the stripes are cached.
+     * Allocates nothing.
      *
      * @param pfns    page frame numbers.
      * @param from    first index into {@code pfns}.
@@ -201,24 +210,54 @@ public final class IndexReader
         final long size = s.geometry.size();
         for (int group = from; group < to; group += BATCH)
         {
-            final int end = Math.min(to, group + BATCH);
-            for (int i = group; i < end; i++)
+            final int pages = Math.min(to, group + BATCH) - group;
+            long touched = 0;
+            for (int i = 0; i < pages; i++)
             {
-                final long deviceOffset = pagemap.locate(pfns[i]);
-                batchStripes[i - group] = deviceOffset >= 0 && deviceOffset < size ?
-                    s.stripeAddress((int)(deviceOffset >>> s.stripeShift)) : -1;
+                final long deviceOffset = pagemap.locate(pfns[group + i]);
+                final boolean inside = deviceOffset >= 0 && deviceOffset < size;
+                batchOffsets[i] = inside ? deviceOffset : -1;
+                batchStripes[i] = inside ? s.stripeAddress((int)(deviceOffset >>> s.stripeShift)) : -1;
             }
-            int touched = 0;
-            for (int i = 0; i < end - group; i++)
+            for (int i = 0; i < pages; i++)
             {
                 final long address = batchStripes[i];
                 if (address >= 0)
                 {
-                    touched += StripeDescriptor.count(s.buffer(address), Arena.offset(address));
+                    final UnsafeBuffer buffer = s.buffer(address);
+                    final int offset = Arena.offset(address);
+                    final int last = buffer.capacity() - Long.BYTES;
+                    for (int line = 0; line < BATCH_STRIPE_LINES; line++)
+                    {
+                        touched += buffer.getLong(Math.min(offset + line * CACHE_LINE, last));
+                    }
+                }
+            }
+            for (int i = 0; i < pages; i++)
+            {
+                if (batchOffsets[i] >= 0)
+                {
+                    cursor.seek(batchOffsets[i]);
+                    batchValues[i] = cursor.value();
+                }
+            }
+            for (int i = 0; i < pages; i++)
+            {
+                if (batchOffsets[i] >= 0)
+                {
+                    final int value = batchValues[i];
+                    if (PieceValue.isSingle(value))
+                    {
+                        touched += s.ownerKeys[PieceValue.ownerId(value)];
+                    }
+                    else if (PieceValue.isShared(value))
+                    {
+                        touched += s.sets[PieceValue.setId(value)].groupCount();
+                    }
                 }
             }
             batchTouched += touched;
-            for (int i = group; i < end; i++)
+            for (int i = group; i < group + pages; i++)
             {
                 final long deviceOffset = pagemap.locate(pfns[i]);
                 if (deviceOffset < 0 || deviceOffset >= size)

@@ -198,6 +198,96 @@ class BulkLoadTest
         assertTrue(earlier.getMessage().startsWith("record 100: file range already mapped"), earlier.getMessage());
     }
 
+    /**
+     * Past 2^9 owners the loader copies records to owner order through partitions of owner ids: thousands of owners,
+     * records in random order, some bytes shared, must load as batches of inserts build them.
+     */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void shouldLoadThousandsOfOwnersAsBatchesOfInsertsDo(final long seed)
+    {
+        final SplittableRandom rnd = new SplittableRandom(seed);
+        final DeviceGeometry geometry = new DeviceGeometry(0, 64L << 20, 4096);
+        final int owners = 600 + rnd.nextInt(3000);
+        final long[] fileNext = new long[owners + 200];
+        final List<long[]> records = new ArrayList<>();
+        long device = 0;
+        while (true)
+        {
+            device += rnd.nextInt(3) * 4096L;
+            final long length = (1 + rnd.nextInt(4)) * 4096L;
+            if (device + length > geometry.size())
+            {
+                break;
+            }
+            final int file = rnd.nextInt(owners);
+            records.add(new long[]{Owner.data(1000 + file), fileNext[file], device, length, rnd.nextInt(5) == 0 ? 1 : 0});
+            fileNext[file] += length + rnd.nextInt(2) * 4096L;
+            device += length;
+        }
+        // some extents shared with one of 200 more files, at that file's own offsets
+        for (int k = records.size() / 50; k > 0; k--)
+        {
+            final long[] r = records.get(rnd.nextInt(records.size()));
+            final int file = owners + rnd.nextInt(200);
+            records.add(new long[]{Owner.data(1000 + file), fileNext[file], r[2], r[3], 0});
+            fileNext[file] += r[3];
+        }
+        final List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++)
+        {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(seed));
+        final ReverseIndex loaded = ReverseIndex.create(new IndexConfig(geometry, records.size()));
+        final BulkLoad load = loaded.bulkLoad(records.size());
+        final ReverseIndex inserted = ReverseIndex.create(new IndexConfig(geometry, records.size()));
+        final Batch batch = inserted.newBatch();
+        for (final int i : order)
+        {
+            final long[] r = records.get(i);
+            load.add(r[0], r[1], r[2], r[3], (int)r[4]);
+            batch.insert(r[0], r[1], r[2], r[3], (int)r[4]);
+        }
+        load.commit();
+        batch.commit();
+        assertTrue(loaded.owners.count() > 1 << 9, "owners: " + loaded.owners.count());
+        final List<String> expected = new ArrayList<>();
+        final List<String> actual = new ArrayList<>();
+        inserted.newReader().scan(0, geometry.size() - 1, (deviceOffset, length, owner, fileOffset, flags) ->
+            expected.add(deviceOffset + "+" + length + " " + Owner.toString(owner) + "@" + fileOffset + " " + flags));
+        loaded.newReader().scan(0, geometry.size() - 1, (deviceOffset, length, owner, fileOffset, flags) ->
+            actual.add(deviceOffset + "+" + length + " " + Owner.toString(owner) + "@" + fileOffset + " " + flags));
+        for (int file = 0; file < owners + 200; file++)
+        {
+            final long owner = Owner.data(1000 + file);
+            inserted.newReader().forward(owner, 0, Long.MAX_VALUE >> 2, (f, d, l, flags) ->
+                expected.add(Owner.toString(owner) + " " + f + "->" + d + "+" + l + " " + flags));
+            loaded.newReader().forward(owner, 0, Long.MAX_VALUE >> 2, (f, d, l, flags) ->
+                actual.add(Owner.toString(owner) + " " + f + "->" + d + "+" + l + " " + flags));
+        }
+        for (int i = 0; i < Math.min(expected.size(), actual.size()); i++)
+        {
+            assertEquals(expected.get(i), actual.get(i), "seed=" + seed + ": line " + i);
+        }
+        assertEquals(expected.size(), actual.size(), "seed=" + seed);
+        assertLiveBytesAreTheArenas(loaded, "seed=" + seed);
+
+        // a file byte mapped twice is still named by the record that maps it the second time
+        final long[] twice = records.get(rnd.nextInt(records.size()));
+        final ReverseIndex refused = ReverseIndex.create(new IndexConfig(geometry, records.size()));
+        final BulkLoad again = refused.bulkLoad(records.size());
+        for (final int i : order)
+        {
+            final long[] r = records.get(i);
+            again.add(r[0], r[1], r[2], r[3], (int)r[4]);
+        }
+        again.add(twice[0], twice[1], geometry.size() - 4096, 4096, 0);
+        final InvalidMutationException ex = assertThrows(InvalidMutationException.class, again::commit);
+        assertTrue(ex.getMessage().startsWith("record " + records.size() + ": file range already mapped: owner=" +
+            Owner.toString(twice[0]) + " fileOffset=" + twice[1] + " "), ex.getMessage());
+    }
+
     @Test
     void shouldReopenABulkLoadedPersistentIndex(@TempDir final Path directory) throws IOException
     {

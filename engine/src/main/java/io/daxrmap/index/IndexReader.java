@@ -42,6 +42,7 @@ public final class IndexReader
     private final long[] batchOffsets = new long[BATCH];
     private final long[] batchStripes = new long[BATCH];
     private final int[] batchValues = new int[BATCH];
+    private final PieceCursor[] batchCursors = new PieceCursor[BATCH];
     /** Sums what the batched lookups loaded, so the loads are not optimised away. */
     private long batchTouched;
     private Snapshot snapshot;
@@ -80,6 +81,14 @@ public final class IndexReader
         snapshot = index.refreshed();
         cursor.snapshot(snapshot);
         look.snapshot(snapshot);
+        for (int i = 0; i < BATCH; i++)
+        {
+            if (batchCursors[i] == null)
+            {
+                batchCursors[i] = new PieceCursor();
+            }
+            batchCursors[i].snapshot(snapshot);
+        }
         return snapshot.version;
     }
 
@@ -140,10 +149,18 @@ public final class IndexReader
         {
             return Pagemap.OUTSIDE;
         }
-        pageVisitor = visitor;
-        pageShift = pagemap.pageShift();
-        final long pageEnd = Math.min(size, deviceOffset + pagemap.pageSize());
         cursor.seek(deviceOffset);
+        answerPage(deviceOffset, Math.min(size, deviceOffset + pagemap.pageSize()), pagemap.pageShift(), visitor);
+        return deviceOffset;
+    }
+
+    /**
+     * The answer of {@link #pageQuery} for the page {@code [deviceOffset, pageEnd)}, the cursor on its first piece.
+     */
+    private void answerPage(final long deviceOffset, final long pageEnd, final int shift, final PageVisitor visitor)
+    {
+        pageVisitor = visitor;
+        pageShift = shift;
         final int value = cursor.value();
         if (uniform(value, cursor.delta(), pageEnd) &&
             (!PieceValue.isShared(value) || snapshot.sets[PieceValue.setId(value)].groupCount() == 1))
@@ -158,7 +175,7 @@ public final class IndexReader
                 walk(MODE_PAGE_DIRECT, deviceOffset, pageEnd);
             }
             pageVisitor = null;
-            return deviceOffset;
+            return;
         }
         records.clear();
         walk(MODE_PAGE, deviceOffset, pageEnd);
@@ -185,7 +202,6 @@ public final class IndexReader
             visitor.onAddressSpace(inode, pgoff, pgcnt, unwritten | shared);
         }
         pageVisitor = null;
-        return deviceOffset;
     }
 
     /**
@@ -193,9 +209,9 @@ public final class IndexReader
      * groups of {@value #BATCH}, one level of the index at a time: every page's stripe directory entry, then the first
      * {@value #BATCH_STRIPE_LINES} cache lines of every page's stripe (where a stripe of a few narrow pieces lies
      * whole), then every page's piece, then what each piece names (a single owner's key, or a shared set), and only
-     * then the answers. Within a level the loads of different pages do not depend on one another, so their cache
-     * misses overlap; the piece search, whose branches depend on what it loads, runs once the stripes are cached.
-     * Allocates nothing.
+     * then the answers, each from its page's piece as found. Within a level the loads of different pages do not
+     * depend on one another, so their cache misses overlap; the piece search, whose branches depend on what it loads,
+     * runs once the stripes are cached. Allocates nothing.
      *
      * @param pfns    page frame numbers.
      * @param from    first index into {@code pfns}.
@@ -237,8 +253,8 @@ public final class IndexReader
             {
                 if (batchOffsets[i] >= 0)
                 {
-                    cursor.seek(batchOffsets[i]);
-                    batchValues[i] = cursor.value();
+                    batchCursors[i].seek(batchOffsets[i]);
+                    batchValues[i] = batchCursors[i].value();
                 }
             }
             for (int i = 0; i < pages; i++)
@@ -257,17 +273,20 @@ public final class IndexReader
                 }
             }
             batchTouched += touched;
-            for (int i = group; i < group + pages; i++)
+            for (int i = 0; i < pages; i++)
             {
-                final long deviceOffset = pagemap.locate(pfns[i]);
-                if (deviceOffset < 0 || deviceOffset >= size)
+                final long deviceOffset = batchOffsets[i];
+                if (deviceOffset < 0)
                 {
-                    visitor.onPage(i, deviceOffset < 0 ? deviceOffset : Pagemap.OUTSIDE);
+                    final long outside = pagemap.locate(pfns[group + i]);
+                    visitor.onPage(group + i, outside < 0 ? outside : Pagemap.OUTSIDE);
                 }
                 else
                 {
-                    visitor.onPage(i, deviceOffset);
-                    pageQuery(pfns[i], pagemap, visitor);
+                    visitor.onPage(group + i, deviceOffset);
+                    cursor.copyFrom(batchCursors[i]);
+                    answerPage(deviceOffset, Math.min(size, deviceOffset + pagemap.pageSize()), pagemap.pageShift(),
+                        visitor);
                 }
             }
         }

@@ -480,6 +480,8 @@ public final class BulkLoad
         private long[] groupDeltas = new long[16];
         private int[] groupFlags = new int[16];
         private int[] members = new int[16];
+        /** Owner ids of the sharers, sorted: scratch of {@link #singleGroup}. */
+        private int[] memberIds = new int[16];
 
         Sweep(final Arena arena)
         {
@@ -571,6 +573,11 @@ public final class BulkLoad
                 members[i] = r;
                 sharing[r >>> 6] |= 1L << r;
             }
+            final int single = singleGroup(n);
+            if (single >= 0)
+            {
+                return single;
+            }
             sortMembers(n);
             int groups = 0;
             for (int i = 0; i < n; i++)
@@ -601,6 +608,55 @@ public final class BulkLoad
             }
             return index.sets.intern(OwnerSet.of(
                 Arrays.copyOf(groupDeltas, groups), Arrays.copyOf(groupFlags, groups), owners));
+        }
+
+        /**
+         * The common share group, of sharers that all map the bytes at one delta with the same flags (full-file clones):
+         * its owner ids sorted as plain ints, and its set made without a bitmap when they are one run. -1 when the
+         * sharers differ in delta or flags.
+         */
+        private int singleGroup(final int n)
+        {
+            final long delta = deltaOf(members[0]);
+            final int stored = flags[members[0]] & STORED_MASK;
+            if (memberIds.length < n)
+            {
+                memberIds = new int[members.length];
+            }
+            for (int i = 0; i < n; i++)
+            {
+                final int r = members[i];
+                if (deltaOf(r) != delta || (flags[r] & STORED_MASK) != stored)
+                {
+                    return -1;
+                }
+                memberIds[i] = ownerId[r];
+            }
+            Arrays.sort(memberIds, 0, n);
+            final int first = memberIds[0];
+            final int last = memberIds[n - 1];
+            if (last - first == n - 1 && distinct(memberIds, n))
+            {
+                return index.sets.intern(OwnerSet.ofRun(delta, stored, first, last));
+            }
+            final RoaringBitmap bitmap = new RoaringBitmap();
+            for (int i = 0; i < n; i++)
+            {
+                bitmap.add(memberIds[i]);
+            }
+            return index.sets.intern(OwnerSet.of(new long[]{delta}, new int[]{stored}, new RoaringBitmap[]{bitmap}));
+        }
+
+        private static boolean distinct(final int[] sorted, final int n)
+        {
+            for (int i = 1; i < n; i++)
+            {
+                if (sorted[i] == sorted[i - 1])
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /**

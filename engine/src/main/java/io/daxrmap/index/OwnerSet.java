@@ -69,6 +69,19 @@ final class OwnerSet
     }
 
     /**
+     * A set of one group whose owner ids are the run {@code first} to {@code last}: what {@link #of} makes of such a
+     * group, without a bitmap to build.
+     */
+    static OwnerSet ofRun(final long delta, final int flags, final int first, final int last)
+    {
+        if (first < 0 || last < first)
+        {
+            throw new IllegalArgumentException("bad run: first=" + first + " last=" + last);
+        }
+        return new OwnerSet(new long[]{delta}, new int[]{flags, first, last}, null);
+    }
+
+    /**
      * A set from its groups, as a log stores them: groups in (delta, flags) order, bitmaps not empty. The bitmaps of
      * groups that are not runs are kept, run-optimised, and must not be changed afterwards.
      *

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -83,6 +84,14 @@ class OwnerSetTest
         assertEquals(true, filled.groupIsRun(0));
         assertEquals(OwnerSet.of(new long[]{0, 4096}, new int[]{0, 0},
             new RoaringBitmap[]{RoaringBitmap.bitmapOf(3, 4, 5), RoaringBitmap.bitmapOf(7, 8, 9)}), filled);
+        // a run made directly, as the bulk loader makes full-file clones' sets, is the set a bitmap of it makes
+        final OwnerSet run = OwnerSet.ofRun(-8192, 1, 7, 9);
+        final OwnerSet fromBitmap = OwnerSet.of(new long[]{-8192}, new int[]{1},
+            new RoaringBitmap[]{RoaringBitmap.bitmapOf(7, 8, 9)});
+        assertEquals(fromBitmap, run);
+        assertEquals(fromBitmap.hashCode(), run.hashCode());
+        assertNotEquals(OwnerSet.ofRun(-8192, 0, 7, 9), run);
+        assertNotEquals(OwnerSet.ofRun(-8192, 1, 7, 10), run);
     }
 
     @Test

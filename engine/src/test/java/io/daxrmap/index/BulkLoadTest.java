@@ -329,26 +329,35 @@ class BulkLoadTest
     @Test
     void shouldSortKeysWithTheirPayloadStably()
     {
-        // insertion sort, 8-bit digits, 11-bit digits
-        for (final int n : new int[]{20, 1_000, 100_000})
+        // insertion sort, 8-bit digits, 9-bit digits; keys differing in up to 63 bits, or in fewer with common bits
+        // above and below them (owner keys, block-aligned device offsets), and payloads of either sign
+        for (final int shape : new int[]{0, 1, 2})
         {
-            final SplittableRandom rnd = new SplittableRandom(7 + n);
-            final long[] keys = new long[n];
-            final int[] payload = new int[n + 3];
-            for (int i = 0; i < n; i++)
+            for (final int n : new int[]{20, 1_000, 100_000})
             {
-                keys[i] = rnd.nextInt(4) == 0 ? rnd.nextLong(Long.MAX_VALUE) : rnd.nextLong(Math.max(2, n / 100));
-                payload[i + 3] = i;
-            }
-            final long[] original = keys.clone();
-            RadixSort.sort(keys, payload, 3, n + 3);
-            for (int i = 0; i < n; i++)
-            {
-                assertEquals(original[payload[i + 3]], keys[i], "n=" + n);
-                if (i > 0)
+                final SplittableRandom rnd = new SplittableRandom(7 + n + shape);
+                final long[] keys = new long[n];
+                final int[] payload = new int[n + 3];
+                for (int i = 0; i < n; i++)
                 {
-                    assertTrue(keys[i - 1] < keys[i] || (keys[i - 1] == keys[i] && payload[i + 2] < payload[i + 3]),
-                        "n=" + n + " i=" + i);
+                    keys[i] = switch (shape)
+                    {
+                        case 0 -> rnd.nextInt(4) == 0 ? rnd.nextLong(Long.MAX_VALUE) : rnd.nextLong(Math.max(2, n / 100));
+                        case 1 -> 5L << 58 | (long)rnd.nextInt(Math.max(2, n / 50)) << 12 | 0x800;
+                        default -> 3L << 61 | (rnd.nextInt() & 0xFFFF_FFFFL) << 7 | 0x41;
+                    };
+                    payload[i + 3] = i - n / 2;
+                }
+                final long[] original = keys.clone();
+                RadixSort.sort(keys, payload, 3, n + 3);
+                for (int i = 0; i < n; i++)
+                {
+                    assertEquals(original[payload[i + 3] + n / 2], keys[i], "shape=" + shape + " n=" + n);
+                    if (i > 0)
+                    {
+                        assertTrue(keys[i - 1] < keys[i] || (keys[i - 1] == keys[i] && payload[i + 2] < payload[i + 3]),
+                            "shape=" + shape + " n=" + n + " i=" + i);
+                    }
                 }
             }
         }

@@ -30,7 +30,7 @@ case "$mode" in
     run queries 'QueryBenchmark\.(pageQuery|byteQuery64)$' -p dataset=unshared-1e6,clones100-1e6 -prof gc "${short[@]}"
     run baselines BaselineBenchmark -p dataset=unshared-1e6,clones100-1e6 "${short[@]}"
     run mutations MutationBenchmark -p kind=unmapMap,allocFree -p cycles=256 "${short[@]}"
-    run bulkload 'BulkLoadBenchmark\.bulk' -p dataset=unshared-1e6 -f 1 -wi 1 -i 3
+    run bulkload 'BulkLoadBenchmark\.bulk' -p dataset=unshared-1e6 -f 1 -wi 6 -i 3
     ;;
   full)
     run chase PointerChaseBenchmark "${short[@]}"
@@ -41,7 +41,9 @@ case "$mode" in
     run queries-1e8 'QueryBenchmark\.(pageQuery|byteQuery64|pageQueryStream|pageQueryBatch)$' -p dataset=unshared-1e8 "${short[@]}"
     run baselines BaselineBenchmark "${short[@]}"
     run scan ScanBenchmark "${short[@]}"
-    run bulkload BulkLoadBenchmark -f 1 -wi 1 -i 3
+    # the loader is warm after ~5 loads; the first (in the console log) is reported beside the warm figure
+    run bulkload 'BulkLoadBenchmark\.bulk' -f 1 -wi 6 -i 5
+    run bulkload-batches 'BulkLoadBenchmark\.Batches' -f 1 -wi 1 -i 3
     run mutations MutationBenchmark "${short[@]}"
     run readwrite ReadWhileWriteBenchmark "${short[@]}"
     run reopen ReopenBenchmark -f 1 -wi 1 -i 5

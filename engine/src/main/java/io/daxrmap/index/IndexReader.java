@@ -211,7 +211,8 @@ public final class IndexReader
      * whole), then every page's piece, then what each piece names (a single owner's key, or a shared set), and only
      * then the answers, each from its page's piece as found. Within a level the loads of different pages do not
      * depend on one another, so their cache misses overlap; the piece search, whose branches depend on what it loads,
-     * runs once the stripes are cached. Allocates nothing.
+     * runs once the stripes are cached. A visitor that refreshes this reader gets the pages after from the snapshot it
+     * refreshed to, as single queries would. Allocates nothing.
      *
      * @param pfns    page frame numbers.
      * @param from    first index into {@code pfns}.
@@ -284,9 +285,17 @@ public final class IndexReader
                 else
                 {
                     visitor.onPage(group + i, deviceOffset);
-                    cursor.copyFrom(batchCursors[i]);
-                    answerPage(deviceOffset, Math.min(size, deviceOffset + pagemap.pageSize()), pagemap.pageShift(),
-                        visitor);
+                    if (snapshot != s)
+                    {
+                        // the visitor refreshed this reader: the pieces found belong to the snapshot before
+                        pageQuery(pfns[group + i], pagemap, visitor);
+                    }
+                    else
+                    {
+                        cursor.copyFrom(batchCursors[i]);
+                        answerPage(deviceOffset, Math.min(size, deviceOffset + pagemap.pageSize()),
+                            pagemap.pageShift(), visitor);
+                    }
                 }
             }
         }

@@ -222,6 +222,60 @@ class AllocationFreeQueryTest
         assertTrue(allocated <= TOLERATED_BYTES, "allocated=" + allocated + " bytes over 200,000 batched queries");
     }
 
+    @Test
+    void shouldAnswerBatchedPagesFromTheSnapshotAVisitorRefreshedTo()
+    {
+        final ReverseIndex fresh = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, 1 << 20, BLOCK), 64));
+        fresh.newBatch().map(Owner.data(100), 0, 0, 128 * BLOCK, 0).commit();
+        final IndexReader reader = fresh.newReader();
+        final Pagemap pagemap = new Pagemap(1L << 36, 2 << 20, 0, BLOCK);
+        final long[] pfns = new long[16];
+        for (int i = 0; i < pfns.length; i++)
+        {
+            pfns[i] = ((1L << 36) + i * 16L * BLOCK) >>> 12;
+        }
+        // pages 8-15 are free until the visitor, answering page 3, maps them and refreshes the reader
+        final StringBuilder batched = new StringBuilder();
+        final PageBatchVisitor record = recorder(batched);
+        reader.pageQueries(pfns, 0, pfns.length, pagemap, new PageBatchVisitor()
+        {
+            @Override
+            public void onPage(final int index, final long deviceOffset)
+            {
+                record.onPage(index, deviceOffset);
+                if (index == 3)
+                {
+                    fresh.newBatch().map(Owner.data(200), 0, 128 * BLOCK, 128 * BLOCK, 0).commit();
+                    reader.refresh();
+                }
+            }
+
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                record.onAddressSpace(inode, pgoff, pgcnt, flags);
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+                record.onOtherOwner(owner, deviceOffset, length, fileOffset, flags);
+            }
+        });
+        final StringBuilder single = new StringBuilder();
+        final PageBatchVisitor toSingle = recorder(single);
+        for (int i = 4; i < pfns.length; i++)
+        {
+            toSingle.onPage(i, pagemap.locate(pfns[i]));
+            reader.pageQuery(pfns[i], pagemap, toSingle);
+        }
+        final String answers = batched.toString();
+        assertEquals(single.toString(), answers.substring(answers.indexOf("\n4@")));
+        assertTrue(single.toString().contains("\n8@524288: as 200/0/1/0"), single.toString());
+        fresh.close();
+    }
+
     private static PageBatchVisitor recorder(final StringBuilder out)
     {
         return new PageBatchVisitor()

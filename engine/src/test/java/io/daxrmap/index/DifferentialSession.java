@@ -452,6 +452,51 @@ final class DifferentialSession implements AutoCloseable
         expect(what + " result", dev, expected.deviceOffset());
         expect(what + " address spaces", spaces, expected.addressSpaces());
         expect(what + " other owners", others, expected.others());
+
+        // the same page in a batch, among neighbours that may lie outside the window or the device
+        final long[] pfns = {pfn + 5, pfn - 2, pfn, pfn + 1, pfn - 64};
+        final List<AddressSpace> batchedSpaces = new ArrayList<>();
+        final List<OtherOwner> batchedOthers = new ArrayList<>();
+        final long[] batchedDev = {Long.MIN_VALUE};
+        reader.pageQueries(pfns, 0, pfns.length, pm, new PageBatchVisitor()
+        {
+            private int page;
+
+            @Override
+            public void onPage(final int index, final long deviceOffset)
+            {
+                page = index;
+                if (index == 2)
+                {
+                    batchedDev[0] = deviceOffset;
+                }
+            }
+
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                if (page == 2)
+                {
+                    batchedSpaces.add(new AddressSpace(inode, pgoff, pgcnt, flags));
+                }
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset,
+                final int flags)
+            {
+                if (page == 2)
+                {
+                    batchedOthers.add(new OtherOwner(owner, deviceOffset, length, fileOffset, flags));
+                }
+            }
+        });
+        batchedSpaces.sort(null);
+        batchedOthers.sort(null);
+        expect("batched " + what + " result", batchedDev[0], expected.deviceOffset());
+        expect("batched " + what + " address spaces", batchedSpaces, expected.addressSpaces());
+        expect("batched " + what + " other owners", batchedOthers, expected.others());
     }
 
     private long[] randomForward(final Random rnd)

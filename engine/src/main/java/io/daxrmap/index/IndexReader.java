@@ -159,9 +159,14 @@ public final class IndexReader
      */
     private void answerPage(final long deviceOffset, final long pageEnd, final int shift, final PageVisitor visitor)
     {
+        final int value = cursor.value();
+        if (PieceValue.isSingle(value) && cursor.end() >= pageEnd)
+        {
+            answerSinglePage(value, deviceOffset, pageEnd, shift, visitor);
+            return;
+        }
         pageVisitor = visitor;
         pageShift = shift;
-        final int value = cursor.value();
         if (uniform(value, cursor.delta(), pageEnd) &&
             (!PieceValue.isShared(value) || snapshot.sets[PieceValue.setId(value)].groupCount() == 1))
         {
@@ -202,6 +207,28 @@ public final class IndexReader
             visitor.onAddressSpace(inode, pgoff, pgcnt, unwritten | shared);
         }
         pageVisitor = null;
+    }
+
+    /**
+     * The page lies in one piece of one reference: the answer of the general path (one address space, or one other
+     * owner, over the page), without its walk.
+     */
+    private void answerSinglePage(
+        final int value, final long start, final long end, final int shift, final PageVisitor visitor)
+    {
+        final long owner = snapshot.ownerKeys[PieceValue.ownerId(value)];
+        final long fileOffset = Owner.hasFileOffset(owner) ? start + cursor.delta() : 0;
+        final int reported = PieceValue.flags(value) | Owner.fmrFlags(owner);
+        if (Owner.isFileData(owner))
+        {
+            final long pgoff = fileOffset >> shift;
+            visitor.onAddressSpace(Owner.inode(owner), pgoff, ((fileOffset + (end - start) - 1) >> shift) - pgoff + 1,
+                reported);
+        }
+        else
+        {
+            visitor.onOtherOwner(owner, start, end - start, fileOffset, reported);
+        }
     }
 
     /**

@@ -57,9 +57,10 @@ public final class BatchProbe
     }
 
     static final int V = 5;
-    static final long[] stripes = new long[B];
-    static final long[] offs = new long[B];
-    static final int[] vals = new int[B];
+    static final long[] stripes = new long[64];
+    static final long[] offs = new long[64];
+    static final int[] vals = new int[64];
+    static final PieceCursor[] curs = new PieceCursor[64];
 
     static void v2(final IndexReader reader, final Snapshot s, final PieceCursor cursor, final long[] pfns, final int group, final Pagemap pagemap, final Sink visitor)
     {

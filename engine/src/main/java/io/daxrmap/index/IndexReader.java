@@ -114,9 +114,17 @@ public final class IndexReader
     public void byteQuery(final long offset, final long length, final RecordVisitor visitor)
     {
         checkRange(offset, length);
-        recordVisitor = visitor;
         cursor.seek(offset);
         final int value = cursor.value();
+        if (PieceValue.isSingle(value) && cursor.end() >= offset + length)
+        {
+            // the range lies in one piece of one reference: one record, as the walk would report it
+            final long owner = snapshot.ownerKeys[PieceValue.ownerId(value)];
+            visitor.onRecord(offset, length, owner, Owner.hasFileOffset(owner) ? offset + cursor.delta() : 0,
+                PieceValue.flags(value) | Owner.fmrFlags(owner));
+            return;
+        }
+        recordVisitor = visitor;
         if (PieceValue.isShared(value) && uniform(value, cursor.delta(), offset + length))
         {
             visitRangeGroups(snapshot.sets[PieceValue.setId(value)], offset, length);

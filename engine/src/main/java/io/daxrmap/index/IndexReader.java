@@ -68,6 +68,10 @@ public final class IndexReader
     IndexReader(final ReverseIndex index)
     {
         this.index = index;
+        for (int i = 0; i < BATCH; i++)
+        {
+            batchCursors[i] = new PieceCursor();
+        }
         refresh();
     }
 
@@ -81,13 +85,9 @@ public final class IndexReader
         snapshot = index.refreshed();
         cursor.snapshot(snapshot);
         look.snapshot(snapshot);
-        for (int i = 0; i < BATCH; i++)
+        for (final PieceCursor batchCursor : batchCursors)
         {
-            if (batchCursors[i] == null)
-            {
-                batchCursors[i] = new PieceCursor();
-            }
-            batchCursors[i].snapshot(snapshot);
+            batchCursor.snapshot(snapshot);
         }
         return snapshot.version;
     }
@@ -225,18 +225,35 @@ public final class IndexReader
         final int value, final long start, final long end, final int shift, final PageVisitor visitor)
     {
         final long owner = snapshot.ownerKeys[PieceValue.ownerId(value)];
-        final long fileOffset = Owner.hasFileOffset(owner) ? start + cursor.delta() : 0;
-        final int reported = PieceValue.flags(value) | Owner.fmrFlags(owner);
+        visitPageRef(visitor, owner, start, end - start, Owner.hasFileOffset(owner) ? start + cursor.delta() : 0,
+            PieceValue.flags(value) | Owner.fmrFlags(owner), shift);
+    }
+
+    /**
+     * One reference's bytes of a page, as the kill path takes them: an address space if it is file data, else another
+     * owner.
+     */
+    private static void visitPageRef(
+        final PageVisitor visitor, final long owner, final long start, final long length, final long fileOffset,
+        final int reported, final int shift)
+    {
         if (Owner.isFileData(owner))
         {
             final long pgoff = fileOffset >> shift;
-            visitor.onAddressSpace(Owner.inode(owner), pgoff, ((fileOffset + (end - start) - 1) >> shift) - pgoff + 1,
-                reported);
+            visitor.onAddressSpace(Owner.inode(owner), pgoff, pageCount(fileOffset, length, shift), reported);
         }
         else
         {
-            visitor.onOtherOwner(owner, start, end - start, fileOffset, reported);
+            visitor.onOtherOwner(owner, start, length, fileOffset, reported);
         }
+    }
+
+    /**
+     * Pages of {@code 1 << shift} bytes that {@code length} bytes from {@code fileOffset} touch.
+     */
+    private static long pageCount(final long fileOffset, final long length, final int shift)
+    {
+        return ((fileOffset + length - 1) >> shift) - (fileOffset >> shift) + 1;
     }
 
     /**
@@ -431,7 +448,7 @@ public final class IndexReader
     {
         final long fileOffset = start + set.groupDelta(0);
         groupPgoff = fileOffset >> pageShift;
-        groupPgcnt = ((fileOffset + (end - start) - 1) >> pageShift) - groupPgoff + 1;
+        groupPgcnt = pageCount(fileOffset, end - start, pageShift);
         groupStart = start;
         groupLength = end - start;
         groupFileOffset = fileOffset;
@@ -710,24 +727,18 @@ public final class IndexReader
                 }
                 break;
             case MODE_PAGE:
-            case MODE_PAGE_DIRECT:
                 if (Owner.isFileData(owner))
                 {
                     final long pgoff = fileOffset >> pageShift;
-                    final long pgcnt = ((fileOffset + (end - start) - 1) >> pageShift) - pgoff + 1;
-                    if (mode == MODE_PAGE_DIRECT)
-                    {
-                        pageVisitor.onAddressSpace(Owner.inode(owner), pgoff, pgcnt, reported);
-                    }
-                    else
-                    {
-                        records.add(pgoff, pgcnt, Owner.inode(owner), 0, reported);
-                    }
+                    records.add(pgoff, pageCount(fileOffset, end - start, pageShift), Owner.inode(owner), 0, reported);
                 }
                 else
                 {
                     pageVisitor.onOtherOwner(owner, start, end - start, fileOffset, reported);
                 }
+                break;
+            case MODE_PAGE_DIRECT:
+                visitPageRef(pageVisitor, owner, start, end - start, fileOffset, reported, pageShift);
                 break;
             default:
                 records.add(start, end - start, owner, fileOffset, reported);

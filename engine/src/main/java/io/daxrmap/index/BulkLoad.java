@@ -48,6 +48,13 @@ public final class BulkLoad
     static final int MAX_RECORDS = Integer.MAX_VALUE / BY_OWNER_FIELDS - 16;
     /** Owner-order copies first partition records by this many high bits of their owner ids. */
     private static final int PARTITION_BITS = 9;
+    /**
+     * Owners the table may hold while records still probe it one by one: its slots (12 bytes, at most two thirds
+     * full) then take 3 MiB. Measured on this machine kind (one JVM, alternated): probing took 0.41 x the time of
+     * sorting 10^6 records of 15,625 owners and 0.70 x for 10^7 of 156,250, but 1.44 x for 10^8 of 1,562,500,
+     * where every probe misses the cache.
+     */
+    static final int PROBED_OWNERS = 160_000;
     /** One bit per record: the sweep found it sharing bytes with another record. */
     private long[] sharing;
 
@@ -194,22 +201,50 @@ public final class BulkLoad
     }
 
     /**
-     * Owner ids for every record: the records sorted by owner, so each distinct owner is looked up once and the table
-     * is not probed at random for every record.
+     * Owner ids for every record. While the owner table is small enough for the cache to hold, each record probes it
+     * (a run of records of one owner probes once). Past {@link #PROBED_OWNERS} owners the records left are sorted by
+     * owner instead, so each distinct owner is looked up once and the table is not missed for every record.
      */
     private void internOwners()
     {
         ownerId = new int[count];
-        final int[] order = new int[count];
-        for (int i = 0; i < count; i++)
+        final OwnerTable owners = index.owners;
+        int record = 0;
+        long last = 0;
+        int id = -1;
+        while (record < count && owners.count() < PROBED_OWNERS)
         {
-            order[i] = i;
+            final long key = owner[record];
+            if (id < 0 || key != last)
+            {
+                id = owners.intern(key);
+                last = key;
+            }
+            ownerId[record++] = id;
         }
-        final long[] keys = Arrays.copyOf(owner, count);
-        RadixSort.sort(keys, order, 0, count);
+        if (record < count)
+        {
+            internSorted(record);
+        }
+        owner = null;
+    }
+
+    /**
+     * Owner ids for the records from {@code from} on, looked up in owner order.
+     */
+    private void internSorted(final int from)
+    {
+        final int n = count - from;
+        final int[] order = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = from + i;
+        }
+        final long[] keys = Arrays.copyOfRange(owner, from, count);
+        RadixSort.sort(keys, order, 0, n);
         final OwnerTable owners = index.owners;
         int id = -1;
-        for (int k = 0; k < count; k++)
+        for (int k = 0; k < n; k++)
         {
             if (k == 0 || keys[k] != keys[k - 1])
             {
@@ -217,7 +252,6 @@ public final class BulkLoad
             }
             ownerId[order[k]] = id;
         }
-        owner = null;
     }
 
     private void release()

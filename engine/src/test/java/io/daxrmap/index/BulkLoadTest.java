@@ -252,25 +252,7 @@ class BulkLoadTest
         load.commit();
         batch.commit();
         assertTrue(loaded.owners.count() > 1 << 9, "owners: " + loaded.owners.count());
-        final List<String> expected = new ArrayList<>();
-        final List<String> actual = new ArrayList<>();
-        inserted.newReader().scan(0, geometry.size() - 1, (deviceOffset, length, owner, fileOffset, flags) ->
-            expected.add(deviceOffset + "+" + length + " " + Owner.toString(owner) + "@" + fileOffset + " " + flags));
-        loaded.newReader().scan(0, geometry.size() - 1, (deviceOffset, length, owner, fileOffset, flags) ->
-            actual.add(deviceOffset + "+" + length + " " + Owner.toString(owner) + "@" + fileOffset + " " + flags));
-        for (int file = 0; file < owners + 200; file++)
-        {
-            final long owner = Owner.data(1000 + file);
-            inserted.newReader().forward(owner, 0, Long.MAX_VALUE >> 2, (f, d, l, flags) ->
-                expected.add(Owner.toString(owner) + " " + f + "->" + d + "+" + l + " " + flags));
-            loaded.newReader().forward(owner, 0, Long.MAX_VALUE >> 2, (f, d, l, flags) ->
-                actual.add(Owner.toString(owner) + " " + f + "->" + d + "+" + l + " " + flags));
-        }
-        for (int i = 0; i < Math.min(expected.size(), actual.size()); i++)
-        {
-            assertEquals(expected.get(i), actual.get(i), "seed=" + seed + ": line " + i);
-        }
-        assertEquals(expected.size(), actual.size(), "seed=" + seed);
+        assertSameMaps(inserted, loaded, 1000, owners + 200, "seed=" + seed);
         assertLiveBytesAreTheArenas(loaded, "seed=" + seed);
 
         // a file byte mapped twice is still named by the record that maps it the second time
@@ -286,6 +268,81 @@ class BulkLoadTest
         final InvalidMutationException ex = assertThrows(InvalidMutationException.class, again::commit);
         assertTrue(ex.getMessage().startsWith("record " + records.size() + ": file range already mapped: owner=" +
             Owner.toString(twice[0]) + " fileOffset=" + twice[1] + " "), ex.getMessage());
+    }
+
+    /**
+     * Past {@link BulkLoad#PROBED_OWNERS} owners the loader stops probing the owner table record by record and sorts
+     * the records left by owner: owners first met before the switch and met again after it keep one id.
+     */
+    @Test
+    void shouldInternOwnersPastTheProbedLimitAsBatchesOfInsertsDo()
+    {
+        final SplittableRandom rnd = new SplittableRandom(7);
+        final int owners = BulkLoad.PROBED_OWNERS + 20_000;
+        final int records = owners * 2;
+        final DeviceGeometry geometry = new DeviceGeometry(0, (long)records * 8192, 4096);
+        // each owner's two records at random places: many an owner is met before the switch and again after it
+        final int[] ownerOf = new int[records];
+        for (int i = 0; i < records; i++)
+        {
+            ownerOf[i] = i >>> 1;
+        }
+        for (int i = records - 1; i > 0; i--)
+        {
+            final int j = rnd.nextInt(i + 1);
+            final int t = ownerOf[i];
+            ownerOf[i] = ownerOf[j];
+            ownerOf[j] = t;
+        }
+        final long[] fileNext = new long[owners];
+        final ReverseIndex loaded = ReverseIndex.create(new IndexConfig(geometry, records));
+        final BulkLoad load = loaded.bulkLoad(records);
+        final ReverseIndex inserted = ReverseIndex.create(new IndexConfig(geometry, records));
+        final Batch batch = inserted.newBatch();
+        for (int i = 0; i < records; i++)
+        {
+            final long owner = Owner.data(1000 + ownerOf[i]);
+            final long length = (1 + rnd.nextInt(2)) * 4096L;
+            load.add(owner, fileNext[ownerOf[i]], i * 8192L, length, 0);
+            batch.insert(owner, fileNext[ownerOf[i]], i * 8192L, length, 0);
+            fileNext[ownerOf[i]] += 8192;
+        }
+        load.commit();
+        batch.commit();
+        assertEquals(owners, loaded.owners.count());
+        assertSameMaps(inserted, loaded, 1000, owners, "");
+        assertLiveBytesAreTheArenas(loaded, "");
+    }
+
+    /**
+     * The index a load built answers scans and forward lookups as the one batches of inserts built.
+     */
+    private static void assertSameMaps(
+        final ReverseIndex inserted, final ReverseIndex loaded, final long firstInode, final int inodes,
+        final String context)
+    {
+        final long end = inserted.geometry().size() - 1;
+        final List<String> expected = new ArrayList<>();
+        final List<String> actual = new ArrayList<>();
+        inserted.newReader().scan(0, end, (deviceOffset, length, owner, fileOffset, flags) ->
+            expected.add(deviceOffset + "+" + length + " " + Owner.toString(owner) + "@" + fileOffset + " " + flags));
+        loaded.newReader().scan(0, end, (deviceOffset, length, owner, fileOffset, flags) ->
+            actual.add(deviceOffset + "+" + length + " " + Owner.toString(owner) + "@" + fileOffset + " " + flags));
+        final IndexReader insertedReader = inserted.newReader();
+        final IndexReader loadedReader = loaded.newReader();
+        for (int file = 0; file < inodes; file++)
+        {
+            final long owner = Owner.data(firstInode + file);
+            insertedReader.forward(owner, 0, Long.MAX_VALUE >> 2, (f, d, l, flags) ->
+                expected.add(Owner.toString(owner) + " " + f + "->" + d + "+" + l + " " + flags));
+            loadedReader.forward(owner, 0, Long.MAX_VALUE >> 2, (f, d, l, flags) ->
+                actual.add(Owner.toString(owner) + " " + f + "->" + d + "+" + l + " " + flags));
+        }
+        for (int i = 0; i < Math.min(expected.size(), actual.size()); i++)
+        {
+            assertEquals(expected.get(i), actual.get(i), context + ": line " + i);
+        }
+        assertEquals(expected.size(), actual.size(), context);
     }
 
     @Test

@@ -60,6 +60,43 @@ class AnonymousMemoryTest
     }
 
     /**
+     * A released mapping is kept and handed out again, zeroed, instead of faulting in fresh memory.
+     */
+    @Test
+    void shouldHandOutAReleasedMappingAgainZeroed() throws InterruptedException
+    {
+        requireOrSkip(AnonymousMemory.advised(), "plain direct buffers are the JDK's to release");
+        final long length = SIZE;
+        final long pooledBefore = AnonymousMemory.pooledBytes();
+        requireOrSkip(pooledBefore + length <= AnonymousMemory.POOL_BYTES, "the pool is full: " + pooledBefore);
+        ByteBuffer dropped = AnonymousMemory.allocate(SIZE);
+        for (int i = 0; i < SIZE; i += 8)
+        {
+            dropped.putLong(i, -1L);
+        }
+        dropped = null;
+        for (int wait = 0; wait < 200 && AnonymousMemory.pooledBytes() < pooledBefore + length; wait++)
+        {
+            System.gc();
+            Thread.sleep(10);
+        }
+        final long pooled = AnonymousMemory.pooledBytes();
+        assertTrue(pooled >= pooledBefore + length, "pooled=" + pooled + " before=" + pooledBefore);
+        final long mapped = AnonymousMemory.mappedBytes();
+
+        final ByteBuffer again = AnonymousMemory.allocate(SIZE);
+        assertEquals(pooled - length, AnonymousMemory.pooledBytes(), "taken from the pool");
+        assertEquals(mapped, AnonymousMemory.mappedBytes(), "nothing newly mapped");
+        for (int i = 0; i < SIZE; i += 8)
+        {
+            if (again.getLong(i) != 0)
+            {
+                throw new AssertionError("not zeroed at " + i);
+            }
+        }
+    }
+
+    /**
      * Slabs dropped without a collection in sight (as a compaction drops a whole arena) do not pile up past the
      * limit: an allocation that would pass it collects and waits for the unmapping, and one that still cannot fit
      * fails as a direct buffer would.

@@ -326,6 +326,8 @@ public final class BulkLoad
         final Forward forward = new Forward(owners);
         long[] fileKeys = new long[0];
         int[] order = new int[0];
+        // one map written after another: its arrays grow to the largest owner's extents instead of being made anew
+        MutableExtents extents = null;
         for (int o = 0; o < owners; o++)
         {
             final int from = start[o];
@@ -351,7 +353,14 @@ public final class BulkLoad
             {
                 RadixSort.sort(fileKeys, order, 0, n);
             }
-            final MutableExtents extents = new MutableExtents(o, n);
+            if (extents == null)
+            {
+                extents = new MutableExtents(o, n);
+            }
+            else
+            {
+                extents.reuse(o);
+            }
             long mappedEnd = -1;
             for (int k = 0; k < n; k++)
             {

@@ -15,7 +15,8 @@ import java.util.Arrays;
  */
 final class MutableExtents
 {
-    final int ownerId;
+    /** The owner; changed only by {@link #reuse}. */
+    int ownerId;
     /** Extents in the window, and the arrays that hold them. */
     int count;
     long[] file;
@@ -81,6 +82,22 @@ final class MutableExtents
         device = new long[capacity];
         length = new long[capacity];
         flags = new int[capacity];
+    }
+
+    /**
+     * Empty a map with no base for another owner, keeping its arrays: a loader writes one owner's map after another.
+     */
+    void reuse(final int ownerId)
+    {
+        if (base != null)
+        {
+            throw new IllegalStateException("a map read from a snapshot is not reused: ownerId=" + this.ownerId);
+        }
+        this.ownerId = ownerId;
+        count = 0;
+        dirty = false;
+        releasedBytes = 0;
+        writtenBytes = 0;
     }
 
     /**

@@ -142,6 +142,24 @@ final class AnonymousMemory
         }
     }
 
+    /**
+     * Whether the mapping at an address is kept for reuse now.
+     */
+    static boolean pooled(final long address)
+    {
+        synchronized (POOL)
+        {
+            for (final Unmap kept : POOL)
+            {
+                if (kept.address == address)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     private static Unmap takePooled(final long length)
     {
         synchronized (POOL)
@@ -177,7 +195,7 @@ final class AnonymousMemory
     /**
      * Unmap every kept mapping: room under the limit for a mapping of another length.
      */
-    private static void drainPool()
+    static void drainPool()
     {
         while (true)
         {

@@ -1,3 +1,4 @@
+// The session ran it as MutProbe2 (printing the time only) and MutProbe4 (without the mapping counts): same arguments, same loop.
 package io.daxrmap.index;
 
 import io.daxrmap.model.Owner;

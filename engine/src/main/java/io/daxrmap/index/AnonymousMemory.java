@@ -60,6 +60,7 @@ final class AnonymousMemory
     /** Released mappings kept for reuse, newest last; guarded by itself. */
     private static final ArrayDeque<Unmap> POOL = new ArrayDeque<>();
     private static long pooledBytes;
+    private static final AtomicLong REUSED = new AtomicLong();
     private static final int COLLECTION_WAITS = 9;
 
     private AnonymousMemory()
@@ -93,6 +94,7 @@ final class AnonymousMemory
         if (kept != null)
         {
             new UnsafeBuffer(kept.address, size).setMemory(0, size, (byte)0);
+            REUSED.incrementAndGet();
             return register(kept.address, length, size);
         }
         reserve(length);
@@ -140,6 +142,16 @@ final class AnonymousMemory
         {
             return pooledBytes;
         }
+    }
+
+    /**
+     * Allocations served from kept mappings so far.
+     *
+     * @return a count.
+     */
+    static long reusedMappings()
+    {
+        return REUSED.get();
     }
 
     /**

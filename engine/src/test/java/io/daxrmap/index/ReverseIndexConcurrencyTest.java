@@ -251,6 +251,47 @@ class ReverseIndexConcurrencyTest
         }
     }
 
+    /**
+     * Compactions whose fresh arenas reuse the memory of arenas retired before (the collector hands their slabs to
+     * {@link AnonymousMemory}'s pool) while readers run: every snapshot a reader takes still holds, and a reader that
+     * never refreshes still sees its first one.
+     */
+    @Test
+    void shouldKeepSnapshotsReadableWhileCompactionsReuseReleasedMemory() throws InterruptedException
+    {
+        if (!AnonymousMemory.advised())
+        {
+            assertTrue(!"true".equals(System.getenv("CI")), "CI=true: arenas are advised mappings there");
+            return;
+        }
+        final int fileBlocks = 2048;
+        try (ReverseIndex index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(3, 4 * SIZE, BLOCK), 1)))
+        {
+            final Mover mover = new Mover(index, fileBlocks, 2, 1);
+            final IndexReader stale = index.newReader();
+            final List<String> before = scanText(stale, 4 * SIZE);
+            final long reusedBefore = AnonymousMemory.reusedMappings();
+            final long[] collectedAt = {0};
+            final Outcome outcome = race(index, mover, r -> checkMoveInvariants(r, fileBlocks, 4 * SIZE), () ->
+            {
+                // each compaction retires an arena: collect, so that the ones after are made in its memory
+                if (index.compactions() > collectedAt[0])
+                {
+                    collectedAt[0] = index.compactions();
+                    System.gc();
+                }
+                return AnonymousMemory.reusedMappings() - reusedBefore >= 2;
+            });
+            assertRaced(outcome, 100);
+            assertTrue(AnonymousMemory.reusedMappings() - reusedBefore >= 2,
+                "compactions=" + index.compactions() + " reused=" + (AnonymousMemory.reusedMappings() - reusedBefore));
+            assertEquals(before, scanText(stale, 4 * SIZE));
+            stale.refresh();
+            assertNull(checkMoveInvariants(stale, fileBlocks, 4 * SIZE));
+            assertEquals(outcome.commits() + 1, stale.version());
+        }
+    }
+
     private static List<String> scanText(final IndexReader reader, final long size)
     {
         final List<String> out = new ArrayList<>();

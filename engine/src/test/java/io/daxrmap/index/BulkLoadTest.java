@@ -310,8 +310,8 @@ class BulkLoadTest
         load.commit();
         batch.commit();
         assertEquals(owners, loaded.owners.count());
-        assertSameMaps(inserted, loaded, 1000, owners, "");
-        assertLiveBytesAreTheArenas(loaded, "");
+        assertSameMaps(inserted, loaded, 1000, owners, owners + " owners");
+        assertLiveBytesAreTheArenas(loaded, owners + " owners");
     }
 
     /**

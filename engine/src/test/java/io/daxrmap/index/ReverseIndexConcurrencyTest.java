@@ -3,6 +3,7 @@ package io.daxrmap.index;
 import io.daxrmap.model.DeviceGeometry;
 import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -261,8 +262,9 @@ class ReverseIndexConcurrencyTest
     {
         if (!AnonymousMemory.advised())
         {
+            // arenas are direct buffers here, which the JDK releases: nothing is kept to reuse
             assertTrue(!"true".equals(System.getenv("CI")), "CI=true: arenas are advised mappings there");
-            return;
+            Assumptions.assumeTrue(false, "in-memory arenas are not advised mappings on this platform");
         }
         final int fileBlocks = 2048;
         try (ReverseIndex index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(3, 4 * SIZE, BLOCK), 1)))

@@ -15,6 +15,11 @@ import java.util.Arrays;
  */
 final class MutableExtents
 {
+    /** Room an array grows by beyond what it must hold, so that the next few insertions do not copy it again. */
+    private static final int SLACK = 4;
+    private static final long[] NO_LONGS = new long[0];
+    private static final int[] NO_INTS = new int[0];
+
     /** The owner; changed only by {@link #reuse}. */
     int ownerId;
     /** Extents in the window, and the arrays that hold them. */
@@ -77,11 +82,11 @@ final class MutableExtents
             chunkFirst[c] = ForwardRootDescriptor.first(buffer, offset, c);
             chunkAddress[c] = ForwardRootDescriptor.address(buffer, offset, c);
         }
-        final int capacity = ForwardRootDescriptor.CHUNK_EXTENTS * 2 + 4;
-        file = new long[capacity];
-        device = new long[capacity];
-        length = new long[capacity];
-        flags = new int[capacity];
+        // sized when the first chunk loads: an operation mostly loads one chunk, of far fewer than CHUNK_EXTENTS
+        file = NO_LONGS;
+        device = NO_LONGS;
+        length = NO_LONGS;
+        flags = NO_INTS;
     }
 
     /**
@@ -541,7 +546,7 @@ final class MutableExtents
     {
         if (capacity > file.length)
         {
-            final int newCapacity = Math.max(capacity, file.length * 2);
+            final int newCapacity = Math.max(capacity + SLACK, file.length * 2);
             file = Arrays.copyOf(file, newCapacity);
             device = Arrays.copyOf(device, newCapacity);
             length = Arrays.copyOf(length, newCapacity);

@@ -280,21 +280,25 @@ public final class BulkLoad
     }
 
     /**
-     * The records in device order: the identity when they came that way.
+     * The records in device order, or null when they came that way: no array of the identity is made.
      */
     private int[] byDevice()
     {
-        final int[] order = new int[count];
         boolean sorted = true;
+        for (int i = 1; i < count && sorted; i++)
+        {
+            sorted = device[i - 1] <= device[i];
+        }
+        if (sorted)
+        {
+            return null;
+        }
+        final int[] order = new int[count];
         for (int i = 0; i < count; i++)
         {
             order[i] = i;
-            sorted &= i == 0 || device[i - 1] <= device[i];
         }
-        if (!sorted)
-        {
-            RadixSort.sort(Arrays.copyOf(device, count), order, 0, count);
-        }
+        RadixSort.sort(Arrays.copyOf(device, count), order, 0, count);
         return order;
     }
 
@@ -552,7 +556,7 @@ public final class BulkLoad
             int next = 0;
             while (true)
             {
-                final long nextStart = next < count ? device[order[next]] : INFINITY;
+                final long nextStart = next < count ? device[record(order, next)] : INFINITY;
                 final long nextEnd = heapSize > 0 ? end(heap[0]) : INFINITY;
                 final long boundary = Math.min(nextStart, nextEnd);
                 if (boundary == INFINITY)
@@ -568,9 +572,9 @@ public final class BulkLoad
                 {
                     pop();
                 }
-                while (next < count && device[order[next]] == boundary)
+                while (next < count && device[record(order, next)] == boundary)
                 {
-                    push(order[next++]);
+                    push(record(order, next++));
                 }
                 if (heapSize == 0)
                 {
@@ -591,6 +595,14 @@ public final class BulkLoad
             }
             emit(position, deviceSize, PieceValue.EMPTY, 0);
             flush();
+        }
+
+        /**
+         * The record at a position of device order: the identity where the records came in device order.
+         */
+        private static int record(final int[] order, final int position)
+        {
+            return order == null ? position : order[position];
         }
 
         private long end(final int r)

@@ -256,11 +256,9 @@ public final class BulkLoad
 
     private void release()
     {
+        releaseFields();
         owner = null;
         ownerId = null;
-        device = null;
-        length = null;
-        file = null;
         flags = null;
         sharing = null;
     }
@@ -416,6 +414,7 @@ public final class BulkLoad
             {
                 copyFields(i, byOwner, fill[ownerId[i]]++ * BY_OWNER_FIELDS);
             }
+            releaseFields();
         }
         else
         {
@@ -440,9 +439,8 @@ public final class BulkLoad
                 partitionOwner[at] = id;
                 copyFields(i, byOwner, at * BY_OWNER_FIELDS);
             }
-            file = null;
-            device = null;
-            length = null;
+            // freed before the second pass allocates its scratch: the peak is one copy of the fields, not two
+            releaseFields();
             final long[] scratch = new long[largest * BY_OWNER_FIELDS];
             for (int p = 0; p < partitions; p++)
             {
@@ -459,10 +457,17 @@ public final class BulkLoad
                 }
             }
         }
+        return byOwner;
+    }
+
+    /**
+     * Free the file offsets, device offsets and lengths in record order, once they are copied out.
+     */
+    private void releaseFields()
+    {
         file = null;
         device = null;
         length = null;
-        return byOwner;
     }
 
     private void copyFields(final int record, final long[] to, final int at)

@@ -363,6 +363,9 @@ public final class Batch
         }
         open = false;
         final Arena arena = index.arena;
+        // what this batch wrote goes back to the cache before it is published: a compaction while publishing empties
+        // the cache, and a failed publication leaves entries whose blocks no directory names, never taken again
+        final WriterCache cache = index.writerCache;
         final LongDirectory.Editor stripeEditor = base.stripes.edit(index.emptyStripe);
         final int[] stripeIndexes = new int[stripes.size()];
         final long[] stripeBlocks = new long[stripes.size()];
@@ -379,6 +382,7 @@ public final class Batch
             if (stripe.count == 1 && stripe.values[0] == PieceValue.EMPTY)
             {
                 block = index.emptyStripe;
+                stripe.block = block;
             }
             else
             {
@@ -387,6 +391,7 @@ public final class Batch
                     Arena.footprint(StripeDescriptor.blockLength(arena.buffer(block), Arena.offset(block)));
             }
             stripeEditor.set(stripe.index, block);
+            cache.putStripe(stripe, arena);
             stripeIndexes[stripeCount] = stripe.index;
             stripeBlocks[stripeCount++] = block;
         }
@@ -399,11 +404,20 @@ public final class Batch
             if (!forward.dirty())
             {
                 // only read (a reflink source, a check): its blocks stay as they are
+                if (forward.root() != Snapshot.NO_EXTENTS)
+                {
+                    cache.putForward(forward, arena);
+                }
                 continue;
             }
             final long old = base.extentsAddress(forward.ownerId);
             final long block = forward.write(arena, index.sharedChunks, null);
             index.liveBytes += forward.writtenBytes() - forward.releasedBytes();
+            if (block != Snapshot.NO_EXTENTS)
+            {
+                forward.rebase(block, arena.slabs());
+                cache.putForward(forward, arena);
+            }
             if (block == Snapshot.NO_EXTENTS && old == Snapshot.NO_EXTENTS)
             {
                 continue;
@@ -671,9 +685,12 @@ public final class Batch
         if (stripe == null)
         {
             final long address = base.stripeAddress(stripeIndex);
-            final UnsafeBuffer buffer = base.buffer(address);
-            stripe = new MutableStripe(
-                stripeIndex, base.stripeStart(stripeIndex), base.stripeEnd(stripeIndex), buffer, Arena.offset(address));
+            stripe = index.writerCache.takeStripe(stripeIndex, address, index.arena);
+            if (stripe == null)
+            {
+                stripe = new MutableStripe(stripeIndex, base.stripeStart(stripeIndex), base.stripeEnd(stripeIndex),
+                    address, base.buffer(address), Arena.offset(address));
+            }
             stripes.put(stripeIndex, stripe);
         }
         return stripe;
@@ -687,7 +704,11 @@ public final class Batch
             final long address = base.extentsAddress(ownerId);
             if (address != Snapshot.NO_EXTENTS)
             {
-                forward = new MutableExtents(ownerId, base, address);
+                forward = index.writerCache.takeForward(ownerId, address, index.arena);
+                if (forward == null)
+                {
+                    forward = new MutableExtents(ownerId, base, address);
+                }
             }
             else if (create)
             {

@@ -29,8 +29,9 @@ final class MutableExtents
     long[] length;
     int[] flags;
 
-    private final Snapshot base;
-    private final long baseRoot;
+    /** Where the base's blocks are: null for a map with no base. */
+    private UnsafeBuffer[] slabs;
+    private long baseRoot;
     private int chunks;
     private long[] chunkFirst;
     private long[] chunkAddress;
@@ -41,6 +42,21 @@ final class MutableExtents
     private boolean dirty;
     private long releasedBytes;
     private long writtenBytes;
+    /** What the last {@link #write} stored: its root's chunks. */
+    private int writtenChunks;
+    private long[] writtenFirsts;
+    private long[] writtenAddresses;
+    private int writtenWindowEnd;
+    /**
+     * The chunks the last {@link #write} wrote anew, {@code [changedFirst, changedEnd)} of its root (-1 if none), and
+     * the extents of the window they hold, {@code [changedFrom, changedTo)}.
+     */
+    private int changedFirst = -1;
+    private int changedEnd;
+    private int changedFrom;
+    private int changedTo;
+    /** Whether the last {@link #chunk} kept a window chunk. */
+    private boolean chunkKept;
 
     MutableExtents(final int ownerId)
     {
@@ -53,7 +69,7 @@ final class MutableExtents
     MutableExtents(final int ownerId, final int capacity)
     {
         this.ownerId = ownerId;
-        this.base = null;
+        this.slabs = null;
         this.baseRoot = Snapshot.NO_EXTENTS;
         file = new long[capacity];
         device = new long[capacity];
@@ -70,9 +86,9 @@ final class MutableExtents
     MutableExtents(final int ownerId, final Snapshot base, final long root)
     {
         this.ownerId = ownerId;
-        this.base = base;
+        this.slabs = base.slabs;
         this.baseRoot = root;
-        final UnsafeBuffer buffer = base.buffer(root);
+        final UnsafeBuffer buffer = buffer(root);
         final int offset = Arena.offset(root);
         chunks = ForwardRootDescriptor.count(buffer, offset);
         chunkFirst = new long[chunks];
@@ -94,7 +110,7 @@ final class MutableExtents
      */
     void reuse(final int ownerId)
     {
-        if (base != null)
+        if (slabs != null)
         {
             throw new IllegalStateException("a map read from a snapshot is not reused: ownerId=" + this.ownerId);
         }
@@ -196,7 +212,7 @@ final class MutableExtents
     private long chunkEnd(final int chunk)
     {
         final long address = chunkAddress[chunk];
-        final UnsafeBuffer buffer = base.buffer(address);
+        final UnsafeBuffer buffer = buffer(address);
         final int offset = Arena.offset(address);
         final int n = ExtentsDescriptor.count(buffer, offset);
         return ExtentsDescriptor.fileOffset(buffer, offset, n - 1) + ExtentsDescriptor.length(buffer, offset, n - 1);
@@ -206,7 +222,7 @@ final class MutableExtents
     {
         lo--;
         final long address = chunkAddress[lo];
-        final UnsafeBuffer buffer = base.buffer(address);
+        final UnsafeBuffer buffer = buffer(address);
         final int offset = Arena.offset(address);
         final int n = ExtentsDescriptor.count(buffer, offset);
         ensureCapacity(count + n);
@@ -222,7 +238,7 @@ final class MutableExtents
     {
         final long address = chunkAddress[hi];
         hi++;
-        final UnsafeBuffer buffer = base.buffer(address);
+        final UnsafeBuffer buffer = buffer(address);
         final int offset = Arena.offset(address);
         final int n = ExtentsDescriptor.count(buffer, offset);
         ensureCapacity(count + n);
@@ -366,6 +382,53 @@ final class MutableExtents
     }
 
     /**
+     * The root this map was read from or, after {@link #rebase}, last written as; {@link Snapshot#NO_EXTENTS} for a
+     * map with no base.
+     */
+    long root()
+    {
+        return baseRoot;
+    }
+
+    /**
+     * Make the root the last {@link #write} returned this map's base, as if the map had just been read from it and the
+     * chunks it wrote anew loaded (the arrays already hold their extents): the next batch that changes the same part
+     * of the file needs nothing decoded. The window shrinks to those chunks, so that it does not grow batch after
+     * batch to the whole map, each write comparing every chunk of it again; if the write kept every chunk, the window
+     * stays as it was.
+     *
+     * @param root      what {@link #write} returned, not {@link Snapshot#NO_EXTENTS}.
+     * @param arenaSlabs the slabs of the arena {@link #write} wrote to, as they are now.
+     */
+    void rebase(final long root, final UnsafeBuffer[] arenaSlabs)
+    {
+        if (root == Snapshot.NO_EXTENTS || !windowSet)
+        {
+            throw new IllegalStateException("only a written map with a window is rebased: ownerId=" + ownerId);
+        }
+        slabs = arenaSlabs;
+        baseRoot = root;
+        if (changedFirst < 0)
+        {
+            // every chunk of the window kept: it stays as it was
+            hi = writtenWindowEnd;
+        }
+        else
+        {
+            removeRange(changedTo, count);
+            removeRange(0, changedFrom);
+            lo = changedFirst;
+            hi = changedEnd;
+        }
+        chunks = writtenChunks;
+        chunkFirst = writtenFirsts;
+        chunkAddress = writtenAddresses;
+        writtenFirsts = null;
+        writtenAddresses = null;
+        dirty = false;
+    }
+
+    /**
      * Bytes of the base's blocks the last {@link #write} made garbage: its root, and the window's chunks it did not
      * keep whose last reference this was.
      */
@@ -395,11 +458,12 @@ final class MutableExtents
     long write(final Arena arena, final SharedChunks shared, final SharedChunks.Dedupe dedupe)
     {
         releasedBytes = baseRoot == Snapshot.NO_EXTENTS ? 0 :
-            Arena.footprint(ForwardRootDescriptor.length(base.buffer(baseRoot), Arena.offset(baseRoot)));
+            Arena.footprint(ForwardRootDescriptor.length(buffer(baseRoot), Arena.offset(baseRoot)));
         writtenBytes = 0;
         final int before = windowSet ? lo : chunks;
         final int after = windowSet ? hi : chunks;
         final boolean[] kept = new boolean[after - before];
+        changedFirst = -1;
         long root = Snapshot.NO_EXTENTS;
         if (!isEmpty())
         {
@@ -418,7 +482,18 @@ final class MutableExtents
                     addresses = Arrays.copyOf(addresses, total * 2);
                 }
                 firsts[total] = file[from];
-                addresses[total++] = chunk(arena, from, to, before, after, kept, shared, dedupe);
+                addresses[total] = chunk(arena, from, to, before, after, kept, shared, dedupe);
+                if (!chunkKept)
+                {
+                    if (changedFirst < 0)
+                    {
+                        changedFirst = total;
+                        changedFrom = from;
+                    }
+                    changedEnd = total + 1;
+                    changedTo = to;
+                }
+                total++;
                 from = to;
             }
             final int rootChunks = total + chunks - after;
@@ -429,6 +504,10 @@ final class MutableExtents
             }
             System.arraycopy(chunkFirst, after, firsts, total, chunks - after);
             System.arraycopy(chunkAddress, after, addresses, total, chunks - after);
+            writtenChunks = rootChunks;
+            writtenFirsts = firsts;
+            writtenAddresses = addresses;
+            writtenWindowEnd = total;
             root = ForwardRootDescriptor.write(arena, firsts, addresses, rootChunks);
             final int rootLength = ForwardRootDescriptor.length(arena.buffer(root), Arena.offset(root));
             writtenBytes += Arena.footprint(rootLength);
@@ -437,7 +516,7 @@ final class MutableExtents
         {
             if (!kept[c - before] && shared.release(chunkAddress[c]))
             {
-                final UnsafeBuffer buffer = base.buffer(chunkAddress[c]);
+                final UnsafeBuffer buffer = buffer(chunkAddress[c]);
                 releasedBytes += Arena.footprint(ExtentsDescriptor.blockLength(buffer, Arena.offset(chunkAddress[c])));
             }
         }
@@ -467,8 +546,9 @@ final class MutableExtents
         final SharedChunks shared, final SharedChunks.Dedupe dedupe)
     {
         final int c = Arrays.binarySearch(chunkFirst, before, after, file[from]);
-        if (c >= 0 && !kept[c - before] && sameExtents(base.buffer(chunkAddress[c]), Arena.offset(chunkAddress[c]),
-            from, to))
+        chunkKept = c >= 0 && !kept[c - before] &&
+            sameExtents(buffer(chunkAddress[c]), Arena.offset(chunkAddress[c]), from, to);
+        if (chunkKept)
         {
             kept[c - before] = true;
             return chunkAddress[c];
@@ -528,6 +608,11 @@ final class MutableExtents
             h = (h ^ (length[i] | (long)flags[i] << ExtentsDescriptor.FLAGS_SHIFT)) * 0x9E3779B97F4A7C15L;
         }
         return h ^ (h >>> 31);
+    }
+
+    private UnsafeBuffer buffer(final long address)
+    {
+        return slabs[(int)(address >>> 32)];
     }
 
     private void removeRange(final int from, final int to)

@@ -14,13 +14,17 @@ final class MutableStripe
     final long start;
     final long end;
     int count;
+    /** The block whose pieces the arrays hold: the one read, or the one {@link #write} wrote. */
+    long block;
     int[] rel;
     int[] values;
     long[] deltas;
 
-    MutableStripe(final int index, final long start, final long end, final DirectBuffer buffer, final int offset)
+    MutableStripe(
+        final int index, final long start, final long end, final long block, final DirectBuffer buffer, final int offset)
     {
         this.index = index;
+        this.block = block;
         this.start = start;
         this.end = end;
         count = StripeDescriptor.count(buffer, offset);
@@ -121,7 +125,8 @@ final class MutableStripe
 
     long write(final Arena arena)
     {
-        return write(arena, count, rel, values, deltas);
+        block = write(arena, count, rel, values, deltas);
+        return block;
     }
 
     /**

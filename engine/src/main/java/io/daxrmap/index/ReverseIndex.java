@@ -53,6 +53,8 @@ public final class ReverseIndex implements AutoCloseable
     long liveBytes;
     /** Forward-map chunks that several roots name; replaced by each compaction. */
     SharedChunks sharedChunks = new SharedChunks();
+    /** The writer's decoded copies of recently written blocks. */
+    final WriterCache writerCache = new WriterCache();
     private final IndexDirectory store;
     private final Path readOnlyDirectory;
     private LogReplay follower;
@@ -243,6 +245,7 @@ public final class ReverseIndex implements AutoCloseable
         }
         verifier = fresh.verifier;
         followDamage = null;
+        writerCache.clear();
         follower = fresh.follower;
         owners = fresh.owners;
         arena = fresh.arena;
@@ -406,6 +409,7 @@ public final class ReverseIndex implements AutoCloseable
                 throw new IllegalStateException("bulk load needs an empty index: version=" + base.version);
             }
         }
+        writerCache.clear();
         return new BulkLoad(this, newBatch(), base, expectedRecords);
     }
 
@@ -691,6 +695,7 @@ public final class ReverseIndex implements AutoCloseable
                 throw new UncheckedIOException("cannot write compacted generation: directory=" + store.directory, ex);
             }
         }
+        writerCache.clear();
         arena = fresh;
         emptyStripe = freshEmpty;
         liveBytes = live;

@@ -302,6 +302,52 @@ final class ExtentsDescriptor
     }
 
     /**
+     * Whether the chunk at {@code offset} holds exactly extents {@code [from, to)}: compared in their encoded form, word
+     * by word, as {@link #write} would store them.
+     *
+     * @param header from {@link #header} for the same extents.
+     */
+    static boolean matches(
+        final DirectBuffer buffer, final int offset, final int header, final long[] file, final long[] device,
+        final long[] length, final int[] flags, final int from, final int to)
+    {
+        if (buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER) != header)
+        {
+            return false;
+        }
+        if ((header & NARROW) != 0)
+        {
+            final int shift = shift(header);
+            int at = offset + HEADER_LENGTH;
+            for (int i = from; i < to; i++, at += NARROW_EXTENT_LENGTH)
+            {
+                final long deviceUnits = device[i] >>> shift;
+                final long top = deviceUnits >>> (Long.SIZE - NARROW_FILE_BITS) |
+                    (length[i] >>> shift) << (NARROW_FILE_BITS + NARROW_DEVICE_BITS - Long.SIZE) |
+                    (long)flags[i] << (NARROW_FILE_BITS + NARROW_DEVICE_BITS + NARROW_LENGTH_BITS - Long.SIZE);
+                if (buffer.getLong(at, BYTE_ORDER) != (file[i] >>> shift | deviceUnits << NARROW_FILE_BITS) ||
+                    buffer.getInt(at + Long.BYTES, BYTE_ORDER) != (int)top ||
+                    buffer.getByte(at + Long.BYTES + Integer.BYTES) != (byte)(top >>> Integer.SIZE))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        int at = offset + HEADER_LENGTH;
+        for (int i = from; i < to; i++, at += WIDE_EXTENT_LENGTH)
+        {
+            if (buffer.getLong(at + FILE_OFFSET_OFFSET, BYTE_ORDER) != file[i] ||
+                buffer.getLong(at + DEVICE_OFFSET_OFFSET, BYTE_ORDER) != device[i] ||
+                buffer.getLong(at + LENGTH_FLAGS_OFFSET, BYTE_ORDER) != (length[i] | (long)flags[i] << FLAGS_SHIFT))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * The first extent that ends after a file offset, or {@code count} if none.
      *
      * @param buffer     slab buffer.

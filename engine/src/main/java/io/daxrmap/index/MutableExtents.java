@@ -545,9 +545,9 @@ final class MutableExtents
         final Arena arena, final int from, final int to, final int before, final int after, final boolean[] kept,
         final SharedChunks shared, final SharedChunks.Dedupe dedupe)
     {
+        final int header = ExtentsDescriptor.header(file, device, length, flags, from, to);
         final int c = Arrays.binarySearch(chunkFirst, before, after, file[from]);
-        chunkKept = c >= 0 && !kept[c - before] &&
-            sameExtents(buffer(chunkAddress[c]), Arena.offset(chunkAddress[c]), from, to);
+        chunkKept = c >= 0 && !kept[c - before] && sameExtents(buffer(chunkAddress[c]), chunkAddress[c], header, from, to);
         if (chunkKept)
         {
             kept[c - before] = true;
@@ -558,13 +558,12 @@ final class MutableExtents
         {
             hash = hash(from, to);
             final long candidate = dedupe.candidate(hash);
-            if (candidate != -1 && sameExtents(arena.buffer(candidate), Arena.offset(candidate), from, to))
+            if (candidate != -1 && sameExtents(arena.buffer(candidate), candidate, header, from, to))
             {
                 shared.share(candidate);
                 return candidate;
             }
         }
-        final int header = ExtentsDescriptor.header(file, device, length, flags, from, to);
         final int bytes = ExtentsDescriptor.lengthOfHeader(header);
         final long address = arena.allocate(bytes);
         final UnsafeBuffer buffer = arena.buffer(address);
@@ -579,23 +578,10 @@ final class MutableExtents
         return address;
     }
 
-    private boolean sameExtents(final UnsafeBuffer buffer, final int offset, final int from, final int to)
+    private boolean sameExtents(
+        final UnsafeBuffer buffer, final long address, final int header, final int from, final int to)
     {
-        if (ExtentsDescriptor.count(buffer, offset) != to - from)
-        {
-            return false;
-        }
-        for (int i = from; i < to; i++)
-        {
-            if (ExtentsDescriptor.fileOffset(buffer, offset, i - from) != file[i] ||
-                ExtentsDescriptor.deviceOffset(buffer, offset, i - from) != device[i] ||
-                ExtentsDescriptor.length(buffer, offset, i - from) != length[i] ||
-                ExtentsDescriptor.flags(buffer, offset, i - from) != flags[i])
-            {
-                return false;
-            }
-        }
-        return true;
+        return ExtentsDescriptor.matches(buffer, Arena.offset(address), header, file, device, length, flags, from, to);
     }
 
     private long hash(final int from, final int to)

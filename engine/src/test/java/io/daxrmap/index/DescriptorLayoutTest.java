@@ -355,6 +355,55 @@ class DescriptorLayoutTest
             assertEquals(length[i], readLength[i + 1], what + " length read");
             assertEquals(flags[i], readFlags[i + 1], what + " flags read");
         }
+        assertMatchesOnlyItsOwnExtents(buffer, readFile, readDevice, readLength, readFlags);
+    }
+
+    /**
+     * {@link ExtentsDescriptor#matches} holds for the extents a chunk was written from (here at slots 1..n of the
+     * arrays), and fails once any field of any extent differs, by its lowest bit or by its highest.
+     */
+    private static void assertMatchesOnlyItsOwnExtents(
+        final UnsafeBuffer buffer, final long[] file, final long[] device, final long[] length, final int[] flags)
+    {
+        final int n = file.length - 1;
+        assertTrue(ExtentsDescriptor.matches(buffer, 0, header(file, device, length, flags), file, device, length, flags,
+            1, n + 1), "its own extents");
+        for (int i = 1; i <= n; i++)
+        {
+            for (int field = 0; field < 4; field++)
+            {
+                for (final long bit : new long[] {lowestBit(file[i] | device[i] | length[i]), 1L << 62})
+                {
+                    final long[] f = file.clone();
+                    final long[] d = device.clone();
+                    final long[] l = length.clone();
+                    final int[] g = flags.clone();
+                    switch (field)
+                    {
+                        case 0 -> f[i] ^= bit;
+                        case 1 -> d[i] ^= bit;
+                        case 2 -> l[i] ^= bit;
+                        default -> g[i] ^= (int)Math.max(1, bit & 0x80);
+                    }
+                    if (l[i] <= 0)
+                    {
+                        continue;
+                    }
+                    assertTrue(!ExtentsDescriptor.matches(buffer, 0, header(f, d, l, g), f, d, l, g, 1, n + 1),
+                        "extent " + i + " field " + field + " bit " + Long.toHexString(bit));
+                }
+            }
+        }
+    }
+
+    private static int header(final long[] file, final long[] device, final long[] length, final int[] flags)
+    {
+        return ExtentsDescriptor.header(file, device, length, flags, 1, file.length);
+    }
+
+    private static long lowestBit(final long bits)
+    {
+        return bits == 0 ? 1 : Long.lowestOneBit(bits);
     }
 
     private static void assertExtentsNarrow(final UnsafeBuffer buffer, final boolean narrow)

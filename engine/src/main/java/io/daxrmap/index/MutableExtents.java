@@ -17,6 +17,8 @@ final class MutableExtents
 {
     /** Room an array grows by beyond what it must hold, so that the next few insertions do not copy it again. */
     private static final int SLACK = 4;
+    /** Extents a map's arrays may hold room for after {@link #rebase} whatever its window holds: a few chunks'. */
+    private static final int KEPT_CAPACITY = 4 * ForwardRootDescriptor.CHUNK_EXTENTS;
     private static final long[] NO_LONGS = new long[0];
     private static final int[] NO_INTS = new int[0];
 
@@ -419,6 +421,15 @@ final class MutableExtents
             removeRange(0, changedFrom);
             lo = changedFirst;
             hi = changedEnd;
+        }
+        if (file.length > KEPT_CAPACITY && file.length > 4 * count)
+        {
+            // a range that loaded a large part of a large map (a truncate) leaves arrays the cache need not keep
+            final int capacity = count + SLACK;
+            file = Arrays.copyOf(file, capacity);
+            device = Arrays.copyOf(device, capacity);
+            length = Arrays.copyOf(length, capacity);
+            flags = Arrays.copyOf(flags, capacity);
         }
         chunks = writtenChunks;
         chunkFirst = writtenFirsts;

@@ -86,6 +86,14 @@ final class WriterCache
         arena = null;
     }
 
+    /**
+     * The forward map kept for an owner, left in the cache; for tests.
+     */
+    MutableExtents peekForward(final int ownerId)
+    {
+        return forwards.get(ownerId);
+    }
+
     int size()
     {
         return stripes.size() + forwards.size();

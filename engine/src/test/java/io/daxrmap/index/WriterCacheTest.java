@@ -146,6 +146,30 @@ class WriterCacheTest
     }
 
     @Test
+    void shouldNotKeepTheArraysATruncateOfALargeMapLoaded()
+    {
+        index = ReverseIndex.create(IndexConfig.of(new DeviceGeometry(0x10301, 64 * MIB, (int)BLOCK)));
+        final int extents = 2000;
+        final Batch batch = index.newBatch();
+        for (int i = 0; i < extents; i++)
+        {
+            // every other device block: no two extents join
+            batch.map(A, i * BLOCK, 2 * i * BLOCK, BLOCK, 0);
+        }
+        batch.commit();
+        index.newBatch().truncate(A, BLOCK).commit();
+
+        final MutableExtents kept = index.writerCache.peekForward(index.current().ownerId(A));
+        assertEquals(1, kept.count);
+        assertTrue(kept.file.length <= 4 * ForwardRootDescriptor.CHUNK_EXTENTS, "capacity=" + kept.file.length);
+        reader = index.newReader();
+        assertEquals(List.of(new Extent(0, 0, BLOCK, 0)), forward(A));
+        // the kept copy still serves the next batch
+        index.newBatch().map(A, BLOCK, 2 * BLOCK, BLOCK, 0).commit();
+        assertEquals(List.of(new Extent(0, 0, BLOCK, 0), new Extent(BLOCK, 2 * BLOCK, BLOCK, 0)), forward(A));
+    }
+
+    @Test
     void shouldKeepAtMostTheLimitOfEachKind()
     {
         index = ReverseIndex.create(IndexConfig.of(new DeviceGeometry(0x10301, 16L << 30, (int)BLOCK)));

@@ -524,6 +524,7 @@ public final class ReverseIndex implements AutoCloseable
         {
             verifier.stop();
         }
+        writerCache.clear();
         closed = true;
     }
 

@@ -281,12 +281,8 @@ final class ExtentsDescriptor
             int at = offset + HEADER_LENGTH;
             for (int i = from; i < to; i++, at += NARROW_EXTENT_LENGTH)
             {
-                final long deviceUnits = device[i] >>> shift;
-                buffer.putLong(at, file[i] >>> shift | deviceUnits << NARROW_FILE_BITS, BYTE_ORDER);
-                // bits 64-103: the device offset's top 8 bits, the length, the flags
-                final long top = deviceUnits >>> (Long.SIZE - NARROW_FILE_BITS) |
-                    (length[i] >>> shift) << (NARROW_FILE_BITS + NARROW_DEVICE_BITS - Long.SIZE) |
-                    (long)flags[i] << (NARROW_FILE_BITS + NARROW_DEVICE_BITS + NARROW_LENGTH_BITS - Long.SIZE);
+                buffer.putLong(at, narrowLowWord(file[i], device[i], shift), BYTE_ORDER);
+                final long top = narrowTopBits(device[i], length[i], flags[i], shift);
                 buffer.putInt(at + Long.BYTES, (int)top, BYTE_ORDER);
                 buffer.putByte(at + Long.BYTES + Integer.BYTES, (byte)(top >>> Integer.SIZE));
             }
@@ -299,6 +295,20 @@ final class ExtentsDescriptor
             buffer.putLong(at + DEVICE_OFFSET_OFFSET, device[i], BYTE_ORDER);
             buffer.putLong(at + LENGTH_FLAGS_OFFSET, length[i] | (long)flags[i] << FLAGS_SHIFT, BYTE_ORDER);
         }
+    }
+
+    /** Bits 0-63 of a narrow extent: the file offset and the device offset's low 32 bits, in units. */
+    private static long narrowLowWord(final long fileOffset, final long deviceOffset, final int shift)
+    {
+        return fileOffset >>> shift | (deviceOffset >>> shift) << NARROW_FILE_BITS;
+    }
+
+    /** Bits 64-103 of a narrow extent: the device offset's top 8 bits, the length, the flags. */
+    private static long narrowTopBits(final long deviceOffset, final long length, final int flags, final int shift)
+    {
+        return (deviceOffset >>> shift) >>> (Long.SIZE - NARROW_FILE_BITS) |
+            (length >>> shift) << (NARROW_FILE_BITS + NARROW_DEVICE_BITS - Long.SIZE) |
+            (long)flags << (NARROW_FILE_BITS + NARROW_DEVICE_BITS + NARROW_LENGTH_BITS - Long.SIZE);
     }
 
     /**
@@ -321,11 +331,8 @@ final class ExtentsDescriptor
             int at = offset + HEADER_LENGTH;
             for (int i = from; i < to; i++, at += NARROW_EXTENT_LENGTH)
             {
-                final long deviceUnits = device[i] >>> shift;
-                final long top = deviceUnits >>> (Long.SIZE - NARROW_FILE_BITS) |
-                    (length[i] >>> shift) << (NARROW_FILE_BITS + NARROW_DEVICE_BITS - Long.SIZE) |
-                    (long)flags[i] << (NARROW_FILE_BITS + NARROW_DEVICE_BITS + NARROW_LENGTH_BITS - Long.SIZE);
-                if (buffer.getLong(at, BYTE_ORDER) != (file[i] >>> shift | deviceUnits << NARROW_FILE_BITS) ||
+                final long top = narrowTopBits(device[i], length[i], flags[i], shift);
+                if (buffer.getLong(at, BYTE_ORDER) != narrowLowWord(file[i], device[i], shift) ||
                     buffer.getInt(at + Long.BYTES, BYTE_ORDER) != (int)top ||
                     buffer.getByte(at + Long.BYTES + Integer.BYTES) != (byte)(top >>> Integer.SIZE))
                 {

@@ -136,7 +136,9 @@ class ReverseIndexPropertyTest
             {
                 final List<Op> ops = new ArrayList<>();
                 final boolean abort = rnd.nextInt(25) == 0;
-                trace.batches.add(new BatchPlan(ops, abort));
+                // now and then a compaction between batches: fresh arena, share groups renumbered, writer cache emptied
+                final boolean compact = rnd.nextInt(20) == 0;
+                trace.batches.add(new BatchPlan(ops, abort, compact));
                 session.begin();
                 final int actions = 1 + rnd.nextInt(profile.cloning() ? 4 : 8);
                 boolean alive = true;
@@ -153,6 +155,10 @@ class ReverseIndexPropertyTest
                     }
                 }
                 session.end(abort);
+                if (compact)
+                {
+                    session.index.compactNow();
+                }
                 session.check(new Random(seed * 31 + i), false);
             }
             session.check(new Random(seed), true);
@@ -282,7 +288,7 @@ class ReverseIndexPropertyTest
         };
     }
 
-    record BatchPlan(List<Op> ops, boolean abort)
+    record BatchPlan(List<Op> ops, boolean abort, boolean compact)
     {
     }
 
@@ -321,6 +327,10 @@ class ReverseIndexPropertyTest
                         }
                     }
                     session.end(plans.get(i).abort());
+                    if (plans.get(i).compact())
+                    {
+                        session.index.compactNow();
+                    }
                     session.check(new Random(seed * 31 + i), true);
                 }
                 return null;
@@ -377,7 +387,7 @@ class ReverseIndexPropertyTest
                         }
                         else
                         {
-                            candidate.set(b, new BatchPlan(ops, current.get(b).abort()));
+                            candidate.set(b, new BatchPlan(ops, current.get(b).abort(), current.get(b).compact()));
                         }
                         final Disagreement d = replay(candidate);
                         if (d != null)
@@ -415,7 +425,8 @@ class ReverseIndexPropertyTest
                 {
                     sb.append(" b.").append(op).append(';');
                 }
-                sb.append(plan.abort() ? " b.abort();\n" : " b.commit();\n");
+                sb.append(plan.abort() ? " b.abort();" : " b.commit();");
+                sb.append(plan.compact() ? " index.compactNow();\n" : "\n");
             }
             return sb.toString();
         }

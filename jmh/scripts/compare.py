@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Summarise a compare.sh directory: for each benchmark and parameter set, the median score of jar A and of jar B over
+the rounds, and the ratio B / A (above 1 means B scores higher: faster for throughput, slower for time per op).
+
+Usage: compare.py OUTDIR   (reads OUTDIR/<round>-A.json and OUTDIR/<round>-B.json, JMH's JSON result format)
+"""
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+
+def load(directory):
+    scores = {}
+    units = {}
+    for path in sorted(glob.glob(os.path.join(directory, "*-[AB].json"))):
+        match = re.fullmatch(r"(\d+)-([AB])\.json", os.path.basename(path))
+        if not match:
+            continue
+        label = match.group(2)
+        with open(path) as f:
+            text = f.read().strip()
+        if not text:
+            raise SystemExit(f"{path}: empty (did that run fail? see console.log)")
+        for result in json.loads(text):
+            params = result.get("params") or {}
+            key = (result["benchmark"].split(".")[-2] + "." + result["benchmark"].split(".")[-1],
+                   ", ".join(f"{k}={v}" for k, v in sorted(params.items())), result["mode"])
+            metric = result["primaryMetric"]
+            scores.setdefault(key, {"A": [], "B": []})[label].append(metric["score"])
+            units[key] = metric["scoreUnit"]
+    return scores, units
+
+
+def fmt(value):
+    return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.1f}"
+
+
+def main():
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    scores, units = load(sys.argv[1])
+    if not scores:
+        raise SystemExit(f"no results in {sys.argv[1]}")
+    print("| benchmark | params | mode | A (median of rounds) | B (median of rounds) | B / A | unit |")
+    print("| --- | --- | --- | ---: | ---: | ---: | --- |")
+    for key in sorted(scores):
+        a, b = scores[key]["A"], scores[key]["B"]
+        if not a or not b:
+            ratio = "n/a"
+            med_a = fmt(statistics.median(a)) if a else "-"
+            med_b = fmt(statistics.median(b)) if b else "-"
+        else:
+            ratio = f"{statistics.median(b) / statistics.median(a):.2f}"
+            med_a = f"{fmt(statistics.median(a))} ({', '.join(fmt(x) for x in a)})"
+            med_b = f"{fmt(statistics.median(b))} ({', '.join(fmt(x) for x in b)})"
+        print(f"| {key[0]} | {key[1]} | {key[2]} | {med_a} | {med_b} | {ratio} | {units[key]} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -679,47 +679,60 @@ public final class Batch
         stripe.deltas[i] = 0;
     }
 
+    /**
+     * The batch's working copy of a stripe. The first reach of each stripe goes out of line ({@link #loadStripe}), so
+     * that this stays small enough for the JIT to inline at every call.
+     */
     private MutableStripe stripe(final int stripeIndex)
     {
-        MutableStripe stripe = stripes.get(stripeIndex);
+        final MutableStripe stripe = stripes.get(stripeIndex);
+        return stripe != null ? stripe : loadStripe(stripeIndex);
+    }
+
+    private MutableStripe loadStripe(final int stripeIndex)
+    {
+        final long address = base.stripeAddress(stripeIndex);
+        MutableStripe stripe = index.writerCache.takeStripe(stripeIndex, address, index.arena);
         if (stripe == null)
         {
-            final long address = base.stripeAddress(stripeIndex);
-            stripe = index.writerCache.takeStripe(stripeIndex, address, index.arena);
-            if (stripe == null)
-            {
-                stripe = new MutableStripe(stripeIndex, base.stripeStart(stripeIndex), base.stripeEnd(stripeIndex),
-                    address, base.buffer(address), Arena.offset(address));
-            }
-            stripes.put(stripeIndex, stripe);
+            stripe = new MutableStripe(stripeIndex, base.stripeStart(stripeIndex), base.stripeEnd(stripeIndex),
+                address, base.buffer(address), Arena.offset(address));
         }
+        stripes.put(stripeIndex, stripe);
         return stripe;
     }
 
+    /**
+     * The batch's working copy of an owner's forward map, or null if it has none and {@code create} is false; the
+     * first reach goes out of line as in {@link #stripe}.
+     */
     private MutableExtents forward(final int ownerId, final boolean create)
     {
-        MutableExtents forward = extents.get(ownerId);
-        if (forward == null)
+        final MutableExtents forward = extents.get(ownerId);
+        return forward != null ? forward : loadForward(ownerId, create);
+    }
+
+    private MutableExtents loadForward(final int ownerId, final boolean create)
+    {
+        final long address = base.extentsAddress(ownerId);
+        MutableExtents forward;
+        if (address != Snapshot.NO_EXTENTS)
         {
-            final long address = base.extentsAddress(ownerId);
-            if (address != Snapshot.NO_EXTENTS)
+            forward = index.writerCache.takeForward(ownerId, address, index.arena);
+            if (forward == null)
             {
-                forward = index.writerCache.takeForward(ownerId, address, index.arena);
-                if (forward == null)
-                {
-                    forward = new MutableExtents(ownerId, base, address);
-                }
+                forward = new MutableExtents(ownerId, base, address);
             }
-            else if (create)
-            {
-                forward = new MutableExtents(ownerId);
-            }
-            else
-            {
-                return null;
-            }
-            extents.put(ownerId, forward);
         }
+        else if (create)
+        {
+            forward = new MutableExtents(ownerId);
+        }
+        else
+        {
+            return null;
+        }
+        extents.put(ownerId, forward);
         return forward;
     }
 

@@ -391,7 +391,7 @@ public final class Batch
                     Arena.footprint(StripeDescriptor.blockLength(arena.buffer(block), Arena.offset(block)));
             }
             stripeEditor.set(stripe.index, block);
-            cache.putStripe(stripe, arena);
+            cache.putStripe(stripe);
             stripeIndexes[stripeCount] = stripe.index;
             stripeBlocks[stripeCount++] = block;
         }
@@ -406,7 +406,7 @@ public final class Batch
                 // only read (a reflink source, a check): its blocks stay as they are
                 if (forward.root() != Snapshot.NO_EXTENTS)
                 {
-                    cache.putForward(forward, arena);
+                    cache.putForward(forward);
                 }
                 continue;
             }
@@ -416,7 +416,7 @@ public final class Batch
             if (block != Snapshot.NO_EXTENTS)
             {
                 forward.rebase(block, arena.slabs());
-                cache.putForward(forward, arena);
+                cache.putForward(forward);
             }
             if (block == Snapshot.NO_EXTENTS && old == Snapshot.NO_EXTENTS)
             {
@@ -692,7 +692,7 @@ public final class Batch
     private MutableStripe loadStripe(final int stripeIndex)
     {
         final long address = base.stripeAddress(stripeIndex);
-        MutableStripe stripe = index.writerCache.takeStripe(stripeIndex, address, index.arena);
+        MutableStripe stripe = index.writerCache.takeStripe(stripeIndex, address);
         if (stripe == null)
         {
             stripe = new MutableStripe(stripeIndex, base.stripeStart(stripeIndex), base.stripeEnd(stripeIndex),
@@ -718,7 +718,7 @@ public final class Batch
         MutableExtents forward;
         if (address != Snapshot.NO_EXTENTS)
         {
-            forward = index.writerCache.takeForward(ownerId, address, index.arena);
+            forward = index.writerCache.takeForward(ownerId, address);
             if (forward == null)
             {
                 forward = new MutableExtents(ownerId, base, address);

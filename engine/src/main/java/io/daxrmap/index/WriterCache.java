@@ -9,8 +9,8 @@ import org.agrona.collections.Int2ObjectHashMap;
  * An entry is the state of one block: a batch takes it only if the directory of its base snapshot still names that
  * block, and owns it from then on (it changes the arrays in place). A batch that commits puts back what it wrote; one
  * that aborts or fails puts back nothing, so a half-applied copy is never seen again. Addresses identify blocks only
- * within one arena, so the cache is emptied whenever the index changes arena (compaction, a bulk load, following
- * another process).
+ * within one arena: the index empties the cache wherever it changes arena (a compaction, following another process),
+ * and when a bulk load starts or the index closes.
  * <p>
  * Only the writer uses it. At most {@link #LIMIT} entries of each kind are kept: past that the kind is emptied, and
  * the next batches decode again.
@@ -22,7 +22,6 @@ final class WriterCache
 
     private final Int2ObjectHashMap<MutableStripe> stripes = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<MutableExtents> forwards = new Int2ObjectHashMap<>();
-    private Arena arena;
     private long hits;
     private long misses;
 
@@ -31,14 +30,9 @@ final class WriterCache
      *
      * @param stripeIndex the stripe.
      * @param address     the block the caller's base snapshot names for it.
-     * @param current     the index's arena.
      */
-    MutableStripe takeStripe(final int stripeIndex, final long address, final Arena current)
+    MutableStripe takeStripe(final int stripeIndex, final long address)
     {
-        if (!valid(current))
-        {
-            return null;
-        }
         final MutableStripe stripe = stripes.remove(stripeIndex);
         return counted(stripe != null && stripe.block == address ? stripe : null);
     }
@@ -48,14 +42,9 @@ final class WriterCache
      *
      * @param ownerId the owner.
      * @param root    the root block the caller's base snapshot names for it.
-     * @param current the index's arena.
      */
-    MutableExtents takeForward(final int ownerId, final long root, final Arena current)
+    MutableExtents takeForward(final int ownerId, final long root)
     {
-        if (!valid(current))
-        {
-            return null;
-        }
         final MutableExtents forward = forwards.remove(ownerId);
         return counted(forward != null && forward.root() == root ? forward : null);
     }
@@ -63,17 +52,17 @@ final class WriterCache
     /**
      * Keep a stripe whose arrays hold exactly what its block {@link MutableStripe#block} holds.
      */
-    void putStripe(final MutableStripe stripe, final Arena current)
+    void putStripe(final MutableStripe stripe)
     {
-        put(stripes, stripe.index, stripe, current);
+        put(stripes, stripe.index, stripe);
     }
 
     /**
      * Keep a forward map whose window and chunks are those of its root {@link MutableExtents#root()}.
      */
-    void putForward(final MutableExtents forward, final Arena current)
+    void putForward(final MutableExtents forward)
     {
-        put(forwards, forward.ownerId, forward, current);
+        put(forwards, forward.ownerId, forward);
     }
 
     /**
@@ -83,7 +72,6 @@ final class WriterCache
     {
         stripes.clear();
         forwards.clear();
-        arena = null;
     }
 
     /**
@@ -109,17 +97,6 @@ final class WriterCache
         return misses;
     }
 
-    private boolean valid(final Arena current)
-    {
-        if (current != arena)
-        {
-            clear();
-            misses++;
-            return false;
-        }
-        return true;
-    }
-
     private <T> T counted(final T found)
     {
         if (found == null)
@@ -133,13 +110,8 @@ final class WriterCache
         return found;
     }
 
-    private <T> void put(final Int2ObjectHashMap<T> map, final int key, final T entry, final Arena current)
+    private static <T> void put(final Int2ObjectHashMap<T> map, final int key, final T entry)
     {
-        if (current != arena)
-        {
-            clear();
-            arena = current;
-        }
         if (map.size() >= LIMIT && !map.containsKey(key))
         {
             map.clear();

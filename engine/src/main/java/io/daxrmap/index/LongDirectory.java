@@ -3,37 +3,68 @@ package io.daxrmap.index;
 import java.util.Arrays;
 
 /**
- * An immutable array of {@code long}s, stored as a three-level trie (a top array of mid nodes, each of
- * {@link #MID_SIZE} leaves of {@link #LEAF_SIZE} entries), changed by copying only the path to each entry that changes.
+ * An immutable array of {@code long}s, stored as a three-level trie (a top array of mid nodes, each of leaves), changed
+ * by copying only the path to each entry that changes.
  * <p>
  * It maps stripe numbers to stripe addresses and owner ids to forward map addresses. A snapshot holds one; the writer
  * derives the next one through an {@link Editor}, which copies the top array once and each touched mid node and leaf
- * once. Leaves are small (2 KB, where a flat directory had 8 KB groups) because every batch copies one per entry it
- * changes, and a batch of one operation changes a few; the mid level keeps the top array small (a few KB at 10^8
- * records) because every batch copies it whole. A lookup makes three dependent loads: the top and mid nodes (232 KB
- * of references at 10^8 stripes) stay in the cache, the leaf is the one miss. Leaves of 128 entries made one-operation
- * batches no faster than these and page queries at 10^8 records slower (twice the references to keep in the cache).
+ * once. A batch of one operation changes a few entries, so what it copies is about the sum of the three levels' sizes,
+ * and the shape is chosen from the length the directory is created with ({@link #leafShift(int)}, {@link #midShift(int)}):
+ * <ul>
+ *     <li>Leaves are small (64 entries, 512 bytes) unless that would put more than 2^14 leaves under the mid nodes.
+ *     Page queries load the top and mid nodes and then the leaf, the one miss; the references to the leaves must stay
+ *     in the cache, so a directory of 10^8 records' stripes keeps leaves of 256 entries (49,000 references, where
+ *     leaves of 128 made its page queries slower).</li>
+ *     <li>Mid nodes hold 128 to 1,024 leaves, as many as keep the top array about as small as one mid node: at 10^8
+ *     records the top array of mid nodes of 64 leaves was 3 KB, copied by every batch.</li>
+ * </ul>
+ * A directory keeps its shape as it grows (the forward maps' directory starts empty: small leaves, mid nodes of 128).
  */
 final class LongDirectory
 {
-    static final int LEAF_SHIFT = 8;
-    static final int LEAF_SIZE = 1 << LEAF_SHIFT;
-    static final int LEAF_MASK = LEAF_SIZE - 1;
-    static final int MID_SHIFT = 6;
-    static final int MID_SIZE = 1 << MID_SHIFT;
-    static final int MID_MASK = MID_SIZE - 1;
-    /** log2 of the entries under one mid node. */
-    static final int SPAN_SHIFT = LEAF_SHIFT + MID_SHIFT;
-    /** Entries under one mid node: lengths are rounded up to it. */
-    static final int SPAN = 1 << SPAN_SHIFT;
+    static final int MIN_LEAF_SHIFT = 6;
+    static final int MAX_LEAF_SHIFT = 8;
+    static final int MIN_MID_SHIFT = 7;
+    static final int MAX_MID_SHIFT = 10;
+    /** log2 of the most leaves a directory's mid nodes may hold together before its leaves grow. */
+    static final int LEAF_REFERENCES_SHIFT = 14;
+    /** The most entries under one mid node of any shape: lengths are rounded up to a node's span. */
+    static final int MAX_SPAN = 1 << (MAX_LEAF_SHIFT + MAX_MID_SHIFT);
 
     private final long[][][] top;
     private final int length;
+    private final int leafShift;
+    private final int leafMask;
+    private final int midMask;
+    /** log2 of the entries under one mid node. */
+    private final int spanShift;
 
-    private LongDirectory(final long[][][] top, final int length)
+    private LongDirectory(final long[][][] top, final int length, final int leafShift, final int midShift)
     {
         this.top = top;
         this.length = length;
+        this.leafShift = leafShift;
+        this.leafMask = (1 << leafShift) - 1;
+        this.midMask = (1 << midShift) - 1;
+        this.spanShift = leafShift + midShift;
+    }
+
+    /**
+     * log2 of the leaf size of a directory created with this length.
+     */
+    static int leafShift(final int length)
+    {
+        final int bits = 32 - Integer.numberOfLeadingZeros(length);
+        return Math.max(MIN_LEAF_SHIFT, Math.min(MAX_LEAF_SHIFT, bits - LEAF_REFERENCES_SHIFT));
+    }
+
+    /**
+     * log2 of the leaves under one mid node of a directory created with this length.
+     */
+    static int midShift(final int length)
+    {
+        final int bits = 32 - Integer.numberOfLeadingZeros(length);
+        return Math.max(MIN_MID_SHIFT, Math.min(MAX_MID_SHIFT, (bits - leafShift(length) + 1) / 2));
     }
 
     /**
@@ -45,9 +76,12 @@ final class LongDirectory
      */
     static LongDirectory filled(final int length, final long fill)
     {
-        final long[][][] top = new long[(length + SPAN - 1) >>> SPAN_SHIFT][][];
-        Arrays.fill(top, filledMid(fill));
-        return new LongDirectory(top, length);
+        final int leafShift = leafShift(length);
+        final int midShift = midShift(length);
+        final int spanShift = leafShift + midShift;
+        final long[][][] top = new long[(int)((length + (1L << spanShift) - 1) >>> spanShift)][][];
+        Arrays.fill(top, filledMid(fill, leafShift, midShift));
+        return new LongDirectory(top, length, leafShift, midShift);
     }
 
     int length()
@@ -57,7 +91,23 @@ final class LongDirectory
 
     long get(final int index)
     {
-        return top[index >>> SPAN_SHIFT][(index >>> LEAF_SHIFT) & MID_MASK][index & LEAF_MASK];
+        return top[index >>> spanShift][(index >>> leafShift) & midMask][index & leafMask];
+    }
+
+    /**
+     * log2 of the entries of one leaf.
+     */
+    int leafShift()
+    {
+        return leafShift;
+    }
+
+    /**
+     * log2 of the leaves under one mid node.
+     */
+    int midShift()
+    {
+        return spanShift - leafShift;
     }
 
     Editor edit(final long fill)
@@ -65,11 +115,11 @@ final class LongDirectory
         return new Editor(this, fill);
     }
 
-    private static long[][] filledMid(final long fill)
+    private static long[][] filledMid(final long fill, final int leafShift, final int midShift)
     {
-        final long[] leaf = new long[LEAF_SIZE];
+        final long[] leaf = new long[1 << leafShift];
         Arrays.fill(leaf, fill);
-        final long[][] mid = new long[MID_SIZE][];
+        final long[][] mid = new long[1 << midShift][];
         Arrays.fill(mid, leaf);
         return mid;
     }
@@ -80,6 +130,11 @@ final class LongDirectory
     static final class Editor
     {
         private final long fill;
+        private final int leafShift;
+        private final int midShift;
+        private final int leafMask;
+        private final int midMask;
+        private final int spanShift;
         private long[][][] top;
         /** Per top entry: null while its mid node is shared, else which of that node's leaves are this editor's. */
         private boolean[][] copiedLeaves;
@@ -88,6 +143,11 @@ final class LongDirectory
         private Editor(final LongDirectory from, final long fill)
         {
             this.fill = fill;
+            this.leafShift = from.leafShift;
+            this.midShift = from.spanShift - from.leafShift;
+            this.leafMask = from.leafMask;
+            this.midMask = from.midMask;
+            this.spanShift = from.spanShift;
             this.top = from.top.clone();
             this.copiedLeaves = new boolean[top.length][];
             this.length = from.length;
@@ -95,8 +155,7 @@ final class LongDirectory
 
         long get(final int index)
         {
-            return index < length ? top[index >>> SPAN_SHIFT][(index >>> LEAF_SHIFT) & MID_MASK][index & LEAF_MASK] :
-                fill;
+            return index < length ? top[index >>> spanShift][(index >>> leafShift) & midMask][index & leafMask] : fill;
         }
 
         int length()
@@ -110,37 +169,38 @@ final class LongDirectory
             {
                 grow(index + 1);
             }
-            final int t = index >>> SPAN_SHIFT;
+            final int t = index >>> spanShift;
             boolean[] copied = copiedLeaves[t];
             if (copied == null)
             {
                 top[t] = top[t].clone();
-                copied = new boolean[MID_SIZE];
+                copied = new boolean[1 << midShift];
                 copiedLeaves[t] = copied;
             }
             final long[][] mid = top[t];
-            final int m = (index >>> LEAF_SHIFT) & MID_MASK;
+            final int m = (index >>> leafShift) & midMask;
             if (!copied[m])
             {
                 mid[m] = mid[m].clone();
                 copied[m] = true;
             }
-            mid[m][index & LEAF_MASK] = value;
+            mid[m][index & leafMask] = value;
         }
 
         LongDirectory build()
         {
-            return new LongDirectory(top, length);
+            return new LongDirectory(top, length, leafShift, midShift);
         }
 
         private void grow(final int minLength)
         {
-            if (minLength > Integer.MAX_VALUE - SPAN)
+            if (minLength > Integer.MAX_VALUE - MAX_SPAN)
             {
                 throw new IllegalArgumentException("directory index out of range: index=" + (minLength - 1));
             }
-            final int newLength = (int)Math.min(Integer.MAX_VALUE - SPAN, Math.max(minLength, length + (length >>> 1)));
-            final int topCount = (newLength + SPAN - 1) >>> SPAN_SHIFT;
+            final int newLength =
+                (int)Math.min(Integer.MAX_VALUE - MAX_SPAN, Math.max(minLength, length + (length >>> 1)));
+            final int topCount = (int)((newLength + (1L << spanShift) - 1) >>> spanShift);
             if (topCount > top.length)
             {
                 final int oldCount = top.length;
@@ -148,8 +208,9 @@ final class LongDirectory
                 copiedLeaves = Arrays.copyOf(copiedLeaves, topCount);
                 for (int t = oldCount; t < topCount; t++)
                 {
-                    top[t] = filledMid(fill); // this editor's; its one leaf is shared, so copied on first write
-                    copiedLeaves[t] = new boolean[MID_SIZE];
+                    // this editor's; its one leaf is shared, so copied on first write
+                    top[t] = filledMid(fill, leafShift, midShift);
+                    copiedLeaves[t] = new boolean[1 << midShift];
                 }
             }
             length = newLength;

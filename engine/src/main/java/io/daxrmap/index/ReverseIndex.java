@@ -803,7 +803,7 @@ public final class ReverseIndex implements AutoCloseable
         // stripe narrower than a few blocks would cut every block-aligned page in two.
         final int minShift = Math.max(MIN_SPAN_SHIFT, Integer.numberOfTrailingZeros(blockSize) + MIN_BLOCKS_SHIFT);
         shift = Math.max(minShift, Math.min(StripeDescriptor.MAX_SPAN_SHIFT, shift));
-        while ((deviceSize >>> shift) >= Integer.MAX_VALUE - LongDirectory.SPAN)
+        while ((deviceSize >>> shift) >= Integer.MAX_VALUE - LongDirectory.MAX_SPAN)
         {
             shift++;
         }

@@ -1,6 +1,8 @@
 package io.daxrmap.index;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link LongDirectory} against plain arrays: every edit's sets and growth, and every earlier directory left exactly
@@ -17,24 +20,30 @@ class LongDirectoryTest
 {
     private static final long FILL = -7;
 
-    @Test
-    void shouldAgreeWithArraysAcrossEditsAndLeaveEarlierDirectoriesAlone()
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 9000, 70_000, 1 << 21})
+    void shouldAgreeWithArraysAcrossEditsAndLeaveEarlierDirectoriesAlone(final int initialLength)
     {
-        final SplittableRandom rnd = new SplittableRandom(20261125);
-        LongDirectory directory = LongDirectory.filled(LongDirectory.SPAN + 3 * LongDirectory.LEAF_SIZE + 5, FILL);
+        final SplittableRandom rnd = new SplittableRandom(20261125 + initialLength);
+        LongDirectory directory = LongDirectory.filled(initialLength, FILL);
+        final int leaf = 1 << directory.leafShift();
+        final int span = leaf << directory.midShift();
         long[] model = new long[directory.length()];
         Arrays.fill(model, FILL);
         final List<LongDirectory> built = new ArrayList<>();
         final List<long[]> models = new ArrayList<>();
-        for (int edit = 0; edit < 200; edit++)
+        // large directories: fewer edits, every entry checked after every third
+        final boolean large = initialLength > 100_000;
+        for (int edit = 0; edit < (large ? 30 : 200); edit++)
         {
             final LongDirectory.Editor editor = directory.edit(FILL);
             final int sets = 1 + rnd.nextInt(rnd.nextInt(8) == 0 ? 2000 : 20);
             for (int s = 0; s < sets; s++)
             {
                 // now and then past the end: the directory grows, new entries read as the fill
-                final boolean grow = s == 0 && rnd.nextInt(8) == 0 && model.length < 4 * LongDirectory.SPAN;
-                final int index = grow ? model.length + rnd.nextInt(rnd.nextBoolean() ? 2 * LongDirectory.LEAF_SIZE : LongDirectory.SPAN) :
+                final boolean grow = model.length == 0 ||
+                    s == 0 && rnd.nextInt(8) == 0 && model.length < initialLength + 4 * span;
+                final int index = grow ? model.length + rnd.nextInt(rnd.nextBoolean() ? 2 * leaf : span) :
                     rnd.nextInt(model.length);
                 final long value = rnd.nextLong();
                 editor.set(index, value);
@@ -49,12 +58,16 @@ class LongDirectoryTest
             }
             assertEquals(model.length, editor.length());
             directory = editor.build();
-            built.add(directory);
-            models.add(model.clone());
-            for (int i = 0; i < model.length; i++)
+            if (!large || edit % 3 == 0)
             {
-                assertEquals(model[i], directory.get(i), "edit " + edit + " index " + i);
+                built.add(directory);
+                models.add(model.clone());
+                for (int i = 0; i < model.length; i++)
+                {
+                    assertEquals(model[i], directory.get(i), "edit " + edit + " index " + i);
+                }
             }
+            assertEquals(leaf, 1 << directory.leafShift(), "a directory keeps its shape as it grows");
         }
         for (int b = 0; b < built.size(); b++)
         {
@@ -65,5 +78,33 @@ class LongDirectoryTest
                 assertEquals(expected[i], built.get(b).get(i), "directory " + b + " index " + i);
             }
         }
+    }
+
+    @Test
+    void shouldKeepLeavesSmallUnlessTheirReferencesWouldLeaveTheCache()
+    {
+        // the forward maps' directory starts empty; stripes of 10^6, 10^7 and 10^8 records (8 pieces a stripe)
+        assertShape(0, 64, 128);
+        assertShape(125_000, 64, 128);
+        assertShape(1_250_000, 128, 128);
+        assertShape(12_500_000, 256, 256);
+        assertShape(Integer.MAX_VALUE - LongDirectory.MAX_SPAN, 256, 1024);
+        for (int length = 1; length > 0 && length < Integer.MAX_VALUE / 2; length = length * 3 + 1)
+        {
+            final int leaves = (length + (1 << LongDirectory.leafShift(length)) - 1) >>> LongDirectory.leafShift(length);
+            assertTrue(leaves <= 1 << LongDirectory.LEAF_REFERENCES_SHIFT ||
+                LongDirectory.leafShift(length) == LongDirectory.MAX_LEAF_SHIFT, "length " + length);
+            final int spanShift = LongDirectory.leafShift(length) + LongDirectory.midShift(length);
+            final long topCount = ((long)length + (1L << spanShift) - 1) >>> spanShift;
+            assertTrue(topCount <= 1L << LongDirectory.midShift(length) ||
+                LongDirectory.midShift(length) == LongDirectory.MAX_MID_SHIFT, "length " + length);
+        }
+    }
+
+    private static void assertShape(final int length, final int leafEntries, final int leavesPerMid)
+    {
+        final LongDirectory directory = LongDirectory.filled(length, FILL);
+        assertEquals(leafEntries, 1 << directory.leafShift(), "leaf of length " + length);
+        assertEquals(leavesPerMid, 1 << directory.midShift(), "mid node of length " + length);
     }
 }

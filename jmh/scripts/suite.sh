@@ -44,7 +44,9 @@ case "$mode" in
     # the loader is warm after ~5 loads; the first (in the console log) is reported beside the warm figure
     run bulkload 'BulkLoadBenchmark\.bulk' -f 1 -wi 6 -i 5
     run bulkload-batches 'BulkLoadBenchmark\.Batches' -f 1 -wi 1 -i 3
-    run mutations MutationBenchmark "${short[@]}"
+    # a fresh writer runs at half speed or less for its first seconds, until the first compactions' arenas come back
+    # to the mapping pool: warm up 8 s (results/2026-11-26-s16.md)
+    run mutations MutationBenchmark -f 1 -wi 8 -i 5 -w 1 -r 1
     run readwrite ReadWhileWriteBenchmark "${short[@]}"
     run reopen ReopenBenchmark -f 1 -wi 1 -i 5
     run failure FailureBenchmark "${short[@]}"

@@ -29,12 +29,14 @@ import java.util.concurrent.TimeUnit;
  *     <li>{@code convertUnwritten}: preallocate a scratch block, convert it to written, punch it (3);</li>
  *     <li>{@code allocFree}: allocate a free block to metadata (an inobt block), free it (2).</li>
  * </ul>
- * {@code cycles} cycles go into one atomic batch.
+ * {@code cycles} cycles go into one atomic batch. Steady state takes a while: a fresh writer appends to memory the
+ * process has never touched until the arenas its first compactions retire come back to the mapping pool, and runs at
+ * half speed or less meanwhile; hence 8 warm-up seconds.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 8, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class MutationBenchmark extends ForkedBenchmark
 {

@@ -13,10 +13,10 @@ import java.util.Arrays;
  * <ul>
  *     <li>Leaves are small (64 entries, 512 bytes) unless that would put more than 2^14 leaves under the mid nodes.
  *     Page queries load the top and mid nodes and then the leaf, the one miss; the references to the leaves must stay
- *     in the cache, so a directory of 10^8 records' stripes keeps leaves of 256 entries (49,000 references, where
- *     leaves of 128 made its page queries slower).</li>
+ *     in the cache, so the stripes of 10^8 records (7.4 million) keep leaves of 256 entries (29,000 references;
+ *     leaves of 128 made their page queries slower).</li>
  *     <li>Mid nodes hold 128 to 1,024 leaves, as many as keep the top array about as small as one mid node: at 10^8
- *     records the top array of mid nodes of 64 leaves was 3 KB, copied by every batch.</li>
+ *     records the top array over mid nodes of 64 leaves was 1.8 KB, copied by every batch.</li>
  * </ul>
  * A directory keeps its shape as it grows (the forward maps' directory starts empty: small leaves, mid nodes of 128).
  */

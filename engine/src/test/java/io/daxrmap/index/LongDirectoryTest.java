@@ -21,7 +21,7 @@ class LongDirectoryTest
     private static final long FILL = -7;
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 9000, 70_000, 1 << 21})
+    @ValueSource(ints = {0, 1, 9000, 70_000, 1 << 20, 1 << 21})
     void shouldAgreeWithArraysAcrossEditsAndLeaveEarlierDirectoriesAlone(final int initialLength)
     {
         final SplittableRandom rnd = new SplittableRandom(20261125 + initialLength);
@@ -64,7 +64,10 @@ class LongDirectoryTest
                 models.add(model.clone());
                 for (int i = 0; i < model.length; i++)
                 {
-                    assertEquals(model[i], directory.get(i), "edit " + edit + " index " + i);
+                    if (directory.get(i) != model[i])
+                    {
+                        assertEquals(model[i], directory.get(i), "edit " + edit + " index " + i);
+                    }
                 }
             }
             assertEquals(leaf, 1 << directory.leafShift(), "a directory keeps its shape as it grows");
@@ -75,7 +78,10 @@ class LongDirectoryTest
             assertEquals(expected.length, built.get(b).length());
             for (int i = 0; i < expected.length; i++)
             {
-                assertEquals(expected[i], built.get(b).get(i), "directory " + b + " index " + i);
+                if (built.get(b).get(i) != expected[i])
+                {
+                    assertEquals(expected[i], built.get(b).get(i), "directory " + b + " index " + i);
+                }
             }
         }
     }

@@ -29,7 +29,7 @@ case "$mode" in
     run chase PointerChaseBenchmark -p mebibytes=256 "${short[@]}"
     run queries 'QueryBenchmark\.(pageQuery|byteQuery64)$' -p dataset=unshared-1e6,clones100-1e6 -prof gc "${short[@]}"
     run baselines BaselineBenchmark -p dataset=unshared-1e6,clones100-1e6 "${short[@]}"
-    run mutations MutationBenchmark -p kind=unmapMap,allocFree -p cycles=256 "${short[@]}"
+    run mutations MutationBenchmark -p kind=unmapMap,allocFree -p cycles=256 -f 1 -wi 8 -i 3 -w 1 -r 1
     run bulkload 'BulkLoadBenchmark\.bulk' -p dataset=unshared-1e6 -f 1 -wi 6 -i 3
     ;;
   full)
@@ -45,7 +45,7 @@ case "$mode" in
     run bulkload 'BulkLoadBenchmark\.bulk' -f 1 -wi 6 -i 5
     run bulkload-batches 'BulkLoadBenchmark\.Batches' -f 1 -wi 1 -i 3
     # a fresh writer runs at half speed or less for its first seconds, until the first compactions' arenas come back
-    # to the mapping pool: warm up 8 s (results/2026-11-26-s16.md)
+    # to the mapping pool: mutations warm up 8 s here and in quick (results/2026-11-26-s16.md)
     run mutations MutationBenchmark -f 1 -wi 8 -i 5 -w 1 -r 1
     run readwrite ReadWhileWriteBenchmark "${short[@]}"
     run reopen ReopenBenchmark -f 1 -wi 1 -i 5

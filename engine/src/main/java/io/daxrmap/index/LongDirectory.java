@@ -11,11 +11,12 @@ import java.util.Arrays;
  * once. A batch of one operation changes a few entries, so what it copies is about the sum of the three levels' sizes,
  * and the shape is chosen from the length the directory is created with ({@link #leafShift(int)}, {@link #midShift(int)}):
  * <ul>
- *     <li>Leaves are small (64 entries, 512 bytes) unless that would put more than 2^14 leaves under the mid nodes.
+ *     <li>Leaves are small (64 entries, 512 bytes) unless that would put more than 2^14 leaves under the mid nodes
+ *     (counted for the power of two above the length, so a length of exactly 2^20 already gets leaves of 128).
  *     Page queries load the top and mid nodes and then the leaf, the one miss; the references to the leaves must stay
  *     in the cache, so the stripes of 10^8 records (7.4 million) keep leaves of 256 entries (29,000 references;
  *     leaves of 128 made their page queries slower).</li>
- *     <li>Mid nodes hold 128 to 1,024 leaves, as many as keep the top array about as small as one mid node: at 10^8
+ *     <li>Mid nodes hold 128 to 1,024 leaves, the fewest that keep the top array no larger than one mid node: at 10^8
  *     records the top array over mid nodes of 64 leaves was 1.8 KB, copied by every batch.</li>
  * </ul>
  * A directory keeps its shape as it grows (the forward maps' directory starts empty: small leaves, mid nodes of 128).

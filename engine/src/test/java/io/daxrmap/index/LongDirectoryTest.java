@@ -21,19 +21,21 @@ class LongDirectoryTest
     private static final long FILL = -7;
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 9000, 70_000, 1 << 20, 1 << 21})
+    @ValueSource(ints = {0, 1, 9000, 70_000, 1 << 20, 1 << 21, 1 << 22})
     void shouldAgreeWithArraysAcrossEditsAndLeaveEarlierDirectoriesAlone(final int initialLength)
     {
         final SplittableRandom rnd = new SplittableRandom(20261125 + initialLength);
         LongDirectory directory = LongDirectory.filled(initialLength, FILL);
         final int leaf = 1 << directory.leafShift();
-        final int span = leaf << directory.midShift();
+        final int mid = 1 << directory.midShift();
+        final int span = leaf * mid;
         long[] model = new long[directory.length()];
         Arrays.fill(model, FILL);
         final List<LongDirectory> built = new ArrayList<>();
         final List<long[]> models = new ArrayList<>();
-        // large directories: fewer edits, every entry checked after every third
+        // large directories: fewer edits, every entry checked after every third (every tenth past 2^21 entries)
         final boolean large = initialLength > 100_000;
+        final int checkEvery = initialLength > 1 << 21 ? 10 : large ? 3 : 1;
         for (int edit = 0; edit < (large ? 30 : 200); edit++)
         {
             final LongDirectory.Editor editor = directory.edit(FILL);
@@ -58,7 +60,7 @@ class LongDirectoryTest
             }
             assertEquals(model.length, editor.length());
             directory = editor.build();
-            if (!large || edit % 3 == 0)
+            if (edit % checkEvery == 0)
             {
                 built.add(directory);
                 models.add(model.clone());
@@ -71,6 +73,7 @@ class LongDirectoryTest
                 }
             }
             assertEquals(leaf, 1 << directory.leafShift(), "a directory keeps its shape as it grows");
+            assertEquals(mid, 1 << directory.midShift(), "a directory keeps its shape as it grows");
         }
         for (int b = 0; b < built.size(); b++)
         {
@@ -89,21 +92,29 @@ class LongDirectoryTest
     @Test
     void shouldKeepLeavesSmallUnlessTheirReferencesWouldLeaveTheCache()
     {
-        // the forward maps' directory starts empty; stripes of 10^6, 10^7 and 10^8 records (8 pieces a stripe)
+        // the forward maps' directory starts empty; the stripes of the unshared datasets of 10^6, 10^7 and 10^8 records
         assertShape(0, 64, 128);
-        assertShape(125_000, 64, 128);
+        assertShape(74_182, 64, 128);
+        assertShape(742_074, 64, 128);
         assertShape(1_250_000, 128, 128);
-        assertShape(12_500_000, 256, 256);
+        assertShape(7_420_000, 256, 256);
         assertShape(Integer.MAX_VALUE - LongDirectory.MAX_SPAN, 256, 1024);
         for (int length = 1; length > 0 && length < Integer.MAX_VALUE / 2; length = length * 3 + 1)
         {
-            final int leaves = (length + (1 << LongDirectory.leafShift(length)) - 1) >>> LongDirectory.leafShift(length);
-            assertTrue(leaves <= 1 << LongDirectory.LEAF_REFERENCES_SHIFT ||
-                LongDirectory.leafShift(length) == LongDirectory.MAX_LEAF_SHIFT, "length " + length);
-            final int spanShift = LongDirectory.leafShift(length) + LongDirectory.midShift(length);
-            final long topCount = ((long)length + (1L << spanShift) - 1) >>> spanShift;
-            assertTrue(topCount <= 1L << LongDirectory.midShift(length) ||
-                LongDirectory.midShift(length) == LongDirectory.MAX_MID_SHIFT, "length " + length);
+            // bounds in the next power of two above the length, 2^bits
+            final int bits = 32 - Integer.numberOfLeadingZeros(length);
+            final int leafShift = LongDirectory.leafShift(length);
+            final int midShift = LongDirectory.midShift(length);
+            // leaves: no more than 2^14 of them unless at the largest; no larger than that needs
+            assertTrue(bits - leafShift <= LongDirectory.LEAF_REFERENCES_SHIFT ||
+                leafShift == LongDirectory.MAX_LEAF_SHIFT, "length " + length);
+            assertTrue(bits - (leafShift - 1) > LongDirectory.LEAF_REFERENCES_SHIFT ||
+                leafShift == LongDirectory.MIN_LEAF_SHIFT, "length " + length);
+            // mid nodes: the top array no larger than a mid node unless at the largest; a smaller mid node would not do
+            assertTrue(bits - leafShift - midShift <= midShift || midShift == LongDirectory.MAX_MID_SHIFT,
+                "length " + length);
+            assertTrue(bits - leafShift - (midShift - 1) > midShift - 1 || midShift == LongDirectory.MIN_MID_SHIFT,
+                "length " + length);
         }
     }
 

@@ -176,7 +176,7 @@ final class Arena
      */
     UnsafeBuffer buffer(final long address)
     {
-        return slabs[(int)(address >>> 32)];
+        return slabs[slab(address)];
     }
 
     /**
@@ -219,6 +219,17 @@ final class Arena
     static int footprint(final int length)
     {
         return Math.max((length + ALIGNMENT - 1) & -ALIGNMENT, ALIGNMENT);
+    }
+
+    /**
+     * The index of the slab an address lies in.
+     *
+     * @param address a block address.
+     * @return the slab's index in the slab array.
+     */
+    static int slab(final long address)
+    {
+        return (int)(address >>> 32);
     }
 
     /**

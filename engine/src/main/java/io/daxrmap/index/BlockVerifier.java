@@ -334,7 +334,7 @@ final class BlockVerifier
     {
         checkBlock(log, files, slabs, slabCount, root, ForwardRootDescriptor.HEADER_LENGTH,
             ForwardRootDescriptor::lengthOfHeader, ROOT, ownerId, 0);
-        final UnsafeBuffer buffer = slabs[(int)(root >>> 32)];
+        final UnsafeBuffer buffer = slabs[Arena.slab(root)];
         final int chunks = ForwardRootDescriptor.count(buffer, Arena.offset(root));
         for (int c = 0; c < chunks; c++)
         {
@@ -355,7 +355,7 @@ final class BlockVerifier
         final int headerLength, final IntUnaryOperator lengthOfHeader, final int kind, final int index, final int chunk)
         throws CorruptIndexException
     {
-        final int slab = (int)(address >>> 32);
+        final int slab = Arena.slab(address);
         final int offset = Arena.offset(address);
         if (address < 0 || slab >= slabCount || offset < 0 || offset + headerLength > slabs[slab].capacity())
         {

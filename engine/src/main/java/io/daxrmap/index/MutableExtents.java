@@ -609,7 +609,7 @@ final class MutableExtents
 
     private UnsafeBuffer buffer(final long address)
     {
-        return slabs[(int)(address >>> 32)];
+        return slabs[Arena.slab(address)];
     }
 
     private void removeRange(final int from, final int to)

@@ -58,7 +58,7 @@ final class Snapshot
 
     UnsafeBuffer buffer(final long address)
     {
-        return slabs[(int)(address >>> 32)];
+        return slabs[Arena.slab(address)];
     }
 
     long stripeStart(final int stripe)

@@ -193,7 +193,7 @@ final class IndexDirectory implements AutoCloseable
     {
         generation = replay.generation;
         deleteFiles(replay.generation, replay.slabCount);
-        log = IndexLog.openForAppend(replay.file, replay.validLength);
+        log = IndexLog.openForAppend(replay.file, replay.format, replay.validLength);
     }
 
     /**

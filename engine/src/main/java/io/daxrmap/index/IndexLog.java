@@ -25,7 +25,8 @@ import java.util.zip.CRC32C;
  * <pre>
  *   header (64 bytes): 0 long magic "DXRLOG\0\0" | 8 int version | 12 int generation | 16 int device
  *                      | 20 int block size | 24 long device size | 32 int stripe shift | 36 int CRC32C of 0..36
- *   record:            int payload length | int CRC32C of payload | payload | int 0xD1A710C5 | int payload length
+ *   record:            int payload length | int CRC32C of payload | int CRC32C of the 8 bytes before | payload
+ *                      | int 0xD1A710C5 | int payload length
  *   payload:           byte type (1 checkpoint, 2 batch) | long version | long live bytes | int slab count
  *                      | long empty stripe block
  *                      | int n | n x (int stripe, long block) | int m | m x (int owner id, long block)
@@ -35,19 +36,30 @@ import java.util.zip.CRC32C;
  * Big-endian. A checkpoint lists every stripe and every owner's block; a batch only those it changed (an owner
  * whose forward map became empty has block -1). A record is durable once {@link #append} returns: the blocks it
  * names were forced to the device first, the record after. Only the last record can be torn by a crash: it is then
- * short, or lacks its trailer, or (a record of several pages written out of order) holds a page of zeros; such a
- * record is ignored (and cut off by the next writer). A whole record whose checksum fails is damage, refused.
+ * short, or lacks its trailer, or (a record of several pages written out of order) holds a page of zeros, or its
+ * header never reached the device and the file ends in zeros; such a record is ignored (and cut off by the next
+ * writer). Anything else that fails a checksum is damage, refused: the header's own checksum tells a length that
+ * runs past the end of the file because the record was torn from one that was damaged.
+ * <p>
+ * Format 1 records lack the header checksum; such logs are still read and appended to in their own format.
+ * <p>
+ * An append that fails leaves the log as it was before it: what it wrote is cut off. If that fails too, or the
+ * device could not confirm the record, the log refuses every later append, as its end is no longer known.
  */
 final class IndexLog implements AutoCloseable
 {
     static final long MAGIC = 0x4458_524C_4F47_0000L;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The first format, whose records lack the header checksum; still read and appended to. */
+    static final int VERSION_1 = 1;
     static final int HEADER_LENGTH = 64;
     static final byte CHECKPOINT = 1;
     static final byte BATCH = 2;
 
-    /** Record header: payload length, payload CRC32C. */
-    static final int RECORD_HEADER = 2 * Integer.BYTES;
+    /** Record header: payload length, payload CRC32C, CRC32C of those two. */
+    static final int RECORD_HEADER = 3 * Integer.BYTES;
+    /** Record header of format 1: payload length, payload CRC32C. */
+    static final int RECORD_HEADER_1 = 2 * Integer.BYTES;
     /** Record trailer: {@link #TRAILER_MAGIC}, payload length again. */
     static final int RECORD_TRAILER = 2 * Integer.BYTES;
     /** Marks a record written to its end: a torn write lacks it, a flipped byte elsewhere does not. */
@@ -55,11 +67,32 @@ final class IndexLog implements AutoCloseable
 
     private final Path file;
     private final FileChannel channel;
+    private final int version;
+    /** Where the next record goes: the end of the last whole record. */
+    private long end;
+    /** Why appends are refused, once the log's end is no longer known; null while it is. */
+    private String failed;
 
-    private IndexLog(final Path file, final FileChannel channel)
+    private IndexLog(final Path file, final FileChannel channel, final int version, final long end)
     {
         this.file = file;
         this.channel = channel;
+        this.version = version;
+        this.end = end;
+    }
+
+    /**
+     * A log over an open channel whose whole records end at {@code end}; what {@link #openForAppend} does after its
+     * checks, and how tests put a failing channel under a log.
+     */
+    static IndexLog over(final Path file, final FileChannel channel, final int version, final long end)
+    {
+        return new IndexLog(file, channel, version, end);
+    }
+
+    static int recordHeader(final int version)
+    {
+        return version == VERSION_1 ? RECORD_HEADER_1 : RECORD_HEADER;
     }
 
     static Path file(final Path directory, final int generation)
@@ -83,13 +116,13 @@ final class IndexLog implements AutoCloseable
         header.putInt(36, crc(header.array(), 0, 36));
         write(channel, header, 0);
         channel.force(true);
-        return new IndexLog(file, channel);
+        return new IndexLog(file, channel, VERSION, HEADER_LENGTH);
     }
 
     /**
      * Open an existing log for appending after its last whole record, cutting off a torn one.
      */
-    static IndexLog openForAppend(final Path file, final long validLength) throws IOException
+    static IndexLog openForAppend(final Path file, final int version, final long validLength) throws IOException
     {
         final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (channel.size() > validLength)
@@ -97,27 +130,65 @@ final class IndexLog implements AutoCloseable
             channel.truncate(validLength);
             channel.force(true);
         }
-        channel.position(validLength);
-        return new IndexLog(file, channel);
+        return over(file, channel, version, validLength);
     }
 
     /**
      * Append one record and make it durable.
+     *
+     * @throws UncheckedIOException if it cannot; the log is then as it was, or refuses every later append.
      */
     void append(final byte[] payload, final int length)
     {
+        if (failed != null)
+        {
+            throw new IllegalStateException("the index log refuses appends since an earlier one failed (" + failed +
+                "): reopen the index: file=" + file);
+        }
+        final int header = recordHeader(version);
+        final ByteBuffer record = ByteBuffer.allocate(header + length + RECORD_TRAILER);
+        record.putInt(length).putInt(crc(payload, 0, length));
+        if (header == RECORD_HEADER)
+        {
+            record.putInt(crc(record.array(), 0, 2 * Integer.BYTES));
+        }
+        record.put(payload, 0, length).putInt(TRAILER_MAGIC).putInt(length).flip();
         try
         {
-            final ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + length + RECORD_TRAILER);
-            record.putInt(length).putInt(crc(payload, 0, length)).put(payload, 0, length)
-                .putInt(TRAILER_MAGIC).putInt(length).flip();
-            final long at = channel.size();
-            write(channel, record, at);
+            write(channel, record, end);
+        }
+        catch (final IOException ex)
+        {
+            cutBack(ex);
+            throw new UncheckedIOException("cannot append to the index log: file=" + file, ex);
+        }
+        try
+        {
             channel.force(false);
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot append to the index log: file=" + file, ex);
+            // the record may be on the device or not: a later record must not follow it, nor may its batch be retried
+            failed = "the device did not confirm a record: " + ex;
+            throw new UncheckedIOException("cannot make the index log durable: file=" + file, ex);
+        }
+        end += record.limit();
+    }
+
+    /**
+     * Cut off what a failed append wrote; if that fails too, refuse every later append.
+     */
+    private void cutBack(final IOException cause)
+    {
+        try
+        {
+            channel.truncate(end);
+            channel.force(false);
+        }
+        catch (final IOException ex)
+        {
+            cause.addSuppressed(ex);
+            failed = "a failed append could not be cut off: " + ex;
         }
     }
 

@@ -20,10 +20,15 @@ import java.nio.file.StandardOpenOption;
  */
 final class LogReplay
 {
+    /** The unit a device writes whole. */
+    private static final long SECTOR = 512;
+
     final Path file;
     final int generation;
     final DeviceGeometry geometry;
     final int stripeShift;
+    /** The log's format: {@link IndexLog#VERSION} or {@link IndexLog#VERSION_1}. */
+    final int format;
     final OwnerTable owners = new OwnerTable();
     final OwnerSetTable sets = new OwnerSetTable();
     LongDirectory.Editor stripes;
@@ -38,9 +43,11 @@ final class LogReplay
     private IntArrayList changedStripes;
     private IntArrayList changedOwners;
 
-    private LogReplay(final Path file, final int generation, final DeviceGeometry geometry, final int stripeShift)
+    private LogReplay(
+        final Path file, final int generation, final DeviceGeometry geometry, final int stripeShift, final int format)
     {
         this.file = file;
+        this.format = format;
         this.generation = generation;
         this.geometry = geometry;
         this.stripeShift = stripeShift;
@@ -72,7 +79,7 @@ final class LogReplay
             {
                 throw new CorruptIndexException(file, "header checksum mismatch");
             }
-            if (head.getInt(8) != IndexLog.VERSION)
+            if (head.getInt(8) != IndexLog.VERSION && head.getInt(8) != IndexLog.VERSION_1)
             {
                 throw new CorruptIndexException(file, "unsupported format version: version=" + head.getInt(8) +
                     " supported=" + IndexLog.VERSION);
@@ -97,7 +104,7 @@ final class LogReplay
             {
                 throw new CorruptIndexException(file, "bad stripe shift: stripeShift=" + stripeShift);
             }
-            final LogReplay replay = new LogReplay(file, generation, geometry, stripeShift);
+            final LogReplay replay = new LogReplay(file, generation, geometry, stripeShift, head.getInt(8));
             replay.validLength = IndexLog.HEADER_LENGTH;
             replay.records(buffer, size);
             if (replay.records == 0)
@@ -168,13 +175,23 @@ final class LogReplay
 
     private void records(final MappedByteBuffer buffer, final long size) throws CorruptIndexException
     {
+        final int headerLength = IndexLog.recordHeader(format);
         long position = validLength;
-        while (position + IndexLog.RECORD_HEADER <= size)
+        while (position + headerLength <= size)
         {
             final int length = buffer.getInt((int)position);
             final int crc = buffer.getInt((int)position + 4);
-            final long end = position + IndexLog.RECORD_HEADER + (long)length + IndexLog.RECORD_TRAILER;
-            if (length < 0)
+            final long end = position + headerLength + (long)length + IndexLog.RECORD_TRAILER;
+            if (headerLength == IndexLog.RECORD_HEADER && !headerIntact(buffer, position))
+            {
+                final long sector = (position + SECTOR) & -SECTOR;
+                if (isZero(buffer, position, size) || (sector < position + headerLength && isZero(buffer, sector, size)))
+                {
+                    return; // the header of a torn last record (or its second sector) never reached the device
+                }
+                throw new CorruptIndexException(file, "record header checksum mismatch at byte " + position);
+            }
+            if (length <= 0)
             {
                 if (isZero(buffer, position, size))
                 {
@@ -194,10 +211,10 @@ final class LogReplay
                 return; // torn last record
             }
             final byte[] payload = new byte[length];
-            buffer.get((int)position + IndexLog.RECORD_HEADER, payload);
+            buffer.get((int)position + headerLength, payload);
             if (!whole || IndexLog.crc(payload, 0, length) != crc)
             {
-                if (end == size && hasZeroPage(payload))
+                if (end == size && hasZeroPage(buffer, position + headerLength, end))
                 {
                     return; // torn last record, its pages written out of order
                 }
@@ -217,15 +234,26 @@ final class LogReplay
         }
     }
 
-    private static boolean hasZeroPage(final byte[] payload)
+    private static boolean headerIntact(final MappedByteBuffer buffer, final long position)
     {
-        final int page = 4096;
-        for (int start = 0; start + page <= payload.length; start += page)
+        final byte[] header = new byte[2 * Integer.BYTES];
+        buffer.get((int)position, header);
+        return IndexLog.crc(header, 0, header.length) == buffer.getInt((int)position + header.length);
+    }
+
+    /**
+     * Whether a page of the file (4 KiB, at a multiple of 4 KiB) inside {@code [from, to)} is all zeros: what a
+     * crash leaves of a page the device had not yet written.
+     */
+    private static boolean hasZeroPage(final MappedByteBuffer buffer, final long from, final long to)
+    {
+        final long page = 4096;
+        for (long start = (from + page - 1) & -page; start + page <= to; start += page)
         {
             boolean zero = true;
-            for (int i = start; i < start + page && zero; i++)
+            for (long i = start; i < start + page && zero; i += Long.BYTES)
             {
-                zero = payload[i] == 0;
+                zero = buffer.getLong((int)i) == 0;
             }
             if (zero)
             {

@@ -67,11 +67,7 @@ class PersistentIndexTest
             assertTrue(names.contains("log-2.dat") && !names.contains("log-1.dat") && !names.contains("slab-1-0.dat"),
                 names.toString());
         }
-        try (ReverseIndex reopened = ReverseIndex.open(directory))
-        {
-            assertEquals(150, reopened.version());
-            assertEquals(Workload.scan(expected), Workload.scan(reopened));
-        }
+        assertReopensAt(directory, expected, 150);
     }
 
     @Test
@@ -116,28 +112,128 @@ class PersistentIndexTest
     @Test
     void shouldIgnoreATornLastRecordAndContinueAfterIt() throws IOException
     {
+        assertTornTailIgnored(new byte[]{0, 0, 1, 0, 1, 2, 3, 4, 5, 6, 7});
+    }
+
+    @Test
+    void shouldIgnoreATornLastRecordThatNeverLeftTheCacheAndContinueAfterIt() throws IOException
+    {
+        // what a crash leaves of an append whose size reached the device and whose bytes did not
+        assertTornTailIgnored(new byte[100]);
+    }
+
+    /**
+     * A log ending in {@code tail} reopens at its last whole record, cuts the tail off, and takes batches after it.
+     */
+    private void assertTornTailIgnored(final byte[] tail) throws IOException
+    {
         final Path directory = temp.resolve("index");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
-        {
-            applyBoth(index, expected, 1, 20);
-        }
+        createWithBatches(directory, expected, 20);
         final Path log = directory.resolve("log-1.dat");
+        final long whole = Files.size(log);
         try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.APPEND))
         {
-            channel.write(ByteBuffer.wrap(new byte[]{0, 0, 1, 0, 1, 2, 3, 4, 5, 6, 7}));
+            channel.write(ByteBuffer.wrap(tail));
         }
         try (ReverseIndex reopened = ReverseIndex.open(directory))
         {
             assertEquals(20, reopened.version());
             assertEquals(Workload.scan(expected), Workload.scan(reopened));
+            assertEquals(whole, Files.size(log), "the torn tail is cut off");
             applyBoth(reopened, expected, 21, 21);
         }
+        assertReopensAt(directory, expected, 21);
+    }
+
+    @Test
+    void shouldIgnoreALastRecordOfManyPagesOneOfWhichNeverReachedTheDevice() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        final long before;
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
+        {
+            applyBoth(index, expected, 1, 20);
+            before = Files.size(directory.resolve("log-1.dat"));
+            // 600 new owners and 600 share groups: a record of several pages
+            final Batch batch = index.newBatch();
+            for (int i = 0; i < 600; i++)
+            {
+                batch.reflink(Owner.data(104), 0, Owner.data(5000 + i), 0, Workload.BLOCK);
+            }
+            batch.commit();
+        }
+        final Path log = directory.resolve("log-1.dat");
+        final long size = Files.size(log);
+        final long page = 4096;
+        final long zeroPage = ((before + page - 1) & -page) + page;
+        assertTrue(zeroPage + page < size, "the record spans the page: " + before + ".." + size);
+        // not aligned with the record's start: the page of the file, as the device writes it
+        assertTrue((zeroPage - before) % page != 0);
+        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.allocate((int)page), zeroPage);
+        }
+        assertReopensAt(directory, expected, 20);
+        assertEquals(before, Files.size(log));
+    }
+
+    @Test
+    void shouldRefuseARecordWhoseLengthIsDamagedRatherThanDropTheRecordsAfterIt() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        createWithBatches(directory, ReverseIndex.create(Workload.config()), 10);
+        final Path log = directory.resolve("log-1.dat");
+        final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(log));
+        long record = IndexLog.HEADER_LENGTH;
+        for (int r = 0; r < 3; r++)
+        {
+            record += IndexLog.RECORD_HEADER + bytes.getInt((int)record) + IndexLog.RECORD_TRAILER;
+        }
+        // the length now runs past the end of the file, as a torn record's would
+        bytes.put((int)record + 1, (byte)(bytes.get((int)record + 1) ^ 0x10));
+        Files.write(log, bytes.array());
+        assertRefused(directory, log + ": record header checksum mismatch at byte " + record);
+        assertEquals(bytes.capacity(), Files.size(log), "nothing cut off");
+    }
+
+    @Test
+    void shouldReadAndAppendToALogOfTheFirstFormat() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        createWithBatches(directory, expected, 20);
+        final Path log = directory.resolve("log-1.dat");
+        Files.write(log, toFormat1(Files.readAllBytes(log)));
         try (ReverseIndex reopened = ReverseIndex.open(directory))
         {
-            assertEquals(21, reopened.version());
+            assertEquals(20, reopened.version());
             assertEquals(Workload.scan(expected), Workload.scan(reopened));
+            applyBoth(reopened, expected, 21, 22);
         }
+        assertEquals(IndexLog.VERSION_1, ByteBuffer.wrap(Files.readAllBytes(log)).getInt(8), "still format 1");
+        assertReopensAt(directory, expected, 22);
+    }
+
+    /**
+     * A log as format 1 wrote it: records without the header checksum.
+     */
+    private static byte[] toFormat1(final byte[] log)
+    {
+        final ByteBuffer in = ByteBuffer.wrap(log);
+        final ByteBuffer out = ByteBuffer.allocate(log.length);
+        out.put(log, 0, IndexLog.HEADER_LENGTH);
+        out.putInt(8, IndexLog.VERSION_1).putInt(36, IndexLog.crc(out.array(), 0, 36));
+        int at = IndexLog.HEADER_LENGTH;
+        while (at < log.length)
+        {
+            final int length = in.getInt(at);
+            out.putInt(length).putInt(in.getInt(at + 4));
+            out.put(log, at + IndexLog.RECORD_HEADER, length + IndexLog.RECORD_TRAILER);
+            at += IndexLog.RECORD_HEADER + length + IndexLog.RECORD_TRAILER;
+        }
+        return java.util.Arrays.copyOf(out.array(), out.position());
     }
 
     @Test
@@ -205,6 +301,31 @@ class PersistentIndexTest
         final Path empty = Files.createDirectory(temp.resolve("empty"));
         assertRefused(empty, empty + ": not an index directory: no CURRENT");
         assertRefused(temp.resolve("nothing"), temp.resolve("nothing") + ": no such index directory");
+    }
+
+    /**
+     * A persistent index in {@code directory} holding batches {@code 1..batches}, applied to the oracle too; closed.
+     */
+    private static void createWithBatches(final Path directory, final ReverseIndex expected, final long batches)
+        throws IOException
+    {
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
+        {
+            applyBoth(index, expected, 1, batches);
+        }
+    }
+
+    /**
+     * The index in {@code directory} reopens at {@code version} with the oracle's records.
+     */
+    private static void assertReopensAt(final Path directory, final ReverseIndex expected, final long version)
+        throws IOException
+    {
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertEquals(version, reopened.version());
+            assertEquals(Workload.scan(expected), Workload.scan(reopened));
+        }
     }
 
     /**

@@ -362,6 +362,24 @@ public final class Batch
             throw new IllegalStateException("batch is not open");
         }
         open = false;
+        final long liveBefore = index.liveBytes;
+        try
+        {
+            return write();
+        }
+        catch (final Throwable ex)
+        {
+            // an Error too (the off-heap memory refused, say): the writer must not stay claimed by a dead batch
+            index.abandon(this, liveBefore);
+            throw ex;
+        }
+    }
+
+    /**
+     * Write the blocks this batch changed and publish the next snapshot.
+     */
+    private long write()
+    {
         final Arena arena = index.arena;
         // what this batch wrote goes back to the cache before it is published: a compaction while publishing empties
         // the cache, and a failed publication leaves entries whose blocks no directory names, never taken again
@@ -429,15 +447,7 @@ public final class Batch
         final Snapshot next = new Snapshot(
             base.version + 1, base.geometry, base.stripeShift, stripeEditor.build(), extentsEditor.build(),
             arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(), index.sets.sets(), index.sets.count(), base.verifier);
-        try
-        {
-            index.publish(this, next, stripeCount, stripeIndexes, stripeBlocks, ownerCount, ownerIds, ownerBlocks);
-        }
-        catch (final RuntimeException ex)
-        {
-            index.release(this);
-            throw ex;
-        }
+        index.publish(this, next, stripeCount, stripeIndexes, stripeBlocks, ownerCount, ownerIds, ownerBlocks);
         return next.version;
     }
 

@@ -585,6 +585,19 @@ public final class ReverseIndex implements AutoCloseable
         }
     }
 
+    /**
+     * Give up a batch whose commit failed: if it was not published, the live byte count goes back to what it was and
+     * the writer is free again. A batch published before the failure (a compaction after it failed) stays published.
+     */
+    synchronized void abandon(final Batch batch, final long liveBefore)
+    {
+        if (openBatch == batch)
+        {
+            liveBytes = liveBefore;
+            openBatch = null;
+        }
+    }
+
     synchronized void release(final Batch batch)
     {
         if (openBatch == batch)

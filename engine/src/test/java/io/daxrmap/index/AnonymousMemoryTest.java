@@ -109,10 +109,8 @@ class AnonymousMemoryTest
     void shouldReclaimDroppedSlabsBeforePassingTheLimitAndRefuseBeyondIt()
     {
         requireOrSkip(AnonymousMemory.advised(), "plain direct buffers are bounded by the JDK itself here");
-        final String before = System.getProperty(AnonymousMemory.LIMIT_PROPERTY);
         final long limit = AnonymousMemory.mappedBytes() + 4L * SIZE;
-        System.setProperty(AnonymousMemory.LIMIT_PROPERTY, Long.toString(limit));
-        try
+        withLimit(limit, () ->
         {
             for (int i = 0; i < 40; i++)
             {
@@ -131,6 +129,71 @@ class AnonymousMemoryTest
             });
             assertTrue(AnonymousMemory.mappedBytes() <= limit, "mapped=" + AnonymousMemory.mappedBytes());
             assertTrue(held.size() < 256, "held=" + held.size());
+        });
+    }
+
+    /**
+     * A batch whose commit runs out of off-heap memory (an {@link OutOfMemoryError}, not a runtime exception) leaves
+     * the index as it was and the writer free for the next batch.
+     */
+    @Test
+    void shouldFreeTheWriterAndKeepTheIndexWhenACommitRunsOutOfMemory()
+    {
+        requireOrSkip(AnonymousMemory.advised(), "plain direct buffers are bounded by the JDK itself here");
+        final ReverseIndex index = ReverseIndex.create(
+            new IndexConfig(new io.daxrmap.model.DeviceGeometry(0, 1L << 40, 4096), 1 << 20));
+        final long block = 4096;
+        final int perBatch = 2000;
+        withLimit(AnonymousMemory.mappedBytes() + 3L * SIZE, () ->
+        {
+            long maps = 0;
+            long liveBefore = 0;
+            long versionBefore = 0;
+            OutOfMemoryError refused = null;
+            while (refused == null && maps < 4_000_000)
+            {
+                liveBefore = index.liveBytes;
+                versionBefore = index.version();
+                final Batch batch = index.newBatch();
+                for (int i = 0; i < perBatch; i++, maps++)
+                {
+                    batch.map(io.daxrmap.model.Owner.data(1 + maps), 0, 2 * block * maps, block, 0);
+                }
+                try
+                {
+                    batch.commit();
+                }
+                catch (final OutOfMemoryError ex)
+                {
+                    refused = ex;
+                }
+            }
+            assertTrue(refused != null, "the limit was never reached: maps=" + maps);
+            assertEquals(versionBefore, index.version());
+            assertEquals(liveBefore, index.liveBytes, "live bytes as before the batch");
+            final long firstRefused = maps - perBatch;
+            final IndexReader reader = index.newReader();
+            reader.scan(2 * block * firstRefused, 2 * block * maps, (d, l, o, f, fl) ->
+            {
+                assertEquals(io.daxrmap.model.Owner.FREE, o, "nothing of the refused batch: device=" + d);
+                return true;
+            });
+            index.newBatch().abort();
+        });
+        index.newBatch().map(io.daxrmap.model.Owner.data(1), block, block, block, 0).commit();
+        index.close();
+    }
+
+    /**
+     * Run with {@link AnonymousMemory#LIMIT_PROPERTY} set, then restore it.
+     */
+    private static void withLimit(final long limit, final Runnable body)
+    {
+        final String before = System.getProperty(AnonymousMemory.LIMIT_PROPERTY);
+        System.setProperty(AnonymousMemory.LIMIT_PROPERTY, Long.toString(limit));
+        try
+        {
+            body.run();
         }
         finally
         {

@@ -315,14 +315,13 @@ public final class IndexReader
                 if (batchOffsets[i] >= 0)
                 {
                     final int value = batchValues[i];
-                    if (PieceValue.isSingle(value))
+                    if (PieceValue.isEmpty(value))
                     {
-                        touched += s.ownerKeys[PieceValue.ownerId(value)];
+                        continue;
                     }
-                    else if (PieceValue.isShared(value))
-                    {
-                        touched += s.sets[PieceValue.setId(value)].groupCount();
-                    }
+                    // single, else shared: the order of the tests as in contains(), for the same reason
+                    touched += PieceValue.isSingle(value) ? s.ownerKeys[PieceValue.ownerId(value)] :
+                        s.sets[PieceValue.setId(value)].groupCount();
                 }
             }
             batchTouched += touched;
@@ -626,12 +625,20 @@ public final class IndexReader
     private void visitPieceRefs()
     {
         final int value = cursor.value();
-        if (PieceValue.isSingle(value))
+        if (PieceValue.isEmpty(value))
+        {
+            if (mode >= MODE_SCAN_FIRST)
+            {
+                onRef(FREE_REF, 0, 0);
+            }
+        }
+        else if (PieceValue.isSingle(value))
         {
             onRef(PieceValue.ownerId(value), cursor.delta(), PieceValue.flags(value));
         }
-        else if (PieceValue.isShared(value))
+        else
         {
+            // shared: the order of the tests as in contains(), for the same reason
             final OwnerSet set = snapshot.sets[PieceValue.setId(value)];
             for (int g = 0, n = set.groupCount(); g < n && !stopped; g++)
             {
@@ -650,10 +657,6 @@ public final class IndexReader
                     set.groupBitmap(g).forEach(groupOwnerConsumer);
                 }
             }
-        }
-        else if (mode >= MODE_SCAN_FIRST)
-        {
-            onRef(FREE_REF, 0, 0);
         }
     }
 
@@ -752,15 +755,19 @@ public final class IndexReader
         {
             return value == PieceValue.EMPTY;
         }
+        // EMPTY first, then single, else shared: one relational compare of the value. Written "isSingle, else
+        // isShared", C2 of JDK 17.0.15 compiled this wrong (most likely folding the two compares into one unsigned
+        // compare, JDK-8346420's family; never with C1 or this method left interpreted): a long-lived reader then
+        // missed references of shared pieces. CompiledReaderTest.
+        if (PieceValue.isEmpty(value))
+        {
+            return false;
+        }
         if (PieceValue.isSingle(value))
         {
             return PieceValue.ownerId(value) == ownerId && pieceDelta == delta && PieceValue.flags(value) == flags;
         }
-        if (PieceValue.isShared(value))
-        {
-            return snapshot.sets[PieceValue.setId(value)].contains(ownerId, delta, flags);
-        }
-        return false;
+        return snapshot.sets[PieceValue.setId(value)].contains(ownerId, delta, flags);
     }
 
     private void checkRange(final long offset, final long length)

@@ -39,13 +39,26 @@ final class FiemapImport
         {
             throw new IllegalArgumentException("--device takes MAJOR:MINOR: device=" + device);
         }
-        this.device = DeviceNumber.encode((int)Units.parseNumber(parts[0], "MAJOR"),
-            (int)Units.parseNumber(parts[1], "MINOR"));
+        this.device = DeviceNumber.encode(devicePart(parts[0], "MAJOR", DeviceNumber.MAX_MAJOR, device),
+            devicePart(parts[1], "MINOR", DeviceNumber.MAX_MINOR, device));
         this.numbered = inodeFile != null;
         if (inodeFile != null)
         {
             readInodes(inodeFile);
         }
+    }
+
+    /**
+     * One number of {@code --device}, checked before it is narrowed to an int: 4294967303 is not 7.
+     */
+    private static int devicePart(final String text, final String name, final int max, final String device)
+    {
+        final long value = Units.parseNumber(text, name);
+        if (value < 0 || value > max)
+        {
+            throw new IllegalArgumentException("--device " + name + " out of range 0.." + max + ": device=" + device);
+        }
+        return (int)value;
     }
 
     int device()

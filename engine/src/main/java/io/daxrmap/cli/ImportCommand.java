@@ -67,25 +67,31 @@ final class ImportCommand implements Callable<Integer>
             builder.device(fiemap.device(), 0);
             builder.dataDevice(fiemap.device());
         }
-        for (final Path file : files)
+        try
         {
-            switch (format)
+            for (final Path file : files)
             {
-                case "fsmap-csv":
-                    new FsmapCsvReader().read(file, counted);
-                    break;
-                case "fsmap-verbose":
-                    new FsmapVerboseReader().read(file, counted);
-                    break;
-                case "fiemap":
-                    fiemap.read(file, counted, builder.target());
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown format: format=" + format +
-                        " (fsmap-csv, fsmap-verbose, fiemap)");
+                switch (format)
+                {
+                    case "fsmap-csv":
+                        new FsmapCsvReader().read(file, counted);
+                        break;
+                    case "fsmap-verbose":
+                        new FsmapVerboseReader().read(file, counted);
+                        break;
+                    case "fiemap":
+                        fiemap.read(file, counted, builder.target());
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown format: format=" + format +
+                            " (fsmap-csv, fsmap-verbose, fiemap)");
+                }
             }
         }
-        progress.done();
+        finally
+        {
+            progress.done();
+        }
         final long records = progress.count();
         try (FilesystemIndex index = IndexStore.create(builder, output))
         {

@@ -82,53 +82,59 @@ final class IndexCommand implements Callable<Integer>
         final Progress progress = Progress.onTerminal(chosen == Source.fsmap ? "GETFSMAP records" : "FIEMAP extents");
         final long[] skipped = new long[1];
         final WalkStats stats;
-        if (chosen == Source.fsmap)
+        try
         {
-            try (GetFsmap fsmap = new GetFsmap())
+            if (chosen == Source.fsmap)
             {
-                fsmap.readAll(mountPoint, (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
+                try (GetFsmap fsmap = new GetFsmap())
                 {
-                    builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
-                    progress.add(1);
-                });
-            }
-            try (FiemapWalker walker = new FiemapWalker(FiemapWalker.DEFAULT_EXTENTS_PER_CALL, false))
-            {
-                stats = walker.walk(mountPoint, pathsOnly(target));
-            }
-        }
-        else
-        {
-            final int major = DeviceNumber.major(dataDevice);
-            final int minor = DeviceNumber.minor(dataDevice);
-            try (FiemapWalker walker = new FiemapWalker())
-            {
-                stats = walker.walk(mountPoint, new FiemapHandler()
-                {
-                    @Override
-                    public void onInode(final long inode, final String path, final FileKind kind)
+                    fsmap.readAll(mountPoint, (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
                     {
-                        target.path(inode, path);
-                    }
-
-                    @Override
-                    public void onExtent(final long inode, final String path, final long fileOffset,
-                        final long physical, final long length, final int flags)
-                    {
-                        if ((flags & (FiemapWalker.FIEMAP_EXTENT_UNKNOWN | FiemapWalker.FIEMAP_EXTENT_DELALLOC |
-                            FiemapWalker.FIEMAP_EXTENT_DATA_INLINE)) != 0)
-                        {
-                            skipped[0]++;
-                            return;
-                        }
-                        builder.onRecord(major, minor, physical, length, Owner.data(inode), fileOffset,
-                            (flags & FiemapWalker.FIEMAP_EXTENT_UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0);
+                        builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
                         progress.add(1);
-                    }
-                });
+                    });
+                }
+                try (FiemapWalker walker = new FiemapWalker(FiemapWalker.DEFAULT_EXTENTS_PER_CALL, false))
+                {
+                    stats = walker.walk(mountPoint, pathsOnly(target));
+                }
+            }
+            else
+            {
+                final int major = DeviceNumber.major(dataDevice);
+                final int minor = DeviceNumber.minor(dataDevice);
+                try (FiemapWalker walker = new FiemapWalker())
+                {
+                    stats = walker.walk(mountPoint, new FiemapHandler()
+                    {
+                        @Override
+                        public void onInode(final long inode, final String path, final FileKind kind)
+                        {
+                            target.path(inode, path);
+                        }
+
+                        @Override
+                        public void onExtent(final long inode, final String path, final long fileOffset,
+                            final long physical, final long length, final int flags)
+                        {
+                            if ((flags & (FiemapWalker.FIEMAP_EXTENT_UNKNOWN | FiemapWalker.FIEMAP_EXTENT_DELALLOC |
+                                FiemapWalker.FIEMAP_EXTENT_DATA_INLINE)) != 0)
+                            {
+                                skipped[0]++;
+                                return;
+                            }
+                            builder.onRecord(major, minor, physical, length, Owner.data(inode), fileOffset,
+                                (flags & FiemapWalker.FIEMAP_EXTENT_UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0);
+                            progress.add(1);
+                        }
+                    });
+                }
             }
         }
-        progress.done();
+        finally
+        {
+            progress.done();
+        }
         try (FilesystemIndex index = IndexStore.create(builder, output))
         {
             final PrintWriter out = spec.commandLine().getOut();

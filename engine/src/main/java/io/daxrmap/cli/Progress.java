@@ -1,10 +1,14 @@
 package io.daxrmap.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Progress of long work (index, import, verify) on a terminal: one line on standard error, rewritten at most ten
- * times a second, erased when done. Silent when standard error is not a terminal (scripts, tests, CI).
+ * times a second, erased when done (callers call {@link #done} in a finally, so that an error message starts a line
+ * of its own). Silent when standard error is not a terminal (scripts, tests, CI, {@code 2> file}).
  */
 final class Progress
 {
@@ -33,7 +37,24 @@ final class Progress
      */
     static Progress onTerminal(final String what)
     {
-        return new Progress(System.err, what, System.console() != null);
+        return new Progress(System.err, what, standardErrorIsATerminal());
+    }
+
+    /**
+     * Whether file descriptor 2 is a terminal. {@code System.console()} asks of standard input and output: with
+     * {@code 2> file} on a terminal it is not null, and the progress lines would land in the file.
+     */
+    static boolean standardErrorIsATerminal()
+    {
+        try
+        {
+            final String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        }
+        catch (final IOException | UnsupportedOperationException | SecurityException ex)
+        {
+            return false;
+        }
     }
 
     /**

@@ -128,41 +128,128 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
 
     private FilesystemIndex build(final IndexFactory factory) throws IOException
     {
-        for (final Map.Entry<Integer, Device> entry : devices.entrySet())
+        try
         {
-            final Device records = entry.getValue();
-            final long size = Math.max(blockSize, (records.end + blockSize - 1) / blockSize * blockSize);
-            final ReverseIndex index = factory.create(
-                new IndexConfig(new DeviceGeometry(entry.getKey(), size, blockSize), Math.max(1, records.count)));
-            target.addDevice(index);
-            final int[] input = new int[records.count];
-            final String device = DeviceNumber.major(entry.getKey()) + ":" + DeviceNumber.minor(entry.getKey());
-            final BulkLoad load = index.bulkLoad(records.count).numberRecords(r -> input[r]);
+            for (final Map.Entry<Integer, Device> entry : devices.entrySet())
+            {
+                load(factory, entry.getKey(), entry.getValue());
+            }
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            // the device indexes made so far hold files and writer locks: a refused input leaves none of them open
             try
             {
-                for (int i = 0; i < records.count; i++)
-                {
-                    final int at = i * RECORD_LONGS;
-                    final long owner = records.data[at + 2];
-                    if (owner != Owner.FREE)
-                    {
-                        input[load.records()] = i;
-                        load.add(owner, records.data[at + 3], records.data[at], records.data[at + 1],
-                            (int)records.data[at + 4]);
-                    }
-                }
-                load.commit();
+                target.close();
             }
-            catch (final InvalidMutationException ex)
+            catch (final RuntimeException closing)
             {
-                throw new InvalidMutationException("device " + device + " refused: " + ex.getMessage());
+                ex.addSuppressed(closing);
             }
+            throw ex;
         }
         if (dataDevice != -1 && target.device(dataDevice) != null)
         {
             target.dataDevice(dataDevice);
         }
         return target;
+    }
+
+    private void load(final IndexFactory factory, final int deviceNumber, final Device records) throws IOException
+    {
+        final long size = Math.max(blockSize, (records.end + blockSize - 1) / blockSize * blockSize);
+        final ReverseIndex index = factory.create(
+            new IndexConfig(new DeviceGeometry(deviceNumber, size, blockSize), Math.max(1, records.count)));
+        target.addDevice(index);
+        final int[] input = new int[records.count];
+        final String device = DeviceNumber.major(deviceNumber) + ":" + DeviceNumber.minor(deviceNumber);
+        final BulkLoad load = index.bulkLoad(records.count).numberRecords(r -> input[r]);
+        try
+        {
+            for (int i = 0; i < records.count; i++)
+            {
+                final int at = i * RECORD_LONGS;
+                final long owner = records.data[at + 2];
+                if (owner != Owner.FREE)
+                {
+                    input[load.records()] = i;
+                    load.add(owner, records.data[at + 3], records.data[at], records.data[at + 1],
+                        (int)records.data[at + 4]);
+                }
+            }
+            load.commit();
+        }
+        catch (final InvalidMutationException ex)
+        {
+            throw new InvalidMutationException("device " + device + " refused: " + ex.getMessage());
+        }
+        refuseOwnedFreeSpace(device, records);
+    }
+
+    /**
+     * The index keeps no free-space records (free is what no owner holds): one that overlaps an owned record
+     * contradicts the input, and would otherwise vanish unnoticed. Checked on the input's own ranges, so the cost
+     * does not grow with the device.
+     */
+    private static void refuseOwnedFreeSpace(final String device, final Device records)
+    {
+        final int count = records.count;
+        final long[] starts = new long[count];
+        final long[] ends = new long[count];
+        int owned = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int at = i * RECORD_LONGS;
+            if (records.data[at + 2] != Owner.FREE)
+            {
+                starts[owned] = records.data[at];
+                ends[owned++] = records.data[at] + records.data[at + 1];
+            }
+        }
+        if (owned == count)
+        {
+            return;
+        }
+        Arrays.sort(starts, 0, owned);
+        Arrays.sort(ends, 0, owned);
+        for (int i = 0; i < count; i++)
+        {
+            final int at = i * RECORD_LONGS;
+            if (records.data[at + 2] != Owner.FREE)
+            {
+                continue;
+            }
+            final long start = records.data[at];
+            final long end = start + records.data[at + 1];
+            // owned records that start before the free one ends, less those that end before it starts: they overlap it
+            if (below(starts, owned, end) - below(ends, owned, start + 1) > 0)
+            {
+                throw new InvalidMutationException("device " + device + " refused: record " + i +
+                    ": free space that an owner holds: deviceOffset=" + start + " length=" + (end - start));
+            }
+        }
+    }
+
+    /**
+     * How many of the first {@code n} values of a sorted array are below {@code limit}.
+     */
+    private static int below(final long[] sorted, final int n, final long limit)
+    {
+        int low = 0;
+        int high = n;
+        while (low < high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (sorted[mid] < limit)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     private static final class Device

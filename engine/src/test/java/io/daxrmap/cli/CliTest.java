@@ -1,6 +1,7 @@
 package io.daxrmap.cli;
 
 import io.daxrmap.format.Captures;
+import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.Owner;
 import io.daxrmap.store.Catalog;
@@ -159,6 +160,66 @@ class CliTest
         assertTrue(result.err().contains("device 7:0 refused: record 0: only file data can share bytes: " +
             "owner=special_88:1 deviceOffset=0 length=4096 sharesAt=2048 with record 1 owner=inode_131_data"),
             result.err());
+    }
+
+    @Test
+    void shouldRefuseFreeSpaceThatAnOwnerHoldsAndLeaveNoFileOpen() throws IOException
+    {
+        final Path bad = temp.resolve("free.csv");
+        Files.writeString(bad, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,0,15,special_0:1,,,16\n1,7,0,0,7,special_88:1,,,8\n2,7,0,8,15,inode_5_data,0,7,8\n");
+        final Path output = temp.resolve("never3");
+        final CliRun result = CliRun.run("import", bad.toString(), "-o", output.toString());
+        assertEquals(2, result.status());
+        assertTrue(result.err().contains("device 7:0 refused: record 0: free space that an owner holds: " +
+            "deviceOffset=0 length=8192"), result.err());
+        // the import builds beside the output, in a hidden directory named after it
+        assertEquals(List.of(), openFilesNamed("never3"), "the refused import's index files are closed");
+
+        // the same free record beside the owned ones, not over them, is taken
+        final Path good = temp.resolve("free-ok.csv");
+        Files.writeString(good, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,16,31,special_0:1,,,16\n1,7,0,0,7,special_88:1,,,8\n2,7,0,8,15,inode_5_data,0,7,8\n");
+        assertEquals(0, CliRun.run("import", good.toString(), "-o", temp.resolve("free-ok").toString()).status());
+    }
+
+    /**
+     * This process's open files whose path holds a name (/proc/self/fd).
+     */
+    private static List<String> openFilesNamed(final String name) throws IOException
+    {
+        final List<String> open = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
+        {
+            for (final Path fd : (Iterable<Path>)fds::iterator)
+            {
+                try
+                {
+                    final String target = Files.readSymbolicLink(fd).toString();
+                    if (target.contains(name))
+                    {
+                        open.add(target);
+                    }
+                }
+                catch (final IOException gone)
+                {
+                    // closed while listed
+                }
+            }
+        }
+        return open;
+    }
+
+    @Test
+    void shouldRefuseADeviceNumberOutOfRangeRatherThanNarrowIt() throws IOException
+    {
+        final Path dump = temp.resolve("one.fiemap");
+        Files.writeString(dump, "");
+        final CliRun result = CliRun.run("import", "--format", "fiemap", "--device", "4294967303:0", dump.toString(),
+            "-o", temp.resolve("never4").toString());
+        assertEquals(2, result.status());
+        assertTrue(result.err().contains("--device MAJOR out of range 0.." + DeviceNumber.MAX_MAJOR +
+            ": device=4294967303:0"), result.err());
     }
 
     @Test

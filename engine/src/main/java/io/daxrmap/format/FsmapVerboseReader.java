@@ -69,6 +69,7 @@ public final class FsmapVerboseReader
         long lineNumber = 0;
         long records = 0;
         int legendLine = -1;
+        boolean flagged = false;
         String line;
         while ((line = in.readLine()) != null)
         {
@@ -87,6 +88,7 @@ public final class FsmapVerboseReader
             if (lineNumber == 1)
             {
                 checkHeader(fields, line, words);
+                flagged = words.size() > HEADER_WORDS.length;
                 continue;
             }
             parseRow(fields, line, words, records, handler);
@@ -95,6 +97,12 @@ public final class FsmapVerboseReader
         if (legendLine >= 0 && legendLine != FsmapVerbose.LEGEND.size() - 1)
         {
             throw fields.error(null, "flag legend cut short after " + (legendLine + 1) + " lines");
+        }
+        if (flagged && legendLine < 0)
+        {
+            // xfs_io shows the FLAGS column only when it ends the listing with the legend: the text was cut short
+            throw fields.error(null, "no flag legend after the records, though the header has " + FLAGS +
+                ": the text is cut short");
         }
         return records;
     }

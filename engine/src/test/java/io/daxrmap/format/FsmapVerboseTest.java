@@ -219,7 +219,9 @@ class FsmapVerboseTest
                 "t.txt:2: field BLOCK-RANGE: overflow converting to bytes: BLOCK-RANGE=36028797018963968 unit=512"),
             Arguments.of(HEADER + row + "\n" + FsmapVerbose.LEGEND.get(0) + "\n" + FsmapVerbose.LEGEND.get(1) + "\n",
                 "t.txt:4: flag legend cut short after 2 lines"),
-            Arguments.of(HEADER + row + "\n" + LEGEND + row + "\n", "t.txt:11: not the flag legend: \"" + row + "\""));
+            Arguments.of(HEADER + row + "\n" + LEGEND + row + "\n", "t.txt:11: not the flag legend: \"" + row + "\""),
+            Arguments.of(HEADER.replace("TOTAL\n", "TOTAL FLAGS\n") + row + " 0100000\n" + row.replace("   0:", "   1:") +
+                "\n", "t.txt:3: no flag legend after the records, though the header has FLAGS: the text is cut short"));
     }
 
     @ParameterizedTest

@@ -204,46 +204,128 @@ final class IndexDirectory implements AutoCloseable
         final int newGeneration, final Snapshot snapshot, final long emptyStripe, final long liveBytes,
         final int slabCount) throws IOException
     {
-        final IndexLog newLog = IndexLog.create(directory, newGeneration, snapshot.geometry, snapshot.stripeShift);
-        final IndexLog.Writer writer = new IndexLog.Writer(
-            IndexLog.CHECKPOINT, snapshot.version, liveBytes, slabCount, emptyStripe);
-        final int[] stripes = new int[snapshot.stripeCount()];
-        final long[] stripeBlocks = new long[stripes.length];
-        int n = 0;
-        for (int s = 0; s < snapshot.stripeCount(); s++)
+        IndexLog newLog = null;
+        try
         {
-            if (snapshot.stripes.get(s) != emptyStripe)
+            newLog = IndexLog.create(directory, newGeneration, snapshot.geometry, snapshot.stripeShift);
+            final IndexLog.Writer writer = new IndexLog.Writer(
+                IndexLog.CHECKPOINT, snapshot.version, liveBytes, slabCount, emptyStripe);
+            final int[] stripes = new int[snapshot.stripeCount()];
+            final long[] stripeBlocks = new long[stripes.length];
+            int n = 0;
+            for (int s = 0; s < snapshot.stripeCount(); s++)
             {
-                stripes[n] = s;
-                stripeBlocks[n++] = snapshot.stripes.get(s);
+                if (snapshot.stripes.get(s) != emptyStripe)
+                {
+                    stripes[n] = s;
+                    stripeBlocks[n++] = snapshot.stripes.get(s);
+                }
             }
+            writer.blocks(n, stripes, stripeBlocks);
+            final int[] owners = new int[snapshot.extents.length()];
+            final long[] ownerBlocks = new long[owners.length];
+            int m = 0;
+            for (int o = 0; o < snapshot.extents.length(); o++)
+            {
+                if (snapshot.extents.get(o) != Snapshot.NO_EXTENTS)
+                {
+                    owners[m] = o;
+                    ownerBlocks[m++] = snapshot.extents.get(o);
+                }
+            }
+            writer.blocks(m, owners, ownerBlocks);
+            writer.owners(snapshot.ownerKeys, 0, snapshot.ownerCount);
+            writer.sets(snapshot.sets, 0, snapshot.setCount);
+            final byte[] payload = writer.payload();
+            newLog.append(payload, payload.length);
+            renameCurrent(newGeneration);
         }
-        writer.blocks(n, stripes, stripeBlocks);
-        final int[] owners = new int[snapshot.extents.length()];
-        final long[] ownerBlocks = new long[owners.length];
-        int m = 0;
-        for (int o = 0; o < snapshot.extents.length(); o++)
+        catch (final IOException | RuntimeException ex)
         {
-            if (snapshot.extents.get(o) != Snapshot.NO_EXTENTS)
+            // CURRENT still names the old generation: what was written of the new one goes, and the writer stays
+            closeQuietly(newLog, ex);
+            try
             {
-                owners[m] = o;
-                ownerBlocks[m++] = snapshot.extents.get(o);
+                discard(newGeneration);
             }
+            catch (final IOException cleanup)
+            {
+                ex.addSuppressed(cleanup);
+            }
+            throw ex;
         }
-        writer.blocks(m, owners, ownerBlocks);
-        writer.owners(snapshot.ownerKeys, 0, snapshot.ownerCount);
-        writer.sets(snapshot.sets, 0, snapshot.setCount);
-        final byte[] payload = writer.payload();
-        newLog.append(payload, payload.length);
-        writeCurrent(newGeneration);
+        // CURRENT names the new generation from here on: nothing below may leave the writer on the old one
         final IndexLog old = log;
         log = newLog;
         generation = newGeneration;
-        if (old != null)
+        try
         {
-            old.close();
+            forceDirectory();
         }
-        deleteFiles(newGeneration, slabCount);
+        catch (final IOException ex)
+        {
+            // the rename may not be durable, and a crash could bring the old generation back: keep its files, and
+            // take no batch that such a crash would lose
+            newLog.refuse("the index directory could not be made durable after switching to generation " +
+                newGeneration + ": " + ex);
+            closeQuietly(old, null);
+            return;
+        }
+        closeQuietly(old, null);
+        try
+        {
+            deleteFiles(newGeneration, slabCount);
+        }
+        catch (final IOException ex)
+        {
+            // harmless: the next compaction or reopen deletes what is left of other generations
+        }
+    }
+
+    /**
+     * Delete every file of a generation CURRENT does not name: what a failed compaction left of it.
+     */
+    void discard(final int discarded) throws IOException
+    {
+        if (discarded == generation)
+        {
+            throw new IllegalArgumentException("the current generation: generation=" + discarded);
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
+        {
+            for (final Path file : files)
+            {
+                final Matcher matcher = GENERATION_FILE.matcher(file.getFileName().toString());
+                if (matcher.matches() && fileGeneration(matcher) == discarded)
+                {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    private static int fileGeneration(final Matcher matcher)
+    {
+        return Integer.parseInt(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+    }
+
+    private static void closeQuietly(final IndexLog log, final Exception failure)
+    {
+        if (log == null)
+        {
+            return;
+        }
+        try
+        {
+            log.close();
+        }
+        catch (final IOException ex)
+        {
+            if (failure != null)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
     }
 
     /**
@@ -281,7 +363,7 @@ final class IndexDirectory implements AutoCloseable
         }
     }
 
-    private void writeCurrent(final int newGeneration) throws IOException
+    private void renameCurrent(final int newGeneration) throws IOException
     {
         final Path temp = directory.resolve(CURRENT + ".tmp");
         final String body = CURRENT_PREFIX + CURRENT_VERSION + " generation " + newGeneration;
@@ -300,6 +382,10 @@ final class IndexDirectory implements AutoCloseable
         {
             Files.move(temp, directory.resolve(CURRENT), StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    private void forceDirectory() throws IOException
+    {
         try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
         {
             dir.force(true);
@@ -321,8 +407,7 @@ final class IndexDirectory implements AutoCloseable
                 {
                     continue;
                 }
-                final int fileGeneration = Integer.parseInt(matcher.group(1) != null ? matcher.group(1) :
-                    matcher.group(2));
+                final int fileGeneration = fileGeneration(matcher);
                 if (fileGeneration != keep || (matcher.group(3) != null && Integer.parseInt(matcher.group(3)) >= slabCount))
                 {
                     Files.deleteIfExists(file);

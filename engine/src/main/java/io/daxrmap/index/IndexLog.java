@@ -176,6 +176,16 @@ final class IndexLog implements AutoCloseable
     }
 
     /**
+     * Refuse every later append, as after a record the device did not confirm.
+     *
+     * @param reason why, for the message of each refusal.
+     */
+    void refuse(final String reason)
+    {
+        failed = reason;
+    }
+
+    /**
      * Cut off what a failed append wrote; if that fails too, refuse every later append.
      */
     private void cutBack(final IOException cause)

@@ -51,6 +51,9 @@ public final class ReverseIndex implements AutoCloseable
     Arena arena;
     long emptyStripe;
     long liveBytes;
+    private RuntimeException compactionFailure;
+    private long compactionRetryBytes;
+    private int compactionRetrySets;
     /** Forward-map chunks that several roots name; replaced by each compaction. */
     SharedChunks sharedChunks = new SharedChunks();
     /** The writer's decoded copies of recently written blocks. */
@@ -578,11 +581,35 @@ public final class ReverseIndex implements AutoCloseable
         }
         current = next;
         openBatch = null;
-        if (arena.allocatedBytes() - liveBytes > liveBytes + COMPACTION_SLACK ||
-            sets.count() - liveSets > liveSets + SET_SLACK)
+        if ((arena.allocatedBytes() - liveBytes > liveBytes + COMPACTION_SLACK ||
+            sets.count() - liveSets > liveSets + SET_SLACK) &&
+            (arena.allocatedBytes() >= compactionRetryBytes || sets.count() >= compactionRetrySets))
         {
-            compact();
+            try
+            {
+                compact();
+            }
+            catch (final RuntimeException ex)
+            {
+                // the batch is published and durable: its commit must not fail (a caller would apply it again).
+                // The index stays as it was; the next try waits for as much garbage again as made this one due
+                compactionFailure = ex;
+                compactionRetryBytes = arena.allocatedBytes() + COMPACTION_SLACK;
+                compactionRetrySets = sets.count() + SET_SLACK;
+            }
         }
+    }
+
+    /**
+     * Why the last compaction a commit started failed, if it did. Such a failure does not fail the commit (its batch
+     * is published and durable); the index goes on in its old arena or generation, and tries again once as much
+     * garbage has piled up again. {@link #compactNow} throws its failure.
+     *
+     * @return the failure, or null if none failed since the last compaction that succeeded.
+     */
+    public synchronized RuntimeException lastCompactionFailure()
+    {
+        return compactionFailure;
     }
 
     /**
@@ -627,6 +654,18 @@ public final class ReverseIndex implements AutoCloseable
         }
         final Snapshot from = current;
         final int nextGeneration = store == null ? 0 : store.generation() + 1;
+        if (store != null)
+        {
+            try
+            {
+                store.discard(nextGeneration); // what an earlier compaction that failed may have left
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot clear generation " + nextGeneration + " for a compaction: " +
+                    "directory=" + store.directory, ex);
+            }
+        }
         final Arena fresh = store == null ? new Arena() : new Arena(PERSISTENT_SLAB_SIZE, store.slabs(nextGeneration));
         final long freshEmpty = writeEmptyStripe(fresh);
         final OwnerSetTable freshSets = new OwnerSetTable();
@@ -717,6 +756,9 @@ public final class ReverseIndex implements AutoCloseable
         sets = freshSets;
         liveSets = freshSets.count();
         compactions++;
+        compactionFailure = null;
+        compactionRetryBytes = 0;
+        compactionRetrySets = 0;
         current = compacted;
     }
 

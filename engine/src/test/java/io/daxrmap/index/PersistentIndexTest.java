@@ -237,6 +237,66 @@ class PersistentIndexTest
     }
 
     @Test
+    void shouldCommitWhenTheCompactionItStartsFailsAndCompactOnceItCan() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
+        {
+            applyBoth(index, expected, 1, 5);
+            // generation 2 cannot be cleared for the compaction: a directory with something in it has its name
+            final Path obstacle = Files.createDirectories(directory.resolve("log-2.dat").resolve("x"));
+            final long version = index.version();
+            shareOneBlockWidely(index);
+            shareOneBlockWidely(expected);
+            assertEquals(version + 1, index.version(), "the batch committed");
+            assertEquals(0, index.compactions());
+            assertTrue(index.lastCompactionFailure() != null, "the compaction it started failed");
+            applyBoth(index, expected, 6, 8);
+            Files.delete(obstacle);
+            Files.delete(obstacle.getParent());
+            index.compactNow();
+            assertEquals(1, index.compactions());
+            assertEquals(null, index.lastCompactionFailure());
+            applyBoth(index, expected, 9, 10);
+        }
+        assertReopensAt(directory, expected, 11);
+    }
+
+    @Test
+    void shouldSwitchToTheCompactedGenerationEvenIfTheOldOneCannotBeDeleted() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        final Path obstacle = directory.resolve("slab-1-9.dat").resolve("x");
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
+        {
+            applyBoth(index, expected, 1, 5);
+            Files.createDirectories(obstacle);
+            index.compactNow();
+            assertEquals(1, index.compactions());
+            applyBoth(index, expected, 6, 10);
+        }
+        Files.delete(obstacle);
+        Files.delete(obstacle.getParent());
+        assertReopensAt(directory, expected, 10);
+    }
+
+    /**
+     * One batch that reflinks a block to 70,000 new owners: as many share groups, past the count that starts a
+     * compaction.
+     */
+    private static void shareOneBlockWidely(final ReverseIndex index)
+    {
+        final Batch batch = index.newBatch();
+        for (int i = 0; i < 70_000; i++)
+        {
+            batch.reflink(Owner.data(104), 0, Owner.data(100_000 + i), 0, Workload.BLOCK);
+        }
+        batch.commit();
+    }
+
+    @Test
     void shouldRefuseDamagedFilesNamingTheFileAndWhatIsWrong() throws IOException
     {
         final Path directory = temp.resolve("index");

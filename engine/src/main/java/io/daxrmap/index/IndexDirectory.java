@@ -4,6 +4,7 @@ import io.daxrmap.model.DeviceGeometry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -44,6 +45,8 @@ final class IndexDirectory implements AutoCloseable
     private final FileLock lock;
     private IndexLog log;
     private int generation;
+    /** The log's length once its checkpoint was written. */
+    private long checkpointLength;
 
     private IndexDirectory(final Path directory, final FileChannel lockChannel, final FileLock lock)
     {
@@ -102,7 +105,8 @@ final class IndexDirectory implements AutoCloseable
     }
 
     /**
-     * Whether a directory holds an index (its CURRENT) or nothing but a lock file: somewhere an index may be made.
+     * Whether a directory holds an index (its CURRENT), or nothing but a lock file and what a create that did not
+     * finish leaves: somewhere an index may be made.
      */
     static boolean holdsIndexOrNothing(final Path directory) throws IOException
     {
@@ -114,13 +118,69 @@ final class IndexDirectory implements AutoCloseable
         {
             for (final Path file : files)
             {
-                if (!LOCK.equals(file.getFileName().toString()))
+                if (!LOCK.equals(file.getFileName().toString()) && !leftByCreate(file))
                 {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * Whether a file is one a create killed before it wrote CURRENT leaves: CURRENT's temporary file, the first
+     * generation's slabs, or its log holding no batch (none can commit before create returns). A log with batches
+     * is an index whose CURRENT is gone, not such a remain: it is kept.
+     */
+    private static boolean leftByCreate(final Path file) throws IOException
+    {
+        final String name = file.getFileName().toString();
+        if (name.equals(CURRENT + ".tmp") || name.startsWith("slab-1-") && GENERATION_FILE.matcher(name).matches())
+        {
+            return true;
+        }
+        if (!name.equals("log-1.dat"))
+        {
+            return false;
+        }
+        final long size = Files.size(file);
+        if (size < IndexLog.HEADER_LENGTH + Integer.BYTES)
+        {
+            return true;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
+            channel.read(length, IndexLog.HEADER_LENGTH);
+            // header, then at most the checkpoint (whole or torn)
+            return size <= IndexLog.HEADER_LENGTH + IndexLog.RECORD_HEADER + Math.max(0, length.getInt(0)) +
+                IndexLog.RECORD_TRAILER;
+        }
+    }
+
+    /**
+     * Delete what a create that did not finish left (see {@link #holdsIndexOrNothing}); call only without CURRENT.
+     */
+    void clearInterruptedCreate() throws IOException
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
+        {
+            for (final Path file : files)
+            {
+                if (!LOCK.equals(file.getFileName().toString()) && leftByCreate(file))
+                {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+
+    /**
+     * Bytes the log holds beyond twice its checkpoint: what batches appended since, less the checkpoint's size.
+     */
+    long logGrowth()
+    {
+        return log == null ? 0 : log.length() - 2 * checkpointLength;
     }
 
     int generation()
@@ -194,6 +254,7 @@ final class IndexDirectory implements AutoCloseable
         generation = replay.generation;
         deleteFiles(replay.generation, replay.slabCount);
         log = IndexLog.openForAppend(replay.file, replay.format, replay.validLength);
+        checkpointLength = replay.checkpointEnd;
     }
 
     /**
@@ -258,6 +319,7 @@ final class IndexDirectory implements AutoCloseable
         final IndexLog old = log;
         log = newLog;
         generation = newGeneration;
+        checkpointLength = newLog.length();
         try
         {
             forceDirectory();

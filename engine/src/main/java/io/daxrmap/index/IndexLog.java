@@ -176,6 +176,14 @@ final class IndexLog implements AutoCloseable
     }
 
     /**
+     * Bytes of the log up to the end of its last whole record.
+     */
+    long length()
+    {
+        return end;
+    }
+
+    /**
      * Refuse every later append, as after a record the device did not confirm.
      *
      * @param reason why, for the message of each refusal.

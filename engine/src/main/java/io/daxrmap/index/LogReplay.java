@@ -38,6 +38,8 @@ final class LogReplay
     int slabCount;
     long emptyStripe;
     long validLength;
+    /** Where the checkpoint record ends: the log's length right after its generation began. */
+    long checkpointEnd;
     int records;
     /** What records read after the first {@link #read} changed, for a reader that must check the blocks they name. */
     private IntArrayList changedStripes;
@@ -65,6 +67,12 @@ final class LogReplay
             if (size < IndexLog.HEADER_LENGTH)
             {
                 throw new CorruptIndexException(file, "truncated: size=" + size);
+            }
+            if (size > Integer.MAX_VALUE)
+            {
+                // a writer compacts long before: see ReverseIndex's log trigger
+                throw new CorruptIndexException(file, "larger than a log can be replayed: size=" + size +
+                    " limit=" + Integer.MAX_VALUE);
             }
             final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
             final byte[] header = new byte[IndexLog.HEADER_LENGTH];
@@ -231,6 +239,10 @@ final class LogReplay
             records++;
             position = end;
             validLength = position;
+            if (records == 1)
+            {
+                checkpointEnd = position;
+            }
         }
     }
 

@@ -43,6 +43,8 @@ public final class ReverseIndex implements AutoCloseable
     static final long COMPACTION_SLACK = 32L << 20;
     /** Compact when share groups no piece names may exceed the live ones and this many. */
     static final int SET_SLACK = 1 << 16;
+    /** See {@link #logSlack}. */
+    static final long LOG_SLACK = 64L << 20;
 
     private final DeviceGeometry geometry;
     private final int stripeShift;
@@ -54,6 +56,12 @@ public final class ReverseIndex implements AutoCloseable
     private RuntimeException compactionFailure;
     private long compactionRetryBytes;
     private int compactionRetrySets;
+    private long compactionRetryLog;
+    /**
+     * How far a persistent index's log may grow past twice its checkpoint before a commit compacts it into a new
+     * generation: a log that only grows would take ever longer to replay on reopen, and past 2 GiB could not be.
+     */
+    private long logSlack = LOG_SLACK;
     /** Forward-map chunks that several roots name; replaced by each compaction. */
     SharedChunks sharedChunks = new SharedChunks();
     /** The writer's decoded copies of recently written blocks. */
@@ -305,6 +313,7 @@ public final class ReverseIndex implements AutoCloseable
             {
                 throw new IllegalStateException("directory is not empty and holds no index: directory=" + directory);
             }
+            store.clearInterruptedCreate();
             final int shift = stripeShift(geometry.size(), config.expectedRecords(), geometry.blockSize());
             final Arena arena = new Arena(PERSISTENT_SLAB_SIZE, store.slabs(1));
             final long empty = writeEmptyStripe(arena);
@@ -581,9 +590,11 @@ public final class ReverseIndex implements AutoCloseable
         }
         current = next;
         openBatch = null;
+        final long logGrowth = store == null ? 0 : store.logGrowth();
         if ((arena.allocatedBytes() - liveBytes > liveBytes + COMPACTION_SLACK ||
-            sets.count() - liveSets > liveSets + SET_SLACK) &&
-            (arena.allocatedBytes() >= compactionRetryBytes || sets.count() >= compactionRetrySets))
+            sets.count() - liveSets > liveSets + SET_SLACK || logGrowth > logSlack) &&
+            (arena.allocatedBytes() >= compactionRetryBytes || sets.count() >= compactionRetrySets ||
+            logGrowth >= compactionRetryLog))
         {
             try
             {
@@ -596,8 +607,17 @@ public final class ReverseIndex implements AutoCloseable
                 compactionFailure = ex;
                 compactionRetryBytes = arena.allocatedBytes() + COMPACTION_SLACK;
                 compactionRetrySets = sets.count() + SET_SLACK;
+                compactionRetryLog = logGrowth + logSlack;
             }
         }
+    }
+
+    /**
+     * Set {@link #logSlack} (tests: a small log compacts after a few batches).
+     */
+    synchronized void logSlack(final long bytes)
+    {
+        logSlack = bytes;
     }
 
     /**
@@ -759,6 +779,7 @@ public final class ReverseIndex implements AutoCloseable
         compactionFailure = null;
         compactionRetryBytes = 0;
         compactionRetrySets = 0;
+        compactionRetryLog = 0;
         current = compacted;
     }
 

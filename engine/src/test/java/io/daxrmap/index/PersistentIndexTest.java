@@ -297,6 +297,53 @@ class PersistentIndexTest
     }
 
     @Test
+    void shouldCreateOverWhatACreateKilledBeforeCurrentLeftButKeepAnIndexThatLostIt() throws IOException
+    {
+        // a create killed after its checkpoint, before CURRENT: its log, its slab, CURRENT's temporary file
+        final Path directory = temp.resolve("index");
+        ReverseIndex.create(Workload.config(), directory).close();
+        Files.delete(directory.resolve("CURRENT"));
+        Files.writeString(directory.resolve("CURRENT.tmp"), "daxrmap-index version 2 gen");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
+        {
+            applyBoth(index, expected, 1, 3);
+        }
+        assertReopensAt(directory, expected, 3);
+
+        // an index with batches whose CURRENT is gone is not such a remain: create leaves it as it is
+        Files.delete(directory.resolve("CURRENT"));
+        final byte[] log = Files.readAllBytes(directory.resolve("log-1.dat"));
+        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> ReverseIndex.create(Workload.config(), directory));
+        assertTrue(refused.getMessage().startsWith("directory is not empty and holds no index"), refused.getMessage());
+        assertTrue(java.util.Arrays.equals(log, Files.readAllBytes(directory.resolve("log-1.dat"))));
+    }
+
+    @Test
+    void shouldCompactALogThatOnlyGrows() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        final long slack = 16 << 10;
+        final long checkpoint;
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
+        {
+            checkpoint = Files.size(directory.resolve("log-1.dat"));
+            index.logSlack(slack);
+            applyBoth(index, expected, 1, 400);
+            assertTrue(index.compactions() > 0, "the log's growth started compactions");
+            try (Stream<Path> files = Files.list(directory))
+            {
+                final Path log = files.filter(f -> f.getFileName().toString().startsWith("log-")).findFirst()
+                    .orElseThrow();
+                assertTrue(Files.size(log) < 2 * checkpoint + slack + 4096, log + " size=" + Files.size(log));
+            }
+        }
+        assertReopensAt(directory, expected, 400);
+    }
+
+    @Test
     void shouldRefuseDamagedFilesNamingTheFileAndWhatIsWrong() throws IOException
     {
         final Path directory = temp.resolve("index");

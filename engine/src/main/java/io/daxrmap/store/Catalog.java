@@ -5,8 +5,10 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.TreeMap;
@@ -64,6 +66,11 @@ public final class Catalog implements AutoCloseable
             }
         }
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        // Chronicle Map writes through a mapping and its close does not msync: the pages reach the device only now
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.force(true);
+        }
     }
 
     /**

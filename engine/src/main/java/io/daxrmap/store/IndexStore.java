@@ -95,18 +95,21 @@ public final class IndexStore
                 Catalog.write(temp.resolve(Catalog.FILE_NAME), index.paths(), index.dataDevice());
                 writeFile(index, temp.resolve(FILE_NAME));
             }
-            Path old = null;
-            if (Files.isDirectory(target))
+            // the new directory's entries (catalog, index file, device directories) before it takes the name
+            forceDirectory(temp);
+            if (!Files.isDirectory(target))
             {
-                old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
-                Files.delete(old);
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                forceDirectory(parent);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            forceDirectory(parent);
-            if (old != null)
+            else if (DirectoryExchange.exchange(temp, target))
             {
-                deleteTree(old);
+                // one step: the target is never missing; temp now holds the old index, deleted below
+                forceDirectory(parent);
+            }
+            else
+            {
+                replaceInTwoSteps(temp, target, parent);
             }
         }
         finally
@@ -251,6 +254,35 @@ public final class IndexStore
         {
             return entries.findAny().isEmpty();
         }
+    }
+
+    /**
+     * Where directories cannot be exchanged: move the old index aside, the new one in, and the old one back if that
+     * fails. A crash between the two moves leaves the old index in a hidden {@code .NAME.old-*} beside the target.
+     */
+    private static void replaceInTwoSteps(final Path temp, final Path target, final Path parent) throws IOException
+    {
+        final Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
+        Files.delete(old);
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        try
+        {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            try
+            {
+                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            catch (final IOException back)
+            {
+                ex.addSuppressed(back);
+            }
+            throw ex;
+        }
+        forceDirectory(parent);
+        deleteTree(old);
     }
 
     private static void forceDirectory(final Path directory) throws IOException

@@ -223,6 +223,28 @@ class CliTest
     }
 
     @Test
+    void shouldReplaceAnIndexByImportingOverItAndLeaveNothingBeside() throws IOException
+    {
+        final String header = "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n";
+        final Path first = temp.resolve("first.csv");
+        Files.writeString(first, header + "0,7,0,0,7,inode_131_data,0,7,8\n");
+        final Path second = temp.resolve("second.csv");
+        Files.writeString(second, header + "0,7,0,0,15,inode_132_data,0,15,16\n");
+        final Path parent = Files.createDirectories(temp.resolve("replaced"));
+        final Path output = parent.resolve("index");
+        assertEquals(0, CliRun.run("import", first.toString(), "-o", output.toString()).status());
+        assertTrue(CliRun.run("dump", output.toString()).out().contains("inode_131_data"));
+
+        assertEquals(0, CliRun.run("import", second.toString(), "-o", output.toString()).status());
+        final String dump = CliRun.run("dump", output.toString()).out();
+        assertTrue(dump.contains("inode_132_data") && !dump.contains("inode_131_data"), dump);
+        try (java.util.stream.Stream<Path> beside = Files.list(parent))
+        {
+            assertEquals(List.of(output), beside.toList(), "no temporary or old directory left");
+        }
+    }
+
+    @Test
     void shouldRefuseCorruptIndexesWithOneLine() throws IOException
     {
         final Path copy = temp.resolve("corrupt");

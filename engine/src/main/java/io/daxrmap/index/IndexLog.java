@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,6 +26,7 @@ import java.util.zip.CRC32C;
  * <pre>
  *   header (64 bytes): 0 long magic "DXRLOG\0\0" | 8 int version | 12 int generation | 16 int device
  *                      | 20 int block size | 24 long device size | 32 int stripe shift | 36 int CRC32C of 0..36
+ *                      | 40 long log id (format 2: random, one per log file) | 48 int CRC32C of 0..48
  *   record:            int payload length | int CRC32C of payload | int CRC32C of the 8 bytes before | payload
  *                      | int 0xD1A710C5 | int payload length
  *   payload:           byte type (1 checkpoint, 2 batch) | long version | long live bytes | int slab count
@@ -53,6 +55,12 @@ final class IndexLog implements AutoCloseable
     /** The first format, whose records lack the header checksum; still read and appended to. */
     static final int VERSION_1 = 1;
     static final int HEADER_LENGTH = 64;
+    /**
+     * Where format 2 keeps the log's id: a reader following a writer checks it to tell this log from another one
+     * that took its name (an index replaced by a new import), whose generation may well be the same.
+     */
+    static final int ID_OFFSET = 40;
+    static final int ID_CRC_OFFSET = 48;
     static final byte CHECKPOINT = 1;
     static final byte BATCH = 2;
 
@@ -114,6 +122,8 @@ final class IndexLog implements AutoCloseable
         header.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, generation).putInt(16, geometry.device())
             .putInt(20, geometry.blockSize()).putLong(24, geometry.size()).putInt(32, stripeShift);
         header.putInt(36, crc(header.array(), 0, 36));
+        header.putLong(ID_OFFSET, ThreadLocalRandom.current().nextLong());
+        header.putInt(ID_CRC_OFFSET, crc(header.array(), 0, ID_CRC_OFFSET));
         write(channel, header, 0);
         channel.force(true);
         return new IndexLog(file, channel, VERSION, HEADER_LENGTH);

@@ -10,8 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Reads an {@link IndexLog} back into the state of its last committed snapshot: geometry, stripe and forward-map
@@ -38,6 +40,8 @@ final class LogReplay
     int slabCount;
     long emptyStripe;
     long validLength;
+    /** The log's id (format 2), or the file's key (format 1): what {@link #sameLog} compares. */
+    private Object identity;
     /** Where the checkpoint record ends: the log's length right after its generation began. */
     long checkpointEnd;
     int records;
@@ -113,6 +117,7 @@ final class LogReplay
                 throw new CorruptIndexException(file, "bad stripe shift: stripeShift=" + stripeShift);
             }
             final LogReplay replay = new LogReplay(file, generation, geometry, stripeShift, head.getInt(8));
+            replay.identity = identity(file, head);
             replay.validLength = IndexLog.HEADER_LENGTH;
             replay.records(buffer, size);
             if (replay.records == 0)
@@ -123,6 +128,40 @@ final class LogReplay
             replay.changedOwners = new IntArrayList();
             return replay;
         }
+    }
+
+    /**
+     * Whether the file at this log's path is still this log, not another that took its name (an index directory
+     * replaced by a new import: its generation may be the same).
+     */
+    boolean sameLog() throws IOException
+    {
+        final ByteBuffer head = ByteBuffer.allocate(IndexLog.HEADER_LENGTH);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            while (head.hasRemaining() && channel.read(head, head.position()) > 0)
+            {
+                // the buffer's position is the file's: read on from there
+            }
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return false;
+        }
+        return !head.hasRemaining() && identity.equals(identity(file, head));
+    }
+
+    private static Object identity(final Path file, final ByteBuffer head) throws IOException
+    {
+        if (head.getInt(8) != IndexLog.VERSION_1)
+        {
+            if (head.getInt(IndexLog.ID_CRC_OFFSET) != IndexLog.crc(head.array(), 0, IndexLog.ID_CRC_OFFSET))
+            {
+                throw new CorruptIndexException(file, "header checksum mismatch: log id");
+            }
+            return head.getLong(IndexLog.ID_OFFSET);
+        }
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
 
     /**

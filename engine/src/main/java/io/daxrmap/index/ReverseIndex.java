@@ -158,7 +158,8 @@ public final class ReverseIndex implements AutoCloseable
         sets = replay.sets;
         emptyStripe = replay.emptyStripe;
         liveBytes = replay.liveBytes;
-        current = new Snapshot(replay.version, geometry, stripeShift, replay.buildStripes(), replay.buildExtents(),
+        current = new Snapshot(replay.version, replay.geometry, replay.stripeShift, replay.buildStripes(),
+            replay.buildExtents(),
             slabs.slabs(), owners.keys(), owners.idMap(), owners.count(), sets.sets(), sets.count(), verifier);
     }
 
@@ -179,7 +180,7 @@ public final class ReverseIndex implements AutoCloseable
         }
         try
         {
-            if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation)
+            if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation && follower.sameLog())
             {
                 try
                 {
@@ -198,11 +199,12 @@ public final class ReverseIndex implements AutoCloseable
                 }
                 catch (final NoSuchFileException | CorruptIndexException ex)
                 {
-                    if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation)
+                    if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation && follower.sameLog())
                     {
                         throw ex;
                     }
-                    // The writer compacted into a new generation and deleted this one meanwhile.
+                    // The writer compacted into a new generation and deleted this one meanwhile, or the index was
+                    // replaced.
                 }
             }
             adopt(openReadOnly(readOnlyDirectory));
@@ -263,9 +265,10 @@ public final class ReverseIndex implements AutoCloseable
         sets = fresh.sets;
         emptyStripe = fresh.emptyStripe;
         liveBytes = fresh.liveBytes;
-        current = new Snapshot(fresh.current.version, geometry, stripeShift, fresh.current.stripes,
-            fresh.current.extents, fresh.current.slabs, fresh.owners.keys(), fresh.owners.idMap(),
-            fresh.owners.count(), fresh.sets.sets(), fresh.sets.count(), verifier);
+        // a replaced index may have another geometry and stripe span: the snapshot carries them
+        current = new Snapshot(fresh.current.version, fresh.current.geometry, fresh.current.stripeShift,
+            fresh.current.stripes, fresh.current.extents, fresh.current.slabs, fresh.owners.keys(),
+            fresh.owners.idMap(), fresh.owners.count(), fresh.sets.sets(), fresh.sets.count(), verifier);
     }
 
     /**
@@ -379,7 +382,7 @@ public final class ReverseIndex implements AutoCloseable
      */
     public DeviceGeometry geometry()
     {
-        return geometry;
+        return current.geometry; // a read-only index that followed a replaced directory took the new one
     }
 
     /**
@@ -508,7 +511,7 @@ public final class ReverseIndex implements AutoCloseable
      */
     public int stripeShift()
     {
-        return stripeShift;
+        return current.stripeShift;
     }
 
     /**

@@ -344,6 +344,34 @@ class PersistentIndexTest
     }
 
     @Test
+    void shouldFollowAnIndexDirectoryReplacedByAnotherOfTheSameGeneration() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex first = ReverseIndex.create(Workload.config());
+        createWithBatches(directory, first, 5);
+        // the replacement: another device size, so another stripe span; its generation is 1 too
+        final IndexConfig wider = new IndexConfig(
+            new io.daxrmap.model.DeviceGeometry(0, 4 * Workload.GEOMETRY.size(), Workload.BLOCK), 1 << 20);
+        final Path built = temp.resolve("built");
+        final ReverseIndex second = ReverseIndex.create(wider);
+        try (ReverseIndex index = ReverseIndex.create(wider, built))
+        {
+            applyBoth(index, second, 1, 30);
+        }
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            final IndexReader reader = follower.newReader();
+            assertEquals(Workload.scan(first), Workload.scan(reader));
+            Files.move(directory, temp.resolve("old"));
+            Files.move(built, directory);
+            assertEquals(30, reader.refresh());
+            assertEquals(Workload.scan(second), Workload.scan(reader));
+            assertEquals(wider.geometry(), follower.geometry());
+            assertEquals(second.stripeShift(), follower.stripeShift());
+        }
+    }
+
+    @Test
     void shouldRefuseDamagedFilesNamingTheFileAndWhatIsWrong() throws IOException
     {
         final Path directory = temp.resolve("index");

@@ -73,15 +73,20 @@ final class IndexDirectory implements AutoCloseable
         }
         final Path lockFile = directory.resolve(LOCK);
         final FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        Files.setPosixFilePermissions(lockFile, PosixFilePermissions.fromString("rw-------"));
         FileLock lock = null;
         try
         {
+            Files.setPosixFilePermissions(lockFile, PosixFilePermissions.fromString("rw-------"));
             lock = channel.tryLock();
         }
         catch (final OverlappingFileLockException ex)
         {
             lock = null;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
         }
         if (lock == null)
         {

@@ -89,6 +89,11 @@ final class SlabFiles
             buffer.putInt(SIZE_OFFSET, size);
             buffer.putInt(CRC_OFFSET, headerCrc(buffer));
             buffer.force(0, HEADER_LENGTH);
+            // the file's name too, before any log record names a block in it
+            try (FileChannel parent = FileChannel.open(directory, StandardOpenOption.READ))
+            {
+                parent.force(true);
+            }
             remember(number, buffer);
             return new UnsafeBuffer(buffer);
         }

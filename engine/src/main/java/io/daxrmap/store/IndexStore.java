@@ -177,6 +177,7 @@ public final class IndexStore
                 final ReverseIndex deviceIndex = ReverseIndex.openReadOnly(directory.resolve(deviceDirectory(device)));
                 if (deviceIndex.geometry().device() != device)
                 {
+                    deviceIndex.close();
                     throw new CorruptIndexException(file, "device index of another device: device=" + device);
                 }
                 index.addDevice(deviceIndex);
@@ -203,6 +204,12 @@ public final class IndexStore
         {
             index.close();
             throw new CorruptIndexException(file, "inconsistent: " + ex.getMessage(), ex);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // a device index or the catalog refused: the device indexes opened before it are closed
+            index.close();
+            throw ex;
         }
     }
 

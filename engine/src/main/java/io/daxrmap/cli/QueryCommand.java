@@ -27,6 +27,9 @@ import java.util.concurrent.Callable;
         "and pgoffs that map a physical page.")
 final class QueryCommand implements Callable<Integer>
 {
+    /** The kernel's page, the unit of pfn, pgoff and pgcnt. */
+    private static final int BASE_PAGE = 4096;
+
     @Spec
     private CommandSpec spec;
 
@@ -44,7 +47,8 @@ final class QueryCommand implements Callable<Integer>
         description = "with --range: fsmap-csv (default), fsmap-verbose or json; with --pfn: text (default) or json")
     private String format;
 
-    @Option(names = "--pfn", paramLabel = "N", description = "page frame number (decimal or 0x hex)")
+    @Option(names = "--pfn", paramLabel = "N",
+        description = "page frame number (decimal or 0x hex), in 4 KiB pages as the kernel counts them")
     private String pfn;
 
     @Option(names = "--pagemap", paramLabel = "BASE_PHYS:SIZE[:DATA_OFFSET]",
@@ -52,7 +56,8 @@ final class QueryCommand implements Callable<Integer>
     private String pagemap;
 
     @Option(names = "--page-size", defaultValue = "4096", paramLabel = "BYTES",
-        description = "page size; default ${DEFAULT-VALUE}")
+        description = "size of the mapping to answer for, a power of two from 4096 (2097152 for a PMD): the page of " +
+            "that size holding the pfn; pgoff and pgcnt stay in 4 KiB pages; default ${DEFAULT-VALUE}")
     private int pageSize;
 
     @Override
@@ -92,9 +97,16 @@ final class QueryCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--pagemap takes BASE_PHYS:SIZE[:DATA_OFFSET]: pagemap=" + pagemap);
         }
+        if (pageSize < BASE_PAGE || Integer.bitCount(pageSize) != 1)
+        {
+            throw new IllegalArgumentException("--page-size must be a power of two from " + BASE_PAGE + ": pageSize=" +
+                pageSize);
+        }
         final Pagemap map = new Pagemap(Units.parseNumber(window[0], "BASE_PHYS"), Units.parseNumber(window[1], "SIZE"),
             window.length == 3 ? Units.parseNumber(window[2], "DATA_OFFSET") : 0, pageSize);
         final long frame = Units.parseNumber(pfn, "pfn");
+        // the kernel's pfn counts 4 KiB pages whatever the mapping's size; the page query counts pages of pageSize
+        final int pagesShift = Integer.numberOfTrailingZeros(pageSize) - Integer.numberOfTrailingZeros(BASE_PAGE);
         final ReverseIndex device = index.device(index.dataDevice());
         if (device == null)
         {
@@ -104,11 +116,13 @@ final class QueryCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final StringBuilder kill = new StringBuilder();
         final StringBuilder owners = new StringBuilder();
-        final long deviceOffset = reader.pageQuery(frame, map, new PageVisitor()
+        final long deviceOffset = reader.pageQuery(frame >>> pagesShift, map, new PageVisitor()
         {
             @Override
-            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            public void onAddressSpace(final long inode, final long pages, final long pageCount, final int flags)
             {
+                final long pgoff = pages << pagesShift;
+                final long pgcnt = pageCount << pagesShift;
                 final String path = index.path(inode);
                 if (json)
                 {

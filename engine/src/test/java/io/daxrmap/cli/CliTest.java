@@ -94,6 +94,32 @@ class CliTest
     }
 
     @Test
+    void shouldReadThePfnInKernelPagesWhateverThePageSize()
+    {
+        // 0x100200 is 2 MiB into the window, and so is 0x1003ff: one 2 MiB page, answered in 4 KiB pgoffs
+        final CliRun first = CliRun.run("query", index.toString(), "--pfn", "0x100200", "--pagemap",
+            "0x100000000:0x4000000", "--page-size", "2097152");
+        assertEquals(0, first.status(), first.err());
+        final String[] lines = first.out().split("\n");
+        assertEquals("pfn 0x100200: mapped at device offset 2097152", lines[0]);
+        assertTrue(lines.length > 1, first.out());
+        for (int i = 1; i < lines.length; i++)
+        {
+            final String[] words = lines[i].trim().split(" +");
+            if (words[0].equals("kill"))
+            {
+                assertEquals(0, Long.parseLong(words[4]) % 512, lines[i]);
+                assertEquals(0, Long.parseLong(words[6]) % 512, lines[i]);
+            }
+        }
+        final CliRun last = CliRun.run("query", index.toString(), "--pfn", "0x1003ff", "--pagemap",
+            "0x100000000:0x4000000", "--page-size", "2097152");
+        assertEquals(first.out().substring(first.out().indexOf('\n')), last.out().substring(last.out().indexOf('\n')));
+        assertEquals(2, CliRun.run("query", index.toString(), "--pfn", "0x100200", "--pagemap",
+            "0x100000000:0x4000000", "--page-size", "3000").status());
+    }
+
+    @Test
     void shouldPassVerificationAndInspectWithJsonAndSvg() throws IOException
     {
         assertEquals(0, CliRun.run("verify", index.toString()).status());

@@ -161,6 +161,7 @@ public final class BulkLoad
             throw new IllegalStateException("bulk load is not open (committed, aborted, or failed)");
         }
         open = false;
+        final long liveBefore = index.liveBytes;
         try
         {
             internOwners();
@@ -179,10 +180,12 @@ public final class BulkLoad
             token.retire();
             return next.version;
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
+            // an Error too (the off-heap limit): as Batch.commit, free the writer unless the load was published
             release();
-            token.abort();
+            index.abandon(token, liveBefore);
+            token.retire();
             throw ex;
         }
     }

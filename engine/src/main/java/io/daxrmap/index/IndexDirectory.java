@@ -181,11 +181,19 @@ final class IndexDirectory implements AutoCloseable
     }
 
     /**
-     * Bytes the log holds beyond twice its checkpoint: what batches appended since, less the checkpoint's size.
+     * Bytes of the batch records the log holds after its checkpoint.
      */
-    long logGrowth()
+    long batchBytes()
     {
-        return log == null ? 0 : log.length() - 2 * checkpointLength;
+        return log == null ? 0 : log.length() - checkpointLength;
+    }
+
+    /**
+     * Bytes of the log up to the end of its checkpoint.
+     */
+    long checkpointBytes()
+    {
+        return checkpointLength;
     }
 
     int generation()
@@ -306,7 +314,7 @@ final class IndexDirectory implements AutoCloseable
             newLog.append(payload, payload.length);
             renameCurrent(newGeneration);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | Error ex)
         {
             // CURRENT still names the old generation: what was written of the new one goes, and the writer stays
             closeQuietly(newLog, ex);
@@ -376,7 +384,7 @@ final class IndexDirectory implements AutoCloseable
         return Integer.parseInt(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
     }
 
-    private static void closeQuietly(final IndexLog log, final Exception failure)
+    private static void closeQuietly(final IndexLog log, final Throwable failure)
     {
         if (log == null)
         {

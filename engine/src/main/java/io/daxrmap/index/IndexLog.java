@@ -147,6 +147,7 @@ final class IndexLog implements AutoCloseable
      * Append one record and make it durable.
      *
      * @throws UncheckedIOException if it cannot; the log is then as it was, or refuses every later append.
+     * @throws IllegalStateException if it refuses appends since an earlier one failed.
      */
     void append(final byte[] payload, final int length)
     {

@@ -94,7 +94,7 @@ final class LogReplay
             if (head.getInt(8) != IndexLog.VERSION && head.getInt(8) != IndexLog.VERSION_1)
             {
                 throw new CorruptIndexException(file, "unsupported format version: version=" + head.getInt(8) +
-                    " supported=" + IndexLog.VERSION);
+                    " supported=" + IndexLog.VERSION_1 + ".." + IndexLog.VERSION);
             }
             if (head.getInt(12) != generation)
             {

@@ -53,7 +53,7 @@ public final class ReverseIndex implements AutoCloseable
     Arena arena;
     long emptyStripe;
     long liveBytes;
-    private RuntimeException compactionFailure;
+    private Throwable compactionFailure;
     private long compactionRetryBytes;
     private int compactionRetrySets;
     private long compactionRetryLog;
@@ -593,7 +593,10 @@ public final class ReverseIndex implements AutoCloseable
         }
         current = next;
         openBatch = null;
-        final long logGrowth = store == null ? 0 : store.logGrowth();
+        // batch records beyond what a checkpoint of this snapshot would take (12 bytes a stripe, 20 an owner): a bulk
+        // load's one large record is about a checkpoint, and compacting it away would gain nothing
+        final long logGrowth = store == null ? 0 :
+            store.batchBytes() - Math.max(store.checkpointBytes(), 12L * next.stripeCount() + 20L * next.ownerCount);
         if ((arena.allocatedBytes() - liveBytes > liveBytes + COMPACTION_SLACK ||
             sets.count() - liveSets > liveSets + SET_SLACK || logGrowth > logSlack) &&
             (arena.allocatedBytes() >= compactionRetryBytes || sets.count() >= compactionRetrySets ||
@@ -603,9 +606,10 @@ public final class ReverseIndex implements AutoCloseable
             {
                 compact();
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | OutOfMemoryError ex)
             {
                 // the batch is published and durable: its commit must not fail (a caller would apply it again).
+                // Compaction maps a fresh arena beside the live one: the off-heap limit's OutOfMemoryError too.
                 // The index stays as it was; the next try waits for as much garbage again as made this one due
                 compactionFailure = ex;
                 compactionRetryBytes = arena.allocatedBytes() + COMPACTION_SLACK;
@@ -630,7 +634,7 @@ public final class ReverseIndex implements AutoCloseable
      *
      * @return the failure, or null if none failed since the last compaction that succeeded.
      */
-    public synchronized RuntimeException lastCompactionFailure()
+    public synchronized Throwable lastCompactionFailure()
     {
         return compactionFailure;
     }

@@ -197,6 +197,43 @@ class AnonymousMemoryTest
     }
 
     /**
+     * A commit whose batch starts a compaction that runs out of off-heap memory still commits: the batch is
+     * published, and the failure is kept for {@link ReverseIndex#lastCompactionFailure()}.
+     */
+    @Test
+    void shouldCommitWhenTheCompactionItStartsRunsOutOfMemory()
+    {
+        requireOrSkip(AnonymousMemory.advised(), "plain direct buffers are bounded by the JDK itself here");
+        final ReverseIndex index = ReverseIndex.create(Workload.config());
+        Workload.apply(index, 42, 4);
+        System.gc();
+        final List<ByteBuffer> held = new java.util.ArrayList<>();
+        while (AnonymousMemory.pooledBytes() >= SIZE)
+        {
+            held.add(AnonymousMemory.allocate(SIZE));
+        }
+        final long version = index.version();
+        withLimit(AnonymousMemory.mappedBytes(), () ->
+        {
+            // 70,000 share groups in one batch: past the count that starts a compaction, in the arena's first slab
+            final Batch batch = index.newBatch();
+            for (int i = 0; i < 70_000; i++)
+            {
+                batch.reflink(io.daxrmap.model.Owner.data(104), 0, io.daxrmap.model.Owner.data(100_000 + i), 0,
+                    Workload.BLOCK);
+            }
+            batch.commit();
+            assertEquals(version + 1, index.version());
+            assertEquals(0, index.compactions());
+            assertTrue(index.lastCompactionFailure() instanceof OutOfMemoryError, "" + index.lastCompactionFailure());
+        });
+        held.clear();
+        index.compactNow();
+        assertEquals(1, index.compactions());
+        index.close();
+    }
+
+    /**
      * Run with {@link AnonymousMemory#LIMIT_PROPERTY} set, then restore it.
      */
     private static void withLimit(final long limit, final Runnable body)

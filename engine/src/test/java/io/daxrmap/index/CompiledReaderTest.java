@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +21,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * One long-lived reader against the reference model, in a fresh JVM each time, so that the JIT compiles the reader's
@@ -39,12 +41,24 @@ class CompiledReaderTest
     {
         for (int run = 0; run < RUNS; run++)
         {
-            final Process child = new ProcessBuilder(ChildJvm.command(
-                List.of("-XX:ActiveProcessorCount=1", "-Xmx1g"), CompiledReaderTest.class, Long.toString(SEED)))
-                .redirectErrorStream(true).start();
-            final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(child.waitFor(2, TimeUnit.MINUTES), "the child ran for two minutes");
-            assertEquals(0, child.exitValue(), "run " + run + ":\n" + output);
+            final Path log = Files.createTempFile("compiled-reader", ".log");
+            try
+            {
+                // output to a file, so that the timeout can fire while the child runs
+                final Process child = new ProcessBuilder(ChildJvm.command(
+                    List.of("-XX:ActiveProcessorCount=1", "-Xmx1g"), CompiledReaderTest.class, Long.toString(SEED)))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                if (!child.waitFor(2, TimeUnit.MINUTES))
+                {
+                    child.destroyForcibly();
+                    fail("run " + run + " ran for two minutes:\n" + Files.readString(log, StandardCharsets.UTF_8));
+                }
+                assertEquals(0, child.exitValue(), "run " + run + ":\n" + Files.readString(log, StandardCharsets.UTF_8));
+            }
+            finally
+            {
+                Files.deleteIfExists(log);
+            }
         }
     }
 

@@ -145,12 +145,7 @@ class AnonymousMemoryTest
         final long block = 4096;
         final int perBatch = 2000;
         // earlier tests' dropped arenas wait in the pool, and reusing them passes no limit: hold them
-        System.gc();
-        final List<ByteBuffer> held = new java.util.ArrayList<>();
-        while (AnonymousMemory.pooledBytes() >= SIZE)
-        {
-            held.add(AnonymousMemory.allocate(SIZE));
-        }
+        final List<ByteBuffer> held = holdPooledSlabs();
         withLimit(AnonymousMemory.mappedBytes() + 3L * SIZE, () ->
         {
             long maps = 0;
@@ -206,12 +201,7 @@ class AnonymousMemoryTest
         requireOrSkip(AnonymousMemory.advised(), "plain direct buffers are bounded by the JDK itself here");
         final ReverseIndex index = ReverseIndex.create(Workload.config());
         Workload.apply(index, 42, 4);
-        System.gc();
-        final List<ByteBuffer> held = new java.util.ArrayList<>();
-        while (AnonymousMemory.pooledBytes() >= SIZE)
-        {
-            held.add(AnonymousMemory.allocate(SIZE));
-        }
+        final List<ByteBuffer> held = holdPooledSlabs();
         final long version = index.version();
         withLimit(AnonymousMemory.mappedBytes(), () ->
         {
@@ -231,6 +221,38 @@ class AnonymousMemoryTest
         index.compactNow();
         assertEquals(1, index.compactions());
         index.close();
+    }
+
+    /**
+     * Take every slab the pool holds, and those that collections of earlier tests' arenas bring to it, until a
+     * collection brings none: reusing them passes no limit.
+     */
+    private static List<ByteBuffer> holdPooledSlabs()
+    {
+        final List<ByteBuffer> held = new java.util.ArrayList<>();
+        for (int round = 0; round < 20; round++)
+        {
+            final int before = held.size();
+            System.gc();
+            try
+            {
+                Thread.sleep(50);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            while (AnonymousMemory.pooledBytes() >= SIZE)
+            {
+                held.add(AnonymousMemory.allocate(SIZE));
+            }
+            if (round > 0 && held.size() == before)
+            {
+                break;
+            }
+        }
+        return held;
     }
 
     /**

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -366,17 +367,7 @@ final class IndexDirectory implements AutoCloseable
         {
             throw new IllegalArgumentException("the current generation: generation=" + discarded);
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
-        {
-            for (final Path file : files)
-            {
-                final Matcher matcher = GENERATION_FILE.matcher(file.getFileName().toString());
-                if (matcher.matches() && fileGeneration(matcher) == discarded)
-                {
-                    Files.deleteIfExists(file);
-                }
-            }
-        }
+        deleteGenerationFiles(matcher -> fileGeneration(matcher) == discarded);
     }
 
     private static int fileGeneration(final Matcher matcher)
@@ -473,17 +464,21 @@ final class IndexDirectory implements AutoCloseable
      */
     private void deleteFiles(final int keep, final int slabCount) throws IOException
     {
+        deleteGenerationFiles(matcher -> fileGeneration(matcher) != keep ||
+            (matcher.group(3) != null && Integer.parseInt(matcher.group(3)) >= slabCount));
+    }
+
+    /**
+     * Delete the log and slab files whose name {@code doomed} accepts (given the name's matcher).
+     */
+    private void deleteGenerationFiles(final Predicate<Matcher> doomed) throws IOException
+    {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory))
         {
             for (final Path file : files)
             {
                 final Matcher matcher = GENERATION_FILE.matcher(file.getFileName().toString());
-                if (!matcher.matches())
-                {
-                    continue;
-                }
-                final int fileGeneration = fileGeneration(matcher);
-                if (fileGeneration != keep || (matcher.group(3) != null && Integer.parseInt(matcher.group(3)) >= slabCount))
+                if (matcher.matches() && doomed.test(matcher))
                 {
                     Files.deleteIfExists(file);
                 }

@@ -38,10 +38,11 @@ import java.util.zip.CRC32C;
  * Big-endian. A checkpoint lists every stripe and every owner's block; a batch only those it changed (an owner
  * whose forward map became empty has block -1). A record is durable once {@link #append} returns: the blocks it
  * names were forced to the device first, the record after. Only the last record can be torn by a crash: it is then
- * short, or lacks its trailer, or (a record of several pages written out of order) holds a page of zeros, or its
- * header never reached the device and the file ends in zeros; such a record is ignored (and cut off by the next
- * writer). Anything else that fails a checksum is damage, refused: the header's own checksum tells a length that
- * runs past the end of the file because the record was torn from one that was damaged.
+ * short, or lacks its trailer, or (a record of several pages written out of order) holds a page of zeros, or (format
+ * 2) a sector of its header never reached the device and reads as zeros, whatever of the rest did, as long as no whole
+ * record follows it; such a record is ignored (and cut off by the next writer). Anything else that fails a checksum
+ * is damage, refused: the header's own checksum tells a length that runs past the end of the file because the record
+ * was torn from one that was damaged, and a header of zeros with whole records after it is damage too.
  * <p>
  * Format 1 records lack the header checksum; such logs are still read and appended to in their own format.
  * <p>

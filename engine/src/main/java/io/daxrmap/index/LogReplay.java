@@ -231,10 +231,9 @@ final class LogReplay
             final long end = position + headerLength + (long)length + IndexLog.RECORD_TRAILER;
             if (headerLength == IndexLog.RECORD_HEADER && !headerIntact(buffer, position))
             {
-                final long sector = (position + SECTOR) & -SECTOR;
-                if (isZero(buffer, position, size) || (sector < position + headerLength && isZero(buffer, sector, size)))
+                if (headerUnwritten(buffer, position, size) && !wholeRecordAfter(buffer, position, size))
                 {
-                    return; // the header of a torn last record (or its second sector) never reached the device
+                    return; // the header of a torn last record (a sector of it) never reached the device
                 }
                 throw new CorruptIndexException(file, "record header checksum mismatch at byte " + position);
             }
@@ -283,6 +282,42 @@ final class LogReplay
                 checkpointEnd = position;
             }
         }
+    }
+
+    /**
+     * Whether a sector holding (part of) the format 2 record header at {@code position} reads as one the device never
+     * wrote: zeros from the header to the end of that sector (or of the file). The part of the first sector before
+     * the header is the record before, already on the device; a part of the header too short to hold a whole field
+     * may be zeros in a header that was written, so it tells nothing.
+     */
+    private static boolean headerUnwritten(final MappedByteBuffer buffer, final long position, final long size)
+    {
+        final long sector = (position + SECTOR) & -SECTOR;
+        return (sector - position >= Integer.BYTES && isZero(buffer, position, Math.min(sector, size))) ||
+            (sector < position + IndexLog.RECORD_HEADER && isZero(buffer, sector, Math.min(sector + SECTOR, size)));
+    }
+
+    /**
+     * Whether a whole record (format 2 header intact, its trailer in place) starts after {@code position}: a record
+     * whose header reads as zeros is then damage in the middle of the log, not a torn last record whose header never
+     * reached the device, and the records after it must not be dropped.
+     */
+    private static boolean wholeRecordAfter(final MappedByteBuffer buffer, final long position, final long size)
+    {
+        for (long trailer = position + 1; trailer + IndexLog.RECORD_TRAILER <= size; trailer++)
+        {
+            if (buffer.getInt((int)trailer) == IndexLog.TRAILER_MAGIC)
+            {
+                final int length = buffer.getInt((int)trailer + Integer.BYTES);
+                final long start = trailer - length - IndexLog.RECORD_HEADER;
+                if (length > 0 && start > position && buffer.getInt((int)start) == length &&
+                    headerIntact(buffer, start))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean headerIntact(final MappedByteBuffer buffer, final long position)

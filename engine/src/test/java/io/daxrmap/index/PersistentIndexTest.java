@@ -180,6 +180,97 @@ class PersistentIndexTest
     }
 
     @Test
+    void shouldIgnoreALastRecordWhoseFirstPageNeverReachedTheDevice() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        final long before = withALastRecordOfManyPages(directory, expected, 0);
+        final Path log = directory.resolve("log-1.dat");
+        // the record's part of the page holding its header reads as zeros; its later pages reached the device
+        zeroTo(log, before, pageEnd(before));
+        assertReopensAt(directory, expected, 20);
+        assertEquals(before, Files.size(log), "the torn record is cut off");
+    }
+
+    @Test
+    void shouldIgnoreALastRecordWhoseFirstAndLastPagesNeverReachedTheDevice() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        final long before = withALastRecordOfManyPages(directory, expected, 0);
+        final Path log = directory.resolve("log-1.dat");
+        final long size = Files.size(log);
+        // neither its header nor its trailer: only pages between them reached the device
+        zeroTo(log, before, pageEnd(before));
+        zeroTo(log, pageEnd(size - 1) - 4096, size);
+        assertReopensAt(directory, expected, 20);
+        assertEquals(before, Files.size(log), "the torn record is cut off");
+    }
+
+    @Test
+    void shouldRefuseARecordWhoseFirstPageReadsAsZerosWhenWholeRecordsFollowIt() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final long before = withALastRecordOfManyPages(directory, ReverseIndex.create(Workload.config()), 2);
+        final Path log = directory.resolve("log-1.dat");
+        // the same zeros, in the middle of the log: damage, not a torn tail; the batches after it must not be lost
+        zeroTo(log, before, pageEnd(before));
+        final long size = Files.size(log);
+        assertRefused(directory, log + ": record header checksum mismatch at byte " + before);
+        assertEquals(size, Files.size(log), "nothing cut off");
+    }
+
+    /**
+     * An index holding batches 1..20, then a batch of several pages (version 21), then {@code after} more small
+     * batches; closed. The oracle gets batches 1..20 only.
+     *
+     * @return where the record of several pages starts in the log.
+     */
+    private static long withALastRecordOfManyPages(final Path directory, final ReverseIndex expected, final int after)
+        throws IOException
+    {
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
+        {
+            applyBoth(index, expected, 1, 20);
+            final long before = Files.size(directory.resolve("log-1.dat"));
+            // 600 new owners and 600 share groups: a record of several pages
+            final Batch batch = index.newBatch();
+            for (int i = 0; i < 600; i++)
+            {
+                batch.reflink(Owner.data(104), 0, Owner.data(5000 + i), 0, Workload.BLOCK);
+            }
+            batch.commit();
+            for (int k = 0; k < after; k++)
+            {
+                Workload.apply(index, SEED, 22 + k);
+            }
+            final long size = Files.size(directory.resolve("log-1.dat"));
+            assertTrue(pageEnd(before) + 2 * 4096 < size, "the record spans pages: " + before + ".." + size);
+            assertTrue(before % 512 != 0, "the record starts inside a page, after the end of the one before it");
+            return before;
+        }
+    }
+
+    /**
+     * The end of the 4 KiB page of the file that holds byte {@code position}.
+     */
+    private static long pageEnd(final long position)
+    {
+        return (position + 4096) & -4096L;
+    }
+
+    /**
+     * Bytes {@code [from, to)} of a file read as zeros: what a crash leaves of pages the device had not written.
+     */
+    private static void zeroTo(final Path file, final long from, final long to) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.allocate((int)(to - from)), from);
+        }
+    }
+
+    @Test
     void shouldRefuseARecordWhoseLengthIsDamagedRatherThanDropTheRecordsAfterIt() throws IOException
     {
         final Path directory = temp.resolve("index");

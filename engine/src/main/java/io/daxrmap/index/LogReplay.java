@@ -22,6 +22,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  */
 final class LogReplay
 {
+    /** What {@link #readMore} returns when the file at the log's path is another log now, or gone. */
+    static final int ANOTHER_LOG = -1;
     /** The unit a device writes whole. */
     private static final long SECTOR = 512;
 
@@ -136,17 +138,26 @@ final class LogReplay
      */
     boolean sameLog() throws IOException
     {
-        final ByteBuffer head = ByteBuffer.allocate(IndexLog.HEADER_LENGTH);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            while (head.hasRemaining() && channel.read(head, head.position()) > 0)
-            {
-                // the buffer's position is the file's: read on from there
-            }
+            return isThisLog(channel);
         }
         catch (final NoSuchFileException ex)
         {
             return false;
+        }
+    }
+
+    /**
+     * Whether a channel opened on this log's path reads this log: format 2 by the log id in the header read through
+     * the channel itself; format 1 by the file's key, which only the path tells, looked up once the channel is open.
+     */
+    private boolean isThisLog(final FileChannel channel) throws IOException
+    {
+        final ByteBuffer head = ByteBuffer.allocate(IndexLog.HEADER_LENGTH);
+        while (head.hasRemaining() && channel.read(head, head.position()) > 0)
+        {
+            // the buffer's position is the file's: read on from there
         }
         return !head.hasRemaining() && identity.equals(identity(file, head));
     }
@@ -161,26 +172,49 @@ final class LogReplay
             }
             return head.getLong(IndexLog.ID_OFFSET);
         }
+        return fileKey(file);
+    }
+
+    private static Object fileKey(final Path file) throws IOException
+    {
         return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
 
     /**
-     * Apply the records appended since the last read (a reader following a writer in another process).
+     * Apply the records appended since the last read (a reader following a writer in another process), if the file
+     * at this log's path is still this log. The log's id is checked on the channel the records are then read from,
+     * so a log that took the name meanwhile (an index directory exchanged for another) is never read as the rest of
+     * this one. A format 1 log has no id: its file's key is looked up before the open and after it.
      *
-     * @return whether any record was applied.
+     * @return how many records were applied, or {@link #ANOTHER_LOG} if the file is another log now, or gone.
      */
-    boolean readMore() throws IOException
+    int readMore() throws IOException
     {
         final int before = records;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        try
         {
-            final long size = channel.size();
-            if (size > validLength)
+            if (format == IndexLog.VERSION_1 && !identity.equals(fileKey(file)))
             {
-                records(channel.map(FileChannel.MapMode.READ_ONLY, 0, size), size);
+                return ANOTHER_LOG;
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            {
+                if (!isThisLog(channel))
+                {
+                    return ANOTHER_LOG;
+                }
+                final long size = channel.size();
+                if (size > validLength)
+                {
+                    records(channel.map(FileChannel.MapMode.READ_ONLY, 0, size), size);
+                }
             }
         }
-        return records != before;
+        catch (final NoSuchFileException ex)
+        {
+            return ANOTHER_LOG;
+        }
+        return records - before;
     }
 
     /**

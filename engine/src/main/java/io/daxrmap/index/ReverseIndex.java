@@ -180,7 +180,7 @@ public final class ReverseIndex implements AutoCloseable
         }
         try
         {
-            if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation && follower.sameLog())
+            if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation)
             {
                 try
                 {
@@ -188,14 +188,19 @@ public final class ReverseIndex implements AutoCloseable
                     {
                         throw followDamage;
                     }
-                    if (follower.readMore())
+                    // checks the log's id on the channel it reads from: no check here that an exchange could follow
+                    final int read = follower.readMore();
+                    if (read > 0)
                     {
                         final Arena slabs = follower.slabCount > arena.slabCount() ?
                             arena.mapMore(follower.slabCount) : arena;
                         checkFollowed(follower, slabs);
                         follow(follower, slabs);
                     }
-                    return current;
+                    if (read != LogReplay.ANOTHER_LOG)
+                    {
+                        return current;
+                    }
                 }
                 catch (final NoSuchFileException | CorruptIndexException ex)
                 {

@@ -45,14 +45,30 @@ final class SlabFiles
     private static final int SIZE_OFFSET = NUMBER_OFFSET + Integer.BYTES;
     private static final int CRC_OFFSET = SIZE_OFFSET + Integer.BYTES;
 
+    /**
+     * Makes a directory's entries durable: {@link #forceDirectory} but where tests put one that fails.
+     */
+    @FunctionalInterface
+    interface DirectoryForce
+    {
+        void force(Path directory) throws IOException;
+    }
+
     private final Path directory;
     private final int generation;
+    private final DirectoryForce directoryForce;
     private MappedByteBuffer[] mapped = new MappedByteBuffer[4];
 
     SlabFiles(final Path directory, final int generation)
     {
+        this(directory, generation, SlabFiles::forceDirectory);
+    }
+
+    SlabFiles(final Path directory, final int generation, final DirectoryForce directoryForce)
+    {
         this.directory = directory;
         this.generation = generation;
+        this.directoryForce = directoryForce;
     }
 
     int generation()
@@ -71,7 +87,8 @@ final class SlabFiles
     }
 
     /**
-     * Create and map a new slab file.
+     * Create and map a new slab file. If that fails, the file is deleted again: no log record names it yet, and the
+     * next allocation creates a slab of the same number.
      */
     UnsafeBuffer create(final int number, final int size)
     {
@@ -79,23 +96,35 @@ final class SlabFiles
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE))
         {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
-            buffer.order(ByteOrder.LITTLE_ENDIAN);
-            buffer.putLong(MAGIC_OFFSET, MAGIC);
-            buffer.putInt(VERSION_OFFSET, VERSION);
-            buffer.putInt(GENERATION_OFFSET, generation);
-            buffer.putInt(NUMBER_OFFSET, number);
-            buffer.putInt(SIZE_OFFSET, size);
-            buffer.putInt(CRC_OFFSET, headerCrc(buffer));
-            buffer.force(0, HEADER_LENGTH);
-            // the file's name too, before any log record names a block in it
-            try (FileChannel parent = FileChannel.open(directory, StandardOpenOption.READ))
+            try
             {
-                parent.force(true);
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+                buffer.order(ByteOrder.LITTLE_ENDIAN);
+                buffer.putLong(MAGIC_OFFSET, MAGIC);
+                buffer.putInt(VERSION_OFFSET, VERSION);
+                buffer.putInt(GENERATION_OFFSET, generation);
+                buffer.putInt(NUMBER_OFFSET, number);
+                buffer.putInt(SIZE_OFFSET, size);
+                buffer.putInt(CRC_OFFSET, headerCrc(buffer));
+                buffer.force(0, HEADER_LENGTH);
+                // the file's name too, before any log record names a block in it
+                directoryForce.force(directory);
+                remember(number, buffer);
+                return new UnsafeBuffer(buffer);
             }
-            remember(number, buffer);
-            return new UnsafeBuffer(buffer);
+            catch (final IOException | RuntimeException | Error ex)
+            {
+                try
+                {
+                    Files.deleteIfExists(file);
+                }
+                catch (final IOException cleanup)
+                {
+                    ex.addSuppressed(cleanup);
+                }
+                throw ex;
+            }
         }
         catch (final IOException ex)
         {
@@ -157,6 +186,14 @@ final class SlabFiles
         if (to > from)
         {
             mapped[number].force(from, to - from);
+        }
+    }
+
+    static void forceDirectory(final Path directory) throws IOException
+    {
+        try (FileChannel parent = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            parent.force(true);
         }
     }
 

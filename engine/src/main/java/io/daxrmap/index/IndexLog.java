@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -110,24 +111,51 @@ final class IndexLog implements AutoCloseable
     }
 
     /**
+     * Opens a log's channel: {@link FileChannel#open(Path, OpenOption...)} but where tests put a failing channel.
+     */
+    @FunctionalInterface
+    interface Opener
+    {
+        FileChannel open(Path file, OpenOption... options) throws IOException;
+    }
+
+    /**
      * Create a new log with its header.
      */
     static IndexLog create(final Path directory, final int generation, final DeviceGeometry geometry,
         final int stripeShift) throws IOException
     {
+        return create(directory, generation, geometry, stripeShift, FileChannel::open);
+    }
+
+    /**
+     * As {@link #create(Path, int, DeviceGeometry, int)}, opening the channel with {@code opener}.
+     */
+    static IndexLog create(final Path directory, final int generation, final DeviceGeometry geometry,
+        final int stripeShift, final Opener opener) throws IOException
+    {
         final Path file = file(directory, generation);
-        final FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        final FileChannel channel = opener.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
-        header.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, generation).putInt(16, geometry.device())
-            .putInt(20, geometry.blockSize()).putLong(24, geometry.size()).putInt(32, stripeShift);
-        header.putInt(36, crc(header.array(), 0, 36));
-        header.putLong(ID_OFFSET, ThreadLocalRandom.current().nextLong());
-        header.putInt(ID_CRC_OFFSET, crc(header.array(), 0, ID_CRC_OFFSET));
-        write(channel, header, 0);
-        channel.force(true);
-        return new IndexLog(file, channel, VERSION, HEADER_LENGTH);
+        try
+        {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
+            header.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, generation).putInt(16, geometry.device())
+                .putInt(20, geometry.blockSize()).putLong(24, geometry.size()).putInt(32, stripeShift);
+            header.putInt(36, crc(header.array(), 0, 36));
+            header.putLong(ID_OFFSET, ThreadLocalRandom.current().nextLong());
+            header.putInt(ID_CRC_OFFSET, crc(header.array(), 0, ID_CRC_OFFSET));
+            write(channel, header, 0);
+            channel.force(true);
+            return new IndexLog(file, channel, VERSION, HEADER_LENGTH);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            // the caller gets no log to close: the file itself is the caller's to delete (see IndexDirectory)
+            closeAfterFailure(channel, ex);
+            throw ex;
+        }
     }
 
     /**
@@ -135,13 +163,42 @@ final class IndexLog implements AutoCloseable
      */
     static IndexLog openForAppend(final Path file, final int version, final long validLength) throws IOException
     {
-        final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        if (channel.size() > validLength)
+        return openForAppend(file, version, validLength, FileChannel::open);
+    }
+
+    /**
+     * As {@link #openForAppend(Path, int, long)}, opening the channel with {@code opener}.
+     */
+    static IndexLog openForAppend(final Path file, final int version, final long validLength, final Opener opener)
+        throws IOException
+    {
+        final FileChannel channel = opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try
         {
-            channel.truncate(validLength);
-            channel.force(true);
+            if (channel.size() > validLength)
+            {
+                channel.truncate(validLength);
+                channel.force(true);
+            }
+            return over(file, channel, version, validLength);
         }
-        return over(file, channel, version, validLength);
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            closeAfterFailure(channel, ex);
+            throw ex;
+        }
+    }
+
+    private static void closeAfterFailure(final FileChannel channel, final Throwable failure)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            failure.addSuppressed(ex);
+        }
     }
 
     /**

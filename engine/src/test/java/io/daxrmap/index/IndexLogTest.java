@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,35 @@ class IndexLogTest
         assertEquals(2, LogReplay.read(file, 1).version);
     }
 
+    @Test
+    void shouldCloseTheChannelWhenWritingTheHeaderOfANewLogFails()
+    {
+        final FailingChannel[] opened = new FailingChannel[1];
+        assertThrows(IOException.class, () -> IndexLog.create(temp, 1, GEOMETRY, STRIPE_SHIFT, (file, options) ->
+        {
+            opened[0] = new FailingChannel(FileChannel.open(file, options));
+            opened[0].failWriteAfter = 0; // the device is full
+            return opened[0];
+        }));
+        assertFalse(opened[0].isOpen(), "the channel is closed");
+    }
+
+    @Test
+    void shouldCloseTheChannelWhenCuttingOffATornTailFails() throws IOException
+    {
+        final Path file = logWithACheckpoint();
+        final long whole = Files.size(file);
+        Files.write(file, new byte[100], StandardOpenOption.APPEND);
+        final FailingChannel[] opened = new FailingChannel[1];
+        assertThrows(IOException.class, () -> IndexLog.openForAppend(file, IndexLog.VERSION, whole, (path, options) ->
+        {
+            opened[0] = new FailingChannel(FileChannel.open(path, options));
+            opened[0].failTruncate = true;
+            return opened[0];
+        }));
+        assertFalse(opened[0].isOpen(), "the channel is closed");
+    }
+
     private Path logWithACheckpoint() throws IOException
     {
         try (IndexLog log = IndexLog.create(temp, 1, GEOMETRY, STRIPE_SHIFT))
@@ -96,13 +126,14 @@ class IndexLogTest
     }
 
     /**
-     * A file channel that can write only part of a buffer and then fail, or fail to force.
+     * A file channel that can write only part of a buffer and then fail, or fail to force or truncate.
      */
     private static final class FailingChannel extends FileChannel
     {
         private final FileChannel file;
         int failWriteAfter = -1;
         boolean failForce;
+        boolean failTruncate;
 
         FailingChannel(final FileChannel file)
         {
@@ -135,6 +166,10 @@ class IndexLogTest
         @Override
         public FileChannel truncate(final long size) throws IOException
         {
+            if (failTruncate)
+            {
+                throw new IOException("Input/output error");
+            }
             file.truncate(size);
             return this;
         }

@@ -136,7 +136,12 @@ final class IndexDirectory implements AutoCloseable
     /**
      * Whether a file is one a create killed before it wrote CURRENT leaves: CURRENT's temporary file, the first
      * generation's slabs, or its log holding no batch (none can commit before create returns). A log with batches
-     * is an index whose CURRENT is gone, not such a remain: it is kept.
+     * is an index whose CURRENT is gone, not such a remain: it is kept. Whether the log holds a batch is told by the
+     * checkpoint's length, trusted only once its record header's checksum is right; a log whose header or checkpoint
+     * header is damaged may hold batches, and is refused rather than deleted (unless all after its header reads as
+     * zeros: a checkpoint that never reached the device, and nothing after it).
+     *
+     * @throws CorruptIndexException if the file is such a damaged log.
      */
     private static boolean leftByCreate(final Path file) throws IOException
     {
@@ -150,18 +155,72 @@ final class IndexDirectory implements AutoCloseable
             return false;
         }
         final long size = Files.size(file);
-        if (size < IndexLog.HEADER_LENGTH + Integer.BYTES)
+        if (size < IndexLog.HEADER_LENGTH + IndexLog.RECORD_HEADER)
         {
-            return true;
+            return true; // not even the checkpoint's record header: no batch after it
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            final ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
-            channel.read(length, IndexLog.HEADER_LENGTH);
+            final ByteBuffer head = ByteBuffer.allocate(IndexLog.HEADER_LENGTH + IndexLog.RECORD_HEADER);
+            while (head.hasRemaining() && channel.read(head, head.position()) > 0)
+            {
+                // the buffer's position is the file's: read on from there
+            }
+            final byte[] bytes = head.array();
+            if (head.hasRemaining() || head.getLong(0) != IndexLog.MAGIC)
+            {
+                return false; // not a log
+            }
+            final String kept = ": it may hold the batches of an index whose " + CURRENT + " is gone, so it is " +
+                "kept and no index is created over it";
+            if (head.getInt(36) != IndexLog.crc(bytes, 0, 36))
+            {
+                throw new CorruptIndexException(file, "header checksum mismatch" + kept);
+            }
+            if (head.getInt(8) != IndexLog.VERSION)
+            {
+                return false; // a create of this version writes no other format
+            }
+            final int checkpoint = IndexLog.HEADER_LENGTH;
+            if (head.getInt(checkpoint + 2 * Integer.BYTES) != IndexLog.crc(bytes, checkpoint, 2 * Integer.BYTES))
+            {
+                if (zeroFrom(channel, checkpoint, size))
+                {
+                    return true; // the checkpoint never reached the device: nor did anything after it
+                }
+                throw new CorruptIndexException(file, "record header checksum mismatch at byte " + checkpoint + kept);
+            }
             // header, then at most the checkpoint (whole or torn)
-            return size <= IndexLog.HEADER_LENGTH + IndexLog.RECORD_HEADER + Math.max(0, length.getInt(0)) +
+            return size <= checkpoint + IndexLog.RECORD_HEADER + Math.max(0, head.getInt(checkpoint)) +
                 IndexLog.RECORD_TRAILER;
         }
+    }
+
+    /**
+     * Whether bytes {@code [from, to)} of a file read as zeros.
+     */
+    private static boolean zeroFrom(final FileChannel channel, final long from, final long to) throws IOException
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate(64 << 10);
+        long position = from;
+        while (position < to)
+        {
+            buffer.clear().limit((int)Math.min(buffer.capacity(), to - position));
+            final int read = channel.read(buffer, position);
+            if (read <= 0)
+            {
+                return false;
+            }
+            for (int i = 0; i < read; i++)
+            {
+                if (buffer.get(i) != 0)
+                {
+                    return false;
+                }
+            }
+            position += read;
+        }
+        return true;
     }
 
     /**

@@ -302,6 +302,7 @@ public final class ReverseIndex implements AutoCloseable
      * @return the index, holding the directory's writer lock until closed.
      * @throws IOException           if the directory cannot be written.
      * @throws IllegalStateException if it holds an index already or another writer has it open.
+     * @throws CorruptIndexException if it holds no CURRENT and a damaged log that may hold committed batches: kept.
      */
     public static ReverseIndex create(final IndexConfig config, final Path directory) throws IOException
     {

@@ -412,6 +412,40 @@ class PersistentIndexTest
     }
 
     @Test
+    void shouldKeepALogThatLostItsCurrentWhenItsFirstRecordHeaderIsDamaged() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        createWithBatches(directory, ReverseIndex.create(Workload.config()), 5);
+        Files.delete(directory.resolve("CURRENT"));
+        final Path log = directory.resolve("log-1.dat");
+        // the checkpoint's length now runs past the end of the file, as a torn checkpoint's would
+        flipByte(log, IndexLog.HEADER_LENGTH + 1);
+        final byte[] bytes = Files.readAllBytes(log);
+        final CorruptIndexException refused = assertThrows(CorruptIndexException.class,
+            () -> ReverseIndex.create(Workload.config(), directory));
+        assertTrue(refused.getMessage().startsWith(log + ": record header checksum mismatch at byte " +
+            IndexLog.HEADER_LENGTH), refused.getMessage());
+        assertTrue(java.util.Arrays.equals(bytes, Files.readAllBytes(log)), "the log with its batches is kept");
+    }
+
+    @Test
+    void shouldCreateOverALogWhoseCheckpointNeverReachedTheDevice() throws IOException
+    {
+        // a create cut off by a crash after the log's header was forced, before its checkpoint was
+        final Path directory = temp.resolve("index");
+        ReverseIndex.create(Workload.config(), directory).close();
+        Files.delete(directory.resolve("CURRENT"));
+        final Path log = directory.resolve("log-1.dat");
+        zeroTo(log, IndexLog.HEADER_LENGTH, Files.size(log));
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
+        {
+            applyBoth(index, expected, 1, 3);
+        }
+        assertReopensAt(directory, expected, 3);
+    }
+
+    @Test
     void shouldCompactALogThatOnlyGrows() throws IOException
     {
         final Path directory = temp.resolve("index");

@@ -121,7 +121,7 @@ final class LogReplay
             final LogReplay replay = new LogReplay(file, generation, geometry, stripeShift, head.getInt(8));
             replay.identity = identity(file, head);
             replay.validLength = IndexLog.HEADER_LENGTH;
-            replay.records(buffer, size);
+            replay.records(new LogBytes(buffer, 0), size);
             if (replay.records == 0)
             {
                 throw new CorruptIndexException(file, "no checkpoint");
@@ -204,9 +204,18 @@ final class LogReplay
                     return ANOTHER_LOG;
                 }
                 final long size = channel.size();
+                if (size < validLength)
+                {
+                    // cut back under records already taken in (a writer refused an append after this reader saw it):
+                    // what this reader holds is no longer the log's
+                    return ANOTHER_LOG;
+                }
                 if (size > validLength)
                 {
-                    records(channel.map(FileChannel.MapMode.READ_ONLY, 0, size), size);
+                    // read, not mapped: a writer may cut the log back meanwhile (a refused append, a torn tail cut
+                    // off at its open), and a read then comes back short where a mapped page past the end would fault
+                    final LogBytes tail = LogBytes.read(channel, validLength, size);
+                    records(tail, tail.end());
                 }
             }
         }
@@ -254,18 +263,18 @@ final class LogReplay
         return built;
     }
 
-    private void records(final MappedByteBuffer buffer, final long size) throws CorruptIndexException
+    private void records(final LogBytes bytes, final long size) throws CorruptIndexException
     {
         final int headerLength = IndexLog.recordHeader(format);
         long position = validLength;
         while (position + headerLength <= size)
         {
-            final int length = buffer.getInt((int)position);
-            final int crc = buffer.getInt((int)position + 4);
+            final int length = bytes.getInt(position);
+            final int crc = bytes.getInt(position + 4);
             final long end = position + headerLength + (long)length + IndexLog.RECORD_TRAILER;
-            if (headerLength == IndexLog.RECORD_HEADER && !headerIntact(buffer, position))
+            if (headerLength == IndexLog.RECORD_HEADER && !headerIntact(bytes, position))
             {
-                if (headerUnwritten(buffer, position, size) && !wholeRecordAfter(buffer, position, size))
+                if (headerUnwritten(bytes, position, size) && !wholeRecordAfter(bytes, position, size))
                 {
                     return; // the header of a torn last record (a sector of it) never reached the device
                 }
@@ -273,7 +282,7 @@ final class LogReplay
             }
             if (length <= 0)
             {
-                if (isZero(buffer, position, size))
+                if (isZero(bytes, position, size))
                 {
                     return; // the length of a torn record never reached the device
                 }
@@ -284,17 +293,17 @@ final class LogReplay
                 return; // torn last record: it was never acknowledged
             }
             final long trailer = end - IndexLog.RECORD_TRAILER;
-            final boolean whole = buffer.getInt((int)trailer) == IndexLog.TRAILER_MAGIC &&
-                buffer.getInt((int)trailer + 4) == length;
+            final boolean whole = bytes.getInt(trailer) == IndexLog.TRAILER_MAGIC &&
+                bytes.getInt(trailer + 4) == length;
             if (!whole && end == size)
             {
                 return; // torn last record
             }
             final byte[] payload = new byte[length];
-            buffer.get((int)position + headerLength, payload);
+            bytes.get(position + headerLength, payload);
             if (!whole || IndexLog.crc(payload, 0, length) != crc)
             {
-                if (end == size && hasZeroPage(buffer, position + headerLength, end))
+                if (end == size && hasZeroPage(bytes, position + headerLength, end))
                 {
                     return; // torn last record, its pages written out of order
                 }
@@ -324,11 +333,11 @@ final class LogReplay
      * the header is the record before, already on the device; a part of the header too short to hold a whole field
      * may be zeros in a header that was written, so it tells nothing.
      */
-    private static boolean headerUnwritten(final MappedByteBuffer buffer, final long position, final long size)
+    private static boolean headerUnwritten(final LogBytes bytes, final long position, final long size)
     {
         final long sector = (position + SECTOR) & -SECTOR;
-        return (sector - position >= Integer.BYTES && isZero(buffer, position, Math.min(sector, size))) ||
-            (sector < position + IndexLog.RECORD_HEADER && isZero(buffer, sector, Math.min(sector + SECTOR, size)));
+        return (sector - position >= Integer.BYTES && isZero(bytes, position, Math.min(sector, size))) ||
+            (sector < position + IndexLog.RECORD_HEADER && isZero(bytes, sector, Math.min(sector + SECTOR, size)));
     }
 
     /**
@@ -336,16 +345,16 @@ final class LogReplay
      * whose header reads as zeros is then damage in the middle of the log, not a torn last record whose header never
      * reached the device, and the records after it must not be dropped.
      */
-    private static boolean wholeRecordAfter(final MappedByteBuffer buffer, final long position, final long size)
+    private static boolean wholeRecordAfter(final LogBytes bytes, final long position, final long size)
     {
         for (long trailer = position + 1; trailer + IndexLog.RECORD_TRAILER <= size; trailer++)
         {
-            if (buffer.getInt((int)trailer) == IndexLog.TRAILER_MAGIC)
+            if (bytes.getInt(trailer) == IndexLog.TRAILER_MAGIC)
             {
-                final int length = buffer.getInt((int)trailer + Integer.BYTES);
+                final int length = bytes.getInt(trailer + Integer.BYTES);
                 final long start = trailer - length - IndexLog.RECORD_HEADER;
-                if (length > 0 && start > position && buffer.getInt((int)start) == length &&
-                    headerIntact(buffer, start))
+                if (length > 0 && start > position && bytes.getInt(start) == length &&
+                    headerIntact(bytes, start))
                 {
                     return true;
                 }
@@ -354,18 +363,18 @@ final class LogReplay
         return false;
     }
 
-    private static boolean headerIntact(final MappedByteBuffer buffer, final long position)
+    private static boolean headerIntact(final LogBytes bytes, final long position)
     {
         final byte[] header = new byte[2 * Integer.BYTES];
-        buffer.get((int)position, header);
-        return IndexLog.crc(header, 0, header.length) == buffer.getInt((int)position + header.length);
+        bytes.get(position, header);
+        return IndexLog.crc(header, 0, header.length) == bytes.getInt(position + header.length);
     }
 
     /**
      * Whether a page of the file (4 KiB, at a multiple of 4 KiB) inside {@code [from, to)} is all zeros: what a
      * crash leaves of a page the device had not yet written.
      */
-    private static boolean hasZeroPage(final MappedByteBuffer buffer, final long from, final long to)
+    private static boolean hasZeroPage(final LogBytes bytes, final long from, final long to)
     {
         final long page = 4096;
         for (long start = (from + page - 1) & -page; start + page <= to; start += page)
@@ -373,7 +382,7 @@ final class LogReplay
             boolean zero = true;
             for (long i = start; i < start + page && zero; i += Long.BYTES)
             {
-                zero = buffer.getLong((int)i) == 0;
+                zero = bytes.getLong(i) == 0;
             }
             if (zero)
             {
@@ -491,15 +500,76 @@ final class LogReplay
         }
     }
 
-    private static boolean isZero(final MappedByteBuffer buffer, final long from, final long to)
+    private static boolean isZero(final LogBytes bytes, final long from, final long to)
     {
         for (long i = from; i < to; i++)
         {
-            if (buffer.get((int)i) != 0)
+            if (bytes.get(i) != 0)
             {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The bytes of a log from {@code base} on, addressed by their position in the file.
+     */
+    private static final class LogBytes
+    {
+        private final ByteBuffer buffer;
+        private final long base;
+
+        LogBytes(final ByteBuffer buffer, final long base)
+        {
+            this.buffer = buffer;
+            this.base = base;
+        }
+
+        /**
+         * Read {@code [from, to)} of a file, or as much of it as the file still holds.
+         */
+        static LogBytes read(final FileChannel channel, final long from, final long to) throws IOException
+        {
+            final ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(to - from));
+            while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) > 0)
+            {
+                // positional reads: on until the end asked for or the file's end
+            }
+            return new LogBytes(buffer.limit(buffer.position()), from);
+        }
+
+        /**
+         * The position just past the last byte held.
+         */
+        long end()
+        {
+            return base + buffer.limit();
+        }
+
+        byte get(final long position)
+        {
+            return buffer.get(index(position));
+        }
+
+        int getInt(final long position)
+        {
+            return buffer.getInt(index(position));
+        }
+
+        long getLong(final long position)
+        {
+            return buffer.getLong(index(position));
+        }
+
+        void get(final long position, final byte[] destination)
+        {
+            buffer.get(index(position), destination);
+        }
+
+        private int index(final long position)
+        {
+            return (int)(position - base);
+        }
     }
 }

@@ -28,6 +28,7 @@ final class FiemapImport
     private static final int NOT_ON_DEVICE = FiemapText.UNKNOWN | FiemapText.DELALLOC | FiemapText.DATA_INLINE;
 
     private final Map<String, Long> inodes = new HashMap<>();
+    private final FiemapTextReader reader = new FiemapTextReader();
     private final boolean numbered;
     private final int device;
     private long nextInode = 1;
@@ -66,11 +67,19 @@ final class FiemapImport
         return device;
     }
 
+    /**
+     * The line of the text being read: while a record handler takes an extent, the extent's line.
+     */
+    long line()
+    {
+        return reader.line();
+    }
+
     void read(final Path file, final FsmapRecordHandler records, final FilesystemIndex catalog) throws IOException
     {
         final int major = DeviceNumber.major(device);
         final int minor = DeviceNumber.minor(device);
-        new FiemapTextReader().read(file, new FiemapTextHandler()
+        reader.read(file, new FiemapTextHandler()
         {
             @Override
             public void onFile(final String path, final long size)

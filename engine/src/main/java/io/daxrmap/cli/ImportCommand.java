@@ -15,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
 
 /**
  * {@code daxrmap import FILE... -o INDEX [--format fsmap-csv|fsmap-verbose]}.
@@ -55,13 +56,24 @@ final class ImportCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
+        final FsmapCsvReader csv = new FsmapCsvReader();
+        final FsmapVerboseReader verbose = new FsmapVerboseReader();
+        final FiemapImport fiemap = "fiemap".equals(format) ? new FiemapImport(inodes, device) : null;
+        // the line of the record being read, so that a record the index refuses is named FILE:LINE
+        final LongSupplier line = switch (format)
+        {
+            case "fsmap-csv" -> csv::line;
+            case "fsmap-verbose" -> verbose::line;
+            case "fiemap" -> fiemap::line;
+            default -> throw new IllegalArgumentException("unknown format: format=" + format +
+                " (fsmap-csv, fsmap-verbose, fiemap)");
+        };
         final Progress progress = Progress.onTerminal("records read");
         final FsmapRecordHandler counted = (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
         {
-            builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
+            builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags, line.getAsLong());
             progress.add(1);
         };
-        final FiemapImport fiemap = "fiemap".equals(format) ? new FiemapImport(inodes, device) : null;
         if (fiemap != null)
         {
             builder.device(fiemap.device(), 0);
@@ -71,20 +83,18 @@ final class ImportCommand implements Callable<Integer>
         {
             for (final Path file : files)
             {
+                builder.source(file.toString());
                 switch (format)
                 {
                     case "fsmap-csv":
-                        new FsmapCsvReader().read(file, counted);
+                        csv.read(file, counted);
                         break;
                     case "fsmap-verbose":
-                        new FsmapVerboseReader().read(file, counted);
-                        break;
-                    case "fiemap":
-                        fiemap.read(file, counted, builder.target());
+                        verbose.read(file, counted);
                         break;
                     default:
-                        throw new IllegalArgumentException("unknown format: format=" + format +
-                            " (fsmap-csv, fsmap-verbose, fiemap)");
+                        fiemap.read(file, counted, builder.target());
+                        break;
                 }
             }
         }

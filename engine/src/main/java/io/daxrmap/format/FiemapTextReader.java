@@ -36,6 +36,20 @@ public final class FiemapTextReader
     private static final String FILE_SIZE_PREFIX = "File size of ";
     private static final String FS_TYPE_PREFIX = "Filesystem type is: ";
     private static final String CYLINDER_GROUPS_PREFIX = "Filesystem cylinder groups approximately ";
+    /** The fields of the text being read, which know its line. */
+    private TextFields current;
+
+    /**
+     * The line the reader is at, for a handler that wants to know where an extent came from: while the handler takes
+     * a file or an extent, the line that tells it. A reader reads one text at a time.
+     *
+     * @return the 1-based line number of the current (or last) read, 0 before the first.
+     */
+    public long line()
+    {
+        final TextFields fields = current;
+        return fields == null ? 0 : fields.line();
+    }
 
     /**
      * Read a file.
@@ -72,6 +86,7 @@ public final class FiemapTextReader
             return 0;
         }
         final TextFields fields = new TextFields(name);
+        current = fields;
         fields.line(1);
         final FiemapText.Style style = FiemapText.detect(first);
         if (style == null)

@@ -33,6 +33,8 @@ import static io.daxrmap.format.FsmapCsv.PSTART;
 public final class FsmapCsvReader
 {
     private final long unit;
+    /** The fields of the text being read, which know its line. */
+    private TextFields current;
 
     /**
      * A reader of sector units, as xfs_io prints.
@@ -50,6 +52,18 @@ public final class FsmapCsvReader
     public FsmapCsvReader(final long unit)
     {
         this.unit = FsmapCsv.checkUnit(unit);
+    }
+
+    /**
+     * The line the reader is at, for a handler that wants to know where a record came from: while the handler takes
+     * a record, the record's line. A reader reads one text at a time.
+     *
+     * @return the 1-based line number of the current (or last) read, 0 before the first.
+     */
+    public long line()
+    {
+        final TextFields fields = current;
+        return fields == null ? 0 : fields.line();
     }
 
     /**
@@ -82,6 +96,7 @@ public final class FsmapCsvReader
     public long read(final BufferedReader in, final String name, final FsmapRecordHandler handler) throws IOException
     {
         final TextFields fields = new TextFields(name);
+        current = fields;
         final int[] commas = new int[FsmapCsv.FIELD_COUNT - 1];
         long lineNumber = 0;
         long records = 0;

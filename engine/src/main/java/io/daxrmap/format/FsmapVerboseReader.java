@@ -34,6 +34,20 @@ public final class FsmapVerboseReader
 {
     private static final String[] HEADER_WORDS = {EXT + ":", DEV, BLOCK_RANGE, OWNER, FILE_OFFSET, AG, AG_OFFSET,
         TOTAL};
+    /** The fields of the text being read, which know its line. */
+    private TextFields current;
+
+    /**
+     * The line the reader is at, for a handler that wants to know where a record came from: while the handler takes
+     * a record, the record's line. A reader reads one text at a time.
+     *
+     * @return the 1-based line number of the current (or last) read, 0 before the first.
+     */
+    public long line()
+    {
+        final TextFields fields = current;
+        return fields == null ? 0 : fields.line();
+    }
 
     /**
      * Read a file.
@@ -65,6 +79,7 @@ public final class FsmapVerboseReader
     public long read(final BufferedReader in, final String name, final FsmapRecordHandler handler) throws IOException
     {
         final TextFields fields = new TextFields(name);
+        current = fields;
         final List<String> words = new ArrayList<>(16);
         long lineNumber = 0;
         long records = 0;

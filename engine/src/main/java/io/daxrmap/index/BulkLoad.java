@@ -4,6 +4,7 @@ import io.daxrmap.model.Owner;
 import org.roaringbitmap.RoaringBitmap;
 
 import java.util.Arrays;
+import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -31,7 +32,7 @@ public final class BulkLoad
     private final Snapshot base;
     private final long deviceSize;
     private boolean open = true;
-    private IntUnaryOperator recordNumber = IntUnaryOperator.identity();
+    private IntFunction<String> recordName = position -> "record " + position;
     private int count;
     private long[] device;
     private long[] length;
@@ -111,7 +112,7 @@ public final class BulkLoad
         catch (final InvalidMutationException ex)
         {
             abort();
-            throw new InvalidMutationException("record " + recordNumber.applyAsInt(count) + ": " + ex.getMessage());
+            throw new InvalidMutationException(recordName.apply(count) + ": " + ex.getMessage());
         }
         if (count == this.device.length)
         {
@@ -134,7 +135,19 @@ public final class BulkLoad
      */
     public BulkLoad numberRecords(final IntUnaryOperator number)
     {
-        recordNumber = number;
+        return nameRecords(position -> "record " + number.applyAsInt(position));
+    }
+
+    /**
+     * How error messages name the records, for a caller that knows where they came from ({@code fsmap.csv:12}): by
+     * default "record N", N the order they were added in, from 0. The name is part of a one-line message.
+     *
+     * @param name maps the position of a record in this load to its name.
+     * @return this bulk load.
+     */
+    public BulkLoad nameRecords(final IntFunction<String> name)
+    {
+        recordName = name;
         return this;
     }
 
@@ -374,10 +387,12 @@ public final class BulkLoad
                 final long extentLength = byOwner[r + 2] & ExtentsDescriptor.LENGTH_MASK;
                 if (extentFile < mappedEnd)
                 {
-                    final int number = recordNumber.applyAsInt(nthOf(o, r / BY_OWNER_FIELDS - from));
-                    throw new InvalidMutationException("record " + number +
-                        ": file range already mapped: owner=" +
-                        Owner.toString(index.owners.key(o)) + " fileOffset=" + extentFile + " length=" + extentLength);
+                    // in file order the records before this one do not overlap: the one just before maps mappedEnd
+                    final String record = recordName.apply(nthOf(o, r / BY_OWNER_FIELDS - from));
+                    final String earlier = recordName.apply(nthOf(o, order[k - 1] / BY_OWNER_FIELDS - from));
+                    throw new InvalidMutationException(record + ": file range already mapped: owner=" +
+                        Owner.toString(index.owners.key(o)) + " fileOffset=" + extentFile + " length=" + extentLength +
+                        " by " + earlier);
                 }
                 mappedEnd = extentFile + extentLength;
                 extents.add(extentFile, byOwner[r + 1], extentLength,
@@ -640,11 +655,10 @@ public final class BulkLoad
                 {
                     final long owner = index.owners.key(ownerId[r]);
                     final int other = heap[i == 0 ? 1 : 0];
-                    throw new InvalidMutationException("record " + recordNumber.applyAsInt(r) +
-                        ": only file data can share bytes: owner=" +
-                        Owner.toString(owner) + " deviceOffset=" + device[r] + " length=" + length[r] + " sharesAt=" +
-                        position + " with record " + recordNumber.applyAsInt(other) + " owner=" +
-                        Owner.toString(index.owners.key(ownerId[other])));
+                    throw new InvalidMutationException(recordName.apply(r) +
+                        ": only file data can share bytes: owner=" + Owner.toString(owner) + " deviceOffset=" +
+                        device[r] + " length=" + length[r] + " sharesAt=" + position + " with " +
+                        recordName.apply(other) + " owner=" + Owner.toString(index.owners.key(ownerId[other])));
                 }
                 members[i] = r;
                 sharing[r >>> 6] |= 1L << r;

@@ -13,8 +13,10 @@ import io.daxrmap.model.Owner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +24,11 @@ import java.util.Map;
  * {@link FilesystemIndex}. Free-space records only extend a device's size; every other record is loaded with
  * {@link BulkLoad} (the meaning of a batch of inserts), so overlapping private records are refused with the records
  * that caused it named.
+ * <p>
+ * Records read from files are named by where they came from ({@code fsmap.csv:12}): give each file to
+ * {@link #source(String)} before its records, and each record's line to
+ * {@link #onRecord(int, int, long, long, long, long, int, long)}. That costs an int per record (the line) and an entry
+ * per run of records of one file on a device; records without a source are named by their position on the device.
  */
 public final class FilesystemIndexBuilder implements FsmapRecordHandler
 {
@@ -30,6 +37,8 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     private final int blockSize;
     private final Map<Integer, Device> devices = new LinkedHashMap<>();
     private final FilesystemIndex target = new FilesystemIndex();
+    /** The files the records came from, in the order given. */
+    private final List<String> sources = new ArrayList<>();
     private int dataDevice = -1;
 
     /**
@@ -49,6 +58,25 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         final int major, final int minor, final long deviceOffset, final long length, final long owner,
         final long fileOffset, final int flags)
     {
+        onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags, 0);
+    }
+
+    /**
+     * A record read from a line of the current {@link #source(String) source}, so that an error names it there.
+     *
+     * @param major        major number of the device that holds the record.
+     * @param minor        minor number of the device that holds the record.
+     * @param deviceOffset first device byte of the record.
+     * @param length       bytes in the record.
+     * @param owner        the owner, see {@link Owner}.
+     * @param fileOffset   file offset of {@code deviceOffset} for data and attr forks; 0 for other owners.
+     * @param flags        GETFSMAP {@code FMR_OF_*} bits, see {@link MappingFlags}.
+     * @param line         1-based line of the source that holds the record; 0 if unknown (or past 2^32 - 1).
+     */
+    public void onRecord(
+        final int major, final int minor, final long deviceOffset, final long length, final long owner,
+        final long fileOffset, final int flags, final long line)
+    {
         final int device = DeviceNumber.encode(major, minor);
         final Device records = devices.computeIfAbsent(device, d -> new Device());
         if (dataDevice == -1 && owner != Owner.XFS_LOG)
@@ -56,6 +84,20 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             dataDevice = device;
         }
         records.add(deviceOffset, length, owner, fileOffset, flags & MappingFlags.STORED);
+        if (!sources.isEmpty())
+        {
+            records.origin(sources.size() - 1, line > 0 && line <= 0xFFFF_FFFFL ? (int)line : 0);
+        }
+    }
+
+    /**
+     * The records that follow come from this file, until the next source.
+     *
+     * @param name the file's name as the user gave it; error messages name records {@code NAME:LINE}.
+     */
+    public void source(final String name)
+    {
+        sources.add(name);
     }
 
     /**
@@ -163,7 +205,7 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         target.addDevice(index);
         final int[] input = new int[records.count];
         final String device = DeviceNumber.major(deviceNumber) + ":" + DeviceNumber.minor(deviceNumber);
-        final BulkLoad load = index.bulkLoad(records.count).numberRecords(r -> input[r]);
+        final BulkLoad load = index.bulkLoad(records.count).nameRecords(r -> name(records, input[r]));
         try
         {
             for (int i = 0; i < records.count; i++)
@@ -187,11 +229,26 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     }
 
     /**
+     * How an error message names a record of a device: {@code FILE:LINE} where it came from, else its position among
+     * the device's records.
+     */
+    private String name(final Device records, final int record)
+    {
+        final int source = records.source(record);
+        if (source < 0)
+        {
+            return "record " + record;
+        }
+        final long line = Integer.toUnsignedLong(records.lines[record]);
+        return line == 0 ? sources.get(source) : sources.get(source) + ":" + line;
+    }
+
+    /**
      * The index keeps no free-space records (free is what no owner holds): one that overlaps an owned record
      * contradicts the input, and would otherwise vanish unnoticed. Checked on the input's own ranges, so the cost
      * does not grow with the device.
      */
-    private static void refuseOwnedFreeSpace(final String device, final Device records)
+    private void refuseOwnedFreeSpace(final String device, final Device records)
     {
         final int count = records.count;
         final long[] starts = new long[count];
@@ -224,10 +281,30 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             // owned records that start before the free one ends, less those that end before it starts: they overlap it
             if (below(starts, owned, end) - below(ends, owned, start + 1) > 0)
             {
-                throw new InvalidMutationException("device " + device + " refused: record " + i +
-                    ": free space that an owner holds: deviceOffset=" + start + " length=" + (end - start));
+                final int holder = firstOwnedOverlapping(records, start, end);
+                throw new InvalidMutationException("device " + device + " refused: " + name(records, i) +
+                    ": free space that an owner holds: deviceOffset=" + start + " length=" + (end - start) +
+                    " held by " + name(records, holder) + " owner=" +
+                    Owner.toString(records.data[holder * RECORD_LONGS + 2]));
             }
         }
+    }
+
+    /**
+     * The first owned record that overlaps {@code [start, end)}, for the message of a refusal: one pass, once.
+     */
+    private static int firstOwnedOverlapping(final Device records, final long start, final long end)
+    {
+        for (int i = 0; i < records.count; i++)
+        {
+            final int at = i * RECORD_LONGS;
+            if (records.data[at + 2] != Owner.FREE && records.data[at] < end &&
+                records.data[at] + records.data[at + 1] > start)
+            {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no owned record overlaps: start=" + start + " end=" + end);
     }
 
     /**
@@ -257,6 +334,12 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         long[] data = new long[RECORD_LONGS * 64];
         int count;
         long end;
+        /** Each record's line in its source, unsigned (0: unknown); null while no record has a source. */
+        int[] lines;
+        /** Runs of records from one source: the first record of each run, and the run's source. */
+        int[] runStarts = new int[0];
+        int[] runSources = new int[0];
+        int runs;
 
         void add(final long deviceOffset, final long length, final long owner, final long fileOffset, final long flags)
         {
@@ -272,6 +355,55 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             data[at + 4] = flags;
             count++;
             end = Math.max(end, deviceOffset + length);
+        }
+
+        /**
+         * Where the record just added came from.
+         */
+        void origin(final int source, final int line)
+        {
+            final int record = count - 1;
+            if (lines == null)
+            {
+                lines = new int[data.length / RECORD_LONGS];
+            }
+            else if (record >= lines.length)
+            {
+                lines = Arrays.copyOf(lines, data.length / RECORD_LONGS);
+            }
+            lines[record] = line;
+            if (runs == 0 || runSources[runs - 1] != source)
+            {
+                if (runs == runStarts.length)
+                {
+                    runStarts = Arrays.copyOf(runStarts, Math.max(4, runs * 2));
+                    runSources = Arrays.copyOf(runSources, runStarts.length);
+                }
+                runStarts[runs] = record;
+                runSources[runs++] = source;
+            }
+        }
+
+        /**
+         * The source of a record, or -1 if it came before any.
+         */
+        int source(final int record)
+        {
+            int low = 0;
+            int high = runs;
+            while (low < high)
+            {
+                final int mid = (low + high) >>> 1;
+                if (runStarts[mid] <= record)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+            return low == 0 ? -1 : runSources[low - 1];
         }
     }
 }

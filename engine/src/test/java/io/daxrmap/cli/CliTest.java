@@ -176,16 +176,68 @@ class CliTest
     }
 
     @Test
-    void shouldRefuseOverlappingPrivateRecordsNamingTheRecord() throws IOException
+    void shouldRefuseOverlappingPrivateRecordsNamingTheirFileAndLine() throws IOException
     {
         final Path bad = temp.resolve("overlap.csv");
         Files.writeString(bad, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
             "0,7,0,0,7,special_88:1,,,8\n1,7,0,4,11,inode_131_data,0,7,8\n");
         final CliRun result = CliRun.run("import", bad.toString(), "-o", temp.resolve("never2").toString());
         assertEquals(2, result.status());
-        assertTrue(result.err().contains("device 7:0 refused: record 0: only file data can share bytes: " +
-            "owner=special_88:1 deviceOffset=0 length=4096 sharesAt=2048 with record 1 owner=inode_131_data"),
+        assertEquals("daxrmap import: device 7:0 refused: " + bad + ":2: only file data can share bytes: " +
+            "owner=special_88:1 deviceOffset=0 length=4096 sharesAt=2048 with " + bad + ":3 owner=inode_131_data\n",
             result.err());
+    }
+
+    @Test
+    void shouldNameTheFileAndLineOfEachOfTwoOverlappingRecordsFromDifferentFiles() throws IOException
+    {
+        final String header = "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n";
+        final Path first = temp.resolve("origin-a.csv");
+        Files.writeString(first, header + "0,7,0,0,7,inode_131_data,0,7,8\n1,7,0,100,107,inode_132_data,0,7,8\n");
+        final Path second = temp.resolve("origin-b.csv");
+        Files.writeString(second, header + "0,7,0,200,207,inode_133_data,0,7,8\n1,7,0,4,11,special_88:1,,,8\n");
+        final CliRun shared = CliRun.run("import", first.toString(), second.toString(), "-o",
+            temp.resolve("never5").toString());
+        assertEquals(2, shared.status());
+        assertEquals("daxrmap import: device 7:0 refused: " + second + ":3: only file data can share bytes: " +
+            "owner=special_88:1 deviceOffset=2048 length=4096 sharesAt=2048 with " + first + ":2 " +
+            "owner=inode_131_data\n", shared.err());
+
+        // one file range of an inode mapped twice, the second time in another file
+        final Path twice = temp.resolve("origin-c.csv");
+        Files.writeString(twice, header + "0,7,0,300,307,inode_133_data,0,7,8\n1,7,0,400,403,inode_132_data,4,7,4\n");
+        final CliRun mapped = CliRun.run("import", first.toString(), twice.toString(), "-o",
+            temp.resolve("never5").toString());
+        assertEquals(2, mapped.status());
+        assertEquals("daxrmap import: device 7:0 refused: " + twice + ":3: file range already mapped: " +
+            "owner=inode_132_data fileOffset=2048 length=2048 by " + first + ":3\n", mapped.err());
+
+        // and from a forward map: a file listed twice maps its range twice
+        final Path fiemap = temp.resolve("origin.fiemap");
+        Files.writeString(fiemap, "a:\n EXT: FILE-OFFSET      BLOCK-RANGE      TOTAL FLAGS\n" +
+            "   0: [0..7]:           64..71              8 0x1\n" +
+            "b:\n EXT: FILE-OFFSET      BLOCK-RANGE      TOTAL FLAGS\n" +
+            "   0: [0..7]:           72..79              8 0x1\n" +
+            "a:\n EXT: FILE-OFFSET      BLOCK-RANGE      TOTAL FLAGS\n" +
+            "   0: [0..7]:           80..87              8 0x1\n");
+        final CliRun listed = CliRun.run("import", "--format", "fiemap", fiemap.toString(), "-o",
+            temp.resolve("never5").toString());
+        assertEquals(2, listed.status());
+        assertEquals("daxrmap import: device 0:0 refused: " + fiemap + ":9: file range already mapped: " +
+            "owner=inode_1_data fileOffset=0 length=4096 by " + fiemap + ":3\n", listed.err());
+
+        // and from xfs_io's table
+        final Path verbose = temp.resolve("origin-v.txt");
+        Files.writeString(verbose, " EXT: DEV BLOCK-RANGE       OWNER              FILE-OFFSET        AG AG-OFFSET" +
+            "        TOTAL\n" +
+            "   0: 7:0 [0..7]:           static fs metadata                    0  (0..7)               8\n" +
+            "   1: 7:0 [4..19]:          per-AG metadata                       0  (4..19)             16\n");
+        final CliRun table = CliRun.run("import", "--format", "fsmap-verbose", verbose.toString(), "-o",
+            temp.resolve("never5").toString());
+        assertEquals(2, table.status());
+        assertEquals("daxrmap import: device 7:0 refused: " + verbose + ":2: only file data can share bytes: " +
+            "owner=special_88:1 deviceOffset=0 length=4096 sharesAt=2048 with " + verbose + ":3 owner=special_88:3\n",
+            table.err());
     }
 
     @Test
@@ -197,8 +249,8 @@ class CliTest
         final Path output = temp.resolve("never3");
         final CliRun result = CliRun.run("import", bad.toString(), "-o", output.toString());
         assertEquals(2, result.status());
-        assertTrue(result.err().contains("device 7:0 refused: record 0: free space that an owner holds: " +
-            "deviceOffset=0 length=8192"), result.err());
+        assertEquals("daxrmap import: device 7:0 refused: " + bad + ":2: free space that an owner holds: " +
+            "deviceOffset=0 length=8192 held by " + bad + ":3 owner=special_88:1\n", result.err());
         // the import builds beside the output, in a hidden directory named after it
         assertEquals(List.of(), openFilesNamed("never3"), "the refused import's index files are closed");
 

@@ -196,6 +196,8 @@ class BulkLoadTest
             .add(Owner.data(131), 0, 65536, 8192, 0)
             .commit());
         assertTrue(earlier.getMessage().startsWith("record 100: file range already mapped"), earlier.getMessage());
+        assertTrue(earlier.getMessage().endsWith(" by record 102"), "names the record mapped first: " +
+            earlier.getMessage());
     }
 
     /**

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,12 +23,23 @@ import java.util.Map;
  * Turns forward maps ({@code xfs_io -c 'fiemap -v'}, {@code filefrag -v}) into file-data records of one device:
  * each file's extents become records of its inode's data fork; extents without a device location (unknown,
  * delayed allocation, inline data) are skipped.
+ * <p>
+ * The {@code --inodes} file gives each path one inode: a path listed again with the same inode is taken, with another
+ * inode refused. An inode may have several paths (hard links), and the forward maps may list it under each: the
+ * first listing is taken (its path catalogued), and every later one must list the same extents on the device, and is
+ * skipped. Without {@code --inodes} each path is a file of its own, so a path listed twice maps its file range twice
+ * and is refused.
  */
 final class FiemapImport
 {
     private static final int NOT_ON_DEVICE = FiemapText.UNKNOWN | FiemapText.DELALLOC | FiemapText.DATA_INLINE;
+    private static final String INODE = "INODE";
+    private static final String PATH = "PATH";
 
     private final Map<String, Long> inodes = new HashMap<>();
+    /** Inodes with more than one path in the {@code --inodes} file, and how the forward maps first listed them. */
+    private final Map<Long, Listing> linked = new HashMap<>();
+    private final Path inodeFile;
     private final FiemapTextReader reader = new FiemapTextReader();
     private final boolean numbered;
     private final int device;
@@ -43,6 +55,7 @@ final class FiemapImport
         this.device = DeviceNumber.encode(devicePart(parts[0], "MAJOR", DeviceNumber.MAX_MAJOR, device),
             devicePart(parts[1], "MINOR", DeviceNumber.MAX_MINOR, device));
         this.numbered = inodeFile != null;
+        this.inodeFile = inodeFile;
         if (inodeFile != null)
         {
             readInodes(inodeFile);
@@ -77,31 +90,125 @@ final class FiemapImport
 
     void read(final Path file, final FsmapRecordHandler records, final FilesystemIndex catalog) throws IOException
     {
-        final int major = DeviceNumber.major(device);
-        final int minor = DeviceNumber.minor(device);
-        reader.read(file, new FiemapTextHandler()
-        {
-            @Override
-            public void onFile(final String path, final long size)
-            {
-                catalog.path(inode(path), path);
-            }
-
-            @Override
-            public void onExtent(
-                final String path, final long fileOffset, final long physical, final long length, final int flags)
-                throws IOException
-            {
-                if ((flags & NOT_ON_DEVICE) == 0)
-                {
-                    records.onRecord(major, minor, physical, length, Owner.data(inode(path)), fileOffset,
-                        (flags & FiemapText.UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0);
-                }
-            }
-        });
+        final Listings listings = new Listings(file.toString(), records, catalog);
+        reader.read(file, listings);
+        listings.finish();
     }
 
-    private long inode(final String path)
+    /**
+     * The files of one text and their extents, taken as records of their inodes.
+     */
+    private final class Listings implements FiemapTextHandler
+    {
+        private final String name;
+        private final FsmapRecordHandler records;
+        private final FilesystemIndex catalog;
+        private final int major = DeviceNumber.major(device);
+        private final int minor = DeviceNumber.minor(device);
+        /** The extents of the file being listed, as far as they are compared. */
+        private final Listing current = new Listing();
+        private long inode;
+        /** How the file's inode was first listed, if it has other paths; null for an inode of one path. */
+        private Listing first;
+        /** The inode was listed before: this listing is checked against the first, not taken. */
+        private boolean again;
+        private String path;
+        private long line;
+
+        Listings(final String name, final FsmapRecordHandler records, final FilesystemIndex catalog)
+        {
+            this.name = name;
+            this.records = records;
+            this.catalog = catalog;
+        }
+
+        @Override
+        public void onFile(final String path, final long size) throws IOException
+        {
+            finish();
+            this.path = path;
+            line = reader.line();
+            inode = inode(path, name);
+            first = linked.get(inode);
+            again = first != null && first.where != null;
+            current.clear();
+            catalog.path(inode, path);
+        }
+
+        @Override
+        public void onExtent(
+            final String path, final long fileOffset, final long physical, final long length, final int flags)
+            throws IOException
+        {
+            if ((flags & NOT_ON_DEVICE) == 0)
+            {
+                final int stored = (flags & FiemapText.UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0;
+                if (first != null)
+                {
+                    current.add(fileOffset, physical, length, stored);
+                }
+                if (!again)
+                {
+                    records.onRecord(major, minor, physical, length, Owner.data(inode), fileOffset, stored);
+                }
+            }
+        }
+
+        /**
+         * The end of a file's listing: the first of a linked inode is kept, a later one must agree with it.
+         */
+        void finish() throws FormatException
+        {
+            if (first == null)
+            {
+                return;
+            }
+            if (!again)
+            {
+                first.where = name + ":" + line;
+                first.extents = current.extents;
+                first.fingerprint = current.fingerprint;
+            }
+            else if (first.extents != current.extents || first.fingerprint != current.fingerprint)
+            {
+                throw new FormatException(name, line, PATH, "a hard link of inode " + inode +
+                    " with other extents than at " + first.where + ": \"" + path + "\"");
+            }
+            first = null;
+        }
+    }
+
+    /**
+     * The extents on the device one listing of a linked inode gave: their count and a fingerprint of their order,
+     * offsets, lengths and flags, enough to tell two listings apart without keeping them.
+     */
+    private static final class Listing
+    {
+        /** Where the inode was first listed, FILE:LINE; null until it is. */
+        String where;
+        long extents;
+        long fingerprint;
+
+        void clear()
+        {
+            extents = 0;
+            fingerprint = 0;
+        }
+
+        void add(final long fileOffset, final long physical, final long length, final int flags)
+        {
+            extents++;
+            fingerprint = mix(mix(mix(mix(fingerprint, fileOffset), physical), length), flags);
+        }
+
+        private static long mix(final long hash, final long value)
+        {
+            final long h = (hash ^ value) * 0x9E3779B97F4A7C15L;
+            return h ^ (h >>> 29);
+        }
+    }
+
+    private long inode(final String path, final String file) throws FormatException
     {
         final Long inode = inodes.get(path);
         if (inode != null)
@@ -110,14 +217,20 @@ final class FiemapImport
         }
         if (numbered)
         {
-            throw new IllegalArgumentException("path not in the --inodes file: path=" + path);
+            throw new FormatException(file, reader.line(), PATH, "not in the --inodes file " + inodeFile + ": \"" +
+                path + "\"");
         }
         inodes.put(path, nextInode);
         return nextInode++;
     }
 
+    /**
+     * Read lines {@code INODE PATH}. A path listed again must have the same inode; inodes listed with more than one
+     * path are the linked ones, whose listings in the forward maps are compared.
+     */
     private void readInodes(final Path file) throws IOException
     {
+        final String name = file.toString();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
         {
             String line;
@@ -128,21 +241,86 @@ final class FiemapImport
                 final int space = line.indexOf(' ');
                 if (space <= 0)
                 {
-                    throw new FormatException(file.toString(), number, "INODE", "expected 'INODE PATH': \"" + line +
-                        "\"");
+                    throw new FormatException(name, number, INODE, "expected 'INODE PATH': \"" + line + "\"");
                 }
-                final long inode;
-                try
+                final long inode = parseInode(name, number, line.substring(0, space));
+                final String path = line.substring(space + 1);
+                final Long before = inodes.putIfAbsent(path, inode);
+                if (before != null && before != inode)
                 {
-                    inode = Long.parseLong(line.substring(0, space));
+                    throw new FormatException(name, number, PATH, "listed before with inode " + before + " (line " +
+                        firstLine(file, path) + "): \"" + path + "\"");
                 }
-                catch (final NumberFormatException ex)
-                {
-                    throw new FormatException(file.toString(), number, "INODE", "not a number: \"" +
-                        line.substring(0, space) + "\"");
-                }
-                inodes.putIfAbsent(line.substring(space + 1), inode);
             }
         }
+        final long[] numbers = new long[inodes.size()];
+        int n = 0;
+        for (final long inode : inodes.values())
+        {
+            numbers[n++] = inode;
+        }
+        Arrays.sort(numbers);
+        for (int i = 1; i < n; i++)
+        {
+            if (numbers[i] == numbers[i - 1])
+            {
+                linked.putIfAbsent(numbers[i], new Listing());
+            }
+        }
+    }
+
+    /**
+     * An inode number: decimal digits, no sign, within {@link Owner#MAX_INODE}.
+     */
+    private static long parseInode(final String file, final long line, final String text) throws FormatException
+    {
+        if (text.startsWith("-") && text.length() > 1)
+        {
+            throw new FormatException(file, line, INODE, "negative: \"" + text + "\"");
+        }
+        for (int i = 0; i < text.length(); i++)
+        {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9')
+            {
+                throw new FormatException(file, line, INODE, "not a number: \"" + text + "\"");
+            }
+        }
+        final long inode;
+        try
+        {
+            inode = Long.parseLong(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new FormatException(file, line, INODE, "out of range 0.." + Owner.MAX_INODE + ": \"" + text + "\"");
+        }
+        if (inode > Owner.MAX_INODE)
+        {
+            throw new FormatException(file, line, INODE, "out of range 0.." + Owner.MAX_INODE + ": \"" + text + "\"");
+        }
+        return inode;
+    }
+
+    /**
+     * The first line of the {@code --inodes} file that lists a path, for the message that refuses a later one: read
+     * again, so that the lines of the paths are not kept.
+     */
+    private static long firstLine(final Path file, final String path) throws IOException
+    {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
+            String line;
+            long number = 0;
+            while ((line = in.readLine()) != null)
+            {
+                number++;
+                final int space = line.indexOf(' ');
+                if (space > 0 && line.substring(space + 1).equals(path))
+                {
+                    return number;
+                }
+            }
+        }
+        throw new IllegalStateException("path no longer in the --inodes file: path=" + path);
     }
 }

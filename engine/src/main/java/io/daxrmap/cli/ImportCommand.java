@@ -41,7 +41,9 @@ final class ImportCommand implements Callable<Integer>
 
     @Option(names = "--inodes", paramLabel = "FILE",
         description = "with fiemap: inode numbers of the paths, lines 'INODE PATH' as find -printf '%%i %%P\\n' " +
-            "prints; without it inodes are numbered from 1 in order of appearance")
+            "prints, one inode per path; a hard-linked inode may be listed in the forward maps under each of its " +
+            "paths, with the same extents, and is taken once; without it inodes are numbered from 1 in order of " +
+            "appearance")
     private Path inodes;
 
     @Option(names = "--device", defaultValue = "0:0", paramLabel = "MAJOR:MINOR",

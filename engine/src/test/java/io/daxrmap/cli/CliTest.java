@@ -301,6 +301,84 @@ class CliTest
     }
 
     @Test
+    void shouldRefuseAnInodesFileThatContradictsItselfOrTheForwardMapsNamingFileAndLine() throws IOException
+    {
+        final Path fiemap = temp.resolve("inodes-check.fiemap");
+        Files.writeString(fiemap, "a:\n EXT: FILE-OFFSET      BLOCK-RANGE      TOTAL FLAGS\n" +
+            "   0: [0..7]:           64..71              8 0x1\n" +
+            "b:\n EXT: FILE-OFFSET      BLOCK-RANGE      TOTAL FLAGS\n" +
+            "   0: [0..7]:           72..79              8 0x1\n");
+        final Path inodes = temp.resolve("inodes-check.txt");
+
+        // a path listed twice with two inodes: which one is the file's?
+        Files.writeString(inodes, "128 \n131 a\n132 b\n133 a\n");
+        final CliRun twice = importFiemap(inodes, fiemap);
+        assertEquals(2, twice.status());
+        assertEquals("daxrmap import: " + inodes + ":4: field PATH: listed before with inode 131 (line 2): \"a\"\n",
+            twice.err());
+
+        // the same path with the same inode twice says nothing new
+        Files.writeString(inodes, "128 \n131 a\n132 b\n131 a\n");
+        assertEquals(0, importFiemap(inodes, fiemap).status());
+
+        // inode numbers out of range, and a path of the forward maps the inodes file lacks
+        Files.writeString(inodes, "128 \n-131 a\n132 b\n");
+        assertEquals("daxrmap import: " + inodes + ":2: field INODE: negative: \"-131\"\n",
+            importFiemap(inodes, fiemap).err());
+        Files.writeString(inodes, "128 \n131 a\n" + (Owner.MAX_INODE + 1) + " b\n");
+        assertEquals("daxrmap import: " + inodes + ":3: field INODE: out of range 0.." + Owner.MAX_INODE + ": \"" +
+            (Owner.MAX_INODE + 1) + "\"\n", importFiemap(inodes, fiemap).err());
+        Files.writeString(inodes, "128 \n131 a\n");
+        final CliRun missing = importFiemap(inodes, fiemap);
+        assertEquals(2, missing.status());
+        assertEquals("daxrmap import: " + fiemap + ":4: field PATH: not in the --inodes file " + inodes + ": \"b\"\n",
+            missing.err());
+    }
+
+    @Test
+    void shouldTakeHardLinksOfAnInodeListedUnderEachPathOnce() throws IOException
+    {
+        final String table = "\n EXT: FILE-OFFSET      BLOCK-RANGE      TOTAL FLAGS\n";
+        final Path fiemap = temp.resolve("links.fiemap");
+        Files.writeString(fiemap, "orig/a:" + table + "   0: [0..7]:           64..71              8 0x0\n" +
+            "   1: [8..15]:          96..103             8 0x801\n" +
+            "b:" + table + "   0: [0..7]:           72..79              8 0x1\n" +
+            "links/a.hard:" + table + "   0: [0..7]:           64..71              8 0x0\n" +
+            "   1: [8..15]:          96..103             8 0x801\n");
+        final Path inodes = temp.resolve("links.txt");
+        Files.writeString(inodes, "128 \n134 orig/a\n135 b\n134 links/a.hard\n");
+        final Path output = temp.resolve("links-index");
+        final CliRun result = CliRun.run("import", "--format", "fiemap", "--inodes", inodes.toString(),
+            fiemap.toString(), "-o", output.toString());
+        assertEquals(0, result.status(), result.err());
+        assertEquals(String.join("\n",
+            "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH",
+            "0,0,0,0,63,special_0:1,,,64",
+            "1,0,0,64,71,inode_134_data,0,7,8",
+            "2,0,0,72,79,inode_135_data,0,7,8",
+            "3,0,0,80,95,special_0:1,,,16",
+            "4,0,0,96,103,inode_134_data,8,15,8",
+            ""), CliRun.run("dump", output.toString()).out());
+        assertTrue(CliRun.run("dump", output.toString(), "--format", "json").out().contains("\"path\":\"orig/a\""));
+
+        // a link listed with other extents than the first path: the forward maps were taken at different times
+        Files.writeString(fiemap, "orig/a:" + table + "   0: [0..7]:           64..71              8 0x1\n" +
+            "links/a.hard:" + table + "   0: [0..7]:           64..71              8 0x0\n" +
+            "   1: [8..15]:          96..103             8 0x1\n");
+        final CliRun differ = CliRun.run("import", "--format", "fiemap", "--inodes", inodes.toString(),
+            fiemap.toString(), "-o", temp.resolve("never6").toString());
+        assertEquals(2, differ.status());
+        assertEquals("daxrmap import: " + fiemap + ":4: field PATH: a hard link of inode 134 with other extents " +
+            "than at " + fiemap + ":1: \"links/a.hard\"\n", differ.err());
+    }
+
+    private static CliRun importFiemap(final Path inodes, final Path fiemap)
+    {
+        return CliRun.run("import", "--format", "fiemap", "--inodes", inodes.toString(), fiemap.toString(), "-o",
+            temp.resolve("inodes-check-index").toString());
+    }
+
+    @Test
     void shouldReplaceAnIndexByImportingOverItAndLeaveNothingBeside() throws IOException
     {
         final String header = "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n";

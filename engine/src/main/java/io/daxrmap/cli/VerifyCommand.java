@@ -1,5 +1,6 @@
 package io.daxrmap.cli;
 
+import io.daxrmap.index.CorruptIndexException;
 import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.IndexStore;
@@ -10,17 +11,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * {@code daxrmap verify INDEX [--against MOUNTPOINT]}: the index's own invariants, and agreement with the kernel;
- * exit 1 listing the first differences.
+ * {@code daxrmap verify INDEX [--against MOUNTPOINT]}: every block's checksum, the index's own invariants, and
+ * agreement with the kernel; exit 1 listing the first differences, or naming the first damage found opening or
+ * checking the index (a block or file whose checksum or header is wrong), which is a failed verification too. A path
+ * that holds no index at all is bad input: exit 2.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = "Check an index's invariants: records tile the device, only file data shares, shared flags, " +
-        "forward and reverse maps agree; with --against, agreement with the kernel's GETFSMAP. Exit 1 with the " +
-        "first differences.")
+    description = "Check an index: every block's checksum, and its invariants: records tile the device, only file " +
+        "data shares, shared flags, forward and reverse maps agree; with --against, agreement with the kernel's " +
+        "GETFSMAP. Exit 1 with the first differences or the first damage (a checksum or header that is wrong); " +
+        "exit 2 if INDEX is not an index directory.")
 final class VerifyCommand implements Callable<Integer>
 {
     @Spec
@@ -37,6 +43,44 @@ final class VerifyCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        try
+        {
+            return verify(out);
+        }
+        catch (final CorruptIndexException ex)
+        {
+            return damaged(out, ex);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            if (ex.getCause() instanceof CorruptIndexException)
+            {
+                return damaged(out, (CorruptIndexException)ex.getCause()); // met on a block's first read
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * Damage found opening or checking an index is what verify looks for: a failed verification, its one line on
+     * standard error as every refusal's, and the verdict on standard output. Unless there is no index at all.
+     */
+    private int damaged(final PrintWriter out, final CorruptIndexException ex) throws CorruptIndexException
+    {
+        if (!Files.isRegularFile(indexDirectory.resolve(IndexStore.FILE_NAME)))
+        {
+            throw ex; // not an index directory, or none: bad input
+        }
+        final PrintWriter err = spec.commandLine().getErr();
+        err.println("daxrmap verify: " + ex.getMessage());
+        err.flush();
+        out.printf("%s: FAILED, damaged: %s%n", indexDirectory, ex.getMessage());
+        out.flush();
+        return Main.EXIT_VERIFY_FAILED;
+    }
+
+    private int verify(final PrintWriter out) throws Exception
+    {
         try (FilesystemIndex index = IndexStore.load(indexDirectory))
         {
             final IndexVerifier verifier = new IndexVerifier();

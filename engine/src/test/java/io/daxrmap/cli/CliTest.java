@@ -412,6 +412,7 @@ class CliTest
         flipped[original.length / 2] ^= 0x40;
         Files.write(file, flipped);
         assertRefused("dump", copy, file + ": checksum mismatch: ");
+        assertVerifyFailed(copy, file + ": checksum mismatch: ");
 
         final ByteBuffer future = ByteBuffer.wrap(original.clone());
         future.putInt(8, IndexStore.VERSION_CURRENT + 1);
@@ -449,7 +450,7 @@ class CliTest
         flippedSlab[lastBlockByte - 3] ^= 0x08; // inside the last block the import wrote
         Files.write(slab, flippedSlab);
         assertEquals(0, CliRun.run("inspect", copy.toString()).status(), "opening does not read every block");
-        assertRefused("verify", copy, slab + ": block checksum mismatch: ");
+        assertVerifyFailed(copy, slab + ": block checksum mismatch: ");
         Files.write(slab, slabBytes);
         assertEquals(0, CliRun.run("verify", copy.toString()).status());
 
@@ -457,13 +458,29 @@ class CliTest
         {
             channel.truncate(100);
         }
-        assertRefused("verify", copy, slab + ": header names another slab: ");
+        assertVerifyFailed(copy, slab + ": header names another slab: ");
 
         Files.write(file, Arrays.copyOf(original, 10));
         assertRefused("dump", copy, file + ": truncated: size=10");
 
         assertRefused("inspect", temp, temp + ": not an index directory: no " + IndexStore.FILE_NAME);
         assertRefused("dump", temp.resolve("nothing"), temp.resolve("nothing") + ": no such index directory");
+        // verify of what is no index at all is bad input, not a failed verification
+        assertRefused("verify", temp, temp + ": not an index directory: no " + IndexStore.FILE_NAME);
+        assertRefused("verify", temp.resolve("nothing"), temp.resolve("nothing") + ": no such index directory");
+    }
+
+    /**
+     * Verify found the index damaged: exit 1, the damage in one line on stderr and the verdict on stdout.
+     */
+    private static void assertVerifyFailed(final Path directory, final String messageStart)
+    {
+        final CliRun result = CliRun.run("verify", directory.toString());
+        assertEquals(1, result.status(), result.err());
+        final String prefix = "daxrmap verify: ";
+        assertTrue(result.err().startsWith(prefix + messageStart), result.err());
+        assertEquals(1, result.err().split("\n").length, "one line: " + result.err());
+        assertEquals(directory + ": FAILED, damaged: " + result.err().substring(prefix.length()), result.out());
     }
 
     @Test

@@ -367,7 +367,9 @@ public final class IndexReader
 
     /**
      * Resume a scan after a record: the records of {@code scan(deviceOffset, highDevice)} whose key
-     * (device offset, owner compared unsigned, file offset) is greater than the given one.
+     * (device offset, then owner and file offset compared unsigned, as XFS compares its rmap keys) is greater than the
+     * given one. A file offset of -1 (GETFSMAP's all-ones high key) resumes past every record of that device offset and
+     * owner; an owner of -1 past every record of that device offset.
      *
      * @param deviceOffset device offset of the last record seen.
      * @param owner        owner of the last record seen.

@@ -47,7 +47,7 @@ final class RecordBuffer
     }
 
     /**
-     * Order by GETFSMAP key: device offset, owner (unsigned), file offset.
+     * Order by GETFSMAP key: device offset, owner (unsigned), file offset (unsigned).
      */
     void sortByKey()
     {
@@ -62,6 +62,13 @@ final class RecordBuffer
         sort(BY_OWNER_THEN_START);
     }
 
+    /**
+     * Compare two GETFSMAP keys as XFS compares rmap keys ({@code xfs_rmapbt_key_diff()}): start block, then owner and
+     * offset as the {@code u64} values they are. A caller resuming after a record may pass GETFSMAP's all-ones high key
+     * fields (owner or file offset -1): they must compare above every stored value, not below.
+     *
+     * @return negative, zero or positive as key A is below, equal to or above key B.
+     */
     static int compareKey(
         final long startA, final long ownerA, final long fileA, final long startB, final long ownerB, final long fileB)
     {
@@ -73,7 +80,7 @@ final class RecordBuffer
         {
             return Long.compareUnsigned(ownerA, ownerB);
         }
-        return Long.compare(fileA, fileB);
+        return Long.compareUnsigned(fileA, fileB);
     }
 
     private void sort(final int mode)

@@ -227,7 +227,9 @@ final class DifferentialSession implements AutoCloseable
             {
                 final Rec from = full.get(rnd.nextInt(full.size()));
                 final long dev = rnd.nextBoolean() ? from.deviceOffset() : randomOffset(rnd, size);
-                final long fileOffset = rnd.nextInt(3) == 0 ? from.fileOffset() + 1 : from.fileOffset();
+                // now and then GETFSMAP's all-ones high key field: past every file offset of the owner
+                final int pick = rnd.nextInt(4);
+                final long fileOffset = pick == 0 ? from.fileOffset() + 1 : pick == 1 ? -1 : from.fileOffset();
                 final long to = high < dev ? size - 1 : high;
                 tasks.add(() ->
                 {

@@ -43,7 +43,7 @@ final class ReferenceModel
     }
 
     /**
-     * A reported record, ordered by the scan key (device offset, owner unsigned, file offset), then length, flags.
+     * A reported record, ordered by the scan key (device offset, owner unsigned, file offset unsigned), then length, flags.
      */
     record Rec(long deviceOffset, long length, long owner, long fileOffset, int flags) implements Comparable<Rec>
     {
@@ -57,7 +57,7 @@ final class ReferenceModel
             }
             if (c == 0)
             {
-                c = Long.compare(fileOffset, o.fileOffset);
+                c = Long.compareUnsigned(fileOffset, o.fileOffset);
             }
             if (c == 0)
             {
@@ -79,7 +79,7 @@ final class ReferenceModel
             }
             if (c == 0)
             {
-                c = Long.compare(fileOffset, file);
+                c = Long.compareUnsigned(fileOffset, file);
             }
             return c;
         }

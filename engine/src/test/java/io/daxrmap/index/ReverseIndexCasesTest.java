@@ -462,6 +462,33 @@ class ReverseIndexCasesTest
     }
 
     @Test
+    void shouldResumePastEveryFileOffsetWhenKeyCarriesTheHighSentinel()
+    {
+        final IndexReader reader = create(MIB, 4096);
+        commit(b -> b
+            .map(Owner.data(5), 0, 8192, 4096, 0)
+            .reflink(Owner.data(5), 0, Owner.data(5), MIB, 4096)
+            .reflink(Owner.data(5), 0, Owner.data(6), 0, 4096)
+            .allocMetadata(Owner.XFS_LOG, 16384, 4096));
+        reader.refresh();
+
+        final List<Rec> expected = List.of(
+            free(0, 8192),
+            rec(8192, 4096, Owner.data(5), 0, S),
+            rec(8192, 4096, Owner.data(5), MIB, S),
+            rec(8192, 4096, Owner.data(6), 0, S),
+            free(12288, 4096),
+            rec(16384, 4096, Owner.XFS_LOG, 0, SPECIAL),
+            free(20480, MIB - 20480));
+        assertEquals(expected, scan(reader, 0, MIB - 1));
+        // file offsets are keyed unsigned, as XFS's rmap keys: -1 (GETFSMAP's all-ones high key) is the largest
+        assertEquals(expected.subList(3, 7), scanAfter(reader, 8192, Owner.data(5), -1, MIB - 1));
+        assertEquals(expected.subList(6, 7), scanAfter(reader, 16384, Owner.XFS_LOG, -1, MIB - 1));
+        assertEquals(expected.subList(4, 7), scanAfter(reader, 8192, -1, -1, MIB - 1));
+        assertEquals(expected.subList(2, 7), scanAfter(reader, 8192, Owner.data(5), 0, MIB - 1));
+    }
+
+    @Test
     void shouldSplitRecordWhenPunchingHoleInSharedExtent()
     {
         final IndexReader reader = create(MIB, 4096);

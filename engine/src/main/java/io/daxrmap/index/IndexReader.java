@@ -193,6 +193,9 @@ public final class IndexReader
         records.clear();
         walk(MODE_PAGE, deviceOffset, pageEnd);
         records.sortByOwnerThenStart();
+        // Rows of one inode whose page ranges overlap merge: unaligned records of one file on one device page can
+        // touch the same file page with different first pgoffs (file bytes [3072, 5120) and [5120, 6144) both lie in
+        // page 1), and each (inode, pgoff) must be named once. Rows that only touch stay apart, with their own flags.
         final int count = records.count;
         int i = 0;
         while (i < count)
@@ -200,19 +203,19 @@ public final class IndexReader
             final int first = records.order[i];
             final long inode = records.owner[first];
             final long pgoff = records.start[first];
-            long pgcnt = records.length[first];
+            long pgend = pgoff + records.length[first];
             int unwritten = records.flags[first] & MappingFlags.UNWRITTEN;
             int shared = records.flags[first] & MappingFlags.SHARED;
             i++;
-            while (i < count && records.owner[records.order[i]] == inode && records.start[records.order[i]] == pgoff)
+            while (i < count && records.owner[records.order[i]] == inode && records.start[records.order[i]] < pgend)
             {
                 final int next = records.order[i];
-                pgcnt = Math.max(pgcnt, records.length[next]);
+                pgend = Math.max(pgend, records.start[next] + records.length[next]);
                 unwritten &= records.flags[next];
                 shared |= records.flags[next] & MappingFlags.SHARED;
                 i++;
             }
-            visitor.onAddressSpace(inode, pgoff, pgcnt, unwritten | shared);
+            visitor.onAddressSpace(inode, pgoff, pgend - pgoff, unwritten | shared);
         }
         pageVisitor = null;
     }

@@ -6,7 +6,8 @@ package io.daxrmap.index;
 public interface PageVisitor
 {
     /**
-     * A file data mapping of the page. Each (inode, pgoff) pair is reported once per query.
+     * A file data mapping of the page. Each (inode, pgoff) pair is reported once per query: the page ranges of one
+     * inode's calls never overlap (they may touch: rows of different flags stay apart).
      *
      * @param inode inode number of the address_space (its device is the index's device).
      * @param pgoff first file page offset, in pages, of the file bytes that lie on the device page.

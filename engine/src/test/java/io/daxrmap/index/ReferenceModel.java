@@ -7,7 +7,6 @@ import io.daxrmap.model.Pagemap;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -842,7 +841,7 @@ final class ReferenceModel
         }
         final long end = Math.min(devOff + pagemap.pageSize(), geometry.size());
         final int shift = pagemap.pageShift();
-        final Map<List<Long>, long[]> spaces = new HashMap<>();
+        final List<AddressSpace> rows = new ArrayList<>();
         final List<OtherOwner> others = new ArrayList<>();
         for (final Rec r : records())
         {
@@ -858,25 +857,33 @@ final class ReferenceModel
                 final long fileEnd = file + (t - s);
                 final long pgoff = file >> shift;
                 final long pgcnt = ((fileEnd - 1) >> shift) - pgoff + 1;
-                final boolean unwritten = (r.flags() & MappingFlags.UNWRITTEN) != 0;
-                final boolean shared = shared(s, t);
-                final long[] acc = spaces.computeIfAbsent(List.of(Owner.inode(r.owner()), pgoff),
-                    k -> new long[] {0, 1, 0});
-                acc[0] = Math.max(acc[0], pgcnt);
-                acc[1] &= unwritten ? 1 : 0;
-                acc[2] |= shared ? 1 : 0;
+                final int flags = ((r.flags() & MappingFlags.UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0) |
+                    (shared(s, t) ? MappingFlags.SHARED : 0);
+                rows.add(new AddressSpace(Owner.inode(r.owner()), pgoff, pgcnt, flags));
             }
             else
             {
                 others.add(new OtherOwner(r.owner(), s, t - s, file, reported(r, s, t)));
             }
         }
+        // each file page of an inode once: rows of one inode whose page ranges overlap merge (unwritten if every
+        // row is, shared if any is); rows that only touch stay apart
+        rows.sort(null);
         final List<AddressSpace> as = new ArrayList<>();
-        for (final Map.Entry<List<Long>, long[]> e : spaces.entrySet())
+        for (final AddressSpace row : rows)
         {
-            final long[] acc = e.getValue();
-            final int flags = (acc[1] != 0 ? MappingFlags.UNWRITTEN : 0) | (acc[2] != 0 ? MappingFlags.SHARED : 0);
-            as.add(new AddressSpace(e.getKey().get(0), e.getKey().get(1), acc[0], flags));
+            final AddressSpace last = as.isEmpty() ? null : as.get(as.size() - 1);
+            if (last != null && last.inode() == row.inode() && row.pgoff() < last.pgoff() + last.pgcnt())
+            {
+                final long pgend = Math.max(last.pgoff() + last.pgcnt(), row.pgoff() + row.pgcnt());
+                final int flags = (last.flags() & row.flags() & MappingFlags.UNWRITTEN) |
+                    ((last.flags() | row.flags()) & MappingFlags.SHARED);
+                as.set(as.size() - 1, new AddressSpace(last.inode(), last.pgoff(), pgend - last.pgoff(), flags));
+            }
+            else
+            {
+                as.add(row);
+            }
         }
         as.sort(null);
         others.sort(null);

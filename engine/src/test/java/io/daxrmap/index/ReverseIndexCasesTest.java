@@ -296,6 +296,48 @@ class ReverseIndexCasesTest
         assertEquals(page(8192, List.of(as(21, 0, 1, 0), as(21, 1, 1, U)), List.of()), page(reader, 2, pm));
     }
 
+    @Test
+    void shouldReportEachPgoffOnceWhenUnalignedRecordsOfOneFileOverlapInPages()
+    {
+        final IndexReader reader = create(MIB, 1024);
+        commit(b -> b
+            .map(Owner.data(31), 3072, 0, 2048, U)
+            .map(Owner.data(31), 5120, 3072, 1024, 0)
+            .map(Owner.data(32), 4096, 2048, 1024, 0)
+            .map(Owner.data(33), 11264, 4096, 2048, U)
+            .map(Owner.data(33), 14336, 6144, 512, U)
+            .map(Owner.data(33), 16384, 7168, 1024, 0));
+        reader.refresh();
+        final Pagemap pm = new Pagemap(0, MIB, 0, 4096);
+
+        // inode 31: file [3072, 5120) touches pages 0 and 1, file [5120, 6144) page 1 again: page 1 is named once
+        assertEquals(page(0, List.of(as(31, 0, 2, 0), as(32, 1, 1, 0)), List.of()), page(reader, 0, pm));
+        // inode 33: pages 2..3 and page 3 merge (both unwritten); page 4 only touches them and keeps its own flags
+        assertEquals(page(4096, List.of(as(33, 2, 2, U), as(33, 4, 1, 0)), List.of()), page(reader, 1, pm));
+        final List<AddressSpace> batched = new ArrayList<>();
+        reader.pageQueries(new long[] {0, 1}, 0, 2, pm, new PageBatchVisitor()
+        {
+            @Override
+            public void onPage(final int index, final long deviceOffset)
+            {
+            }
+
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                batched.add(new AddressSpace(inode, pgoff, pgcnt, flags));
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+            }
+        });
+        batched.sort(null);
+        assertEquals(List.of(as(31, 0, 2, 0), as(32, 1, 1, 0), as(33, 2, 2, U), as(33, 4, 1, 0)), batched);
+    }
+
     // ------------------------------------------------------------------------------------------------ sharing
 
     @Test

@@ -99,9 +99,8 @@ public final class FailureService
         {
             deviceNumbers[i] = device.getKey();
             readers[i] = device.getValue().newReader();
-            deviceSizes[i] = device.getValue().geometry().size();
-            // Device offsets as page frame numbers: the region arithmetic is done before the page query.
-            pagemaps[i] = new Pagemap(0, deviceSizes[i], 0, (int)PAGE_SIZE);
+            deviceSizes[i] = readers[i].geometry().size();
+            pagemaps[i] = devicePagemap(deviceSizes[i]);
             i++;
         }
     }
@@ -237,6 +236,10 @@ public final class FailureService
         }
         final int device = region.device() == Region.DATA_DEVICE ? dataDevice : region.device();
         final int d = deviceIndex(device);
+        if (d >= 0)
+        {
+            refresh(d);
+        }
         if (start < region.filesystemStart() || d < 0 || region.deviceOffset(start) >= deviceSizes[d])
         {
             final long pieceEnd = Math.min(end, start < region.filesystemStart() ? region.filesystemStart() : region.end());
@@ -249,7 +252,6 @@ public final class FailureService
         final long length = pieceEnd - start;
         report.locate(Verdict.MAPPED, region, device, start, deviceOffset, length);
         final IndexReader reader = readers[d];
-        reader.refresh();
         current = report;
         final long lastPage = (deviceOffset + length - 1) >>> FailureEvent.PAGE_SHIFT;
         for (long page = deviceOffset >>> FailureEvent.PAGE_SHIFT; page <= lastPage; page++)
@@ -273,13 +275,37 @@ public final class FailureService
             report.finish(false);
             return;
         }
+        refresh(d);
         report.locate(Verdict.MAPPED, region, device, region.filesystemStart(), 0, deviceSizes[d]);
         final IndexReader reader = readers[d];
-        reader.refresh();
         current = report;
         reader.scan(0, deviceSizes[d] - 1, removalVisitor);
         current = null;
         report.finish(false);
+    }
+
+    /**
+     * Bind a device's reader to its index's latest snapshot and take in that snapshot's device size: a read-only
+     * index follows its directory, and a directory replaced by a new import may hold a device of another size.
+     * Allocates only when the size changed.
+     */
+    private void refresh(final int d)
+    {
+        readers[d].refresh();
+        final long size = readers[d].geometry().size();
+        if (size != deviceSizes[d])
+        {
+            deviceSizes[d] = size;
+            pagemaps[d] = devicePagemap(size);
+        }
+    }
+
+    /**
+     * Device offsets as page frame numbers: the region arithmetic is done before the page query.
+     */
+    private static Pagemap devicePagemap(final long deviceSize)
+    {
+        return new Pagemap(0, deviceSize, 0, (int)PAGE_SIZE);
     }
 
     private boolean onRepairRecord(

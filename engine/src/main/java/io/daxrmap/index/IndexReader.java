@@ -1,5 +1,6 @@
 package io.daxrmap.index;
 
+import io.daxrmap.model.DeviceGeometry;
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
@@ -100,6 +101,17 @@ public final class IndexReader
     public long version()
     {
         return snapshot.version;
+    }
+
+    /**
+     * The device geometry of the snapshot this reader answers from: a read-only index that followed a replaced index
+     * directory may have taken another one at the last {@link #refresh()}.
+     *
+     * @return the geometry.
+     */
+    public DeviceGeometry geometry()
+    {
+        return snapshot.geometry;
     }
 
     /**

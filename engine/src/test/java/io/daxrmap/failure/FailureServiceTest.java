@@ -1,6 +1,7 @@
 package io.daxrmap.failure;
 
 import io.daxrmap.format.DeviceNumber;
+import io.daxrmap.index.Batch;
 import io.daxrmap.index.IndexConfig;
 import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.DeviceGeometry;
@@ -9,10 +10,15 @@ import io.daxrmap.model.Owner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -213,6 +219,60 @@ class FailureServiceTest
     }
 
     @Test
+    void shouldAnswerFromTheNewDeviceWhenAFollowedIndexDirectoryIsReplaced(@TempDir final Path temp) throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        build(directory, 8 * MIB, b -> b.map(Owner.data(200), 0, MIB, 4096, 0));
+        final Path wider = temp.resolve("wider");
+        build(wider, 32 * MIB, b -> b.map(Owner.data(210), 8192, 16 * MIB, 4096, 0));
+        final Path narrower = temp.resolve("narrower");
+        build(narrower, 4 * MIB, b -> b.map(Owner.data(220), 0, MIB, 4096, 0));
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            final FailureService followed = new FailureService(service.regions(), Map.of(DEVICE, follower), DEVICE);
+            assertEquals(List.of(String.join("\n",
+                "mapped 0x" + Long.toHexString(FS_START + MIB) + " device " + MIB + " +4096",
+                "kill 200 pgoff 0 pgcnt 1 flags 0",
+                "repair " + MIB + " +4096 DATA inode_200_data file 0")),
+                answer(followed, FailureEvent.physical(FS_START + MIB + 100, 12)));
+
+            // a new import put in place of the directory, of a larger device: the follower adopts it on refresh
+            Files.move(directory, temp.resolve("old-1"));
+            Files.move(wider, directory);
+            assertEquals(List.of(String.join("\n",
+                "mapped 0x" + Long.toHexString(FS_START + 16 * MIB) + " device " + 16 * MIB + " +4096",
+                "kill 210 pgoff 2 pgcnt 1 flags 0",
+                "repair " + 16 * MIB + " +4096 DATA inode_210_data file 8192")),
+                answer(followed, FailureEvent.physical(FS_START + 16 * MIB + 100, 12)));
+            assertEquals(List.of(String.join("\n",
+                "mapped 0x" + Long.toHexString(FS_START) + " device 0 +" + 32 * MIB,
+                "kill 210 pgoff 2 pgcnt 1 flags 0")), answer(followed, FailureEvent.preRemove("pmem0", "{}")));
+
+            // and of a smaller one: bytes past its end are outside the filesystem, not a query past the device
+            Files.move(directory, temp.resolve("old-2"));
+            Files.move(narrower, directory);
+            assertEquals(List.of("outside-filesystem 0x" + Long.toHexString(FS_START + 6 * MIB) + " +4096"),
+                answer(followed, FailureEvent.physical(FS_START + 6 * MIB + 100, 12)));
+            assertEquals(List.of(String.join("\n",
+                "mapped 0x" + Long.toHexString(FS_START + MIB) + " device " + MIB + " +4096",
+                "kill 220 pgoff 0 pgcnt 1 flags 0",
+                "repair " + MIB + " +4096 DATA inode_220_data file 0")),
+                answer(followed, FailureEvent.physical(FS_START + MIB + 100, 12)));
+        }
+    }
+
+    private static void build(final Path directory, final long size, final Consumer<Batch> ops) throws IOException
+    {
+        try (ReverseIndex built = ReverseIndex.create(
+            new IndexConfig(new DeviceGeometry(DEVICE, size, 4096), 1024), directory))
+        {
+            final Batch batch = built.newBatch();
+            ops.accept(batch);
+            batch.commit();
+        }
+    }
+
+    @Test
     void shouldRefuseAnUnknownRegionName()
     {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
@@ -261,8 +321,13 @@ class FailureServiceTest
 
     private static List<String> answer(final FailureEvent event)
     {
+        return answer(service, event);
+    }
+
+    private static List<String> answer(final FailureService answering, final FailureEvent event)
+    {
         final List<String> reports = new ArrayList<>();
-        service.report(event, new FailureReport(), report -> reports.add(describe(report)));
+        answering.report(event, new FailureReport(), report -> reports.add(describe(report)));
         return reports;
     }
 }

@@ -99,6 +99,8 @@ final class FailureCommand implements Callable<Integer>
             final FailureReport report = new FailureReport();
             final FailureService.ReportHandler handler = answer ->
             {
+                // the service's readers follow an index directory a new import replaced; the paths follow here
+                refreshCatalog(index);
                 if (!noProcesses && answer.killCount() > 0)
                 {
                     // Read afresh for each report: processes come and go while a stream of events is answered.
@@ -125,6 +127,18 @@ final class FailureCommand implements Callable<Integer>
             out.flush();
         }
         return Main.EXIT_OK;
+    }
+
+    private static void refreshCatalog(final FilesystemIndex index)
+    {
+        try
+        {
+            index.refreshCatalog();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private void read(final BufferedReader in, final FailureService service, final FailureReport report,

@@ -3,6 +3,11 @@ package io.daxrmap.store;
 import io.daxrmap.format.FsmapVerboseGeometry;
 import io.daxrmap.index.ReverseIndex;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +22,8 @@ public final class FilesystemIndex implements AutoCloseable
     private final TreeMap<Integer, ReverseIndex> devices = new TreeMap<>(Integer::compareUnsigned);
     private final TreeMap<Long, String> paths = new TreeMap<>();
     private Catalog catalog;
+    private Path catalogFile;
+    private Object catalogKey;
     private int dataDevice = -1;
     private FsmapVerboseGeometry xfsGeometry;
 
@@ -102,6 +109,75 @@ public final class FilesystemIndex implements AutoCloseable
     public void catalog(final Catalog stored)
     {
         catalog = stored;
+        catalogFile = null;
+        catalogKey = null;
+    }
+
+    /**
+     * Read paths from a catalog file and follow it: {@link #refreshCatalog()} opens the file again once a new import
+     * has put another one in its place.
+     *
+     * @param file the catalog file of an index directory.
+     * @throws IOException if it cannot be read.
+     */
+    public void followCatalog(final Path file) throws IOException
+    {
+        // the identity first: a catalog replaced between the two is opened again on the next refresh, never missed
+        final Object key = fileKey(file);
+        catalog(Catalog.open(file));
+        if (key != null)
+        {
+            catalogFile = file;
+            catalogKey = key;
+        }
+    }
+
+    /**
+     * The identity of a file (device and inode on Linux), or null where the filesystem gives none.
+     */
+    private static Object fileKey(final Path file) throws IOException
+    {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    }
+
+    /**
+     * Take in the catalog of a new import that replaced the index directory this index was loaded from: the device
+     * indexes follow the directory on their readers' {@code refresh()}, the catalog on this call (one {@code stat}).
+     * Without a followed file ({@link #followCatalog}, on a filesystem that gives files an identity) nothing changes.
+     * Not to be called while another thread reads paths.
+     *
+     * @return true if the catalog was replaced and is now read from the new file.
+     * @throws IOException if the new catalog cannot be opened.
+     */
+    public boolean refreshCatalog() throws IOException
+    {
+        if (catalogFile == null)
+        {
+            return false;
+        }
+        final Object key;
+        try
+        {
+            key = fileKey(catalogFile);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return false; // between the two renames of a replacement where directories cannot be exchanged: later
+        }
+        if (key == null || key.equals(catalogKey))
+        {
+            return false;
+        }
+        // Chronicle Map shares one open file per path within a JVM: the old one must be closed before the new opens
+        if (catalog != null)
+        {
+            catalog.close();
+            catalog = null;
+            catalogKey = null; // should the open fail, the next refresh tries again
+        }
+        catalog = Catalog.open(catalogFile);
+        catalogKey = key;
+        return true;
     }
 
     /**

@@ -192,7 +192,7 @@ public final class IndexStore
                 index.xfsGeometry(new FsmapVerboseGeometry(in.readInt(), in.readInt(), in.readLong(), in.readInt(),
                     in.readLong(), in.readLong(), in.readLong()));
             }
-            index.catalog(Catalog.open(directory.resolve(Catalog.FILE_NAME)));
+            index.followCatalog(directory.resolve(Catalog.FILE_NAME));
             return index;
         }
         catch (final EOFException ex)

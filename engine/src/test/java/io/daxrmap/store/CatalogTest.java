@@ -1,6 +1,8 @@
 package io.daxrmap.store;
 
+import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.index.CorruptIndexException;
+import io.daxrmap.model.Owner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +52,34 @@ class CatalogTest
             writer.put(2, new Catalog.Entry("two", 42, 7, 4096));
             assertEquals(new Catalog.Entry("two", 42, 7, 4096), reader.get(2));
         }
+    }
+
+    @Test
+    void shouldFollowTheCatalogWhenANewImportReplacesTheIndexDirectory() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        IndexStore.create(builder(131, "old/name"), directory).close();
+        try (FilesystemIndex follower = IndexStore.load(directory))
+        {
+            assertEquals("old/name", follower.path(131));
+            assertFalse(follower.refreshCatalog());
+
+            IndexStore.create(builder(132, "new/name"), directory).close();
+            assertTrue(follower.refreshCatalog());
+            assertEquals("new/name", follower.path(132));
+            assertNull(follower.path(131));
+            assertEquals(Map.of(132L, "new/name"), follower.paths());
+            assertFalse(follower.refreshCatalog());
+        }
+    }
+
+    private static FilesystemIndexBuilder builder(final long inode, final String path)
+    {
+        final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(4096);
+        builder.onRecord(259, 0, 8192, 4096, Owner.data(inode), 0, 0);
+        builder.device(DeviceNumber.encode(259, 0), 1 << 20);
+        builder.target().path(inode, path);
+        return builder;
     }
 
     @Test

@@ -5,9 +5,9 @@ import org.agrona.collections.IntArrayList;
 import org.roaringbitmap.RoaringBitmap;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -80,9 +80,22 @@ final class LogReplay
                 throw new CorruptIndexException(file, "larger than a log can be replayed: size=" + size +
                     " limit=" + Integer.MAX_VALUE);
             }
-            final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            // read, not mapped: a writer may cut the log back meanwhile (a torn tail cut off at its open, a failed
+            // append), and a read then comes back short where a mapped page past the end would fault
+            final LogBytes bytes = new LogBytes(channel, size);
             final byte[] header = new byte[IndexLog.HEADER_LENGTH];
-            buffer.get(0, header);
+            try
+            {
+                bytes.get(0, header);
+            }
+            catch (final LogCutBack ex)
+            {
+                throw new CorruptIndexException(file, "truncated while read: size=" + channel.size());
+            }
+            catch (final UncheckedIOException ex)
+            {
+                throw ex.getCause();
+            }
             final ByteBuffer head = ByteBuffer.wrap(header);
             if (head.getLong(0) != IndexLog.MAGIC)
             {
@@ -121,7 +134,7 @@ final class LogReplay
             final LogReplay replay = new LogReplay(file, generation, geometry, stripeShift, head.getInt(8));
             replay.identity = identity(file, head);
             replay.validLength = IndexLog.HEADER_LENGTH;
-            replay.records(new LogBytes(buffer, 0), size);
+            replay.records(bytes, size);
             if (replay.records == 0)
             {
                 throw new CorruptIndexException(file, "no checkpoint");
@@ -206,16 +219,14 @@ final class LogReplay
                 final long size = channel.size();
                 if (size < validLength)
                 {
-                    // cut back under records already taken in (a writer refused an append after this reader saw it):
-                    // what this reader holds is no longer the log's
+                    // This version's writer cuts back only bytes no reader applies (a torn tail, a failed write); a log
+                    // shorter than what this reader applied anyway is no longer the one it holds: reopen.
                     return ANOTHER_LOG;
                 }
                 if (size > validLength)
                 {
-                    // read, not mapped: a writer may cut the log back meanwhile (a refused append, a torn tail cut
-                    // off at its open), and a read then comes back short where a mapped page past the end would fault
-                    final LogBytes tail = LogBytes.read(channel, validLength, size);
-                    records(tail, tail.end());
+                    // read, not mapped (see read): the log may be cut back meanwhile
+                    records(new LogBytes(channel, size), size);
                 }
             }
         }
@@ -263,7 +274,24 @@ final class LogReplay
         return built;
     }
 
-    private void records(final LogBytes bytes, final long size) throws CorruptIndexException
+    private void records(final LogBytes bytes, final long size) throws IOException
+    {
+        try
+        {
+            recordsUntilCut(bytes, size);
+        }
+        catch (final LogCutBack ex)
+        {
+            // a writer cut the log back while it was read: the bytes cut were never committed (a torn tail, a failed
+            // write), and the records applied before them stand
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw ex.getCause();
+        }
+    }
+
+    private void recordsUntilCut(final LogBytes bytes, final long size) throws CorruptIndexException
     {
         final int headerLength = IndexLog.recordHeader(format);
         long position = validLength;
@@ -330,13 +358,14 @@ final class LogReplay
     /**
      * Whether a sector holding (part of) the format 2 record header at {@code position} reads as one the device never
      * wrote: zeros from the header to the end of that sector (or of the file). The part of the first sector before
-     * the header is the record before, already on the device; a part of the header too short to hold a whole field
-     * may be zeros in a header that was written, so it tells nothing.
+     * the header is the record before, already on the device. However few of the header's bytes that sector holds,
+     * their reading as zeros counts: a written header whose first bytes are zeros (the length's high bytes) passes
+     * its checksum and never comes here.
      */
     private static boolean headerUnwritten(final LogBytes bytes, final long position, final long size)
     {
         final long sector = (position + SECTOR) & -SECTOR;
-        return (sector - position >= Integer.BYTES && isZero(bytes, position, Math.min(sector, size))) ||
+        return isZero(bytes, position, Math.min(sector, size)) ||
             (sector < position + IndexLog.RECORD_HEADER && isZero(bytes, sector, Math.min(sector + SECTOR, size)));
     }
 
@@ -513,63 +542,103 @@ final class LogReplay
     }
 
     /**
-     * The bytes of a log from {@code base} on, addressed by their position in the file.
+     * A log's bytes up to the size it had when the reading began, read through a window that moves on as they are
+     * asked for: no mapping (a page past a file a writer cut back would fault) and no copy of the whole log on the heap
+     * (a follower far behind has hundreds of megabytes to take in). Payloads larger than the window are read straight
+     * into their array. A read that comes back short (the file is shorter now) throws {@link LogCutBack}.
      */
     private static final class LogBytes
     {
-        private final ByteBuffer buffer;
-        private final long base;
+        private static final int WINDOW = 1 << 20;
 
-        LogBytes(final ByteBuffer buffer, final long base)
-        {
-            this.buffer = buffer;
-            this.base = base;
-        }
+        private final FileChannel channel;
+        private final ByteBuffer window;
+        private long windowStart;
+        private int windowLength;
 
-        /**
-         * Read {@code [from, to)} of a file, or as much of it as the file still holds.
-         */
-        static LogBytes read(final FileChannel channel, final long from, final long to) throws IOException
+        LogBytes(final FileChannel channel, final long size)
         {
-            final ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(to - from));
-            while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) > 0)
-            {
-                // positional reads: on until the end asked for or the file's end
-            }
-            return new LogBytes(buffer.limit(buffer.position()), from);
-        }
-
-        /**
-         * The position just past the last byte held.
-         */
-        long end()
-        {
-            return base + buffer.limit();
+            this.channel = channel;
+            this.window = ByteBuffer.allocate((int)Math.min(WINDOW, size));
         }
 
         byte get(final long position)
         {
-            return buffer.get(index(position));
+            return window.get(at(position, Byte.BYTES));
         }
 
         int getInt(final long position)
         {
-            return buffer.getInt(index(position));
+            return window.getInt(at(position, Integer.BYTES));
         }
 
         long getLong(final long position)
         {
-            return buffer.getLong(index(position));
+            return window.getLong(at(position, Long.BYTES));
         }
 
         void get(final long position, final byte[] destination)
         {
-            buffer.get(index(position), destination);
+            if (destination.length <= window.capacity())
+            {
+                window.get(at(position, destination.length), destination);
+                return;
+            }
+            final ByteBuffer into = ByteBuffer.wrap(destination);
+            readFully(into, position);
         }
 
-        private int index(final long position)
+        /**
+         * The window's index of {@code position}, the window moved to it unless it holds {@code length} bytes there.
+         */
+        private int at(final long position, final int length)
         {
-            return (int)(position - base);
+            if (position < windowStart || position + length > windowStart + windowLength)
+            {
+                windowStart = position;
+                windowLength = 0;
+                window.clear();
+                readSome(window, position, length);
+                windowLength = window.position();
+            }
+            return (int)(position - windowStart);
+        }
+
+        private void readSome(final ByteBuffer into, final long position, final int atLeast)
+        {
+            try
+            {
+                while (into.position() < atLeast && channel.read(into, position + into.position()) > 0)
+                {
+                    // positional reads, on until at least what is asked for is in (more if the file gives it)
+                }
+                if (into.position() < atLeast)
+                {
+                    throw new LogCutBack();
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex); // unwrapped by records
+            }
+        }
+
+        private void readFully(final ByteBuffer into, final long position)
+        {
+            readSome(into, position, into.capacity());
+        }
+    }
+
+    /**
+     * A log read came back short: a writer cut the log back while it was read.
+     */
+    private static final class LogCutBack extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        LogCutBack()
+        {
+            super("the log was cut back while it was read", null, false, false);
         }
     }
 }

@@ -3,7 +3,10 @@ package io.daxrmap.index;
 import io.daxrmap.model.DeviceGeometry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.roaringbitmap.RoaringBitmap;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -11,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -24,6 +28,8 @@ class LogReplayTest
 {
     private static final DeviceGeometry GEOMETRY = new DeviceGeometry(0, 1L << 30, 4096);
     private static final int STRIPE_SHIFT = 20;
+    private static final int TAIL_BATCHES = 100;
+    private static final int PAD = 1 << 20;
 
     @TempDir
     Path temp;
@@ -76,22 +82,7 @@ class LogReplayTest
         final long end = Files.size(file);
         final AtomicBoolean stop = new AtomicBoolean();
         // a torn last record's zeros come and go: a writer that appends, is refused, and cuts the log back
-        final Thread writer = new Thread(() ->
-        {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
-            {
-                final ByteBuffer zero = ByteBuffer.allocate(1);
-                while (!stop.get())
-                {
-                    channel.write(zero.clear(), end + (1 << 18) - 1);
-                    channel.truncate(end);
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-        });
+        final Thread writer = new Thread(() -> comeAndGo(file, end, stop));
         writer.start();
         try
         {
@@ -111,6 +102,226 @@ class LogReplayTest
         }
         assertEquals(2, follower.version);
         assertEquals(end, follower.validLength);
+    }
+
+    /**
+     * A torn last record whose header begins 3 bytes before a sector boundary, and only the sector holding those 3
+     * bytes never reached the device (found by a review): cut off, not refused.
+     */
+    @Test
+    void shouldCutOffATornLastRecordWhoseHeaderBeginsJustBeforeASectorBoundary() throws IOException
+    {
+        final Path directory = Files.createDirectory(temp.resolve("index"));
+        final long recordStart;
+        try (IndexLog log = IndexLog.create(directory, 1, GEOMETRY, STRIPE_SHIFT))
+        {
+            final byte[] checkpoint = payload(IndexLog.CHECKPOINT, 1, 31, new long[] {77});
+            log.append(checkpoint, checkpoint.length);
+            recordStart = log.length();
+            final byte[] batch = payload(IndexLog.BATCH, 2, 30, new long[0]);
+            assertTrue(batch.length >= 256, "the length's second byte is not zero: length=" + batch.length);
+            log.append(batch, batch.length);
+        }
+        assertEquals(509, recordStart, "the header begins 3 bytes before the sector boundary at 512");
+        final Path file = IndexLog.file(directory, 1);
+        assertEquals(2, LogReplay.read(file, 1).version);
+        // the sector [0, 512) as it was once the checkpoint was forced: zeros past byte 509
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.allocate(3), 509);
+        }
+        assertEquals(1, LogReplay.read(file, 1).version, "the torn, unacknowledged batch cut off, the checkpoint kept");
+    }
+
+    @Test
+    void shouldFollowAFormatOneLog() throws IOException
+    {
+        final Path directory = Files.createDirectory(temp.resolve("index"));
+        final Path file = IndexLog.file(directory, 1);
+        final ByteBuffer header = ByteBuffer.allocate(IndexLog.HEADER_LENGTH);
+        header.putLong(0, IndexLog.MAGIC).putInt(8, IndexLog.VERSION_1).putInt(12, 1).putInt(16, GEOMETRY.device())
+            .putInt(20, GEOMETRY.blockSize()).putLong(24, GEOMETRY.size()).putInt(32, STRIPE_SHIFT);
+        header.putInt(36, IndexLog.crc(header.array(), 0, 36));
+        Files.write(file, header.array());
+        try (IndexLog log = IndexLog.over(
+            file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE), IndexLog.VERSION_1,
+            IndexLog.HEADER_LENGTH))
+        {
+            final byte[] checkpoint = payload(IndexLog.CHECKPOINT, 1, 3, new long[] {5});
+            log.append(checkpoint, checkpoint.length);
+            final LogReplay follower = LogReplay.read(file, 1);
+            assertEquals(1, follower.version);
+            for (long v = 2; v <= 50; v++)
+            {
+                final byte[] batch = payload(IndexLog.BATCH, v, (int)(v % 7), new long[] {100 + v});
+                log.append(batch, batch.length);
+                if (v % 3 == 0)
+                {
+                    assertTrue(follower.readMore() >= 1);
+                    assertEquals(v, follower.version);
+                }
+            }
+            follower.readMore();
+            assertEquals(50, follower.version);
+            assertEquals(Files.size(file), follower.validLength);
+            assertEquals(50, follower.owners.count());
+        }
+    }
+
+    /**
+     * The open path, which a follower also takes when it reopens, while a writer cuts a torn tail off (found by a
+     * review: the log was mapped, and a page past the cut faulted).
+     */
+    @Test
+    void shouldOpenALogWhoseTailAWriterCutsBackWhileItIsRead() throws Exception
+    {
+        final Path directory = Files.createDirectory(temp.resolve("index"));
+        writeLog(directory, 1);
+        final Path file = IndexLog.file(directory, 1);
+        final long end = Files.size(file);
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread writer = new Thread(() -> comeAndGo(file, end, stop));
+        writer.start();
+        try
+        {
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            int reads = 0;
+            while (System.nanoTime() < until)
+            {
+                assertEquals(1, LogReplay.read(file, 1).version);
+                reads++;
+            }
+            assertTrue(reads > 100, "reads=" + reads);
+        }
+        finally
+        {
+            stop.set(true);
+            writer.join();
+        }
+    }
+
+    /**
+     * A follower far behind takes in more than its heap holds (found by a review: the whole tail was read into one
+     * buffer): 100 batches of 1 MiB, in a child JVM with a heap of 64 MiB.
+     */
+    @Test
+    void shouldTakeInATailLargerThanItsHeap() throws Exception
+    {
+        final Path full = Files.createDirectory(temp.resolve("full"));
+        final Path followed = Files.createDirectory(temp.resolve("followed"));
+        final long checkpointEnd;
+        try (IndexLog log = IndexLog.create(full, 1, GEOMETRY, STRIPE_SHIFT))
+        {
+            final byte[] checkpoint = payload(IndexLog.CHECKPOINT, 1, 0, new long[] {11, 12});
+            log.append(checkpoint, checkpoint.length);
+            checkpointEnd = log.length();
+            for (long v = 2; v < 2 + TAIL_BATCHES; v++)
+            {
+                final byte[] batch = largeBatch(v);
+                log.append(batch, batch.length);
+            }
+        }
+        final Path fullLog = IndexLog.file(full, 1);
+        final Path followedLog = IndexLog.file(followed, 1);
+        try (FileChannel in = FileChannel.open(fullLog);
+            FileChannel out = FileChannel.open(followedLog, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            in.transferTo(0, checkpointEnd, out);
+        }
+        final Process child = new ProcessBuilder(ChildJvm.command(
+            List.of("-Xmx64m"), TailFollower.class, followedLog.toString(), fullLog.toString())).inheritIO().start();
+        assertEquals(0, child.waitFor(), "the follower took in every batch");
+    }
+
+    /**
+     * Follows the log {@code args[0]}, copies the rest of the log {@code args[1]} into it, and takes that in.
+     */
+    public static final class TailFollower
+    {
+        private TailFollower()
+        {
+        }
+
+        /**
+         * @param args the followed log, the whole log.
+         * @throws IOException if a log cannot be read.
+         */
+        public static void main(final String[] args) throws IOException
+        {
+            final Path followed = Path.of(args[0]);
+            final Path full = Path.of(args[1]);
+            final LogReplay follower = LogReplay.read(followed, 1);
+            try (FileChannel in = FileChannel.open(full); FileChannel out = FileChannel.open(followed,
+                StandardOpenOption.WRITE))
+            {
+                for (long at = out.size(); at < in.size(); )
+                {
+                    at += in.transferTo(at, in.size() - at, out.position(at));
+                }
+            }
+            if (follower.readMore() != TAIL_BATCHES || follower.version != 1 + TAIL_BATCHES)
+            {
+                throw new IllegalStateException("took in up to version " + follower.version);
+            }
+        }
+    }
+
+    /**
+     * A writer's torn tail of 256 KiB of zeros appended and cut off again, over and over, until stopped.
+     */
+    private static void comeAndGo(final Path file, final long end, final AtomicBoolean stop)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer zero = ByteBuffer.allocate(1);
+            while (!stop.get())
+            {
+                channel.write(zero.clear(), end + (1 << 18) - 1);
+                channel.truncate(end);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static byte[] payload(final byte type, final long version, final int stripes, final long[] owners)
+    {
+        final int[] indexes = new int[stripes];
+        final long[] addresses = new long[stripes];
+        for (int i = 0; i < stripes; i++)
+        {
+            indexes[i] = i;
+            addresses[i] = 4096L * (i + 1) + version;
+        }
+        return new IndexLog.Writer(type, version, 0, 0, 0)
+            .blocks(stripes, indexes, addresses).blocks(0, new int[0], new long[0])
+            .owners(owners, 0, owners.length).sets(new OwnerSet[0], 0, 0).payload();
+    }
+
+    /**
+     * A batch of about 1 MiB: a share group whose bitmap is followed by padding the reader skips.
+     */
+    private static byte[] largeBatch(final long version) throws IOException
+    {
+        final byte[] head = new IndexLog.Writer(IndexLog.BATCH, version, 0, 0, 0)
+            .blocks(0, new int[0], new long[0]).blocks(0, new int[0], new long[0])
+            .owners(new long[0], 0, 0).payload();
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final DataOutputStream out = new DataOutputStream(bytes);
+        out.write(head);
+        final RoaringBitmap bitmap = RoaringBitmap.bitmapOf(0, 1);
+        final ByteBuffer serialized = ByteBuffer.allocate(bitmap.serializedSizeInBytes());
+        bitmap.serialize(serialized);
+        out.writeInt(1); // new sets
+        out.writeInt(1); // groups
+        out.writeLong(version); // delta: a set of its own each batch
+        out.writeInt(0); // flags
+        out.writeInt(PAD); // bitmap bytes: the bitmap, then padding
+        out.write(serialized.array());
+        out.write(new byte[PAD - serialized.capacity()]);
+        return bytes.toByteArray();
     }
 
     /**

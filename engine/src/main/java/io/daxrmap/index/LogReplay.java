@@ -26,6 +26,8 @@ final class LogReplay
     static final int ANOTHER_LOG = -1;
     /** The unit a device writes whole. */
     private static final long SECTOR = 512;
+    /** How much of a log replay reads at once. */
+    private static final int WINDOW = 1 << 20;
 
     final Path file;
     final int generation;
@@ -50,6 +52,8 @@ final class LogReplay
     /** What records read after the first {@link #read} changed, for a reader that must check the blocks they name. */
     private IntArrayList changedStripes;
     private IntArrayList changedOwners;
+    /** Where {@link #readMore} reads the log through. */
+    private ByteBuffer window;
 
     private LogReplay(
         final Path file, final int generation, final DeviceGeometry geometry, final int stripeShift, final int format)
@@ -82,7 +86,8 @@ final class LogReplay
             }
             // read, not mapped: a writer may cut the log back meanwhile (a torn tail cut off at its open, a failed
             // append), and a read then comes back short where a mapped page past the end would fault
-            final LogBytes bytes = new LogBytes(channel, size);
+            final ByteBuffer window = ByteBuffer.allocateDirect((int)Math.min(WINDOW, size));
+            final LogBytes bytes = new LogBytes(channel, window);
             final byte[] header = new byte[IndexLog.HEADER_LENGTH];
             try
             {
@@ -132,6 +137,7 @@ final class LogReplay
                 throw new CorruptIndexException(file, "bad stripe shift: stripeShift=" + stripeShift);
             }
             final LogReplay replay = new LogReplay(file, generation, geometry, stripeShift, head.getInt(8));
+            replay.window = window;
             replay.identity = identity(file, head);
             replay.validLength = IndexLog.HEADER_LENGTH;
             replay.records(bytes, size);
@@ -226,7 +232,11 @@ final class LogReplay
                 if (size > validLength)
                 {
                     // read, not mapped (see read): the log may be cut back meanwhile
-                    records(new LogBytes(channel, size), size);
+                    if (window.capacity() < Math.min(WINDOW, size - validLength))
+                    {
+                        window = ByteBuffer.allocateDirect(WINDOW); // the log was small when opened
+                    }
+                    records(new LogBytes(channel, window), size);
                 }
             }
         }
@@ -544,22 +554,26 @@ final class LogReplay
     /**
      * A log's bytes up to the size it had when the reading began, read through a window that moves on as they are
      * asked for: no mapping (a page past a file a writer cut back would fault) and no copy of the whole log on the heap
-     * (a follower far behind has hundreds of megabytes to take in). Payloads larger than the window are read straight
-     * into their array. A read that comes back short (the file is shorter now) throws {@link LogCutBack}.
+     * (a follower far behind has hundreds of megabytes to take in). A read that comes back short (the file is shorter
+     * now) throws {@link LogCutBack}.
      */
     private static final class LogBytes
     {
-        private static final int WINDOW = 1 << 20;
-
         private final FileChannel channel;
         private final ByteBuffer window;
         private long windowStart;
         private int windowLength;
 
-        LogBytes(final FileChannel channel, final long size)
+        /**
+         * @param channel the log.
+         * @param window  direct, so that the channel reads into it with no temporary buffer of its own (a heap
+         *                buffer's read goes through a direct one of the read's size, which the JDK then keeps for the
+         *                thread: a checkpoint's hundreds of megabytes).
+         */
+        LogBytes(final FileChannel channel, final ByteBuffer window)
         {
             this.channel = channel;
-            this.window = ByteBuffer.allocate((int)Math.min(WINDOW, size));
+            this.window = window;
         }
 
         byte get(final long position)
@@ -579,13 +593,12 @@ final class LogReplay
 
         void get(final long position, final byte[] destination)
         {
-            if (destination.length <= window.capacity())
+            for (int done = 0; done < destination.length; )
             {
-                window.get(at(position, destination.length), destination);
-                return;
+                final int length = Math.min(window.capacity(), destination.length - done);
+                window.get(at(position + done, length), destination, done, length);
+                done += length;
             }
-            final ByteBuffer into = ByteBuffer.wrap(destination);
-            readFully(into, position);
         }
 
         /**
@@ -621,11 +634,6 @@ final class LogReplay
             {
                 throw new UncheckedIOException(ex); // unwrapped by records
             }
-        }
-
-        private void readFully(final ByteBuffer into, final long position)
-        {
-            readSome(into, position, into.capacity());
         }
     }
 

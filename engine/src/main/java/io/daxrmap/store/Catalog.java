@@ -1,10 +1,14 @@
 package io.daxrmap.store;
 
 import io.daxrmap.index.CorruptIndexException;
+import net.openhft.chronicle.core.OS;
+import net.openhft.chronicle.hash.impl.SizePrefixedBlob;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +16,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The catalog of an index: inode to path, generation, device and size, in a persisted Chronicle Map that another
@@ -28,6 +34,11 @@ public final class Catalog implements AutoCloseable
 
     private static final String NAME = "daxrmap-catalog";
     private static final int AVERAGE_VALUE_BYTES = 64;
+    /** The largest header Chronicle Map reads (its own limit): a size word beyond it is no catalog's. */
+    private static final int MAX_HEADER_BYTES = 16 << 10;
+    /** How Chronicle Map refuses a file shorter than its data store; the catalog says "truncated" instead. */
+    private static final Pattern SHORTER_THAN_STORE = Pattern.compile(
+        "has unexpected length (\\d+), probably corrupted\\. Data store size is (\\d+)");
 
     /**
      * What the catalog says of an inode.
@@ -74,25 +85,88 @@ public final class Catalog implements AutoCloseable
     }
 
     /**
-     * Open a catalog file.
+     * Open the catalog file of an index: an existing, whole one, never created or rewritten here.
+     * <p>
+     * Chronicle Map has no call that only opens: {@code createPersistedTo} makes a new, empty map of a missing or
+     * empty file, grows a file that ends inside a page back to its size, and waits a minute for a header it finds
+     * unfinished (its writer may still be at it); {@code recoverPersistedTo} rewrites the header and the segments.
+     * A catalog is whole when its directory takes its name ({@link Catalog#write} runs in the new index directory
+     * before it is renamed into place) and readers never write it, so the file is checked first and handed to
+     * {@code createPersistedTo} only as one it opens as it is: a complete header, and whole pages (the map and every
+     * tier bulk it adds end on a page). A file shorter than the map its header describes Chronicle Map refuses before
+     * mapping it.
      *
      * @param file the catalog file.
      * @return the catalog.
-     * @throws IOException if it cannot be read.
+     * @throws CorruptIndexException if the file is missing, empty, truncated, mis-sized or not a catalog.
+     * @throws IOException           if it cannot be read.
      */
     public static Catalog open(final Path file) throws IOException
     {
-        if (!Files.isRegularFile(file))
-        {
-            throw new CorruptIndexException(file, "missing");
-        }
+        checkWhole(file);
         try
         {
             return new Catalog(builder(1).createPersistedTo(file.toFile()));
         }
         catch (final IOException | RuntimeException ex)
         {
+            final Matcher shorter = SHORTER_THAN_STORE.matcher(String.valueOf(ex.getMessage()));
+            if (shorter.find())
+            {
+                throw new CorruptIndexException(file, "truncated: size=" + shorter.group(1) + " storeSize=" +
+                    shorter.group(2), ex);
+            }
             throw new CorruptIndexException(file, "not a catalog: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Refuse a catalog file that Chronicle Map would create, rewrite or wait on rather than open as it is.
+     */
+    private static void checkWhole(final Path file) throws IOException
+    {
+        if (!Files.isRegularFile(file))
+        {
+            throw new CorruptIndexException(file, "missing");
+        }
+        final ByteBuffer sizeWord = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        final long size;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            size = channel.size();
+            while (sizeWord.hasRemaining() && channel.read(sizeWord, SizePrefixedBlob.SIZE_WORD_OFFSET +
+                sizeWord.position()) > 0)
+            {
+                // the header's size word, if the file is that long
+            }
+        }
+        if (size == 0)
+        {
+            throw new CorruptIndexException(file, "empty");
+        }
+        if (size < SizePrefixedBlob.SELF_BOOTSTRAPPING_HEADER_OFFSET)
+        {
+            throw new CorruptIndexException(file, "truncated: size=" + size);
+        }
+        final int word = sizeWord.getInt(0);
+        if (!SizePrefixedBlob.isReady(word))
+        {
+            throw new CorruptIndexException(file, "header incomplete: sizeWord=0x" + Integer.toHexString(word));
+        }
+        final int headerSize = SizePrefixedBlob.extractSize(word);
+        if (headerSize > MAX_HEADER_BYTES)
+        {
+            throw new CorruptIndexException(file, "not a catalog: headerSize=" + headerSize);
+        }
+        if (SizePrefixedBlob.SELF_BOOTSTRAPPING_HEADER_OFFSET + headerSize > size)
+        {
+            throw new CorruptIndexException(file, "truncated: size=" + size + " headerEnd=" +
+                (SizePrefixedBlob.SELF_BOOTSTRAPPING_HEADER_OFFSET + headerSize));
+        }
+        if (size % OS.pageSize() != 0)
+        {
+            throw new CorruptIndexException(file, "mis-sized: size=" + size + " not a multiple of pageSize=" +
+                OS.pageSize());
         }
     }
 

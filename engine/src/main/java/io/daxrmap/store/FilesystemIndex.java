@@ -1,6 +1,7 @@
 package io.daxrmap.store;
 
 import io.daxrmap.format.FsmapVerboseGeometry;
+import io.daxrmap.index.CorruptIndexException;
 import io.daxrmap.index.ReverseIndex;
 
 import java.io.IOException;
@@ -118,12 +119,21 @@ public final class FilesystemIndex implements AutoCloseable
      * has put another one in its place.
      *
      * @param file the catalog file of an index directory.
-     * @throws IOException if it cannot be read.
+     * @throws CorruptIndexException if it is missing or damaged.
+     * @throws IOException           if it cannot be read.
      */
     public void followCatalog(final Path file) throws IOException
     {
         // the identity first: a catalog replaced between the two is opened again on the next refresh, never missed
-        final Object key = fileKey(file);
+        final Object key;
+        try
+        {
+            key = fileKey(file);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new CorruptIndexException(file, "missing", ex); // every index has one, if only an empty one
+        }
         catalog(Catalog.open(file));
         if (key != null)
         {

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -468,6 +469,53 @@ class CliTest
         // verify of what is no index at all is bad input, not a failed verification
         assertRefused("verify", temp, temp + ": not an index directory: no " + IndexStore.FILE_NAME);
         assertRefused("verify", temp.resolve("nothing"), temp.resolve("nothing") + ": no such index directory");
+    }
+
+    @Test
+    void shouldReportADamagedCatalogAsDamageAndLeaveItAsItWas() throws IOException
+    {
+        final Path directory = temp.resolve("catalog-damage");
+        assertEquals(0, CliRun.run("import", "--format", "fiemap", "--inodes",
+            Captures.xfsSmall("inodes.txt").toString(), "--device", "7:0", Captures.xfsSmall("fiemap-v.txt").toString(),
+            "-o", directory.toString()).status());
+        assertTrue(CliRun.run("dump", directory.toString(), "--format", "json").out().contains("\"path\":\""),
+            "the catalog names the files");
+        final Path catalog = directory.resolve(Catalog.FILE_NAME);
+        final byte[] original = Files.readAllBytes(catalog);
+
+        // emptied: reading must not make a new, empty map of it and pass
+        Files.write(catalog, new byte[0]);
+        assertVerifyFailed(directory, catalog + ": empty");
+        assertEquals(0, Files.size(catalog), "verify left the catalog as it was");
+        assertRefused("dump", directory, catalog + ": empty", "--format", "json");
+        assertEquals(0, Files.size(catalog), "dump left the catalog as it was");
+
+        // one byte short of what was written: Chronicle Map would grow it back to its size and pass
+        final byte[] short1 = Arrays.copyOf(original, original.length - 1);
+        Files.write(catalog, short1);
+        assertVerifyFailed(directory, catalog + ": mis-sized: size=" + short1.length);
+        assertArrayEquals(short1, Files.readAllBytes(catalog), "left as it was");
+
+        // cut short at a page boundary, with the header intact
+        final byte[] half = Arrays.copyOf(original, 4096);
+        Files.write(catalog, half);
+        assertVerifyFailed(directory, catalog + ": truncated: size=4096");
+        assertArrayEquals(half, Files.readAllBytes(catalog), "left as it was");
+
+        // cut inside the first bytes: refused at once, not after waiting for a writer to finish the header
+        Files.write(catalog, Arrays.copyOf(original, 10));
+        assertVerifyFailed(directory, catalog + ": truncated: size=10");
+        assertEquals(10, Files.size(catalog));
+
+        // every index has a catalog, if only an empty one: none is damage, and none is made
+        Files.delete(catalog);
+        assertVerifyFailed(directory, catalog + ": missing");
+        assertRefused("query", directory, catalog + ": missing", "--range", "0:7");
+        assertFalse(Files.exists(catalog), "no catalog made");
+
+        Files.write(catalog, original);
+        assertEquals(0, CliRun.run("verify", directory.toString()).status());
+        assertTrue(CliRun.run("dump", directory.toString(), "--format", "json").out().contains("\"path\":\""));
     }
 
     /**

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -92,5 +94,20 @@ class CatalogTest
         Files.writeString(foreign, "x".repeat(5000));
         final CorruptIndexException ex = assertThrows(CorruptIndexException.class, () -> Catalog.open(foreign));
         assertTrue(ex.getMessage().startsWith(foreign + ": not a catalog"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAnUnfinishedHeaderAtOnceAndLeaveItAsItWas() throws IOException
+    {
+        final Path file = temp.resolve(Catalog.FILE_NAME);
+        Catalog.write(file, Map.of(1L, "one"), 7);
+        final byte[] bytes = Files.readAllBytes(file);
+        Arrays.fill(bytes, 8, 12, (byte)0); // the header's size word, as a writer leaves it before the header is done
+        Files.write(file, bytes);
+        final long start = System.nanoTime();
+        final CorruptIndexException ex = assertThrows(CorruptIndexException.class, () -> Catalog.open(file));
+        assertEquals(file + ": header incomplete: sizeWord=0x0", ex.getMessage());
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "refused at once, not after waiting for a writer");
+        assertArrayEquals(bytes, Files.readAllBytes(file));
     }
 }

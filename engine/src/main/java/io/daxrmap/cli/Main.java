@@ -13,10 +13,13 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.util.Locale;
 
 /**
  * The {@code daxrmap} command: index, import, dump, query, inspect and verify extent maps (DESIGN.md section 6).
- * Exit status 0 on success, 1 on a failed verification, 2 on bad usage or bad input with a one-line message.
+ * Exit status 0 on success, 1 on a failed verification, 2 on bad usage or bad input with a one-line message. Running
+ * out of memory is exit 2 too, with one line naming {@value #JAVA_OPTIONS_VARIABLE}: the input is too big for the heap
+ * it was given, which the user can change, as bad usage; it says nothing of a verification.
  */
 @Command(
     name = "daxrmap",
@@ -32,8 +35,10 @@ public final class Main implements Runnable
     public static final int EXIT_OK = 0;
     /** A verification found differences. */
     public static final int EXIT_VERIFY_FAILED = 1;
-    /** Bad usage or bad input. */
+    /** Bad usage or bad input, an input too big for the memory given included. */
     public static final int EXIT_BAD_INPUT = 2;
+    /** The environment variable whose JVM options the {@code daxrmap} launcher script passes to {@code java}. */
+    static final String JAVA_OPTIONS_VARIABLE = "DAXRMAP_JAVA_OPTS";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -73,7 +78,42 @@ public final class Main implements Runnable
             errWriter.println("Try 'daxrmap --help' or 'daxrmap COMMAND --help'.");
             return EXIT_BAD_INPUT;
         });
-        return commandLine.execute(args);
+        try
+        {
+            return commandLine.execute(args);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            // picocli hands a command's exceptions to the handler above and lets errors through; once this one has
+            // left the command, what the command held is garbage and there is room again to say what happened
+            errWriter.println("daxrmap" + commandName(commandLine) + ": " + outOfMemory(ex));
+            return EXIT_BAD_INPUT;
+        }
+    }
+
+    /**
+     * What to say of an {@link OutOfMemoryError}: the input is too big for the memory the JVM was given, which the
+     * {@code daxrmap} launcher takes from {@value #JAVA_OPTIONS_VARIABLE}.
+     */
+    private static String outOfMemory(final OutOfMemoryError ex)
+    {
+        final String detail = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+        if (detail.toLowerCase(Locale.ROOT).contains("direct buffer memory"))
+        {
+            return "out of memory: " + detail + "; raise the limit with " + JAVA_OPTIONS_VARIABLE +
+                "=-XX:MaxDirectMemorySize=<SIZE>";
+        }
+        return "out of memory: " + detail + " (heap of at most " + (Runtime.getRuntime().maxMemory() >> 20) +
+            " MiB); raise the heap with " + JAVA_OPTIONS_VARIABLE + "=-Xmx<SIZE>, e.g. -Xmx8g";
+    }
+
+    /**
+     * The subcommand that ran, as {@code " import"}, or nothing if none was parsed.
+     */
+    private static String commandName(final CommandLine commandLine)
+    {
+        final CommandLine.ParseResult parsed = commandLine.getParseResult();
+        return parsed == null || parsed.subcommand() == null ? "" : " " + parsed.subcommand().commandSpec().name();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.daxrmap.cli;
 
 import io.daxrmap.format.Captures;
 import io.daxrmap.format.DeviceNumber;
+import io.daxrmap.index.ChildJvm;
 import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.Owner;
 import io.daxrmap.store.Catalog;
@@ -10,15 +11,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -633,6 +637,33 @@ class CliTest
                 Files.copy(file, to.resolve(from.relativize(file).toString()));
             }
         }
+    }
+
+    @Test
+    void shouldSayInOneLineThatAnImportOutgrewTheHeapAndExitTwo() throws Exception
+    {
+        // 300,000 records; 16 MiB of heap holds some 20,000 to 50,000 while they are collected
+        final Path big = temp.resolve("too-big-for-the-heap.csv");
+        try (BufferedWriter writer = Files.newBufferedWriter(big, StandardCharsets.UTF_8))
+        {
+            writer.write("EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n");
+            for (long i = 0; i < 300_000; i++)
+            {
+                writer.write(i + ",7,0," + 8 * i + "," + (8 * i + 7) + ",inode_" + (128 + i) + "_data,0,7,8\n");
+            }
+        }
+        final Path output = temp.resolve("too-big");
+        final List<String> command = ChildJvm.command(List.of("-Xmx16m"), Main.class, "import", big.toString(), "-o",
+            output.toString());
+        assertTrue(command.contains("-Dchronicle.analytics.disable=true"), "every JVM we start disables analytics");
+        final Process child = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        final String err = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, child.exitValue(), "too big for the heap given is bad input, not a failed verification: " + err);
+        assertTrue(err.startsWith("daxrmap import: out of memory: Java heap space"), err);
+        assertTrue(err.contains("DAXRMAP_JAVA_OPTS=-Xmx"), "names what the launcher passes to java: " + err);
+        assertEquals(1, err.split("\n").length, "one line, no stack trace: " + err);
+        assertFalse(Files.exists(output), "no index left");
     }
 
     @Test

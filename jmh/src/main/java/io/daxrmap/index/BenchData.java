@@ -8,6 +8,8 @@ import io.daxrmap.testdata.Datasets;
  * (fragmented private files), {@code clones100-1e6} (9,900 golden extents, 100 full clones, 10 CoW divergences per
  * clone), {@code clones1000-1e7} (9,990 extents, 1,000 clones) and {@code clones1000-1e8} (99,900 extents, 1,000
  * clones, the issue's 10^5 x 1000). The suffix is the record count as XFS's rmapbt would hold it, roughly.
+ * {@code unshared-1e4} and {@code unshared-1e5} are small enough to stay in the caches: a query's cost without its
+ * DRAM misses, to set beside the larger sets (not in the suite; pass them with {@code -p dataset=}).
  */
 final class BenchData
 {
@@ -26,6 +28,8 @@ final class BenchData
         final long started = System.nanoTime();
         final Dataset data = switch (name)
         {
+            case "unshared-1e4" -> Datasets.unshared(10_000, 1);
+            case "unshared-1e5" -> Datasets.unshared(100_000, 1);
             case "unshared-1e6" -> Datasets.unshared(1_000_000, 1);
             case "unshared-1e7" -> Datasets.unshared(10_000_000, 1);
             case "unshared-1e8" -> Datasets.unshared(100_000_000, 1);

@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.zip.CRC32C;
 
 /**
  * Reads an {@link IndexLog} back into the state of its last committed snapshot: geometry, stripe and forward-map
@@ -337,9 +338,15 @@ final class LogReplay
             {
                 return; // torn last record
             }
+            if (!whole)
+            {
+                // before the payload is allocated: a damaged length (format 1 has no header checksum) could ask for
+                // more than the heap holds
+                throw new CorruptIndexException(file, "record checksum mismatch at byte " + position);
+            }
             final byte[] payload = new byte[length];
             bytes.get(position + headerLength, payload);
-            if (!whole || IndexLog.crc(payload, 0, length) != crc)
+            if (IndexLog.crc(payload, 0, length) != crc)
             {
                 if (end == size && hasZeroPage(bytes, position + headerLength, end))
                 {
@@ -366,17 +373,53 @@ final class LogReplay
     }
 
     /**
-     * Whether a sector holding (part of) the format 2 record header at {@code position} reads as one the device never
-     * wrote: zeros from the header to the end of that sector (or of the file). The part of the first sector before
-     * the header is the record before, already on the device. However few of the header's bytes that sector holds,
-     * their reading as zeros counts: a written header whose first bytes are zeros (the length's high bytes) passes
-     * its checksum and never comes here.
+     * Whether a sector holding (part of) the format 2 record header at {@code position}, which failed its checksum,
+     * reads as one the device never wrote: zeros from the header to the end of that sector (or of the file). The part
+     * of the first sector before the header is the record before, already on the device.
+     * <p>
+     * A first sector that holds 4 bytes of the header or more holds the whole length, which a written header never has
+     * zero. One that holds 1-3 bytes holds the length's high bytes, zeros in most written headers too: a header
+     * written whole and damaged since would pass for torn, and the last committed record be dropped. Those bytes
+     * count as unwritten only if some other value of them makes the header pass its checksum, as the value the
+     * device lost does. A damaged header passes with one of the 2^24 values for 3 bytes with a chance of 1 in 256,
+     * with one of 2^16 or 2^8 values almost never.
      */
     private static boolean headerUnwritten(final LogBytes bytes, final long position, final long size)
     {
         final long sector = (position + SECTOR) & -SECTOR;
-        return isZero(bytes, position, Math.min(sector, size)) ||
-            (sector < position + IndexLog.RECORD_HEADER && isZero(bytes, sector, Math.min(sector + SECTOR, size)));
+        final int inFirst = (int)(sector - position);
+        if (isZero(bytes, position, Math.min(sector, size)) &&
+            (inFirst >= Integer.BYTES || highBytesLost(bytes, position, inFirst)))
+        {
+            return true;
+        }
+        return sector < position + IndexLog.RECORD_HEADER && isZero(bytes, sector, Math.min(sector + SECTOR, size));
+    }
+
+    /**
+     * Whether the format 2 record header at {@code position}, whose first {@code count} bytes (1-3, the length's high
+     * bytes) read as zeros, passes its checksum with some other value of them.
+     */
+    private static boolean highBytesLost(final LogBytes bytes, final long position, final int count)
+    {
+        final byte[] header = new byte[2 * Integer.BYTES];
+        bytes.get(position, header);
+        final int expected = bytes.getInt(position + header.length);
+        final CRC32C crc = new CRC32C();
+        for (int value = 1; value < 1 << (Byte.SIZE * count); value++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                header[i] = (byte)(value >>> (Byte.SIZE * (count - 1 - i)));
+            }
+            crc.reset();
+            crc.update(header, 0, header.length);
+            if ((int)crc.getValue() == expected)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -131,6 +132,37 @@ class LogReplayTest
             channel.write(ByteBuffer.allocate(3), 509);
         }
         assertEquals(1, LogReplay.read(file, 1).version, "the torn, unacknowledged batch cut off, the checkpoint kept");
+    }
+
+    /**
+     * The last committed record's header, 3 bytes of it before a sector boundary (the length's high bytes, zeros), is
+     * damaged after it was written whole (found by a review): refused, not taken for a torn record and dropped.
+     */
+    @Test
+    void shouldRefuseALastRecordWhoseHeaderJustBeforeASectorBoundaryIsDamaged() throws IOException
+    {
+        final Path directory = Files.createDirectory(temp.resolve("index"));
+        final long recordStart;
+        try (IndexLog log = IndexLog.create(directory, 1, GEOMETRY, STRIPE_SHIFT))
+        {
+            final byte[] checkpoint = payload(IndexLog.CHECKPOINT, 1, 31, new long[] {77});
+            log.append(checkpoint, checkpoint.length);
+            recordStart = log.length();
+            final byte[] batch = payload(IndexLog.BATCH, 2, 1, new long[0]);
+            assertTrue(batch.length < 256, "the length's 3 high bytes are zeros: length=" + batch.length);
+            log.append(batch, batch.length);
+        }
+        assertEquals(509, recordStart, "the header begins 3 bytes before the sector boundary at 512");
+        final Path file = IndexLog.file(directory, 1);
+        assertEquals(2, LogReplay.read(file, 1).version);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer at = ByteBuffer.allocate(1);
+            channel.read(at, recordStart + 9);
+            channel.write(at.put(0, (byte)(at.get(0) ^ 0x10)).clear(), recordStart + 9); // a bit of the header's CRC
+        }
+        final CorruptIndexException refused = assertThrows(CorruptIndexException.class, () -> LogReplay.read(file, 1));
+        assertTrue(refused.getMessage().endsWith("record header checksum mismatch at byte 509"), refused.getMessage());
     }
 
     @Test

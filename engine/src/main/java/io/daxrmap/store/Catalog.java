@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,6 +35,9 @@ public final class Catalog implements AutoCloseable
 
     private static final String NAME = "daxrmap-catalog";
     private static final int AVERAGE_VALUE_BYTES = 64;
+    private static final double VALUE_HEADROOM = 1.25;
+    private static final int CHUNK_BYTES = 64;
+    private static final double MAX_BLOAT = 4.0;
     /** The largest header Chronicle Map reads (its own limit): a size word beyond it is no catalog's. */
     private static final int MAX_HEADER_BYTES = 16 << 10;
     /** How Chronicle Map refuses a file shorter than its data store; the catalog says "truncated" instead. */
@@ -69,7 +73,16 @@ public final class Catalog implements AutoCloseable
      */
     public static void write(final Path file, final Map<Long, String> paths, final int device) throws IOException
     {
-        try (ChronicleMap<Long, CharSequence> map = builder(paths.size()).createPersistedTo(file.toFile()))
+        long valueBytes = 0;
+        int longest = 0;
+        for (final Map.Entry<Long, String> entry : paths.entrySet())
+        {
+            final int bytes = valueBytes(encode(new Entry(entry.getValue(), -1, device, -1)));
+            valueBytes += bytes;
+            longest = Math.max(longest, bytes);
+        }
+        try (ChronicleMap<Long, CharSequence> map =
+            builder(paths.size(), valueBytes, longest).createPersistedTo(file.toFile()))
         {
             for (final Map.Entry<Long, String> entry : paths.entrySet())
             {
@@ -106,7 +119,7 @@ public final class Catalog implements AutoCloseable
         checkWhole(file);
         try
         {
-            return new Catalog(builder(1).createPersistedTo(file.toFile()));
+            return new Catalog(builder(1, AVERAGE_VALUE_BYTES, AVERAGE_VALUE_BYTES).createPersistedTo(file.toFile()));
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -221,12 +234,37 @@ public final class Catalog implements AutoCloseable
         map.close();
     }
 
-    private static ChronicleMapBuilder<Long, CharSequence> builder(final long entries)
+    /**
+     * A map sized for its values: Chronicle Map reserves {@code entries} times the average value, and refuses an entry
+     * of more chunks than its maximum. Sized by a fixed average of 64 bytes, a catalog of paths of 200 bytes ran out
+     * of room at 15 entries, and one path of 4,000 bytes was refused (found by a review). The file of an existing map
+     * keeps the sizes it was made with; these only make a new one.
+     *
+     * @param entries    how many entries.
+     * @param valueBytes their values' bytes, in all.
+     * @param longest    the longest value's bytes.
+     */
+    private static ChronicleMapBuilder<Long, CharSequence> builder(
+        final long entries, final long valueBytes, final int longest)
     {
+        final double average = Math.max(AVERAGE_VALUE_BYTES, VALUE_HEADROOM * valueBytes / Math.max(1, entries));
         return ChronicleMapBuilder.of(Long.class, CharSequence.class)
             .name(NAME)
             .entries(Math.max(16, entries))
-            .averageValueSize(AVERAGE_VALUE_BYTES);
+            .averageValueSize(average)
+            .actualChunkSize(CHUNK_BYTES)
+            // the longest value, its key and the entry's own fields, in whole chunks
+            .maxChunksPerEntry((longest + CHUNK_BYTES) / CHUNK_BYTES + 2)
+            // room for entries put after the write (Catalog.put) beyond what the sizes reserve
+            .maxBloatFactor(MAX_BLOAT);
+    }
+
+    /**
+     * A value's bytes as Chronicle Map stores a CharSequence: UTF-8 after a length of up to 5 bytes.
+     */
+    private static int valueBytes(final String value)
+    {
+        return value.getBytes(StandardCharsets.UTF_8).length + 5;
     }
 
     private static String encode(final Entry entry)

@@ -44,6 +44,40 @@ class CatalogTest
         }
     }
 
+    /**
+     * Paths longer than the 64 bytes the map was once sized by (found by a review): many of 200 bytes, one of 4,000
+     * among short ones, long ones of multi-byte characters.
+     */
+    @Test
+    void shouldHoldLongPaths() throws IOException
+    {
+        final Map<Long, String> deep = new TreeMap<>();
+        for (long inode = 128; inode < 148; inode++)
+        {
+            deep.put(inode, "d/".repeat(99) + inode);
+        }
+        final Map<Long, String> oneLong = new TreeMap<>();
+        for (long inode = 128; inode < 228; inode++)
+        {
+            oneLong.put(inode, inode == 150 ? "x".repeat(4000) : "f" + inode);
+        }
+        final Map<Long, String> wide = new TreeMap<>();
+        for (long inode = 128; inode < 1128; inode++)
+        {
+            wide.put(inode, "\u00e9t\u00e9/".repeat(30) + "\u6587\u4ef6" + inode);
+        }
+        for (final Map<Long, String> paths : Arrays.asList(deep, oneLong, wide))
+        {
+            final Path file = Files.createTempFile(temp, "catalog", ".cmap");
+            Files.delete(file);
+            Catalog.write(file, paths, 0x700);
+            try (Catalog catalog = Catalog.open(file))
+            {
+                assertEquals(paths, catalog.paths());
+            }
+        }
+    }
+
     @Test
     void shouldLetASecondMappingSeeWhatTheFirstWrites() throws IOException
     {

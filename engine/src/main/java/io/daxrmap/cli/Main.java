@@ -95,7 +95,7 @@ public final class Main implements Runnable
      * What to say of an {@link OutOfMemoryError}: the input is too big for the memory the JVM was given, which the
      * {@code daxrmap} launcher takes from {@value #JAVA_OPTIONS_VARIABLE}.
      */
-    private static String outOfMemory(final OutOfMemoryError ex)
+    static String outOfMemory(final OutOfMemoryError ex)
     {
         final String detail = ex.getMessage() == null ? ex.toString() : ex.getMessage();
         if (detail.toLowerCase(Locale.ROOT).contains("direct buffer memory"))
@@ -103,8 +103,15 @@ public final class Main implements Runnable
             return "out of memory: " + detail + "; raise the limit with " + JAVA_OPTIONS_VARIABLE +
                 "=-XX:MaxDirectMemorySize=<SIZE>";
         }
-        return "out of memory: " + detail + " (heap of at most " + (Runtime.getRuntime().maxMemory() >> 20) +
-            " MiB); raise the heap with " + JAVA_OPTIONS_VARIABLE + "=-Xmx<SIZE>, e.g. -Xmx8g";
+        final String lower = detail.toLowerCase(Locale.ROOT);
+        if (lower.contains("java heap space") || lower.contains("gc overhead limit"))
+        {
+            return "out of memory: " + detail + " (heap of at most " + (Runtime.getRuntime().maxMemory() >> 20) +
+                " MiB); raise the heap with " + JAVA_OPTIONS_VARIABLE + "=-Xmx<SIZE>, e.g. -Xmx8g";
+        }
+        // threads, an array past the VM's limit, the index's own off-heap memory (mmap refused, or its limit): a
+        // larger heap would not help
+        return "out of memory: " + detail;
     }
 
     /**

@@ -667,6 +667,18 @@ class CliTest
     }
 
     @Test
+    void shouldAdviseALargerHeapOnlyWhereTheHeapRanOut()
+    {
+        assertTrue(Main.outOfMemory(new OutOfMemoryError("GC overhead limit exceeded")).contains("-Xmx"));
+        assertTrue(Main.outOfMemory(new OutOfMemoryError("Direct buffer memory")).contains("MaxDirectMemorySize"));
+        for (final String other : List.of("unable to create native thread: possibly out of memory or process/resource " +
+            "limits reached", "Requested array size exceeds VM limit", "mmap of 1073741824 bytes failed: errno=12"))
+        {
+            assertEquals("out of memory: " + other, Main.outOfMemory(new OutOfMemoryError(other)));
+        }
+    }
+
+    @Test
     void shouldExitTwoOnBadUsage()
     {
         assertEquals(2, CliRun.run("query", index.toString()).status());

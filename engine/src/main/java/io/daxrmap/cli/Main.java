@@ -69,7 +69,7 @@ public final class Main implements Runnable
         commandLine.setErr(errWriter);
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {
-            errWriter.println("daxrmap " + cmd.getCommandName() + ": " + message(ex));
+            errWriter.println("daxrmap " + cmd.getCommandName() + ": " + oneLine(message(ex)));
             return EXIT_BAD_INPUT;
         });
         commandLine.setParameterExceptionHandler((ex, arguments) ->
@@ -127,6 +127,15 @@ public final class Main implements Runnable
     public void run()
     {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    /**
+     * A message as the one line the command contract promises: a library's message over several lines (Chronicle
+     * Map's list of possible reasons, say) joined with spaces.
+     */
+    static String oneLine(final String message)
+    {
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     private static String message(final Exception ex)

@@ -667,6 +667,15 @@ class CliTest
     }
 
     @Test
+    void shouldJoinAMessageOfSeveralLinesIntoOne()
+    {
+        assertEquals("java.lang.IllegalStateException: map: Attempt to allocate #2 extra segment tier. Possible " +
+            "reasons include: - the map is too small", Main.oneLine("java.lang.IllegalStateException: map: Attempt " +
+            "to allocate #2 extra segment tier.\nPossible reasons include:\r\n  - the map is too small\n"));
+        assertEquals("one line", Main.oneLine("one line"));
+    }
+
+    @Test
     void shouldAdviseALargerHeapOnlyWhereTheHeapRanOut()
     {
         assertTrue(Main.outOfMemory(new OutOfMemoryError("GC overhead limit exceeded")).contains("-Xmx"));

@@ -81,26 +81,9 @@ class LogReplayTest
         final Path file = IndexLog.file(directory, 1);
         final LogReplay follower = LogReplay.read(file, 1);
         final long end = Files.size(file);
-        final AtomicBoolean stop = new AtomicBoolean();
         // a torn last record's zeros come and go: a writer that appends, is refused, and cuts the log back
-        final Thread writer = new Thread(() -> comeAndGo(file, end, stop));
-        writer.start();
-        try
-        {
-            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            int reads = 0;
-            while (System.nanoTime() < until)
-            {
-                assertEquals(0, follower.readMore(), "zeros past the end are a torn record, never applied");
-                reads++;
-            }
-            assertTrue(reads > 100, "reads=" + reads);
-        }
-        finally
-        {
-            stop.set(true);
-            writer.join();
-        }
+        whileATornTailComesAndGoes(file, end, () ->
+            assertEquals(0, follower.readMore(), "zeros past the end are a torn record, never applied"));
         assertEquals(2, follower.version);
         assertEquals(end, follower.validLength);
     }
@@ -211,25 +194,7 @@ class LogReplayTest
         writeLog(directory, 1);
         final Path file = IndexLog.file(directory, 1);
         final long end = Files.size(file);
-        final AtomicBoolean stop = new AtomicBoolean();
-        final Thread writer = new Thread(() -> comeAndGo(file, end, stop));
-        writer.start();
-        try
-        {
-            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            int reads = 0;
-            while (System.nanoTime() < until)
-            {
-                assertEquals(1, LogReplay.read(file, 1).version);
-                reads++;
-            }
-            assertTrue(reads > 100, "reads=" + reads);
-        }
-        finally
-        {
-            stop.set(true);
-            writer.join();
-        }
+        whileATornTailComesAndGoes(file, end, () -> assertEquals(1, LogReplay.read(file, 1).version));
     }
 
     /**
@@ -299,23 +264,53 @@ class LogReplayTest
     }
 
     /**
-     * A writer's torn tail of 256 KiB of zeros appended and cut off again, over and over, until stopped.
+     * Read the log, again and again for two seconds, while a writer appends a torn tail of 256 KiB of zeros to it and
+     * cuts it off again, over and over.
      */
-    private static void comeAndGo(final Path file, final long end, final AtomicBoolean stop)
+    private static void whileATornTailComesAndGoes(final Path file, final long end, final Read read) throws Exception
     {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread writer = new Thread(() ->
         {
-            final ByteBuffer zero = ByteBuffer.allocate(1);
-            while (!stop.get())
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
             {
-                channel.write(zero.clear(), end + (1 << 18) - 1);
-                channel.truncate(end);
+                final ByteBuffer zero = ByteBuffer.allocate(1);
+                while (!stop.get())
+                {
+                    channel.write(zero.clear(), end + (1 << 18) - 1);
+                    channel.truncate(end);
+                }
             }
-        }
-        catch (final IOException ex)
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        });
+        writer.start();
+        try
         {
-            throw new UncheckedIOException(ex);
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            int reads = 0;
+            while (System.nanoTime() < until)
+            {
+                read.run();
+                reads++;
+            }
+            assertTrue(reads > 100, "reads=" + reads);
         }
+        finally
+        {
+            stop.set(true);
+            writer.join();
+        }
+    }
+
+    /**
+     * One read of the log that may throw.
+     */
+    private interface Read
+    {
+        void run() throws IOException;
     }
 
     private static byte[] payload(final byte type, final long version, final int stripes, final long[] owners)

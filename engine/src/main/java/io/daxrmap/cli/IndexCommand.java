@@ -8,6 +8,7 @@ import io.daxrmap.source.FiemapHandler;
 import io.daxrmap.source.FiemapWalker;
 import io.daxrmap.source.FileKind;
 import io.daxrmap.source.GetFsmap;
+import io.daxrmap.source.MountRoot;
 import io.daxrmap.source.WalkStats;
 import io.daxrmap.source.XfsGeometry;
 import io.daxrmap.store.FilesystemIndex;
@@ -23,13 +24,15 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
  * {@code daxrmap index MOUNTPOINT -o INDEX [--source auto|fsmap|fiemap]}: the reverse map of a mounted filesystem,
  * from the kernel's own (GETFSMAP) or built from every file's forward map (FIEMAP), with inode paths.
+ * <p>
+ * MOUNTPOINT is resolved through symlinks and must be the root of a mount on a block device ({@link MountRoot});
+ * mounts below it are not walked.
  */
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Index a mounted filesystem: GETFSMAP where the kernel keeps a reverse map (XFS with rmapbt), " +
@@ -57,18 +60,28 @@ final class IndexCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if (!Files.isDirectory(mountPoint))
+        try (MountRoot root = MountRoot.open(mountPoint))
         {
-            throw new IOException(mountPoint + ": not a directory");
+            final Path path = root.path();
+            final boolean xfs = "xfs".equals(root.typeName());
+            final XfsGeometry geometry = xfs ? XfsGeometry.read(path) : null;
+            final Source chosen = source != Source.auto ? source :
+                xfs && GetFsmap.isSupported(path) ? Source.fsmap : Source.fiemap;
+            final Built built = build(root, geometry, chosen);
+            write(built);
         }
-        final FileStore store = Files.getFileStore(mountPoint);
-        final boolean xfs = "xfs".equals(store.type());
-        final XfsGeometry geometry = xfs ? XfsGeometry.read(mountPoint) : null;
-        final int blockSize = geometry != null ? geometry.blockSize() : (int)store.getBlockSize();
-        final int dataDevice = deviceOf(mountPoint);
-        final Source chosen = source != Source.auto ? source :
-            xfs && GetFsmap.isSupported(mountPoint) ? Source.fsmap : Source.fiemap;
+        return Main.EXIT_OK;
+    }
 
+    /**
+     * Read the filesystem with one source into a new builder.
+     */
+    private Built build(final MountRoot root, final XfsGeometry geometry, final Source chosen) throws IOException
+    {
+        final Path path = root.path();
+        final FileStore store = Files.getFileStore(path);
+        final int blockSize = geometry != null ? geometry.blockSize() : (int)store.getBlockSize();
+        final int dataDevice = DeviceNumber.encode(root.major(), root.minor());
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
         builder.device(dataDevice, geometry != null ? geometry.dataBytes() : store.getTotalSpace());
         builder.dataDevice(dataDevice);
@@ -88,7 +101,7 @@ final class IndexCommand implements Callable<Integer>
             {
                 try (GetFsmap fsmap = new GetFsmap())
                 {
-                    fsmap.readAll(mountPoint, (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
+                    fsmap.readAll(path, (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
                     {
                         builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
                         progress.add(1);
@@ -96,7 +109,7 @@ final class IndexCommand implements Callable<Integer>
                 }
                 try (FiemapWalker walker = new FiemapWalker(FiemapWalker.DEFAULT_EXTENTS_PER_CALL, false))
                 {
-                    stats = walker.walk(mountPoint, pathsOnly(target));
+                    stats = walker.walk(path, pathsOnly(target), root.nestedMounts());
                 }
             }
             else
@@ -105,16 +118,16 @@ final class IndexCommand implements Callable<Integer>
                 final int minor = DeviceNumber.minor(dataDevice);
                 try (FiemapWalker walker = new FiemapWalker())
                 {
-                    stats = walker.walk(mountPoint, new FiemapHandler()
+                    stats = walker.walk(path, new FiemapHandler()
                     {
                         @Override
-                        public void onInode(final long inode, final String path, final FileKind kind)
+                        public void onInode(final long inode, final String name, final FileKind kind)
                         {
-                            target.path(inode, path);
+                            target.path(inode, name);
                         }
 
                         @Override
-                        public void onExtent(final long inode, final String path, final long fileOffset,
+                        public void onExtent(final long inode, final String name, final long fileOffset,
                             final long physical, final long length, final int flags)
                         {
                             if ((flags & (FiemapWalker.FIEMAP_EXTENT_UNKNOWN | FiemapWalker.FIEMAP_EXTENT_DELALLOC |
@@ -127,7 +140,7 @@ final class IndexCommand implements Callable<Integer>
                                 (flags & FiemapWalker.FIEMAP_EXTENT_UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0);
                             progress.add(1);
                         }
-                    });
+                    }, root.nestedMounts());
                 }
             }
         }
@@ -135,22 +148,27 @@ final class IndexCommand implements Callable<Integer>
         {
             progress.done();
         }
-        try (FilesystemIndex index = IndexStore.create(builder, output))
+        return new Built(chosen, builder, stats, progress.count(), skipped[0]);
+    }
+
+    private void write(final Built built) throws IOException
+    {
+        final WalkStats stats = built.stats;
+        try (FilesystemIndex index = IndexStore.create(built.builder, output))
         {
             final PrintWriter out = spec.commandLine().getOut();
             out.printf("indexed %s with %s: %d %s, %d files, %d directories, %d inodes with paths into %s%n",
-                mountPoint, chosen == Source.fsmap ? "GETFSMAP" : "FIEMAP", progress.count(),
-                chosen == Source.fsmap ? "records" : "extents", stats.files(), stats.directories(),
+                mountPoint, built.source == Source.fsmap ? "GETFSMAP" : "FIEMAP", built.records,
+                built.source == Source.fsmap ? "records" : "extents", stats.files(), stats.directories(),
                 index.paths().size(), output);
-            if (stats.vanished() > 0 || stats.failed() > 0 || skipped[0] > 0)
+            if (stats.vanished() > 0 || stats.failed() > 0 || built.skipped > 0)
             {
                 out.printf("  %d vanished during the walk, %d failed, %d extents without a device location skipped%n",
-                    stats.vanished(), stats.failed(), skipped[0]);
+                    stats.vanished(), stats.failed(), built.skipped);
                 stats.failures().forEach(failure -> out.println("  " + failure));
             }
             out.flush();
         }
-        return Main.EXIT_OK;
     }
 
     private static FiemapHandler pathsOnly(final FilesystemIndex target)
@@ -172,13 +190,10 @@ final class IndexCommand implements Callable<Integer>
     }
 
     /**
-     * The device of a mount point as GETFSMAP numbers it ({@code new_encode_dev}), from glibc's {@code st_dev}.
+     * What one source read: the builder, the walk's counts, the records or extents, and the extents without a
+     * device location.
      */
-    static int deviceOf(final Path mountPoint) throws IOException
+    private record Built(Source source, FilesystemIndexBuilder builder, WalkStats stats, long records, long skipped)
     {
-        final long dev = (Long)Files.getAttribute(mountPoint, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        final int major = (int)(((dev >>> 8) & 0xFFF) | ((dev >>> 32) & ~0xFFFL));
-        final int minor = (int)((dev & 0xFF) | ((dev >>> 12) & ~0xFFL));
-        return DeviceNumber.encode(major, minor);
     }
 }

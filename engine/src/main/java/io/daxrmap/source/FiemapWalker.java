@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Forward maps of every file of a tree, read with {@code FS_IOC_FIEMAP} and delivered extent by extent to a
@@ -24,7 +25,7 @@ import java.util.Map;
  * all of them.
  * <p>
  * The walk stays on the root's filesystem (entries whose {@code st_dev} differs are mount points and are not
- * entered) and is deterministic: inodes are met in C-locale (code point) order of their paths relative to the
+ * entered, nor are the entries the caller names as mount points, such as bind mounts of the same filesystem) and is deterministic: inodes are met in C-locale (code point) order of their paths relative to the
  * root, so a hard-linked file is reported once, under the first of its paths in that order. Each regular file and
  * directory is opened {@code O_RDONLY|O_NOFOLLOW|O_NONBLOCK}, checked with {@code fstat} to be the inode that was
  * listed, and mapped with FIEMAP ({@code FIEMAP_FLAG_SYNC} on the first call, so that delayed allocations are
@@ -143,6 +144,21 @@ public final class FiemapWalker implements AutoCloseable
      */
     public WalkStats walk(final Path root, final FiemapHandler handler) throws IOException
     {
+        return walk(root, handler, Set.of());
+    }
+
+    /**
+     * Walk a tree and map every file in it, leaving out some of its entries: the mount points below the root,
+     * where a bind mount of the same filesystem has the root's {@code st_dev} and would show its files twice.
+     *
+     * @param root    a directory; the walk does not leave its filesystem.
+     * @param handler receives the inodes and extents.
+     * @param skip    paths relative to the root ({@code a/b}) not to report or enter; counted as mount points.
+     * @return what the walk met and what it could not map.
+     * @throws IOException if the root is not a readable directory or the handler fails.
+     */
+    public WalkStats walk(final Path root, final FiemapHandler handler, final Set<String> skip) throws IOException
+    {
         final Map<String, Object> rootAttributes = Files.readAttributes(root, ATTRIBUTES);
         if (((Integer)rootAttributes.get("mode") & S_IFMT) != S_IFDIR)
         {
@@ -183,7 +199,7 @@ public final class FiemapWalker implements AutoCloseable
                 }
                 continue;
             }
-            if (entry.device != rootDevice)
+            if (entry.device != rootDevice || skip.contains(relative))
             {
                 counters.mountPoints++;
                 entry.gone = true;

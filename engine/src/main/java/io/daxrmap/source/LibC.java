@@ -58,6 +58,10 @@ final class LibC
     static final int STAT_DEV_OFFSET = 0;
     /** Offset of {@code st_ino} (u64) in {@code struct stat} on the 64-bit Linux ABIs (x86_64, generic). */
     static final int STAT_INO_OFFSET = 8;
+    /** Bytes of {@code struct statfs} to reserve for {@link #fstatfs}: more than the 120 of 64-bit Linux. */
+    static final int STATFS_BUFFER_LENGTH = 256;
+    /** Offset of {@code f_type} (a long) in {@code struct statfs} on 64-bit Linux. */
+    static final int STATFS_TYPE_OFFSET = 0;
 
     private static final Charset PATH_ENCODING = pathEncoding();
 
@@ -82,6 +86,8 @@ final class LibC
     static native int ioctl(int fd, long request, Pointer arg) throws LastErrorException;
 
     static native int fstat(int fd, Pointer stat) throws LastErrorException;
+
+    static native int fstatfs(int fd, Pointer statfs) throws LastErrorException;
 
     static native String strerror(int errno);
 

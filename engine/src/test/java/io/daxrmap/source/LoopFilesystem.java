@@ -94,6 +94,18 @@ public final class LoopFilesystem implements AutoCloseable
     }
 
     /**
+     * A fresh btrfs, mounted (mixed block groups, so that small images work).
+     *
+     * @param size image size in bytes.
+     * @return the mounted filesystem.
+     * @throws IOException if mkfs or mount fails.
+     */
+    public static LoopFilesystem btrfs(final long size) throws IOException
+    {
+        return create("btrfs", size, "mkfs.btrfs -q -f --mixed \"$IMG\"");
+    }
+
+    /**
      * A fresh ext4 with inline data, mounted.
      *
      * @param size image size in bytes.
@@ -197,6 +209,22 @@ public final class LoopFilesystem implements AutoCloseable
         Files.createDirectories(dir);
         nestedMounts.push(dir);
         run("mount -t tmpfs -o size=1m daxrmap-test \"" + dir + "\"");
+    }
+
+    /**
+     * Bind-mount a directory of this filesystem on another one inside it (unmounted first by {@link #close()}):
+     * the same filesystem, the same {@code st_dev}, seen twice.
+     *
+     * @param source the directory to show again, relative to the mount point.
+     * @param target where to show it, relative to the mount point; created if missing.
+     * @throws IOException if the mount fails.
+     */
+    public void bindMount(final String source, final String target) throws IOException
+    {
+        final Path dir = mountPoint.resolve(target);
+        Files.createDirectories(dir);
+        nestedMounts.push(dir);
+        run("mount --bind \"" + mountPoint.resolve(source) + "\" \"" + dir + "\"");
     }
 
     /**

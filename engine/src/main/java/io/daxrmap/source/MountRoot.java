@@ -1,0 +1,344 @@
+package io.daxrmap.source;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The root of a mounted filesystem, held open, as {@code daxrmap index} needs it: the given path resolved through
+ * symlinks to its real path, which must be a mount point of {@code /proc/self/mountinfo}; the device and the
+ * filesystem type taken from the opened directory ({@code fstat}, {@code fstatfs}), so that a symlink or a path
+ * that changes under us cannot name another filesystem; and the mount points below the root, which a walk must not
+ * enter (another filesystem, or a bind mount of this one that would show its files twice).
+ * <p>
+ * Refused with a one-line {@link IOException}: a path that is not a directory, a directory that is not a mount
+ * root, a filesystem on no block device (tmpfs, NFS, overlay: an anonymous {@code st_dev}), and btrfs, whose
+ * FIEMAP addresses are logical, not device offsets.
+ */
+public final class MountRoot implements AutoCloseable
+{
+    /** {@code BTRFS_SUPER_MAGIC}, the {@code f_type} of btrfs. */
+    public static final long BTRFS_SUPER_MAGIC = 0x9123683EL;
+
+    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+    private static final Path SYS_DEV_BLOCK = Path.of("/sys/dev/block");
+
+    private final Path path;
+    private final int fd;
+    private final long device;
+    private final long type;
+    private final String typeName;
+    private final Set<String> nestedMounts;
+
+    private MountRoot(final Path path, final int fd, final long device, final long type, final String typeName,
+        final Set<String> nestedMounts)
+    {
+        this.path = path;
+        this.fd = fd;
+        this.device = device;
+        this.type = type;
+        this.typeName = typeName;
+        this.nestedMounts = nestedMounts;
+    }
+
+    /**
+     * Open the root of a mounted filesystem.
+     *
+     * @param given the mount point as the user named it, possibly through symlinks.
+     * @return the open root; close it.
+     * @throws IOException with a one-line message naming what is wrong, if the path is missing, is not a directory,
+     *                     is not a mount root, or holds a filesystem that cannot be indexed.
+     */
+    public static MountRoot open(final Path given) throws IOException
+    {
+        final Path real;
+        try
+        {
+            real = given.toRealPath();
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new IOException(given + ": no such directory", ex);
+        }
+        if (!Files.isDirectory(real))
+        {
+            throw new IOException(given + ": not a directory");
+        }
+        final List<String[]> mounts = readMountInfo();
+        String typeName = null;
+        for (final String[] mount : mounts)
+        {
+            if (mount[0].equals(real.toString()))
+            {
+                typeName = mount[1];
+            }
+        }
+        if (typeName == null)
+        {
+            throw new IOException(given + ": not a mount point (" + real + " is inside the filesystem mounted at " +
+                enclosingMount(real, mounts) + "); index a filesystem at its mount point");
+        }
+        final int fd = openDirectory(real, given);
+        try
+        {
+            final long device;
+            final long type;
+            try (Memory stat = new Memory(LibC.STAT_BUFFER_LENGTH); Memory statfs = new Memory(LibC.STATFS_BUFFER_LENGTH))
+            {
+                stat.clear();
+                statfs.clear();
+                LibC.fstat(fd, stat);
+                LibC.fstatfs(fd, statfs);
+                device = stat.getLong(LibC.STAT_DEV_OFFSET);
+                type = statfs.getLong(LibC.STATFS_TYPE_OFFSET);
+            }
+            catch (final LastErrorException ex)
+            {
+                throw new LiveSourceException("cannot stat the mount point: path=" + real + " " +
+                    LibC.describe(LibC.errno(ex)), LibC.errno(ex), ex);
+            }
+            if (type == BTRFS_SUPER_MAGIC)
+            {
+                throw new IOException(given + ": btrfs cannot be indexed: its FIEMAP addresses are logical, not " +
+                    "offsets on a device");
+            }
+            if (!isBlockDevice(device))
+            {
+                throw new IOException(given + ": " + typeName + " is on no block device (st_dev " + major(device) +
+                    ":" + minor(device) + "); only filesystems on a block device can be indexed");
+            }
+            final Set<String> nested = new TreeSet<>();
+            for (final String[] mount : mounts)
+            {
+                final Path mountPoint = Path.of(mount[0]);
+                if (!mountPoint.equals(real) && mountPoint.startsWith(real))
+                {
+                    nested.add(real.relativize(mountPoint).toString());
+                }
+            }
+            return new MountRoot(real, fd, device, type, typeName, Collections.unmodifiableSet(nested));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LibC.closeQuietly(fd);
+            throw ex;
+        }
+    }
+
+    /**
+     * The real path of the mount point.
+     *
+     * @return the path, free of symlinks.
+     */
+    public Path path()
+    {
+        return path;
+    }
+
+    /**
+     * The device of the open root, glibc's {@code st_dev}.
+     *
+     * @return the device number as {@code fstat} gives it.
+     */
+    public long device()
+    {
+        return device;
+    }
+
+    /**
+     * The major number of {@link #device()}.
+     *
+     * @return the major number.
+     */
+    public int major()
+    {
+        return major(device);
+    }
+
+    /**
+     * The minor number of {@link #device()}.
+     *
+     * @return the minor number.
+     */
+    public int minor()
+    {
+        return minor(device);
+    }
+
+    /**
+     * The filesystem's magic number, {@code statfs f_type}.
+     *
+     * @return the type.
+     */
+    public long type()
+    {
+        return type;
+    }
+
+    /**
+     * The filesystem type as mountinfo names it ({@code xfs}, {@code ext4}).
+     *
+     * @return the type name.
+     */
+    public String typeName()
+    {
+        return typeName;
+    }
+
+    /**
+     * The mount points below the root, relative to it: a walk of this filesystem must not enter them.
+     *
+     * @return the relative paths, sorted.
+     */
+    public Set<String> nestedMounts()
+    {
+        return nestedMounts;
+    }
+
+    /**
+     * Close the root.
+     */
+    @Override
+    public void close()
+    {
+        LibC.closeQuietly(fd);
+    }
+
+    /**
+     * The major number of a glibc {@code dev_t}.
+     *
+     * @param dev the device number.
+     * @return its major number.
+     */
+    public static int major(final long dev)
+    {
+        return (int)(((dev >>> 8) & 0xFFF) | ((dev >>> 32) & ~0xFFFL));
+    }
+
+    /**
+     * The minor number of a glibc {@code dev_t}.
+     *
+     * @param dev the device number.
+     * @return its minor number.
+     */
+    public static int minor(final long dev)
+    {
+        return (int)((dev & 0xFF) | ((dev >>> 12) & ~0xFFL));
+    }
+
+    /**
+     * Mount points and types of {@code /proc/self/mountinfo}: field 5 and the field after the {@code -} separator,
+     * with the octal escapes ({@code \040}) undone.
+     *
+     * @param text the file's text.
+     * @return {@code {mountPoint, type}} per line, in file order.
+     */
+    static List<String[]> parseMountInfo(final String text)
+    {
+        final List<String[]> mounts = new ArrayList<>();
+        for (final String line : text.split("\n"))
+        {
+            final String[] fields = line.split(" ");
+            if (fields.length < 7)
+            {
+                continue;
+            }
+            int separator = 6;
+            while (separator < fields.length && !"-".equals(fields[separator]))
+            {
+                separator++;
+            }
+            final String fsType = separator + 1 < fields.length ? unescape(fields[separator + 1]) : "";
+            mounts.add(new String[] {unescape(fields[4]), fsType});
+        }
+        return mounts;
+    }
+
+    private static List<String[]> readMountInfo() throws IOException
+    {
+        return parseMountInfo(Files.readString(MOUNTINFO, StandardCharsets.UTF_8));
+    }
+
+    private static String enclosingMount(final Path real, final List<String[]> mounts)
+    {
+        Path best = Path.of("/");
+        for (final String[] mount : mounts)
+        {
+            final Path mountPoint = Path.of(mount[0]);
+            if (real.startsWith(mountPoint) && mountPoint.getNameCount() > best.getNameCount())
+            {
+                best = mountPoint;
+            }
+        }
+        return best.toString();
+    }
+
+    private static String unescape(final String field)
+    {
+        if (field.indexOf('\\') < 0)
+        {
+            return field;
+        }
+        final StringBuilder out = new StringBuilder(field.length());
+        for (int i = 0; i < field.length(); i++)
+        {
+            final char c = field.charAt(i);
+            if (c == '\\' && isOctal(field, i + 1))
+            {
+                out.append((char)Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            }
+            else
+            {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isOctal(final String field, final int from)
+    {
+        for (int i = from; i < from + 3; i++)
+        {
+            if (i >= field.length() || field.charAt(i) < '0' || field.charAt(i) > '7')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isBlockDevice(final long dev)
+    {
+        if (major(dev) == 0)
+        {
+            return false;
+        }
+        return !Files.isDirectory(SYS_DEV_BLOCK) ||
+            Files.exists(SYS_DEV_BLOCK.resolve(major(dev) + ":" + minor(dev)));
+    }
+
+    private static int openDirectory(final Path real, final Path given) throws LiveSourceException
+    {
+        try
+        {
+            return LibC.open(LibC.pathBytes(real), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+        }
+        catch (final LastErrorException ex)
+        {
+            final int errno = LibC.errno(ex);
+            throw new LiveSourceException("cannot open the mount point: path=" + given + " " + LibC.describe(errno),
+                errno, ex);
+        }
+    }
+}

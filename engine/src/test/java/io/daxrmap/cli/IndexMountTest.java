@@ -1,0 +1,154 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.source.LoopFilesystem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What {@code daxrmap index} accepts as MOUNTPOINT, against the kernel on loop-mounted images: a mount point named
+ * through a symlink, a subdirectory, a bind mount inside the tree, filesystems on no block device and btrfs. Needs root and the tools: skipped with the reason outside CI, failed under CI=true.
+ */
+class IndexMountTest
+{
+    private static final long IMAGE_SIZE = 32L << 20;
+    private static final String FILES = "mkdir -p data/sub && " +
+        "xfs_io -f -c 'pwrite -S 0x61 0 256k' -c fsync data/a >/dev/null && " +
+        "xfs_io -f -c 'pwrite -S 0x62 0 64k' -c fsync data/sub/b >/dev/null";
+
+    @TempDir
+    static Path temp;
+
+    private static LoopFilesystem xfs;
+
+    @BeforeAll
+    static void createFilesystem() throws IOException
+    {
+        LoopFilesystem.requireEnvironment("mkfs.xfs", "xfs_io", "xfs_spaceman", "mkfs.ext4");
+        xfs = LoopFilesystem.xfs(IMAGE_SIZE);
+        xfs.run(FILES);
+        xfs.settle();
+    }
+
+    @AfterAll
+    static void removeFilesystem()
+    {
+        if (xfs != null)
+        {
+            xfs.close();
+        }
+    }
+
+    @Test
+    void shouldIndexTheFilesystemAMountPointSymlinkNames() throws IOException
+    {
+        xfs.settle();
+        final Path link = temp.resolve("link-to-mnt");
+        Files.createSymbolicLink(link, xfs.mountPoint());
+        for (final String source : List.of("fsmap", "fiemap"))
+        {
+            final Path direct = temp.resolve("direct-" + source);
+            final Path viaLink = temp.resolve("link-" + source);
+            final CliRun directRun = index(xfs.mountPoint(), direct, source);
+            assertEquals(0, directRun.status(), directRun.err());
+            final CliRun linkRun = index(link, viaLink, source);
+            assertEquals(0, linkRun.status(), linkRun.err());
+            assertFalse(linkRun.out().contains("vanished"), linkRun.out());
+            assertEquals(CliRun.run("dump", direct.toString()).out(), CliRun.run("dump", viaLink.toString()).out(),
+                "source=" + source + ": the index through the symlink names the same device and extents");
+            assertEquals(0, CliRun.run("verify", viaLink.toString(), "--against", link.toString()).status());
+        }
+    }
+
+    @Test
+    void shouldRefuseASubdirectory() throws IOException
+    {
+        for (final String source : List.of("auto", "fsmap", "fiemap"))
+        {
+            final CliRun run = index(xfs.mountPoint().resolve("data"), temp.resolve("subdir-" + source), source);
+            assertEquals(2, run.status(), run.out());
+            assertEquals("daxrmap index: " + xfs.mountPoint().resolve("data") + ": not a mount point (" +
+                xfs.mountPoint().resolve("data") + " is inside the filesystem mounted at " + xfs.mountPoint() +
+                "); index a filesystem at its mount point\n", run.err());
+        }
+    }
+
+    @Test
+    void shouldNotWalkIntoABindMountOfTheSameFilesystem() throws IOException
+    {
+        xfs.settle();
+        final Path fsmapBefore = temp.resolve("bind-before-fsmap");
+        final Path fiemapBefore = temp.resolve("bind-before-fiemap");
+        assertEquals(0, index(xfs.mountPoint(), fsmapBefore, "fsmap").status());
+        assertEquals(0, index(xfs.mountPoint(), fiemapBefore, "fiemap").status());
+        xfs.bindMount("data", "view");
+        try
+        {
+            for (final String source : List.of("fsmap", "fiemap"))
+            {
+                final Path index = temp.resolve("bind-" + source);
+                final CliRun run = index(xfs.mountPoint(), index, source);
+                assertEquals(0, run.status(), run.err());
+                assertFalse(run.out().contains("failed"), run.out());
+                final String before = CliRun.run("dump", (source.equals("fsmap") ? fsmapBefore : fiemapBefore)
+                    .toString(), "--format", "json").out();
+                assertEquals(before, CliRun.run("dump", index.toString(), "--format", "json").out(),
+                    "source=" + source + ": the bind mount adds nothing");
+                assertEquals(0, CliRun.run("verify", index.toString(), "--against",
+                    xfs.mountPoint().toString()).status());
+            }
+        }
+        finally
+        {
+            xfs.run("umount \"$MNT/view\"");
+        }
+    }
+
+    @Test
+    void shouldRefuseAFilesystemOnNoBlockDevice() throws IOException
+    {
+        xfs.mountTmpfs("tmp");
+        try
+        {
+            final Path tmpfs = xfs.mountPoint().resolve("tmp");
+            Files.writeString(tmpfs.resolve("f"), "data");
+            final CliRun run = index(tmpfs, temp.resolve("tmpfs"), "auto");
+            assertEquals(2, run.status(), run.out());
+            assertEquals(1, run.err().lines().count(), run.err());
+            assertTrue(run.err().contains("tmpfs is on no block device"), run.err());
+        }
+        finally
+        {
+            xfs.run("umount \"$MNT/tmp\"");
+        }
+    }
+
+    @Test
+    void shouldRefuseBtrfs() throws IOException
+    {
+        LoopFilesystem.requireEnvironment("mkfs.btrfs");
+        try (LoopFilesystem btrfs = LoopFilesystem.btrfs(IMAGE_SIZE))
+        {
+            btrfs.run("head -c 262144 /dev/urandom > f && sync");
+            final CliRun run = index(btrfs.mountPoint(), temp.resolve("btrfs"), "auto");
+            assertEquals(2, run.status(), run.out());
+            assertEquals("daxrmap index: " + btrfs.mountPoint() + ": btrfs cannot be indexed: its FIEMAP addresses " +
+                "are logical, not offsets on a device\n", run.err());
+        }
+    }
+
+    private static CliRun index(final Path mountPoint, final Path output, final String source)
+    {
+        return CliRun.run("index", mountPoint.toString(), "-o", output.toString(), "--source", source);
+    }
+}

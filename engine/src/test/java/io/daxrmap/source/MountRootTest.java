@@ -1,0 +1,39 @@
+package io.daxrmap.source;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The parsing behind {@link MountRoot}: mountinfo fields with octal escapes and optional fields, and glibc's
+ * {@code dev_t} split.
+ */
+class MountRootTest
+{
+    @Test
+    void shouldReadMountPointsAndTypesFromMountInfo()
+    {
+        final List<String[]> mounts = MountRoot.parseMountInfo(String.join("\n",
+            "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw",
+            "35 22 7:0 / /tmp/a\\040b\\134c rw,noatime shared:5 master:3 - xfs /dev/loop0 rw,attr2",
+            "36 22 7:0 /data /tmp/view rw - xfs /dev/loop0 rw",
+            ""));
+        assertEquals(3, mounts.size());
+        assertArrayEquals(new String[] {"/", "ext4"}, mounts.get(0));
+        assertArrayEquals(new String[] {"/tmp/a b\\c", "xfs"}, mounts.get(1));
+        assertArrayEquals(new String[] {"/tmp/view", "xfs"}, mounts.get(2));
+    }
+
+    @Test
+    void shouldSplitGlibcDeviceNumbers()
+    {
+        final long dev = (259L << 8) | 3 | ((0x12345L & ~0xFFL) << 12) | (0x1000L << 32);
+        assertEquals(259 | 0x1000, MountRoot.major(dev));
+        assertEquals(0x12345 & ~0xFF | 3, MountRoot.minor(dev));
+        assertEquals(7, MountRoot.major(0x700));
+        assertEquals(1, MountRoot.minor(0x701));
+    }
+}

@@ -4,6 +4,7 @@ import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FsmapVerboseGeometry;
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
+import io.daxrmap.source.Capabilities;
 import io.daxrmap.source.FiemapHandler;
 import io.daxrmap.source.FiemapWalker;
 import io.daxrmap.source.FileKind;
@@ -32,7 +33,9 @@ import java.util.concurrent.Callable;
  * from the kernel's own (GETFSMAP) or built from every file's forward map (FIEMAP), with inode paths.
  * <p>
  * MOUNTPOINT is resolved through symlinks and must be the root of a mount on a block device ({@link MountRoot});
- * mounts below it are not walked.
+ * mounts below it are not walked. GETFSMAP names file owners only on XFS with the reverse-mapping btree and only
+ * to a caller with {@code CAP_SYS_ADMIN}: {@code auto} takes it there and FIEMAP everywhere else, and
+ * {@code --source fsmap} elsewhere exits 2 with the reason.
  */
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Index a mounted filesystem: GETFSMAP where the kernel keeps a reverse map (XFS with rmapbt), " +
@@ -65,12 +68,59 @@ final class IndexCommand implements Callable<Integer>
             final Path path = root.path();
             final boolean xfs = "xfs".equals(root.typeName());
             final XfsGeometry geometry = xfs ? XfsGeometry.read(path) : null;
-            final Source chosen = source != Source.auto ? source :
-                xfs && GetFsmap.isSupported(path) ? Source.fsmap : Source.fiemap;
-            final Built built = build(root, geometry, chosen);
+            final String refusal = fsmapRefusal(root, geometry);
+            final Source chosen;
+            if (source == Source.auto)
+            {
+                chosen = refusal == null && GetFsmap.isSupported(path) ? Source.fsmap : Source.fiemap;
+            }
+            else if (source == Source.fsmap && refusal != null)
+            {
+                throw new IOException(mountPoint + ": " + refusal);
+            }
+            else
+            {
+                chosen = source;
+            }
+            Built built = build(root, geometry, chosen);
+            if (built.fileOwners == 0 && chosen == Source.fsmap && built.stats.bytes() > 0)
+            {
+                // the checks above passed, yet the kernel named no file: it cannot, for reasons not checked
+                final String unsupported = "GETFSMAP named no file owner although files hold " +
+                    built.stats.bytes() + " bytes";
+                if (source != Source.auto)
+                {
+                    throw new IOException(mountPoint + ": " + unsupported + "; use --source fiemap");
+                }
+                built = build(root, geometry, Source.fiemap);
+            }
             write(built);
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Why GETFSMAP cannot give this filesystem's file owners, or null if it can: it must be XFS with the reverse
+     * mapping btree, read by a process with {@code CAP_SYS_ADMIN}; otherwise the kernel answers with free space and
+     * {@code FMR_OWN_UNKNOWN} only, an index with no file in it.
+     */
+    private static String fsmapRefusal(final MountRoot root, final XfsGeometry geometry)
+    {
+        if (geometry == null)
+        {
+            return "GETFSMAP on " + root.typeName() + " reports no file owners; use --source fiemap";
+        }
+        if (!geometry.hasReverseMap())
+        {
+            return "GETFSMAP on this XFS reports no file owners: it has no reverse-mapping btree (made with " +
+                "rmapbt=0); use --source fiemap";
+        }
+        if (!Capabilities.hasSysAdmin())
+        {
+            return "GETFSMAP reports file owners only to a process with CAP_SYS_ADMIN; run as root or use " +
+                "--source fiemap";
+        }
+        return null;
     }
 
     /**
@@ -94,6 +144,7 @@ final class IndexCommand implements Callable<Integer>
         }
         final Progress progress = Progress.onTerminal(chosen == Source.fsmap ? "GETFSMAP records" : "FIEMAP extents");
         final long[] skipped = new long[1];
+        final long[] fileOwners = new long[1];
         final WalkStats stats;
         try
         {
@@ -104,6 +155,10 @@ final class IndexCommand implements Callable<Integer>
                     fsmap.readAll(path, (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
                     {
                         builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
+                        if (Owner.isInode(owner))
+                        {
+                            fileOwners[0]++;
+                        }
                         progress.add(1);
                     });
                 }
@@ -136,6 +191,7 @@ final class IndexCommand implements Callable<Integer>
                                 skipped[0]++;
                                 return;
                             }
+                            fileOwners[0]++;
                             builder.onRecord(major, minor, physical, length, Owner.data(inode), fileOffset,
                                 (flags & FiemapWalker.FIEMAP_EXTENT_UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0);
                             progress.add(1);
@@ -148,7 +204,7 @@ final class IndexCommand implements Callable<Integer>
         {
             progress.done();
         }
-        return new Built(chosen, builder, stats, progress.count(), skipped[0]);
+        return new Built(chosen, builder, stats, progress.count(), fileOwners[0], skipped[0]);
     }
 
     private void write(final Built built) throws IOException
@@ -190,10 +246,11 @@ final class IndexCommand implements Callable<Integer>
     }
 
     /**
-     * What one source read: the builder, the walk's counts, the records or extents, and the extents without a
-     * device location.
+     * What one source read: the builder, the walk's counts, the records or extents, how many of them name a file,
+     * and the extents without a device location.
      */
-    private record Built(Source source, FilesystemIndexBuilder builder, WalkStats stats, long records, long skipped)
+    private record Built(Source source, FilesystemIndexBuilder builder, WalkStats stats, long records,
+        long fileOwners, long skipped)
     {
     }
 }

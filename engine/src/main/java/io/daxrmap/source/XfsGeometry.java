@@ -26,11 +26,17 @@ import java.nio.file.Path;
  * @param rtBlocks        blocks in the realtime device.
  * @param stripeUnit      stripe unit in blocks, 0 if none.
  * @param stripeWidth     stripe width in blocks, 0 if none.
+ * @param flags           the feature flags, {@code XFS_FSOP_GEOM_FLAGS_*}.
  */
 public record XfsGeometry(
     int blockSize, long agBlocks, long agCount, long dataBlocks, long logBlocks, long logStart, long rtBlocks,
-    long stripeUnit, long stripeWidth)
+    long stripeUnit, long stripeWidth, int flags)
 {
+    /** {@code XFS_FSOP_GEOM_FLAGS_RMAPBT}: the filesystem keeps a reverse-mapping btree, so GETFSMAP names owners. */
+    public static final int XFS_FSOP_GEOM_FLAGS_RMAPBT = 0x80000;
+    /** {@code XFS_FSOP_GEOM_FLAGS_REFLINK}: the filesystem can share blocks between files. */
+    public static final int XFS_FSOP_GEOM_FLAGS_REFLINK = 0x100000;
+
     /** {@code sizeof(struct xfs_fsop_geom_v1)}. */
     static final int GEOMETRY_V1_LENGTH = 112;
     /** {@code XFS_IOC_FSGEOMETRY_V1 = _IOR('X', 100, struct xfs_fsop_geom_v1)}. */
@@ -44,6 +50,17 @@ public record XfsGeometry(
     public long dataBytes()
     {
         return dataBlocks * blockSize;
+    }
+
+    /**
+     * Whether the filesystem has the reverse-mapping btree ({@code mkfs.xfs -m rmapbt=1}): without it GETFSMAP
+     * reports every used block as {@code FMR_OWN_UNKNOWN}, names no file.
+     *
+     * @return whether {@link #XFS_FSOP_GEOM_FLAGS_RMAPBT} is set.
+     */
+    public boolean hasReverseMap()
+    {
+        return (flags & XFS_FSOP_GEOM_FLAGS_RMAPBT) != 0;
     }
 
     /**
@@ -73,7 +90,8 @@ public record XfsGeometry(
                 geometry.getInt(0), Integer.toUnsignedLong(geometry.getInt(8)),
                 Integer.toUnsignedLong(geometry.getInt(12)), geometry.getLong(32),
                 Integer.toUnsignedLong(geometry.getInt(16)), geometry.getLong(56), geometry.getLong(40),
-                Integer.toUnsignedLong(geometry.getInt(80)), Integer.toUnsignedLong(geometry.getInt(84)));
+                Integer.toUnsignedLong(geometry.getInt(80)), Integer.toUnsignedLong(geometry.getInt(84)),
+                geometry.getInt(92));
         }
         catch (final LastErrorException ex)
         {

@@ -1,5 +1,6 @@
 package io.daxrmap.cli;
 
+import io.daxrmap.index.ChildJvm;
 import io.daxrmap.source.LoopFilesystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -7,17 +8,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What {@code daxrmap index} accepts as MOUNTPOINT, against the kernel on loop-mounted images: a mount point named
- * through a symlink, a subdirectory, a bind mount inside the tree, filesystems on no block device and btrfs. Needs root and the tools: skipped with the reason outside CI, failed under CI=true.
+ * What {@code daxrmap index} accepts as MOUNTPOINT and which source it takes, against the kernel on loop-mounted
+ * images: a mount point named through a symlink, a subdirectory, a bind mount inside the tree, filesystems on no
+ * block device and btrfs, XFS without rmapbt, ext4, and a caller without {@code CAP_SYS_ADMIN}. Needs root and the tools: skipped with the reason outside CI, failed under CI=true.
  */
 class IndexMountTest
 {
@@ -34,7 +41,7 @@ class IndexMountTest
     @BeforeAll
     static void createFilesystem() throws IOException
     {
-        LoopFilesystem.requireEnvironment("mkfs.xfs", "xfs_io", "xfs_spaceman", "mkfs.ext4");
+        LoopFilesystem.requireEnvironment("mkfs.xfs", "xfs_io", "xfs_spaceman", "mkfs.ext4", "setpriv");
         xfs = LoopFilesystem.xfs(IMAGE_SIZE);
         xfs.run(FILES);
         xfs.settle();
@@ -68,6 +75,58 @@ class IndexMountTest
                 "source=" + source + ": the index through the symlink names the same device and extents");
             assertEquals(0, CliRun.run("verify", viaLink.toString(), "--against", link.toString()).status());
         }
+    }
+
+    @Test
+    void shouldChooseFiemapOnAnXfsWithoutReverseMapAndRefuseGetfsmapThere() throws IOException
+    {
+        try (LoopFilesystem plain = LoopFilesystem.xfsWithoutReverseMap(IMAGE_SIZE))
+        {
+            plain.run(FILES);
+            plain.settle();
+            final Path index = temp.resolve("no-rmapbt");
+            final CliRun auto = index(plain.mountPoint(), index, "auto");
+            assertEquals(0, auto.status(), auto.err());
+            assertTrue(auto.out().contains("with FIEMAP"), auto.out());
+            assertTrue(owners(CliRun.run("dump", index.toString()).out()).contains(inode(plain, "data/a")),
+                "the file's data is in the index");
+
+            final CliRun fsmap = index(plain.mountPoint(), temp.resolve("no-rmapbt-fsmap"), "fsmap");
+            assertEquals(2, fsmap.status(), fsmap.out());
+            assertEquals(1, fsmap.err().lines().count(), fsmap.err());
+            assertTrue(fsmap.err().contains("no reverse-mapping btree") && fsmap.err().contains("--source fiemap"),
+                fsmap.err());
+        }
+    }
+
+    @Test
+    void shouldRefuseGetfsmapOnExt4() throws IOException
+    {
+        try (LoopFilesystem ext4 = LoopFilesystem.ext4(IMAGE_SIZE))
+        {
+            ext4.run(FILES);
+            ext4.settle();
+            final CliRun fsmap = index(ext4.mountPoint(), temp.resolve("ext4-fsmap"), "fsmap");
+            assertEquals(2, fsmap.status(), fsmap.out());
+            assertEquals("daxrmap index: " + ext4.mountPoint() +
+                ": GETFSMAP on ext4 reports no file owners; use --source fiemap\n", fsmap.err());
+        }
+    }
+
+    @Test
+    void shouldChooseFiemapAndRefuseGetfsmapWithoutCapSysAdmin() throws IOException
+    {
+        final Path index = temp.resolve("no-cap-auto");
+        final Result auto = unprivileged("index", xfs.mountPoint().toString(), "-o", index.toString());
+        assertEquals(0, auto.status, auto.output);
+        assertTrue(auto.output.contains("with FIEMAP"), auto.output);
+        assertTrue(owners(CliRun.run("dump", index.toString()).out()).contains(inode(xfs, "data/a")),
+            "the file's data is in the index");
+
+        final Result fsmap = unprivileged("index", xfs.mountPoint().toString(), "-o",
+            temp.resolve("no-cap-fsmap").toString(), "--source", "fsmap");
+        assertEquals(2, fsmap.status, fsmap.output);
+        assertTrue(fsmap.output.contains("CAP_SYS_ADMIN") && fsmap.output.contains("--source fiemap"), fsmap.output);
     }
 
     @Test
@@ -150,5 +209,47 @@ class IndexMountTest
     private static CliRun index(final Path mountPoint, final Path output, final String source)
     {
         return CliRun.run("index", mountPoint.toString(), "-o", output.toString(), "--source", source);
+    }
+
+    private static String inode(final LoopFilesystem fs, final String path) throws IOException
+    {
+        return fs.run("stat -c %i " + path).trim();
+    }
+
+    /** The inodes of the owner column ({@code inode_131_data}) of {@code dump}'s fsmap CSV lines. */
+    private static Set<String> owners(final String dump)
+    {
+        return dump.lines().skip(1).map(line -> line.split(",")[5]).filter(owner -> owner.startsWith("inode_"))
+            .map(owner -> owner.split("_")[1]).collect(Collectors.toSet());
+    }
+
+    /** The CLI in a child JVM whose bounding set lacks {@code CAP_SYS_ADMIN}, so it runs without it. */
+    private static Result unprivileged(final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of("setpriv", "--inh-caps=-all", "--bounding-set",
+            "-sys_admin", "--"));
+        command.addAll(ChildJvm.command(List.of("-Dchronicle.analytics.disable=true"), Main.class, args));
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try
+        {
+            if (!process.waitFor(120, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                throw new IOException("child timed out: " + command);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        }
+        return new Result(process.exitValue(), output);
+    }
+
+    /** A child's exit status and combined output. */
+    private record Result(int status, String output)
+    {
     }
 }

@@ -94,6 +94,20 @@ public final class LoopFilesystem implements AutoCloseable
     }
 
     /**
+     * A fresh XFS without reflink and without the reverse-mapping btree, mounted: GETFSMAP answers there but names
+     * no file.
+     *
+     * @param size image size in bytes.
+     * @return the mounted filesystem.
+     * @throws IOException if mkfs or mount fails.
+     */
+    public static LoopFilesystem xfsWithoutReverseMap(final long size) throws IOException
+    {
+        return create("xfs", size,
+            "TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f -m reflink=0,rmapbt=0 -b size=4096 \"$IMG\"");
+    }
+
+    /**
      * A fresh btrfs, mounted (mixed block groups, so that small images work).
      *
      * @param size image size in bytes.

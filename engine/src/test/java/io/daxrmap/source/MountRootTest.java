@@ -6,10 +6,12 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The parsing behind {@link MountRoot}: mountinfo fields with octal escapes and optional fields, and glibc's
- * {@code dev_t} split.
+ * The parsing behind {@link MountRoot} and {@link Capabilities}: mountinfo fields with octal escapes and optional
+ * fields, the effective capability mask, and glibc's {@code dev_t} split.
  */
 class MountRootTest
 {
@@ -25,6 +27,17 @@ class MountRootTest
         assertArrayEquals(new String[] {"/", "ext4"}, mounts.get(0));
         assertArrayEquals(new String[] {"/tmp/a b\\c", "xfs"}, mounts.get(1));
         assertArrayEquals(new String[] {"/tmp/view", "xfs"}, mounts.get(2));
+    }
+
+    @Test
+    void shouldTestCapSysAdminInTheEffectiveSet()
+    {
+        assertTrue(Capabilities.hasEffective("Name:\tjava\nCapPrm:\t0\nCapEff:\t000001fffeffffff\n",
+            Capabilities.CAP_SYS_ADMIN));
+        assertFalse(Capabilities.hasEffective("CapPrm:\t000001fffeffffff\nCapEff:\t000001fffedfffff\n",
+            Capabilities.CAP_SYS_ADMIN));
+        assertFalse(Capabilities.hasEffective("CapEff:\t0000000000000000\n", Capabilities.CAP_SYS_ADMIN));
+        assertFalse(Capabilities.hasEffective("Name:\tjava\n", Capabilities.CAP_SYS_ADMIN));
     }
 
     @Test

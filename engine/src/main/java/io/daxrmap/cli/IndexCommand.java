@@ -35,7 +35,8 @@ import java.util.concurrent.Callable;
  * MOUNTPOINT is resolved through symlinks and must be the root of a mount on a block device ({@link MountRoot});
  * mounts below it are not walked. GETFSMAP names file owners only on XFS with the reverse-mapping btree and only
  * to a caller with {@code CAP_SYS_ADMIN}: {@code auto} takes it there and FIEMAP everywhere else, and
- * {@code --source fsmap} elsewhere exits 2 with the reason.
+ * {@code --source fsmap} elsewhere exits 2 with the reason. Before GETFSMAP the filesystem is synced, so that
+ * delayed allocations are in the reverse map.
  */
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Index a mounted filesystem: GETFSMAP where the kernel keeps a reverse map (XFS with rmapbt), " +
@@ -150,6 +151,7 @@ final class IndexCommand implements Callable<Integer>
         {
             if (chosen == Source.fsmap)
             {
+                root.sync();
                 try (GetFsmap fsmap = new GetFsmap())
                 {
                     fsmap.readAll(path, (major, minor, deviceOffset, length, owner, fileOffset, flags) ->

@@ -89,6 +89,8 @@ final class LibC
 
     static native int fstatfs(int fd, Pointer statfs) throws LastErrorException;
 
+    static native int syncfs(int fd) throws LastErrorException;
+
     static native String strerror(int errno);
 
     /**

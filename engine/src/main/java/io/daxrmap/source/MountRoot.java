@@ -206,6 +206,25 @@ public final class MountRoot implements AutoCloseable
     }
 
     /**
+     * Write the filesystem's dirty data and metadata ({@code syncfs(2)}), so that delayed allocations have
+     * addresses before GETFSMAP reads the reverse map.
+     *
+     * @throws LiveSourceException if syncfs fails.
+     */
+    public void sync() throws LiveSourceException
+    {
+        try
+        {
+            LibC.syncfs(fd);
+        }
+        catch (final LastErrorException ex)
+        {
+            final int errno = LibC.errno(ex);
+            throw new LiveSourceException("syncfs failed: path=" + path + " " + LibC.describe(errno), errno, ex);
+        }
+    }
+
+    /**
      * Close the root.
      */
     @Override

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What {@code daxrmap index} accepts as MOUNTPOINT and which source it takes, against the kernel on loop-mounted
  * images: a mount point named through a symlink, a subdirectory, a bind mount inside the tree, filesystems on no
- * block device and btrfs, XFS without rmapbt, ext4, and a caller without {@code CAP_SYS_ADMIN}. Needs root and the tools: skipped with the reason outside CI, failed under CI=true.
+ * block device and btrfs, XFS without rmapbt, ext4, a caller without {@code CAP_SYS_ADMIN}, and dirty data at the
+ * time of GETFSMAP. Needs root and the tools: skipped with the reason outside CI, failed under CI=true.
  */
 class IndexMountTest
 {
@@ -127,6 +128,17 @@ class IndexMountTest
             temp.resolve("no-cap-fsmap").toString(), "--source", "fsmap");
         assertEquals(2, fsmap.status, fsmap.output);
         assertTrue(fsmap.output.contains("CAP_SYS_ADMIN") && fsmap.output.contains("--source fiemap"), fsmap.output);
+    }
+
+    @Test
+    void shouldWriteDirtyDataBeforeGetfsmap() throws IOException
+    {
+        xfs.run("xfs_io -f -c 'pwrite -S 0x63 0 128k' dirty >/dev/null");
+        final Path index = temp.resolve("dirty");
+        final CliRun run = index(xfs.mountPoint(), index, "fsmap");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(owners(CliRun.run("dump", index.toString()).out()).contains(inode(xfs, "dirty")),
+            "a file written just before the index has its delayed allocation written and indexed");
     }
 
     @Test

@@ -108,23 +108,33 @@ final class FailureCommand implements Callable<Integer>
                 }
                 out.print(json ? FailureReportFormat.json(answer, index::path) + "\n" :
                     FailureReportFormat.text(answer, index::path));
+                // A daemon piping events in waits for each answer: a report must not sit in a buffer until EOF.
+                out.flush();
             };
-            if (single != null)
+            try
             {
-                service.report(single, report, handler);
-            }
-            else if ("-".equals(events))
-            {
-                read(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), service, report, handler);
-            }
-            else
-            {
-                try (BufferedReader in = Files.newBufferedReader(Path.of(events), StandardCharsets.UTF_8))
+                if (single != null)
                 {
-                    read(in, service, report, handler);
+                    service.report(single, report, handler);
+                }
+                else if ("-".equals(events))
+                {
+                    read(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), service, report,
+                        handler);
+                }
+                else
+                {
+                    try (BufferedReader in = Files.newBufferedReader(Path.of(events), StandardCharsets.UTF_8))
+                    {
+                        read(in, service, report, handler);
+                    }
                 }
             }
-            out.flush();
+            finally
+            {
+                // the reports of the lines before a bad one are answers given: they reach the output before the error
+                out.flush();
+            }
         }
         return Main.EXIT_OK;
     }

@@ -6,11 +6,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -113,6 +119,53 @@ class FailureCliTest
         {
             System.setIn(stdin);
         }
+    }
+
+    @Test
+    void shouldPrintEachReportBeforeTheNextEventArrives() throws Exception
+    {
+        final InputStream stdin = System.in;
+        final PipedOutputStream feed = new PipedOutputStream();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try
+        {
+            System.setIn(new PipedInputStream(feed));
+            final CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Main.run(new String[]{
+                "failure", index.toString(), "--regions", regions.toString(), "--events", "-", "--json",
+                "--no-processes"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+            feed.write("{\"type\":\"phys\",\"address\":\"0xffff0000\",\"lsb\":6}\n".getBytes(StandardCharsets.UTF_8));
+            feed.flush();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!out.toString(StandardCharsets.UTF_8).endsWith("\n") && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            final String first = out.toString(StandardCharsets.UTF_8);
+            feed.close();
+            assertEquals(0, status.get(30, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
+            assertTrue(first.startsWith("{\"event\":{\"type\":\"phys\",\"address\":\"0xffff0000\""),
+                "the first report before the input ends: \"" + first + "\"");
+        }
+        finally
+        {
+            feed.close();
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void shouldPrintTheReportsOfTheLinesBeforeABadLine() throws IOException
+    {
+        final Path events = temp.resolve("good-then-bad.jsonl");
+        Files.writeString(events, "{\"type\":\"phys\",\"address\":\"0xffff0000\",\"lsb\":6}\n{\"type\":\"phys\"}\n");
+        final CliRun run = CliRun.run("failure", index.toString(), "--regions", regions.toString(), "--events",
+            events.toString(), "--json");
+        assertEquals(2, run.status(), run.out());
+        assertEquals("daxrmap failure: " + events + ":2: field address: missing\n", run.err());
+        assertEquals(1, run.out().lines().count(), run.out());
+        assertTrue(run.out().startsWith("{\"event\":{\"type\":\"phys\",\"address\":\"0xffff0000\""), run.out());
     }
 
     @Test

@@ -160,9 +160,9 @@ final class FailureCommand implements Callable<Integer>
             {
                 service.report(event, report, handler);
             }
-            catch (final IllegalArgumentException ex)
+            catch (final FailureService.BadEventException ex)
             {
-                throw new FormatException(events, line, "region", ex.getMessage(), ex);
+                throw new FormatException(events, line, ex.field(), ex.getMessage(), ex);
             }
         });
     }

@@ -149,7 +149,7 @@ public final class FailureService
      * @param event   the event.
      * @param report  the report to fill, reused for each of the event's reports.
      * @param handler receives each report.
-     * @throws IllegalArgumentException if the event names a region that does not exist.
+     * @throws BadEventException if the event names a region that does not exist, or sectors past its end.
      */
     public void report(final FailureEvent event, final FailureReport report, final ReportHandler handler)
     {
@@ -162,10 +162,19 @@ public final class FailureService
             {
                 final Region region = namedRegion(event);
                 final long origin = event.origin() == FailureEvent.Origin.REGION ? region.regionBase() : region.dataStart();
-                if (event.address() > Long.MAX_VALUE - origin - event.length())
+                // a device's bad sectors lie on that device: a range past its end is bad input, not another
+                // device's poison (origin < end always: the window holds data past the metadata area)
+                final long room = region.end() - origin;
+                if (event.address() >= room)
                 {
-                    throw new IllegalArgumentException("badblocks range overflows: region=" + region.name() +
-                        " offset=" + event.address());
+                    throw new BadEventException("sector", "past the end of region " + region.name() + " (" +
+                        (room >>> 9) + " sectors from the " + originName(event) + "): sector=" + (event.address() >>> 9));
+                }
+                if (event.length() > room - event.address())
+                {
+                    throw new BadEventException("count", "runs past the end of region " + region.name() + " (" +
+                        (room >>> 9) + " sectors from the " + originName(event) + "): sector=" +
+                        (event.address() >>> 9) + " count=" + (event.length() >>> 9));
                 }
                 reportRange(event, origin + event.address(), origin + event.address() + event.length(), report, handler);
                 break;
@@ -341,9 +350,47 @@ public final class FailureService
         final Region region = regions.byName(event.region());
         if (region == null)
         {
-            throw new IllegalArgumentException("no such region: region=" + event.region());
+            throw new BadEventException("region", "no such region: region=" + event.region());
         }
         return region;
+    }
+
+    private static String originName(final FailureEvent event)
+    {
+        return event.origin() == FailureEvent.Origin.REGION ? "nd region base" : "namespace data start";
+    }
+
+    /**
+     * An event that does not fit the regions: a region name that does not exist, or sectors past the end of the
+     * region they name.
+     */
+    public static final class BadEventException extends IllegalArgumentException
+    {
+        private static final long serialVersionUID = 1L;
+
+        private final String field;
+
+        /**
+         * An event field at fault.
+         *
+         * @param field  the event field at fault ({@code region}, {@code sector} or {@code count}).
+         * @param detail what is wrong, with the offending values.
+         */
+        public BadEventException(final String field, final String detail)
+        {
+            super(detail);
+            this.field = field;
+        }
+
+        /**
+         * The event field at fault.
+         *
+         * @return its name as the event line spells it.
+         */
+        public String field()
+        {
+            return field;
+        }
     }
 
     private int deviceIndex(final int device)

@@ -169,6 +169,29 @@ class FailureCliTest
     }
 
     @Test
+    void shouldRefuseBadblocksPastTheEndOfTheRegionTheyName() throws IOException
+    {
+        final Path two = temp.resolve("two-regions.json");
+        Files.writeString(two, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
+            "\"dataOffset\":0},\n{\"name\":\"pmem1\",\"physBase\":\"0x104000000\",\"size\":\"0x4000000\",\"dataOffset\":0}]}");
+        final Path events = temp.resolve("spill.jsonl");
+        Files.writeString(events, "{\"type\":\"badblocks\",\"region\":\"pmem0\",\"sector\":\"0x1fff8\",\"count\":8}\n" +
+            "{\"type\":\"badblocks\",\"region\":\"pmem0\",\"sector\":\"0x1fff8\",\"count\":16}\n");
+        final CliRun spill = CliRun.run("failure", index.toString(), "--regions", two.toString(), "--events",
+            events.toString(), "--json", "--no-processes");
+        assertEquals(2, spill.status(), spill.out());
+        assertEquals("daxrmap failure: " + events + ":2: field count: runs past the end of region pmem0 (131072 " +
+            "sectors from the namespace data start): sector=131064 count=16\n", spill.err());
+        assertTrue(spill.out().contains("\"region\":\"pmem0\""), spill.out());
+        assertTrue(!spill.out().contains("pmem1"), spill.out());
+
+        Files.writeString(events, "{\"type\":\"badblocks\",\"region\":\"pmem0\",\"sector\":\"0x30000\",\"count\":1}\n");
+        assertError("daxrmap failure: " + events + ":1: field sector: past the end of region pmem0 (131072 sectors " +
+            "from the namespace data start): sector=196608", "failure", index.toString(), "--regions", regions.toString(),
+            "--events", events.toString());
+    }
+
+    @Test
     void shouldExitTwoWithOneLineNamingFileLineAndField() throws IOException
     {
         final Path events = temp.resolve("events.jsonl");

@@ -273,6 +273,27 @@ class FailureServiceTest
     }
 
     @Test
+    void shouldRefuseBadblocksPastTheEndOfTheirRegionNamingSectorOrCount()
+    {
+        final long sectors = (WINDOW - START_PAD - DATA_OFFSET) / 512;
+        assertEquals(List.of("outside-filesystem 0x" + Long.toHexString(PHYS_BASE + WINDOW - 512) + " +512"),
+            answer(FailureEvent.badblocks("pmem0", sectors - 1, 1, FailureEvent.Origin.NAMESPACE, "{}")));
+        final FailureService.BadEventException spill = assertThrows(FailureService.BadEventException.class,
+            () -> answer(FailureEvent.badblocks("pmem0", sectors - 1, 2, FailureEvent.Origin.NAMESPACE, "{}")));
+        assertEquals("count", spill.field());
+        assertEquals("runs past the end of region pmem0 (" + sectors + " sectors from the namespace data start): " +
+            "sector=" + (sectors - 1) + " count=2", spill.getMessage());
+        final FailureService.BadEventException past = assertThrows(FailureService.BadEventException.class,
+            () -> answer(FailureEvent.badblocks("pmem0", sectors, 1, FailureEvent.Origin.NAMESPACE, "{}")));
+        assertEquals("sector", past.field());
+        final long regionSectors = (PHYS_BASE + WINDOW - REGION_BASE) / 512;
+        assertEquals("sector", assertThrows(FailureService.BadEventException.class,
+            () -> answer(FailureEvent.badblocks("pmem0", regionSectors, 1, FailureEvent.Origin.REGION, "{}"))).field());
+        assertEquals(1, answer(FailureEvent.badblocks("pmem0", regionSectors - 1, 1, FailureEvent.Origin.REGION, "{}"))
+            .size());
+    }
+
+    @Test
     void shouldRefuseAnUnknownRegionName()
     {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,

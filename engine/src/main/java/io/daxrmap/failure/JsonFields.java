@@ -90,7 +90,7 @@ record JsonFields(Map<String, Object> object, String file, long line, String pre
             final String digits = ((String)value).substring(2);
             try
             {
-                if (digits.isEmpty() || digits.length() > 16 || digits.startsWith("+") || digits.startsWith("-"))
+                if (digits.isEmpty() || digits.length() > 16 || !isHex(digits))
                 {
                     throw new NumberFormatException(digits);
                 }
@@ -134,7 +134,7 @@ record JsonFields(Map<String, Object> object, String file, long line, String pre
         try
         {
             final String digits = ((String)value).substring(2);
-            if (digits.startsWith("+") || digits.startsWith("-"))
+            if (!isHex(digits))
             {
                 throw new NumberFormatException(digits);
             }
@@ -157,6 +157,25 @@ record JsonFields(Map<String, Object> object, String file, long line, String pre
     long number(final String name, final long defaultValue) throws FormatException
     {
         return has(name) ? number(name) : defaultValue;
+    }
+
+    /**
+     * Whether a text is ASCII hex digits only: {@link Long#parseUnsignedLong(String, int)} alone would take a sign and
+     * other scripts' digits.
+     *
+     * @param digits the text.
+     * @return true if every character is one of {@code 0-9a-fA-F}.
+     */
+    private static boolean isHex(final String digits)
+    {
+        for (int i = 0; i < digits.length(); i++)
+        {
+            if (JsonReader.hexDigit(digits.charAt(i)) < 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

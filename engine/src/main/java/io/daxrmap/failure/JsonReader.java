@@ -191,24 +191,64 @@ final class JsonReader
                 case 'r': out.append('\r'); break;
                 case 't': out.append('\t'); break;
                 case 'u':
-                    if (position + 4 > text.length())
-                    {
-                        throw error("short \\u escape");
-                    }
-                    try
-                    {
-                        out.append((char)Integer.parseInt(text.substring(position, position + 4), 16));
-                    }
-                    catch (final NumberFormatException ex)
-                    {
-                        throw error("bad \\u escape");
-                    }
-                    position += 4;
+                    out.append(hex4());
                     break;
                 default:
                     throw error("bad escape '\\" + escaped + "'");
             }
         }
+    }
+
+    /**
+     * The 4 hex digits after {@code \\u}: exactly four ASCII hex digits (RFC 8259), no sign and no other script's
+     * digits, which {@link Integer#parseInt(String, int)} would take.
+     */
+    private char hex4()
+    {
+        if (position + 4 > text.length())
+        {
+            throw error("short \\u escape");
+        }
+        int value = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            final int digit = hexDigit(text.charAt(position + i));
+            if (digit < 0)
+            {
+                throw error("bad \\u escape: 4 hex digits expected");
+            }
+            value = (value << 4) | digit;
+        }
+        position += 4;
+        return (char)value;
+    }
+
+    /**
+     * The value of an ASCII hex digit.
+     *
+     * @param c a character.
+     * @return 0..15, or -1 if it is not one of {@code 0-9a-fA-F}.
+     */
+    static int hexDigit(final char c)
+    {
+        if (c >= '0' && c <= '9')
+        {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f')
+        {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F')
+        {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private static boolean isDigit(final char c)
+    {
+        return c >= '0' && c <= '9';
     }
 
     private Long number()
@@ -219,7 +259,8 @@ final class JsonReader
             position++;
         }
         final int digits = position;
-        while (position < text.length() && Character.isDigit(text.charAt(position)))
+        // JSON digits are ASCII: Character.isDigit would take Arabic-Indic and other scripts' digits
+        while (position < text.length() && isDigit(text.charAt(position)))
         {
             position++;
         }

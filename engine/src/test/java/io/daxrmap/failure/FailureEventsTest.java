@@ -79,6 +79,13 @@ class FailureEventsTest
         "{\"type\":\"poison\"}                                   | events.jsonl:7: field type: unknown event type \"poison\"; expected phys, mce, cper, mc_event, memory_failure_event, badblocks or pre-remove",
         "[1]                                                     | events.jsonl:7: expected a JSON object",
         "{\"type\":\"phys\",\"address\":1} x                    | events.jsonl:7: not JSON: unexpected text after the value at column 29",
+        "{\"type\":\"pre-remove\",\"region\":\"pmem\\u+079\"}    | events.jsonl:7: not JSON: bad \\u escape: 4 hex digits expected at column 38",
+        "{\"type\":\"pre-remove\",\"region\":\"pmem\\u-001\"}    | events.jsonl:7: not JSON: bad \\u escape: 4 hex digits expected at column 38",
+        "{\"type\":\"pre-remove\",\"region\":\"pmem\\u0\u0660\u0660\u0660\"} | events.jsonl:7: not JSON: bad \\u escape: 4 hex digits expected at column 38",
+        "{\"type\":\"phys\",\"address\":4096,\"lsb\":1\u0662}       | events.jsonl:7: not JSON: expected '}' at column 38",
+        "{\"type\":\"phys\",\"address\":\u0661\u0662}            | events.jsonl:7: not JSON: unexpected character '\u0661' at column 26",
+        "{\"type\":\"phys\",\"address\":\"0x1\u0662\"}          | events.jsonl:7: field address: not a hex number: \"0x1\u0662\"",
+        "{\"type\":\"cper\",\"address\":1,\"mask\":\"0x\u0661\"} | events.jsonl:7: field mask: not a hex number: \"0x\u0661\"",
     })
     void shouldNameTheLineAndFieldOfABadEvent(final String line, final String message)
     {

@@ -114,8 +114,8 @@ final class FailureReportFormat
     static String text(final FailureReport report, final LongFunction<String> paths)
     {
         final StringBuilder out = new StringBuilder(256);
-        out.append("event ").append(report.event().json()).append('\n');
-        final String where = report.region() == null ? "" : " of " + report.region().name();
+        out.append("event ").append(escape(report.event().json())).append('\n');
+        final String where = report.region() == null ? "" : " of " + escape(report.region().name());
         switch (report.verdict())
         {
             case OUTSIDE_DEVICES:
@@ -127,12 +127,12 @@ final class FailureReportFormat
                 return out.toString();
             case OUTSIDE_FILESYSTEM:
                 out.append(String.format("  on %s but outside the indexed filesystem: %d bytes at phys 0x%x%n",
-                    report.region().name(), report.length(), report.phys()));
+                    escape(report.region().name()), report.length(), report.phys()));
                 return out.toString();
             default:
                 break;
         }
-        out.append(String.format("  mapped: %s device %s, device bytes [%d, %d) (%d bytes)%n", report.region().name(),
+        out.append(String.format("  mapped: %s device %s, device bytes [%d, %d) (%d bytes)%n", escape(report.region().name()),
             deviceName(report.device()), report.deviceOffset(), report.deviceOffset() + report.length(),
             report.length()));
         for (int i = 0; i < report.killCount(); i++)
@@ -143,7 +143,7 @@ final class FailureReportFormat
                 report.killPgoff(i), report.killPgcnt(i), flags.isEmpty() ? "" : " " + flags,
                 report.mappingShift() > FailureEvent.PAGE_SHIFT ? " (mapping: pgoff " + report.killPgoffExpanded(i) +
                     " pgcnt " + report.killPgcntExpanded(i) + ")" : "",
-                path == null ? "" : " " + path));
+                path == null ? "" : " " + escape(path)));
         }
         for (int i = 0; i < report.fatalCount(); i++)
         {
@@ -169,7 +169,7 @@ final class FailureReportFormat
                     out.append(String.format("  repair  %-9s %s: inode %d file bytes [%d, %d)%s%s%n",
                         report.repairKind(i).json(), range, Owner.inode(report.repairOwner(i)),
                         report.repairFileOffset(i), report.repairFileOffset(i) + length,
-                        path == null ? "" : " " + path,
+                        path == null ? "" : " " + escape(path),
                         report.repairKind(i) == RepairKind.UNWRITTEN ? " (unwritten: re-zero)" : " lost"));
                     break;
                 case COW:
@@ -184,10 +184,70 @@ final class FailureReportFormat
         for (final ProcessMapping process : report.processes())
         {
             out.append(String.format("  process pid %d%s maps inode %d pgoff %d pgcnt %d at 0x%x (%s)%n", process.pid(),
-                process.command() == null ? "" : " (" + process.command() + ")", process.inode(), process.pgoff(),
-                process.pgcnt(), process.address(), process.perms()));
+                process.command() == null ? "" : " (" + escape(process.command()) + ")", process.inode(),
+                process.pgoff(), process.pgcnt(), process.address(), escape(process.perms())));
         }
         return out.toString();
+    }
+
+    /**
+     * A name as text output prints it, as {@code ls -b} does: a backslash doubled, control characters (C0, DEL, C1)
+     * as {@code \\n}, {@code \\t} and the like or as the octal of their UTF-8 bytes, so that a file name can neither
+     * forge a line of the report nor send escape sequences to the terminal, and the name can be recovered exactly.
+     *
+     * @param name a path, a command or an event line.
+     * @return the name itself if it needs no escaping (the common case allocates nothing more).
+     */
+    static String escape(final String name)
+    {
+        int i = 0;
+        while (i < name.length() && name.charAt(i) != '\\' && !Character.isISOControl(name.charAt(i)))
+        {
+            i++;
+        }
+        if (i == name.length())
+        {
+            return name;
+        }
+        final StringBuilder out = new StringBuilder(name.length() + 8).append(name, 0, i);
+        for (; i < name.length(); i++)
+        {
+            final char c = name.charAt(i);
+            switch (c)
+            {
+                case '\\': out.append("\\\\"); break;
+                case '\n': out.append("\\n"); break;
+                case '\t': out.append("\\t"); break;
+                case '\r': out.append("\\r"); break;
+                case '\b': out.append("\\b"); break;
+                case '\f': out.append("\\f"); break;
+                case 0x07: out.append("\\a"); break;
+                case 0x0b: out.append("\\v"); break;
+                default:
+                    if (!Character.isISOControl(c))
+                    {
+                        out.append(c);
+                    }
+                    else if (c < 0x80)
+                    {
+                        octal(out, c);
+                    }
+                    else
+                    {
+                        // U+0080..U+009F: two UTF-8 bytes, as ls -b shows them
+                        octal(out, 0xc0 | (c >> 6));
+                        octal(out, 0x80 | (c & 0x3f));
+                    }
+                    break;
+            }
+        }
+        return out.toString();
+    }
+
+    private static void octal(final StringBuilder out, final int value)
+    {
+        out.append('\\').append((char)('0' + ((value >> 6) & 7))).append((char)('0' + ((value >> 3) & 7)))
+            .append((char)('0' + (value & 7)));
     }
 
     /**

@@ -44,13 +44,14 @@ public record Region(
         {
             throw new IllegalArgumentException("region needs a name: name=" + name);
         }
-        if (physBase < 0 || size <= 0 || physBase + size < 0)
+        if (physBase < 0 || size <= 0 || physBase > Long.MAX_VALUE - size)
         {
             throw new IllegalArgumentException("bad physical window: name=" + name + " physBase=" + physBase +
                 " size=" + size);
         }
-        if (startPad < 0 || dataOffset < 0 || partitionOffset < 0 ||
-            startPad + dataOffset + partitionOffset < 0 || startPad + dataOffset + partitionOffset >= size)
+        // partial sums, so that offsets near 2^63 cannot wrap around to a small total
+        if (startPad < 0 || dataOffset < 0 || partitionOffset < 0 || startPad >= size || dataOffset >= size - startPad ||
+            partitionOffset >= size - startPad - dataOffset)
         {
             throw new IllegalArgumentException("offsets leave no data in the window: name=" + name + " startPad=" +
                 startPad + " dataOffset=" + dataOffset + " partitionOffset=" + partitionOffset + " size=" + size);

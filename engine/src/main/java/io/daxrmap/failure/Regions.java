@@ -207,10 +207,22 @@ public final class Regions
                 JsonFields.lineOf(text, positions.get(item)), prefix);
             fields.onlyFields(REGION_FIELDS);
             final long physBase = fields.number("physBase");
+            final long size = fields.number("size");
+            if (physBase > Long.MAX_VALUE - size)
+            {
+                throw fields.error("size", "window past 2^63: physBase=" + physBase + " size=" + size);
+            }
+            final long startPad = fields.number("startPad", 0);
+            final long dataOffset = fields.number("dataOffset");
+            final long partitionOffset = fields.number("partitionOffset", 0);
+            // each offset lies inside the window: the partial sums are checked one by one so that huge offsets can
+            // neither wrap around to a small total nor be blamed on the wrong field
+            offsetWithin(fields, "startPad", 0, startPad, size);
+            offsetWithin(fields, "dataOffset", startPad, dataOffset, size);
+            offsetWithin(fields, "partitionOffset", Math.addExact(startPad, dataOffset), partitionOffset, size);
             try
             {
-                regions.add(new Region(fields.string("name"), physBase, fields.number("size"),
-                    fields.number("startPad", 0), fields.number("dataOffset"), fields.number("partitionOffset", 0),
+                regions.add(new Region(fields.string("name"), physBase, size, startPad, dataOffset, partitionOffset,
                     fields.has("device") ? device(fields) : Region.DATA_DEVICE,
                     fields.number("regionBase", physBase)));
             }
@@ -227,6 +239,27 @@ public final class Regions
         catch (final IllegalArgumentException ex)
         {
             throw new FormatException(name, 1, "regions", ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Refuse an offset that, added to the ones before it, ends past the window.
+     *
+     * @param fields the region's fields.
+     * @param name   the offset's field.
+     * @param before the sum of the offsets before it, at most {@code size}.
+     * @param offset the offset.
+     * @param size   the window's size.
+     * @throws FormatException naming the field.
+     */
+    private static void offsetWithin(
+        final JsonFields fields, final String name, final long before, final long offset, final long size)
+        throws FormatException
+    {
+        if (offset > size - before)
+        {
+            throw fields.error(name, "ends past the window: " + name + "=" + offset + " after " + before +
+                " bytes of offsets, size=" + size);
         }
     }
 

@@ -88,6 +88,23 @@ class RegionsTest
     }
 
     @Test
+    void shouldRefuseOffsetsWhoseSumWrapsNamingTheField()
+    {
+        final String big = "{\"regions\":[\n{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":1073741824," +
+            "\"startPad\":%s,\"dataOffset\":%s,\"partitionOffset\":%s}]}";
+        final long max = Long.MAX_VALUE;
+        assertEquals("regions.json:2: field regions[0].startPad: ends past the window: startPad=" + max +
+            " after 0 bytes of offsets, size=1073741824", error(String.format(big, max, max, 2)));
+        assertEquals("regions.json:2: field regions[0].dataOffset: ends past the window: dataOffset=" + max +
+            " after 0 bytes of offsets, size=1073741824", error(String.format(big, 0, max, 2)));
+        assertEquals("regions.json:2: field regions[0].partitionOffset: ends past the window: partitionOffset=" + max +
+            " after 4096 bytes of offsets, size=1073741824", error(String.format(big, 4096, 0, max)));
+        assertEquals("regions.json:2: field regions[0].size: window past 2^63: physBase=4294967296 size=" + max,
+            error(String.format(big, 0, 0, 0).replace("1073741824", Long.toString(max))));
+        assertThrows(IllegalArgumentException.class, () -> Region.of("pmem0", 0, 1L << 30, max, max, 2));
+    }
+
+    @Test
     void shouldRefuseMalformedJsonWithItsLine()
     {
         assertEquals("r.json:2: unexpected end of input, expected '}' at column 4", message("{\"regions\":[]\n   ", "r.json"));

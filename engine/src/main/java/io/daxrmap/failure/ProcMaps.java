@@ -4,6 +4,9 @@ import io.daxrmap.format.DeviceNumber;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -71,27 +74,53 @@ public final class ProcMaps
                 {
                     continue;
                 }
-                final List<String> text;
+                final byte[] text;
                 try
                 {
-                    text = Files.readAllLines(entry.resolve("maps"), StandardCharsets.UTF_8);
+                    text = Files.readAllBytes(entry.resolve("maps"));
                 }
                 catch (final IOException | UncheckedIOException ex)
                 {
                     // Gone (ENOENT, ESRCH) or not ours to read: a process that exits meanwhile is not an error.
                     continue;
                 }
-                for (final String line : text)
+                // Paths are bytes, not necessarily UTF-8: one name that is not must not hide the process. Each byte
+                // is one ISO-8859-1 char for parsing fields 1-5; the path is then decoded on its own (fromBytes).
+                for (final String line : new String(text, StandardCharsets.ISO_8859_1).split("\n"))
                 {
                     final Line parsed = parse(pid, line);
                     if (parsed != null && parsed.inode() != 0)
                     {
-                        lines.add(parsed);
+                        lines.add(new Line(parsed.pid(), parsed.start(), parsed.end(), parsed.perms(),
+                            parsed.fileOffset(), parsed.device(), parsed.inode(), fromBytes(parsed.path())));
                     }
                 }
             }
         }
         return new ProcMaps(lines);
+    }
+
+    /**
+     * Text whose chars are bytes (ISO-8859-1) as a name: UTF-8 when the bytes are valid UTF-8, otherwise the bytes
+     * as they are, one char per byte, so that nothing is lost or replaced.
+     *
+     * @param bytes the bytes, one char each.
+     * @return the name.
+     */
+    static String fromBytes(final String bytes)
+    {
+        try
+        {
+            return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes.getBytes(StandardCharsets.ISO_8859_1)))
+                .toString();
+        }
+        catch (final CharacterCodingException ex)
+        {
+            return bytes;
+        }
     }
 
     /**
@@ -193,7 +222,8 @@ public final class ProcMaps
         }
         try
         {
-            return Files.readString(procRoot.resolve(Long.toString(pid)).resolve("comm"), StandardCharsets.UTF_8).strip();
+            return fromBytes(new String(Files.readAllBytes(procRoot.resolve(Long.toString(pid)).resolve("comm")),
+                StandardCharsets.ISO_8859_1)).strip();
         }
         catch (final IOException ex)
         {

@@ -4,7 +4,9 @@ import io.daxrmap.format.DeviceNumber;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,6 +61,28 @@ class ProcMapsTest
             new ProcessMapping(7, "comm-b", 131, 4, 2, 0x7e00_0000_0000L, 0x7e00_0000_0000L, 0x7e00_0000_8000L, "rw-s"),
             new ProcessMapping(100, "comm-a", 131, 4, 2, 0x7f00_0000_2000L, 0x7f00_0000_0000L, 0x7f00_0001_0000L, "r--s")),
             report.processes());
+    }
+
+    @Test
+    void shouldFindAProcessWhoseMapsNameAPathThatIsNotUtf8() throws IOException
+    {
+        final Path dir = Files.createDirectories(proc.resolve("300"));
+        final ByteArrayOutputStream maps = new ByteArrayOutputStream();
+        maps.writeBytes("7d0000000000-7d0000001000 r--s 00000000 07:03 9 /mnt/bad".getBytes(StandardCharsets.US_ASCII));
+        maps.write(0xff);
+        maps.writeBytes("name\n7d1000000000-7d1000001000 r--s 00000000 07:03 10 /mnt/caf\u00e9\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(dir.resolve("maps"), maps.toByteArray());
+        Files.write(dir.resolve("comm"), new byte[]{'x', (byte)0xfe, '\n'});
+        final ProcMaps read = ProcMaps.read(proc);
+        assertEquals(List.of("/mnt/bad\u00ffname", "/mnt/caf\u00e9"), read.lines().stream().map(ProcMaps.Line::path).toList());
+        final FailureReport report = new FailureReport();
+        report.reset(FailureEvent.physical(0, 12), FailureService.PAGE_MAPPING_SHIFT);
+        report.locate(Verdict.MAPPED, null, LOOP3, 0, 0, 4096);
+        report.addKill(9, 0, 1, 0);
+        report.finish(false);
+        read.match(report, proc);
+        assertEquals(List.of(new ProcessMapping(300, "x\u00fe", 9, 0, 1, 0x7d00_0000_0000L, 0x7d00_0000_0000L,
+            0x7d00_0000_1000L, "r--s")), report.processes());
     }
 
     private void maps(final long pid, final String comm, final String... lines) throws IOException

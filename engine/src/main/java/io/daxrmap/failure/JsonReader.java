@@ -18,12 +18,16 @@ final class JsonReader
 {
     private final String text;
     private final IdentityHashMap<Object, Integer> objectPositions;
+    private final IdentityHashMap<Object, int[]> elementPositions;
     private int position;
 
-    private JsonReader(final String text, final IdentityHashMap<Object, Integer> objectPositions)
+    private JsonReader(
+        final String text, final IdentityHashMap<Object, Integer> objectPositions,
+        final IdentityHashMap<Object, int[]> elementPositions)
     {
         this.text = text;
         this.objectPositions = objectPositions;
+        this.elementPositions = elementPositions;
     }
 
     /**
@@ -48,7 +52,23 @@ final class JsonReader
      */
     static Object parse(final String text, final IdentityHashMap<Object, Integer> objectPositions)
     {
-        final JsonReader reader = new JsonReader(text, objectPositions);
+        return parse(text, objectPositions, null);
+    }
+
+    /**
+     * Parse one JSON value that makes up the whole text, noting where each object and each array element starts.
+     *
+     * @param text             the JSON text.
+     * @param objectPositions  receives each parsed object's 0-based start position, or null.
+     * @param elementPositions receives each parsed array's elements' 0-based start positions, or null.
+     * @return the value.
+     * @throws JsonSyntaxException if the text is not a single valid value.
+     */
+    static Object parse(
+        final String text, final IdentityHashMap<Object, Integer> objectPositions,
+        final IdentityHashMap<Object, int[]> elementPositions)
+    {
+        final JsonReader reader = new JsonReader(text, objectPositions, elementPositions);
         reader.skipSpace();
         final Object value = reader.value();
         reader.skipSpace();
@@ -129,6 +149,7 @@ final class JsonReader
     private List<Object> array()
     {
         final List<Object> array = new ArrayList<>();
+        final List<Integer> starts = new ArrayList<>();
         position++;
         skipSpace();
         if (peek() == ']')
@@ -139,6 +160,7 @@ final class JsonReader
         while (true)
         {
             skipSpace();
+            starts.add(position);
             array.add(value());
             skipSpace();
             if (peek() == ',')
@@ -147,7 +169,12 @@ final class JsonReader
                 continue;
             }
             expect(']');
-            return Collections.unmodifiableList(array);
+            final List<Object> result = Collections.unmodifiableList(array);
+            if (elementPositions != null)
+            {
+                elementPositions.put(result, starts.stream().mapToInt(Integer::intValue).toArray());
+            }
+            return result;
         }
     }
 

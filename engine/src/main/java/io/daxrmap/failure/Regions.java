@@ -5,7 +5,11 @@ import io.daxrmap.format.FormatException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,7 +162,40 @@ public final class Regions
      */
     public static Regions read(final Path file) throws IOException
     {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        final byte[] bytes;
+        try
+        {
+            bytes = Files.readAllBytes(file);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw ex;
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException(file + ": cannot read: " + ex.getMessage(), ex);
+        }
+        final ByteBuffer in = ByteBuffer.wrap(bytes);
+        final String text;
+        try
+        {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in).toString();
+        }
+        catch (final CharacterCodingException ex)
+        {
+            // the decoder stops at the bad sequence: its line is one more than the newlines before it
+            long line = 1;
+            for (int i = 0; i < in.position(); i++)
+            {
+                if (bytes[i] == '\n')
+                {
+                    line++;
+                }
+            }
+            throw new FormatException(file.toString(), line, null, "not UTF-8 at byte offset " + in.position(), ex);
+        }
+        return parse(text, file.toString());
     }
 
     /**
@@ -173,10 +210,11 @@ public final class Regions
     public static Regions parse(final String text, final String name) throws FormatException
     {
         final IdentityHashMap<Object, Integer> positions = new IdentityHashMap<>();
+        final IdentityHashMap<Object, int[]> elements = new IdentityHashMap<>();
         final Object root;
         try
         {
-            root = JsonReader.parse(text, positions);
+            root = JsonReader.parse(text, positions, elements);
         }
         catch (final JsonReader.JsonSyntaxException ex)
         {
@@ -195,13 +233,15 @@ public final class Regions
             throw top.error("regions", list == null ? "missing" : "not an array");
         }
         final List<Region> regions = new ArrayList<>();
+        final List<Long> lines = new ArrayList<>();
+        final int[] starts = elements.get(list);
         int i = 0;
         for (final Object item : (List<Object>)list)
         {
             final String prefix = "regions[" + i + "].";
             if (!(item instanceof Map))
             {
-                throw new FormatException(name, 1, "regions[" + i + "]", "not an object");
+                throw new FormatException(name, JsonFields.lineOf(text, starts[i]), "regions[" + i + "]", "not an object");
             }
             final JsonFields fields = new JsonFields((Map<String, Object>)item, name,
                 JsonFields.lineOf(text, positions.get(item)), prefix);
@@ -230,16 +270,33 @@ public final class Regions
             {
                 throw new FormatException(name, fields.line(), "regions[" + i + "]", ex.getMessage(), ex);
             }
+            lines.add(fields.line());
             i++;
         }
-        try
+        // the constructor's checks, made here to name the entry at fault: the later one in the file
+        for (int k = 0; k < regions.size(); k++)
         {
-            return new Regions(regions);
+            for (int j = 0; j < k; j++)
+            {
+                final Region a = regions.get(j);
+                final Region b = regions.get(k);
+                if (a.name().equals(b.name()))
+                {
+                    throw new FormatException(name, lines.get(k), "regions[" + k + "].name",
+                        "duplicate region name: name=" + b.name() + " (also regions[" + j + "] on line " + lines.get(j) + ")");
+                }
+                if (a.physBase() < b.end() && b.physBase() < a.end())
+                {
+                    final Region first = a.physBase() <= b.physBase() ? a : b;
+                    final Region second = first == a ? b : a;
+                    throw new FormatException(name, lines.get(k), "regions[" + k + "]", "regions overlap: " +
+                        first.name() + "=[0x" + Long.toHexString(first.physBase()) + ", 0x" + Long.toHexString(first.end()) +
+                        ") " + second.name() + "=[0x" + Long.toHexString(second.physBase()) + ", 0x" +
+                        Long.toHexString(second.end()) + ") (regions[" + j + "] on line " + lines.get(j) + ")");
+                }
+            }
         }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new FormatException(name, 1, "regions", ex.getMessage(), ex);
-        }
+        return new Regions(regions);
     }
 
     /**

@@ -3,8 +3,14 @@ package io.daxrmap.failure;
 import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FormatException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -80,8 +86,8 @@ class RegionsTest
                 "\"sise\":1073741824,\"startPad\":0,")));
         assertEquals("regions.json:2: only integers are accepted here at column 89",
             error(FILE.replace("\"dataOffset\":0,", "\"dataOffset\":0.5,")));
-        assertEquals("regions.json:1: field regions: regions overlap: pmem0=[0x100000000, 0x140000000) " +
-            "pmem1=[0x13ffff000, 0x17ffff000)", error(FILE.replace("\"physBase\":\"0x140000000\"",
+        assertEquals("regions.json:3: field regions[1]: regions overlap: pmem0=[0x100000000, 0x140000000) " +
+            "pmem1=[0x13ffff000, 0x17ffff000) (regions[0] on line 2)", error(FILE.replace("\"physBase\":\"0x140000000\"",
                 "\"physBase\":\"0x13ffff000\"").replace("\"startPad\":\"0x1000\"", "\"startPad\":\"0x2000\"")));
         assertEquals("regions.json:3: field regions[1]: filesystem start not page aligned: name=pmem1 start=0x140301200",
             error(FILE.replace("\"partitionOffset\":\"0x100000\"", "\"partitionOffset\":\"0x100200\"")));
@@ -102,6 +108,23 @@ class RegionsTest
         assertEquals("regions.json:2: field regions[0].size: window past 2^63: physBase=4294967296 size=" + max,
             error(String.format(big, 0, 0, 0).replace("1073741824", Long.toString(max))));
         assertThrows(IllegalArgumentException.class, () -> Region.of("pmem0", 0, 1L << 30, max, max, 2));
+    }
+
+    @Test
+    void shouldNameTheLineOfTheEntryAtFault(@TempDir final Path temp) throws IOException
+    {
+        assertEquals("regions.json:6: field regions[2]: not an object", error(FILE.replace(
+            "{\"name\":\"pmem2\",\"physBase\":6442450944,\"size\":1073741824,\"dataOffset\":\"0x200000\"}", "\n 7")));
+        assertEquals("regions.json:5: field regions[2].name: duplicate region name: name=pmem0 (also regions[0] on line 2)",
+            error(FILE.replace("\"pmem2\"", "\"pmem0\"")));
+        assertEquals("regions.json:5: field regions[2]: regions overlap: pmem0=[0x100000000, 0x140000000) " +
+            "pmem2=[0x100000000, 0x140000000) (regions[0] on line 2)", error(FILE.replace("6442450944", "4294967296")));
+        final Path bad = temp.resolve("latin1.json");
+        Files.write(bad, FILE.replace("pmem2", "pm\u00e9m2").getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(bad + ":5: not UTF-8 at byte offset " + (FILE.indexOf("pmem2") + 2),
+            assertThrows(FormatException.class, () -> Regions.read(bad)).getMessage());
+        assertEquals(temp + ": cannot read: Is a directory",
+            assertThrows(IOException.class, () -> Regions.read(temp)).getMessage());
     }
 
     @Test

@@ -17,12 +17,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -119,12 +118,13 @@ final class FailureCommand implements Callable<Integer>
                 }
                 else if ("-".equals(events))
                 {
-                    read(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), service, report,
-                        handler);
+                    // bytes, line by line: each event is answered as its line arrives, and a line that is not UTF-8
+                    // is named exactly (an InputStreamReader would decode ahead, or replace the byte silently)
+                    read(new BufferedInputStream(System.in), service, report, handler);
                 }
                 else
                 {
-                    try (BufferedReader in = Files.newBufferedReader(Path.of(events), StandardCharsets.UTF_8))
+                    try (InputStream in = new BufferedInputStream(Files.newInputStream(Path.of(events))))
                     {
                         read(in, service, report, handler);
                     }
@@ -151,7 +151,7 @@ final class FailureCommand implements Callable<Integer>
         }
     }
 
-    private void read(final BufferedReader in, final FailureService service, final FailureReport report,
+    private void read(final InputStream in, final FailureService service, final FailureReport report,
         final FailureService.ReportHandler handler) throws IOException
     {
         FailureEvents.read(in, events, (event, line) ->

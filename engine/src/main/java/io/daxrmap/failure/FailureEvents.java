@@ -3,7 +3,14 @@ package io.daxrmap.failure;
 import io.daxrmap.format.FormatException;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 
@@ -54,7 +61,7 @@ public final class FailureEvents
     {
         long lineNumber = 0;
         String line;
-        while ((line = in.readLine()) != null)
+        while ((line = readLine(in, name, lineNumber + 1)) != null)
         {
             lineNumber++;
             if (line.isBlank())
@@ -62,6 +69,87 @@ public final class FailureEvents
                 continue;
             }
             handler.onEvent(parse(line, name, lineNumber), lineNumber);
+        }
+    }
+
+    /**
+     * Read every event of an input of bytes, line by line, each line decoded on its own as strict UTF-8: a byte that
+     * is not UTF-8 is an error naming its line exactly (a decoding reader reports it on the line it was filling,
+     * which may be an earlier one, and replaces it silently if lenient). Each event is handled as soon as its line
+     * has arrived, so a pipe is answered event by event.
+     *
+     * @param in      the input; not closed.
+     * @param name    its name for messages ({@code -} for standard input).
+     * @param handler receives each event as soon as its line is read.
+     * @throws FormatException if a line is malformed or not UTF-8; events before it have been handled.
+     * @throws IOException     if the input cannot be read (the message names the input and the line).
+     */
+    public static void read(final InputStream in, final String name, final EventHandler handler) throws IOException
+    {
+        final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        long lineNumber = 0;
+        int b = 0;
+        while (b >= 0)
+        {
+            bytes.reset();
+            while ((b = readByte(in, name, lineNumber + 1)) >= 0 && b != '\n')
+            {
+                bytes.write(b);
+            }
+            if (b < 0 && bytes.size() == 0)
+            {
+                return;
+            }
+            lineNumber++;
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes.toByteArray());
+            final String line;
+            try
+            {
+                line = decoder.reset().decode(buffer).toString();
+            }
+            catch (final CharacterCodingException ex)
+            {
+                throw new FormatException(name, lineNumber, null, "not UTF-8 at byte " + (buffer.position() + 1) + " of the line", ex);
+            }
+            if (line.isBlank())
+            {
+                continue;
+            }
+            handler.onEvent(parse(line, name, lineNumber), lineNumber);
+        }
+    }
+
+    private static int readByte(final InputStream in, final String name, final long lineNumber) throws IOException
+    {
+        try
+        {
+            return in.read();
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException(name + ":" + lineNumber + ": cannot read: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The next line, with read and decoding errors naming the input and the line.
+     */
+    private static String readLine(final BufferedReader in, final String name, final long lineNumber) throws IOException
+    {
+        try
+        {
+            return in.readLine();
+        }
+        catch (final CharacterCodingException ex)
+        {
+            // a decoding reader may report a bad byte while filling an earlier line
+            throw new FormatException(name, lineNumber, null, "not UTF-8 (at or after this line)", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException(name + ":" + lineNumber + ": cannot read: " + ex.getMessage(), ex);
         }
     }
 

@@ -192,6 +192,34 @@ class FailureCliTest
     }
 
     @Test
+    void shouldNameTheFileAndLineOfInputThatCannotBeReadOrDecoded() throws IOException
+    {
+        assertError("daxrmap failure: " + temp + ":1: cannot read: Is a directory", "failure", index.toString(),
+            "--regions", regions.toString(), "--events", temp.toString());
+        final Path latin1 = temp.resolve("latin1.jsonl");
+        Files.write(latin1, "{\"type\":\"phys\",\"address\":1}\n{\"type\":\"pre-remove\",\"region\":\"pm\u00e9\"}\n"
+            .getBytes(StandardCharsets.ISO_8859_1));
+        assertError("daxrmap failure: " + latin1 + ":2: not UTF-8 at byte 34 of the line", "failure", index.toString(),
+            "--regions", regions.toString(), "--events", latin1.toString(), "--no-processes");
+        final InputStream stdin = System.in;
+        try
+        {
+            System.setIn(new ByteArrayInputStream(Files.readAllBytes(latin1)));
+            final CliRun run = CliRun.run("failure", index.toString(), "--regions", regions.toString(), "--events", "-",
+                "--json", "--no-processes");
+            assertEquals(2, run.status(), run.out());
+            assertEquals("daxrmap failure: -:2: not UTF-8 at byte 34 of the line\n", run.err());
+            assertEquals(1, run.out().lines().count(), run.out());
+        }
+        finally
+        {
+            System.setIn(stdin);
+        }
+        assertError("daxrmap failure: " + latin1 + ":2: not UTF-8 at byte offset 61", "failure", index.toString(),
+            "--regions", latin1.toString(), "--phys", "1");
+    }
+
+    @Test
     void shouldExitTwoWithOneLineNamingFileLineAndField() throws IOException
     {
         final Path events = temp.resolve("events.jsonl");

@@ -2,12 +2,18 @@ package io.daxrmap.failure;
 
 import io.daxrmap.format.FormatException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,6 +68,28 @@ class FailureEventsTest
             "{\"type\":\"memory_failure_event\",\"pfn\":1}\n\n  \n{\"type\":\"pre-remove\",\"region\":\"pmem1\"}\n")),
             "e", (event, line) -> seen.add(line + ":" + event.kind()));
         assertEquals(List.of("1:PHYSICAL", "4:PRE_REMOVE"), seen);
+    }
+
+    @Test
+    void shouldNameTheLineThatIsNotUtf8() throws IOException
+    {
+        final byte[] text = "{\"type\":\"memory_failure_event\",\"pfn\":1}\n{\"type\":\"pre-remove\",\"region\":\"pm\u00e9\"}\n"
+            .getBytes(StandardCharsets.ISO_8859_1);
+        final List<Long> seen = new ArrayList<>();
+        final FormatException error = assertThrows(FormatException.class, () -> FailureEvents.read(
+            new ByteArrayInputStream(text), "e.jsonl", (event, line) -> seen.add(line)));
+        assertEquals("e.jsonl:2: not UTF-8 at byte 34 of the line", error.getMessage());
+        assertEquals(List.of(1L), seen);
+    }
+
+    @Test
+    void shouldNameTheInputThatCannotBeRead(@TempDir final Path temp) throws IOException
+    {
+        try (InputStream in = Files.newInputStream(temp))
+        {
+            assertEquals(temp + ":1: cannot read: Is a directory", assertThrows(IOException.class,
+                () -> FailureEvents.read(in, temp.toString(), (event, line) -> { })).getMessage());
+        }
     }
 
     @ParameterizedTest

@@ -80,6 +80,8 @@ final class ImportCommand implements Callable<Integer>
         {
             builder.device(fiemap.device(), 0);
             builder.dataDevice(fiemap.device());
+            // forward maps list file data only: the bytes between are unknown, not free
+            builder.freeSpaceUnlisted();
         }
         try
         {

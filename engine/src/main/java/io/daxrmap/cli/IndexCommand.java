@@ -171,6 +171,7 @@ final class IndexCommand implements Callable<Integer>
             }
             else
             {
+                builder.freeSpaceUnlisted();
                 final int major = DeviceNumber.major(dataDevice);
                 final int minor = DeviceNumber.minor(dataDevice);
                 try (FiemapWalker walker = new FiemapWalker())

@@ -29,6 +29,12 @@ import java.util.Map;
  * {@link #source(String)} before its records, and each record's line to
  * {@link #onRecord(int, int, long, long, long, long, int, long)}. That costs an int per record (the line) and an entry
  * per run of records of one file on a device; records without a source are named by their position on the device.
+ * <p>
+ * The index holds free space as the bytes no owner holds. That is true only of a source that enumerates free space
+ * (GETFSMAP, an fsmap dump: they list it explicitly). A source of forward maps alone (FIEMAP) lists file data and
+ * nothing else: the bytes no file maps hold metadata, a journal, directories as often as free space. Such a source
+ * calls {@link #freeSpaceUnlisted()}, and those bytes are stored as {@link Owner#UNKNOWN}, never left free: a failure
+ * report must not advise re-zeroing them.
  */
 public final class FilesystemIndexBuilder implements FsmapRecordHandler
 {
@@ -40,6 +46,8 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     /** The files the records came from, in the order given. */
     private final List<String> sources = new ArrayList<>();
     private int dataDevice = -1;
+    /** The source lists file data only: bytes no record holds are unknown, not free. */
+    private boolean freeSpaceUnlisted;
 
     /**
      * @param blockSize filesystem block size in bytes; device sizes are rounded up to it.
@@ -110,6 +118,18 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     {
         final Device records = devices.computeIfAbsent(device, d -> new Device());
         records.end = Math.max(records.end, size);
+    }
+
+    /**
+     * The source lists file data only (forward maps, FIEMAP), not free space: every byte of a device no record holds
+     * is stored as owned by {@link Owner#UNKNOWN} rather than left free.
+     *
+     * @return this builder.
+     */
+    public FilesystemIndexBuilder freeSpaceUnlisted()
+    {
+        freeSpaceUnlisted = true;
+        return this;
     }
 
     /**
@@ -200,12 +220,16 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     private void load(final IndexFactory factory, final int deviceNumber, final Device records) throws IOException
     {
         final long size = Math.max(blockSize, (records.end + blockSize - 1) / blockSize * blockSize);
+        final long[] unlisted = freeSpaceUnlisted ? unlisted(records, size) : new long[0];
+        final int total = records.count + unlisted.length / 2;
         final ReverseIndex index = factory.create(
-            new IndexConfig(new DeviceGeometry(deviceNumber, size, blockSize), Math.max(1, records.count)));
+            new IndexConfig(new DeviceGeometry(deviceNumber, size, blockSize), Math.max(1, total)));
         target.addDevice(index);
-        final int[] input = new int[records.count];
+        final int[] input = new int[total];
         final String device = DeviceNumber.major(deviceNumber) + ":" + DeviceNumber.minor(deviceNumber);
-        final BulkLoad load = index.bulkLoad(records.count).nameRecords(r -> name(records, input[r]));
+        final BulkLoad load = index.bulkLoad(total).nameRecords(r -> input[r] < 0 ?
+            "bytes no file maps [" + unlisted[-2 - 2 * input[r]] + ", " + unlisted[-1 - 2 * input[r]] + ")" :
+            name(records, input[r]));
         try
         {
             for (int i = 0; i < records.count; i++)
@@ -219,6 +243,11 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
                         (int)records.data[at + 4]);
                 }
             }
+            for (int gap = 0; gap < unlisted.length / 2; gap++)
+            {
+                input[load.records()] = -1 - gap;
+                load.add(Owner.UNKNOWN, 0, unlisted[2 * gap], unlisted[2 * gap + 1] - unlisted[2 * gap], 0);
+            }
             load.commit();
         }
         catch (final InvalidMutationException ex)
@@ -226,6 +255,72 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             throw new InvalidMutationException("device " + device + " refused: " + ex.getMessage());
         }
         refuseOwnedFreeSpace(device, records);
+    }
+
+    /**
+     * The ranges of {@code [0, size)} that no owned record covers, as {@code start, end} pairs in device order: from
+     * the records' starts and ends sorted apart, a sweep that counts how many records cover each byte.
+     */
+    private static long[] unlisted(final Device records, final long size)
+    {
+        final long[] starts = new long[records.count];
+        final long[] ends = new long[records.count];
+        int owned = 0;
+        for (int i = 0; i < records.count; i++)
+        {
+            final int at = i * RECORD_LONGS;
+            if (records.data[at + 2] != Owner.FREE && records.data[at + 1] > 0)
+            {
+                starts[owned] = records.data[at];
+                ends[owned++] = records.data[at] + records.data[at + 1];
+            }
+        }
+        Arrays.sort(starts, 0, owned);
+        Arrays.sort(ends, 0, owned);
+        long[] gaps = new long[16];
+        int n = 0;
+        long gapStart = 0;
+        int covering = 0;
+        int s = 0;
+        int e = 0;
+        while (s < owned)
+        {
+            if (starts[s] < ends[e] || covering == 0)
+            {
+                // a record starts: a byte run uncovered up to here is a gap
+                if (covering == 0 && starts[s] > gapStart)
+                {
+                    if (n + 2 > gaps.length)
+                    {
+                        gaps = Arrays.copyOf(gaps, gaps.length * 2);
+                    }
+                    gaps[n++] = gapStart;
+                    gaps[n++] = starts[s];
+                }
+                covering++;
+                s++;
+            }
+            else
+            {
+                covering--;
+                if (covering == 0)
+                {
+                    gapStart = ends[e];
+                }
+                e++;
+            }
+        }
+        final long covered = owned == 0 ? 0 : ends[owned - 1];
+        if (covered < size)
+        {
+            if (n + 2 > gaps.length)
+            {
+                gaps = Arrays.copyOf(gaps, gaps.length + 2);
+            }
+            gaps[n++] = covered;
+            gaps[n++] = size;
+        }
+        return Arrays.copyOf(gaps, n);
     }
 
     /**

@@ -152,12 +152,14 @@ class CliTest
         assertEquals(xfsIoDump, CliRun.run("dump", fromFilefrag.toString(), "--format", "json").out());
 
         // Every file-data record built from forward maps is one the kernel's reverse map holds, flags included;
-        // the kernel's only other data records are directories' and symlinks' blocks, which FIEMAP cannot map.
+        // the kernel's only other data records are directories' and symlinks' blocks, which FIEMAP cannot map. The bytes
+        // between the files' extents are unknown (special_0:2), not free: forward maps do not say what holds them.
         final List<String> kernel = Arrays.asList(CliRun.run("dump", index.toString(), "--format", "json").out().split("\n"));
         long records = 0;
         for (final String line : xfsIoDump.split("\n"))
         {
-            if (!line.contains("special_0:1"))
+            assertFalse(line.contains("special_0:1"), line);
+            if (!line.contains("special_0:2"))
             {
                 final String withoutPath = line.replaceFirst(",\"path\":\".*\"}$", "}");
                 assertTrue(kernel.contains(withoutPath), line);
@@ -170,6 +172,34 @@ class CliTest
     }
 
     @Test
+    void shouldRecordTheBytesNoFileMapsAsUnknownNotFreeWhenImportingForwardMaps() throws IOException
+    {
+        // Forward maps list file data only: the superblock, the log, the btrees, directories lie between the
+        // extents. Taken as free, a failure report would advise zeroing them, and destroy the filesystem.
+        final Path fromForwardMaps = temp.resolve("fiemap-gaps");
+        assertEquals(0, CliRun.run("import", "--format", "fiemap", "--inodes", Captures.xfsSmall("inodes.txt").toString(),
+            "--device", "7:0", Captures.xfsSmall("fiemap-v.txt").toString(), "-o", fromForwardMaps.toString()).status());
+        final String dump = CliRun.run("dump", fromForwardMaps.toString()).out();
+        assertFalse(dump.contains("special_0:1"), "nothing is known to be free: " + dump);
+        assertTrue(dump.contains(",7,0,0,") && dump.lines().filter(line -> line.contains(",7,0,0,"))
+            .allMatch(line -> line.contains("special_0:2")), "the superblock's bytes are unknown: " + dump);
+
+        final Path regions = temp.resolve("gaps-regions.json");
+        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\"," +
+            "\"size\":\"0x4000000\",\"dataOffset\":0,\"partitionOffset\":0}]}");
+        // device offset 0: the XFS superblock, which no file maps
+        final CliRun failure = CliRun.run("failure", fromForwardMaps.toString(), "--regions", regions.toString(),
+            "--phys", "0x100000000", "--lsb", "6", "--json", "--no-processes");
+        assertEquals(0, failure.status(), failure.err());
+        assertFalse(failure.out().contains("\"kind\":\"free\""), failure.out());
+        assertTrue(failure.out().contains("\"repair\":[{\"deviceOffset\":0,\"length\":64,\"kind\":\"metadata\"," +
+            "\"owner\":\"special_0:2\""), failure.out());
+        final CliRun inspect = CliRun.run("inspect", fromForwardMaps.toString(), "--json");
+        assertEquals(0, inspect.status(), inspect.err());
+        assertFalse(inspect.out().matches("(?s).*\"free\":[1-9].*"), "no byte is known to be free: " + inspect.out());
+    }
+
+        @Test
     void shouldRefuseMalformedInputWithFileLineAndField() throws IOException
     {
         final Path bad = temp.resolve("bad.csv");
@@ -358,10 +388,10 @@ class CliTest
         assertEquals(0, result.status(), result.err());
         assertEquals(String.join("\n",
             "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH",
-            "0,0,0,0,63,special_0:1,,,64",
+            "0,0,0,0,63,special_0:2,,,64",
             "1,0,0,64,71,inode_134_data,0,7,8",
             "2,0,0,72,79,inode_135_data,0,7,8",
-            "3,0,0,80,95,special_0:1,,,16",
+            "3,0,0,80,95,special_0:2,,,16",
             "4,0,0,96,103,inode_134_data,8,15,8",
             ""), CliRun.run("dump", output.toString()).out());
         assertTrue(CliRun.run("dump", output.toString(), "--format", "json").out().contains("\"path\":\"orig/a\""));

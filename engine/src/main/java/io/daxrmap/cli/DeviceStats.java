@@ -22,6 +22,8 @@ final class DeviceStats
     enum ByteClass
     {
         FREE("free", "#f0f0f0"),
+        /** Owned by something the source could not name: what no file maps, in an index of forward maps. */
+        UNKNOWN("unknown", "#c9b8d9"),
         METADATA("metadata", "#6b6b6b"),
         ATTR_BMBT("attr fork / bmbt", "#b07aa1"),
         COW("cow staging", "#9c755f"),
@@ -123,6 +125,10 @@ final class DeviceStats
         if (owner == Owner.FREE)
         {
             return ByteClass.FREE;
+        }
+        if (owner == Owner.UNKNOWN)
+        {
+            return ByteClass.UNKNOWN;
         }
         if (owner == Owner.XFS_COW)
         {

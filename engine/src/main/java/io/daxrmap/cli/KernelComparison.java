@@ -14,14 +14,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongPredicate;
 
 /**
  * Compares a stored index with the kernel's reverse map of a mounted filesystem, read now with GETFSMAP.
  * <p>
  * Both sides go through the same canonical form (records as maximal runs of one owner, delta and flags), so equal
  * record lists mean every block agrees: same owners, same file offsets, same unwritten and shared state, whatever
- * the kernel's own record boundaries. An index built from FIEMAP knows only file data: it is compared with the
- * kernel's records of the owners it knows, and free space is not compared.
+ * the kernel's own record boundaries.
+ * <p>
+ * An index built from forward maps alone (FIEMAP: file data, and {@link Owner#UNKNOWN} for the bytes no file maps)
+ * is compared with the kernel's records of the files it knows. Its unknown bytes agree with whatever the kernel says
+ * holds them (metadata, free space, files a FIEMAP walk cannot map). Bytes it holds as free must be free in the
+ * kernel's map too: free space is what a failure report advises re-zeroing, and free where the kernel says owned is
+ * a difference, never passed over.
  */
 final class KernelComparison
 {
@@ -83,14 +89,21 @@ final class KernelComparison
         for (final long[] record : ours)
         {
             owners.add(record[2]);
-            complete |= !Owner.isInode(record[2]) && record[2] != Owner.FREE;
+            complete |= !Owner.isInode(record[2]) && record[2] != Owner.FREE && record[2] != Owner.UNKNOWN;
         }
         owners.remove(Owner.FREE);
-        final List<long[]> theirs = records(kernel, complete ? null : owners);
+        owners.remove(Owner.UNKNOWN);
         if (!complete)
         {
-            ours.removeIf(record -> record[2] == Owner.FREE);
+            compareFreeSpace(name, ours, kernel);
+            ours.removeIf(record -> record[2] == Owner.FREE || record[2] == Owner.UNKNOWN);
+            if (runs(kernel, Owner::isInode).isEmpty())
+            {
+                compareUnnamedFileData(name, ours, kernel);
+                return;
+            }
         }
+        final List<long[]> theirs = records(kernel, complete ? null : owners);
         int i = 0;
         int j = 0;
         while ((i < ours.size() || j < theirs.size()) && differences.size() < MAX_DIFFERENCES)
@@ -111,6 +124,92 @@ final class KernelComparison
                 differences.add("device " + name + ": only in the kernel: " + describe(theirs.get(j++)));
             }
         }
+    }
+
+    /**
+     * A forward-map index's free bytes against the kernel's owned ones: every overlap is a difference.
+     */
+    private void compareFreeSpace(final String name, final List<long[]> ours, final ReverseIndex kernel)
+    {
+        overlaps(name, ours, Owner.FREE, runs(kernel, owner -> owner != Owner.FREE), "free in the index");
+    }
+
+    /**
+     * Where the kernel names no file (ext4's GETFSMAP reports all file data as {@link Owner#UNKNOWN}), a
+     * forward-map index's file data is compared by place: it must lie on bytes the kernel holds as unknown, not on
+     * free space or named metadata.
+     */
+    private void compareUnnamedFileData(final String name, final List<long[]> ours, final ReverseIndex kernel)
+    {
+        final List<long[]> data = new ArrayList<>();
+        for (final long[] record : ours)
+        {
+            if (Owner.isInode(record[2]))
+            {
+                data.add(record);
+                compared++;
+            }
+        }
+        overlaps(name, data, -1, runs(kernel, owner -> owner != Owner.UNKNOWN), "file data in the index");
+    }
+
+    /**
+     * Report every overlap of our records (of one owner, or all with -1), in device order, with the kernel's runs.
+     */
+    private void overlaps(
+        final String name, final List<long[]> ours, final long owner, final List<long[]> runs, final String what)
+    {
+        int j = 0;
+        for (final long[] record : ours)
+        {
+            if (owner != -1 && record[2] != owner)
+            {
+                continue;
+            }
+            final long start = record[0];
+            final long end = record[0] + record[1];
+            while (j < runs.size() && runs.get(j)[1] <= start)
+            {
+                j++;
+            }
+            for (int k = j; k < runs.size() && runs.get(k)[0] < end; k++)
+            {
+                if (differences.size() >= MAX_DIFFERENCES)
+                {
+                    return;
+                }
+                final long[] run = runs.get(k);
+                differences.add("device " + name + ": " + what + " where the kernel says " + Owner.toString(run[2]) +
+                    ": " + describe(record) + " overlaps [" + Math.max(start, run[0]) + ", " + Math.min(end, run[1]) +
+                    ")");
+            }
+        }
+    }
+
+    /**
+     * The kernel's bytes of the owners a filter takes, as disjoint runs in device order, each with the owner of its
+     * first record.
+     */
+    private static List<long[]> runs(final ReverseIndex kernel, final LongPredicate taken)
+    {
+        final List<long[]> runs = new ArrayList<>();
+        kernel.newReader().scan(0, Long.MAX_VALUE, (deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            if (taken.test(owner))
+            {
+                final long[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+                if (last != null && deviceOffset < last[1])
+                {
+                    last[1] = Math.max(last[1], deviceOffset + length);
+                }
+                else
+                {
+                    runs.add(new long[]{deviceOffset, deviceOffset + length, owner});
+                }
+            }
+            return true;
+        });
+        return runs;
     }
 
     private static List<long[]> records(final ReverseIndex index, final Set<Long> owners)

@@ -547,6 +547,11 @@ public final class FailureReport
 
         /**
          * Add a free segment for every byte of {@code [start, end)} that no segment covers; rows must be sorted.
+         * <p>
+         * The byte query reports owned bytes only: a byte it leaves uncovered is one the index holds as free, and the
+         * index holds bytes free only where its source said so. A source that does not enumerate free space (forward
+         * maps, FIEMAP) has the bytes no file maps stored as {@link Owner#UNKNOWN}, which the query reports and which
+         * become metadata segments, never free ones (see {@code FilesystemIndexBuilder.freeSpaceUnlisted()}).
          */
         void addFreeGaps(final long start, final long end)
         {

@@ -39,8 +39,9 @@ import java.util.concurrent.Callable;
  * delayed allocations are in the reverse map.
  */
 @Command(name = "index", mixinStandardHelpOptions = true,
-    description = "Index a mounted filesystem: GETFSMAP where the kernel keeps a reverse map (XFS with rmapbt), " +
-        "else a FIEMAP walk of every file (file data only).")
+    description = "Index a mounted filesystem from its mount root (a block device's; not btrfs): GETFSMAP where " +
+        "the kernel keeps a reverse map and tells it (XFS with rmapbt, a caller with CAP_SYS_ADMIN), else a FIEMAP " +
+        "walk of every file (file data only: bytes no file maps are unknown, never free).")
 final class IndexCommand implements Callable<Integer>
 {
     enum Source

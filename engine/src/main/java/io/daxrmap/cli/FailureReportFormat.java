@@ -147,9 +147,13 @@ final class FailureReportFormat
         }
         for (int i = 0; i < report.fatalCount(); i++)
         {
-            out.append(String.format("  fatal   %s device bytes [%d, %d): %s, XFS shuts down%n",
+            // an index built from forward maps knows only file data: what it calls unknown may be metadata the
+            // filesystem shuts down on, or free space
+            out.append(String.format("  fatal   %s device bytes [%d, %d): %s, %s%n",
                 Owner.toString(report.fatalOwner(i)), report.fatalDeviceOffset(i),
-                report.fatalDeviceOffset(i) + report.fatalLength(i), structure(report.fatalOwner(i))));
+                report.fatalDeviceOffset(i) + report.fatalLength(i), structure(report.fatalOwner(i)),
+                report.fatalOwner(i) == Owner.UNKNOWN ? "metadata or free space: fatal if metadata" :
+                    "XFS shuts down"));
         }
         for (int i = 0; i < report.repairCount(); i++)
         {

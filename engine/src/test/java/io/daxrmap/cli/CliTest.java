@@ -194,6 +194,10 @@ class CliTest
         assertFalse(failure.out().contains("\"kind\":\"free\""), failure.out());
         assertTrue(failure.out().contains("\"repair\":[{\"deviceOffset\":0,\"length\":64,\"kind\":\"metadata\"," +
             "\"owner\":\"special_0:2\""), failure.out());
+        final String text = CliRun.run("failure", fromForwardMaps.toString(), "--regions", regions.toString(),
+            "--phys", "0x100000000", "--lsb", "6", "--no-processes").out();
+        assertTrue(text.contains("  fatal   special_0:2 device bytes [0, 4096): unknown owner, metadata or free space: " +
+            "fatal if metadata\n"), "an unknown owner is not said to shut XFS down: " + text);
         final CliRun inspect = CliRun.run("inspect", fromForwardMaps.toString(), "--json");
         assertEquals(0, inspect.status(), inspect.err());
         assertTrue(inspect.out().contains("\"free\":0,\"unknown\":"), "no byte is known to be free: " + inspect.out());

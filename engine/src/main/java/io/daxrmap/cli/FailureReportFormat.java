@@ -18,6 +18,10 @@ import java.util.function.LongFunction;
  */
 final class FailureReportFormat
 {
+    /** The chars that stand for the bytes 0x80..0xFF of a name that is not UTF-8 (surrogate escapes). */
+    private static final char NOT_UTF8_FIRST = '\udc80';
+    private static final char NOT_UTF8_LAST = '\udcff';
+
     private static final long PAGE_SIZE = 1L << FailureEvent.PAGE_SHIFT;
     private static final Map<Long, String> SPECIAL_STRUCTURES = Map.of(
         Owner.XFS_FS, "static filesystem metadata (superblock, AG headers)",
@@ -114,7 +118,7 @@ final class FailureReportFormat
     static String text(final FailureReport report, final LongFunction<String> paths)
     {
         final StringBuilder out = new StringBuilder(256);
-        out.append("event ").append(escape(report.event().json())).append('\n');
+        out.append("event ").append(escape(report.event().json(), false)).append('\n');
         final String where = report.region() == null ? "" : " of " + escape(report.region().name());
         switch (report.verdict())
         {
@@ -195,17 +199,27 @@ final class FailureReportFormat
     }
 
     /**
-     * A name as text output prints it, as {@code ls -b} does: a backslash doubled, control characters (C0, DEL, C1)
-     * as {@code \\n}, {@code \\t} and the like or as the octal of their UTF-8 bytes, so that a file name can neither
-     * forge a line of the report nor send escape sequences to the terminal, and the name can be recovered exactly.
+     * A name as text output prints it, as {@code ls -b} does: a backslash doubled, a space as {@code "\\ "}, control
+     * characters (C0, DEL, C1) as {@code \\n}, {@code \\t} and the like or as the octal of their UTF-8 bytes, and
+     * the bytes of a name that are not UTF-8 ({@link io.daxrmap.failure.ProcMaps#fromBytes}: U+DC80..U+DCFF) as the
+     * octal of the byte. So a file name can neither forge a line of the report, nor run into the words after it, nor
+     * send escape sequences to the terminal, and the name can be recovered exactly.
      *
-     * @param name a path, a command or an event line.
+     * @param name a path, a command or a region's name.
      * @return the name itself if it needs no escaping (the common case allocates nothing more).
      */
     static String escape(final String name)
     {
+        return escape(name, true);
+    }
+
+    /**
+     * As {@link #escape(String)}, spaces kept as they are if {@code spaces} is false (an event line as it was read).
+     */
+    static String escape(final String name, final boolean spaces)
+    {
         int i = 0;
-        while (i < name.length() && name.charAt(i) != '\\' && !Character.isISOControl(name.charAt(i)))
+        while (i < name.length() && !needsEscape(name.charAt(i), spaces))
         {
             i++;
         }
@@ -227,8 +241,13 @@ final class FailureReportFormat
                 case '\f': out.append("\\f"); break;
                 case 0x07: out.append("\\a"); break;
                 case 0x0b: out.append("\\v"); break;
+                case ' ': out.append(spaces ? "\\ " : " "); break;
                 default:
-                    if (!Character.isISOControl(c))
+                    if (c >= NOT_UTF8_FIRST && c <= NOT_UTF8_LAST)
+                    {
+                        octal(out, c & 0xff); // a byte of a name that is not UTF-8
+                    }
+                    else if (!Character.isISOControl(c))
                     {
                         out.append(c);
                     }
@@ -246,6 +265,12 @@ final class FailureReportFormat
             }
         }
         return out.toString();
+    }
+
+    private static boolean needsEscape(final char c, final boolean spaces)
+    {
+        return c == '\\' || (spaces && c == ' ') || Character.isISOControl(c) ||
+            (c >= NOT_UTF8_FIRST && c <= NOT_UTF8_LAST);
     }
 
     private static void octal(final StringBuilder out, final int value)

@@ -23,9 +23,14 @@ final class Json
                 case '\r': out.append("\\r"); break;
                 case '\t': out.append("\\t"); break;
                 default:
-                    if (c < 0x20)
+                    if (c < 0x20 || Character.isSurrogate(c) && !validPair(text, i))
                     {
+                        // a lone surrogate (a byte of a name that is not UTF-8) has no UTF-8: as an escape it stays
                         out.append(String.format("\\u%04x", (int)c));
+                    }
+                    else if (Character.isHighSurrogate(c))
+                    {
+                        out.append(c).append(text.charAt(++i));
                     }
                     else
                     {
@@ -34,5 +39,11 @@ final class Json
             }
         }
         return out.append('"').toString();
+    }
+
+    private static boolean validPair(final String text, final int i)
+    {
+        return Character.isHighSurrogate(text.charAt(i)) && i + 1 < text.length() &&
+            Character.isLowSurrogate(text.charAt(i + 1));
     }
 }

@@ -5,8 +5,10 @@ import io.daxrmap.format.DeviceNumber;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -101,26 +103,34 @@ public final class ProcMaps
     }
 
     /**
-     * Text whose chars are bytes (ISO-8859-1) as a name: UTF-8 when the bytes are valid UTF-8, otherwise the bytes
-     * as they are, one char per byte, so that nothing is lost or replaced.
+     * Text whose chars are bytes (ISO-8859-1) as a name: its UTF-8 decoded, and each byte that is not part of valid
+     * UTF-8 as the char U+DC00 + the byte (a surrogate escape, as Python's), so that nothing is lost or replaced and a
+     * text report can print the byte back as {@code ls -b} does.
      *
      * @param bytes the bytes, one char each.
      * @return the name.
      */
-    static String fromBytes(final String bytes)
+    public static String fromBytes(final String bytes)
     {
-        try
+        final ByteBuffer in = ByteBuffer.wrap(bytes.getBytes(StandardCharsets.ISO_8859_1));
+        final CharBuffer out = CharBuffer.allocate(in.remaining());
+        final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+        while (true)
         {
-            return StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(bytes.getBytes(StandardCharsets.ISO_8859_1)))
-                .toString();
+            final CoderResult result = decoder.decode(in, out, true);
+            if (result.isUnderflow())
+            {
+                break;
+            }
+            for (int i = 0; i < result.length(); i++)
+            {
+                out.put((char)(0xdc00 | (in.get() & 0xff)));
+            }
         }
-        catch (final CharacterCodingException ex)
-        {
-            return bytes;
-        }
+        decoder.flush(out);
+        return out.flip().toString();
     }
 
     /**

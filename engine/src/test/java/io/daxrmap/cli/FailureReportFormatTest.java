@@ -3,6 +3,7 @@ package io.daxrmap.cli;
 import io.daxrmap.failure.FailureEvent;
 import io.daxrmap.failure.FailureReport;
 import io.daxrmap.failure.FailureService;
+import io.daxrmap.failure.ProcMaps;
 import io.daxrmap.failure.ProcessMapping;
 import io.daxrmap.failure.Region;
 import io.daxrmap.failure.Regions;
@@ -13,6 +14,7 @@ import io.daxrmap.model.DeviceGeometry;
 import io.daxrmap.model.Owner;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +36,24 @@ class FailureReportFormatTest
     @Test
     void shouldEscapeControlCharactersAndBackslashReversibly()
     {
-        assertSame("plain/café name", FailureReportFormat.escape("plain/café name"));
-        assertEquals("nl\\nkill\\tinode 9", FailureReportFormat.escape("nl\nkill\tinode 9"));
+        assertSame("plain/café", FailureReportFormat.escape("plain/café"));
+        assertEquals("a\\ lost", FailureReportFormat.escape("a lost"));
+        assertEquals("{\"type\": 1}", FailureReportFormat.escape("{\"type\": 1}", false));
+        assertEquals("nl\\nkill\\tinode\\ 9", FailureReportFormat.escape("nl\nkill\tinode 9"));
         assertEquals("\\033[31mred\\\\n", FailureReportFormat.escape("\u001b[31mred\\n"));
         assertEquals("\\a\\b\\v\\f\\r\\000\\177\\302\\233", FailureReportFormat.escape("\u0007\b\u000b\f\r\u0000\u007f\u009b"));
+    }
+
+    @Test
+    void shouldPrintTheBytesOfANameThatIsNotUtf8AsLsDoes()
+    {
+        // comm bytes x 0x85 y 0xff z, then a valid UTF-8 y-diaeresis (0xc3 0xbf)
+        final String name = ProcMaps.fromBytes(new String(new byte[] {'x', (byte)0x85, 'y', (byte)0xff, 'z',
+            (byte)0xc3, (byte)0xbf}, StandardCharsets.ISO_8859_1));
+        assertEquals("x\udc85y\udcffz\u00ff", name);
+        assertEquals("x\\205y\\377z\u00ff", FailureReportFormat.escape(name));
+        assertEquals("\"x\\udc85y\\udcffz\u00ff\"", Json.quote(name));
+        assertEquals("\"\ud83d\ude00\"", Json.quote("\ud83d\ude00"), "a valid pair stays as it is");
     }
 
     @Test
@@ -60,9 +76,9 @@ class FailureReportFormatTest
         assertEquals(1, texts.size());
         final String text = texts.get(0);
         assertFalse(text.contains("\u001b"), text);
-        assertTrue(text.contains("  kill    inode 9 pgoff 0 pgcnt 1 nl\\nkill    inode 9 fake\\033[31m\n"), text);
+        assertTrue(text.contains("  kill    inode 9 pgoff 0 pgcnt 1 nl\\nkill\\ \\ \\ \\ inode\\ 9\\ fake\\033[31m\n"), text);
         assertEquals(1, text.lines().filter(line -> line.startsWith("  kill")).count(), text);
-        assertTrue(text.contains(" inode 9 file bytes [0, 4096) nl\\nkill    inode 9 fake\\033[31m lost\n"), text);
+        assertTrue(text.contains(" inode 9 file bytes [0, 4096) nl\\nkill\\ \\ \\ \\ inode\\ 9\\ fake\\033[31m lost\n"), text);
         assertTrue(text.contains("  mapped: pmem\\n0 device "), text);
         assertTrue(text.contains("  process pid 77 (evil\\033]0;x\\a) maps inode 9"), text);
     }

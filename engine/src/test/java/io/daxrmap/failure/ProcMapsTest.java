@@ -74,14 +74,14 @@ class ProcMapsTest
         Files.write(dir.resolve("maps"), maps.toByteArray());
         Files.write(dir.resolve("comm"), new byte[]{'x', (byte)0xfe, '\n'});
         final ProcMaps read = ProcMaps.read(proc);
-        assertEquals(List.of("/mnt/bad\u00ffname", "/mnt/caf\u00e9"), read.lines().stream().map(ProcMaps.Line::path).toList());
+        assertEquals(List.of("/mnt/bad\udcffname", "/mnt/caf\u00e9"), read.lines().stream().map(ProcMaps.Line::path).toList());
         final FailureReport report = new FailureReport();
         report.reset(FailureEvent.physical(0, 12), FailureService.PAGE_MAPPING_SHIFT);
         report.locate(Verdict.MAPPED, null, LOOP3, 0, 0, 4096);
         report.addKill(9, 0, 1, 0);
         report.finish(false);
         read.match(report, proc);
-        assertEquals(List.of(new ProcessMapping(300, "x\u00fe", 9, 0, 1, 0x7d00_0000_0000L, 0x7d00_0000_0000L,
+        assertEquals(List.of(new ProcessMapping(300, "x\udcfe", 9, 0, 1, 0x7d00_0000_0000L, 0x7d00_0000_0000L,
             0x7d00_0000_1000L, "r--s")), report.processes());
     }
 

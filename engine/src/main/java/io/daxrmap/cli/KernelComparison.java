@@ -3,6 +3,7 @@ package io.daxrmap.cli;
 import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.Owner;
+import io.daxrmap.source.Capabilities;
 import io.daxrmap.source.GetFsmap;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
@@ -48,6 +49,12 @@ final class KernelComparison
 
     void compare(final FilesystemIndex index, final Path mountPoint) throws IOException
     {
+        if (!Capabilities.hasSysAdmin())
+        {
+            // the kernel would answer with free space and unknown owners only: every file a difference, no reason given
+            throw new IOException("--against " + mountPoint + ": GETFSMAP reports file owners only to a process " +
+                "with CAP_SYS_ADMIN; run as root");
+        }
         final FilesystemIndexBuilder kernelBuilder = new FilesystemIndexBuilder(
             index.device(index.dataDevice()).geometry().blockSize());
         for (final ReverseIndex device : index.devices().values())

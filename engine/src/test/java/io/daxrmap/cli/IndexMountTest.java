@@ -128,6 +128,12 @@ class IndexMountTest
             temp.resolve("no-cap-fsmap").toString(), "--source", "fsmap");
         assertEquals(2, fsmap.status, fsmap.output);
         assertTrue(fsmap.output.contains("CAP_SYS_ADMIN") && fsmap.output.contains("--source fiemap"), fsmap.output);
+
+        // verify --against asks GETFSMAP too: without the capability it says why, not every file as a difference
+        final Result verify = unprivileged("verify", index.toString(), "--against", xfs.mountPoint().toString());
+        assertEquals(2, verify.status, verify.output);
+        assertEquals("daxrmap verify: --against " + xfs.mountPoint() + ": GETFSMAP reports file owners only to a " +
+            "process with CAP_SYS_ADMIN; run as root\n", verify.output);
     }
 
     @Test

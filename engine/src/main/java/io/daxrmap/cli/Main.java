@@ -74,7 +74,7 @@ public final class Main implements Runnable
         });
         commandLine.setParameterExceptionHandler((ex, arguments) ->
         {
-            errWriter.println("daxrmap: " + ex.getMessage());
+            errWriter.println("daxrmap: " + oneLine(ex.getMessage()));
             errWriter.println("Try 'daxrmap --help' or 'daxrmap COMMAND --help'.");
             return EXIT_BAD_INPUT;
         });
@@ -130,12 +130,13 @@ public final class Main implements Runnable
     }
 
     /**
-     * A message as the one line the command contract promises: a library's message over several lines (Chronicle
-     * Map's list of possible reasons, say) joined with spaces.
+     * A message as the one line the command contract promises: line breaks and other control characters in it (a
+     * library's message over several lines, a path or an argument holding a newline) written as {@code \\n} and the
+     * like, so that nothing is misread.
      */
     static String oneLine(final String message)
     {
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+        return FailureReportFormat.escape(message.strip(), false);
     }
 
     private static String message(final Exception ex)

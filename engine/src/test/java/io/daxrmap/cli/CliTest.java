@@ -703,12 +703,16 @@ class CliTest
     }
 
     @Test
-    void shouldJoinAMessageOfSeveralLinesIntoOne()
+    void shouldWriteAMessageOfSeveralLinesAsOne()
     {
-        assertEquals("java.lang.IllegalStateException: map: Attempt to allocate #2 extra segment tier. Possible " +
-            "reasons include: - the map is too small", Main.oneLine("java.lang.IllegalStateException: map: Attempt " +
-            "to allocate #2 extra segment tier.\nPossible reasons include:\r\n  - the map is too small\n"));
+        assertEquals("map: Attempt to allocate #2 extra segment tier.\\nPossible reasons include:\\r\\n  - the map " +
+            "is too small", Main.oneLine("map: Attempt to allocate #2 extra segment tier.\nPossible reasons include:" +
+            "\r\n  - the map is too small\n"));
+        assertEquals("cannot open /tmp/no\\nsuch", Main.oneLine("cannot open /tmp/no\nsuch"), "a path stays readable");
         assertEquals("one line", Main.oneLine("one line"));
+        final CliRun run = CliRun.run("dump", index.toString(), "--units", "a\nb");
+        assertEquals(2, run.status());
+        assertEquals(2, run.err().split("\n").length, "one line of error and the hint: " + run.err());
     }
 
     @Test

@@ -44,6 +44,9 @@ import java.util.concurrent.Callable;
         "walk of every file (file data only: bytes no file maps are unknown, never free).")
 final class IndexCommand implements Callable<Integer>
 {
+    /** The unit of a block device's size in sysfs. */
+    private static final long SECTOR_BYTES = 512;
+
     enum Source
     {
         auto, fsmap, fiemap
@@ -126,6 +129,24 @@ final class IndexCommand implements Callable<Integer>
     }
 
     /**
+     * The size of a block device, from sysfs: statfs's total leaves out what the filesystem keeps for itself (ext4's
+     * group descriptors, inode tables, journal), so an index sized by it would leave the device's last bytes outside
+     * the filesystem. {@code fallback} if sysfs does not say.
+     */
+    private static long blockDeviceBytes(final int major, final int minor, final long fallback)
+    {
+        try
+        {
+            return Long.parseLong(Files.readString(Path.of("/sys/dev/block/" + major + ":" + minor + "/size")).trim()) *
+                SECTOR_BYTES;
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return fallback;
+        }
+    }
+
+    /**
      * Read the filesystem with one source into a new builder.
      */
     private Built build(final MountRoot root, final XfsGeometry geometry, final Source chosen) throws IOException
@@ -135,7 +156,8 @@ final class IndexCommand implements Callable<Integer>
         final int blockSize = geometry != null ? geometry.blockSize() : (int)store.getBlockSize();
         final int dataDevice = DeviceNumber.encode(root.major(), root.minor());
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
-        builder.device(dataDevice, geometry != null ? geometry.dataBytes() : store.getTotalSpace());
+        builder.device(dataDevice, geometry != null ? geometry.dataBytes() :
+            blockDeviceBytes(root.major(), root.minor(), store.getTotalSpace()));
         builder.dataDevice(dataDevice);
         final FilesystemIndex target = builder.target();
         if (geometry != null)

@@ -111,6 +111,13 @@ class IndexMountTest
             assertEquals(2, fsmap.status(), fsmap.out());
             assertEquals("daxrmap index: " + ext4.mountPoint() +
                 ": GETFSMAP on ext4 reports no file owners; use --source fiemap\n", fsmap.err());
+
+            // the device's size, not statfs's (which leaves ext4's own overhead out): every byte of it is indexed
+            final Path fiemap = temp.resolve("ext4-fiemap");
+            assertEquals(0, index(ext4.mountPoint(), fiemap, "auto").status());
+            final String inspect = CliRun.run("inspect", fiemap.toString()).out();
+            assertTrue(inspect.startsWith("device " + ext4.run("stat -c %d . | awk '{printf \"%d:%d\", $1/256, $1%256}'")
+                .trim() + " (data): " + IMAGE_SIZE + " bytes\n"), inspect);
         }
     }
 

@@ -106,6 +106,17 @@ final class LibC
     }
 
     /**
+     * The charset the JVM decodes file names with ({@code sun.jnu.encoding}), so that bytes decoded with it give the
+     * same strings as {@link Path#toString()} of the names a directory listing returns.
+     *
+     * @return the charset.
+     */
+    static Charset pathCharset()
+    {
+        return PATH_ENCODING;
+    }
+
+    /**
      * The errno of a failed call.
      *
      * @param ex what JNA threw.

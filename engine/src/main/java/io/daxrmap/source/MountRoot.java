@@ -4,11 +4,15 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -74,20 +78,16 @@ public final class MountRoot implements AutoCloseable
         {
             throw new IOException(given + ": not a directory");
         }
-        final List<String[]> mounts = readMountInfo();
-        String typeName = null;
-        for (final String[] mount : mounts)
-        {
-            if (mount[0].equals(real.toString()))
-            {
-                typeName = mount[1];
-            }
-        }
-        if (typeName == null)
+        final Charset charset = LibC.pathCharset();
+        final byte[] realBytes = real.toString().getBytes(charset);
+        final List<Mount> mounts = parseMountInfo(Files.readAllBytes(MOUNTINFO));
+        final Mount rootMount = mountAt(mounts, realBytes);
+        if (rootMount == null)
         {
             throw new IOException(given + ": not a mount point (" + real + " is inside the filesystem mounted at " +
-                enclosingMount(real, mounts) + "); index a filesystem at its mount point");
+                new String(enclosingMount(realBytes, mounts), charset) + "); index a filesystem at its mount point");
         }
+        final String typeName = rootMount.type();
         final int fd = openDirectory(real, given);
         try
         {
@@ -117,16 +117,8 @@ public final class MountRoot implements AutoCloseable
                 throw new IOException(given + ": " + typeName + " is on no block device (st_dev " + major(device) +
                     ":" + minor(device) + "); only filesystems on a block device can be indexed");
             }
-            final Set<String> nested = new TreeSet<>();
-            for (final String[] mount : mounts)
-            {
-                final Path mountPoint = Path.of(mount[0]);
-                if (!mountPoint.equals(real) && mountPoint.startsWith(real))
-                {
-                    nested.add(real.relativize(mountPoint).toString());
-                }
-            }
-            return new MountRoot(real, fd, device, type, typeName, Collections.unmodifiableSet(nested));
+            final Set<String> nested = nestedMounts(mounts, rootMount, charset);
+            return new MountRoot(real, fd, device, type, typeName, nested);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -256,19 +248,32 @@ public final class MountRoot implements AutoCloseable
     }
 
     /**
-     * Mount points and types of {@code /proc/self/mountinfo}: field 5 and the field after the {@code -} separator,
+     * The mounts of {@code /proc/self/mountinfo}: fields 1, 2 and 5 and the field after the {@code -} separator,
      * with the octal escapes ({@code \040}) undone.
      *
-     * @param text the file's text.
-     * @return {@code {mountPoint, type}} per line, in file order.
+     * @param text the file's bytes, UTF-8.
+     * @return the mounts, in file order.
+     * @throws CharacterCodingException if the text is not UTF-8.
      */
-    static List<String[]> parseMountInfo(final String text)
+    static List<Mount> parseMountInfo(final byte[] text) throws CharacterCodingException
     {
-        final List<String[]> mounts = new ArrayList<>();
-        for (final String line : text.split("\n"))
+        final String decoded = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(text)).toString();
+        final List<Mount> mounts = new ArrayList<>();
+        for (final String line : decoded.split("\n"))
         {
             final String[] fields = line.split(" ");
             if (fields.length < 7)
+            {
+                continue;
+            }
+            final int id;
+            final int parentId;
+            try
+            {
+                id = Integer.parseInt(fields[0]);
+                parentId = Integer.parseInt(fields[1]);
+            }
+            catch (final NumberFormatException ex)
             {
                 continue;
             }
@@ -278,28 +283,74 @@ public final class MountRoot implements AutoCloseable
                 separator++;
             }
             final String fsType = separator + 1 < fields.length ? unescape(fields[separator + 1]) : "";
-            mounts.add(new String[] {unescape(fields[4]), fsType});
+            mounts.add(new Mount(id, parentId, unescape(fields[4]).getBytes(StandardCharsets.UTF_8), fsType));
         }
         return mounts;
     }
 
-    private static List<String[]> readMountInfo() throws IOException
+    /**
+     * The mount whose root a path is: of the mounts at that mount point, the last, for a later mount at the same
+     * point is stacked on the earlier ones and hides them.
+     *
+     * @param mounts the mounts, in mountinfo order.
+     * @param path   the real path, as bytes.
+     * @return the visible mount at the path, or null if none is mounted there.
+     */
+    static Mount mountAt(final List<Mount> mounts, final byte[] path)
     {
-        return parseMountInfo(Files.readString(MOUNTINFO, StandardCharsets.UTF_8));
-    }
-
-    private static String enclosingMount(final Path real, final List<String[]> mounts)
-    {
-        Path best = Path.of("/");
-        for (final String[] mount : mounts)
+        Mount found = null;
+        for (final Mount mount : mounts)
         {
-            final Path mountPoint = Path.of(mount[0]);
-            if (real.startsWith(mountPoint) && mountPoint.getNameCount() > best.getNameCount())
+            if (Arrays.equals(mount.point(), path))
             {
-                best = mountPoint;
+                found = mount;
             }
         }
-        return best.toString();
+        return found;
+    }
+
+    /**
+     * The mount points below the root's, relative to it.
+     *
+     * @param mounts  the mounts, in mountinfo order.
+     * @param root    the root's mount, one of {@code mounts}.
+     * @param charset how the JVM decodes file names, so that the relative paths match a walk's.
+     * @return the relative paths ({@code a/b}), sorted.
+     */
+    static Set<String> nestedMounts(final List<Mount> mounts, final Mount root, final Charset charset)
+    {
+        final Set<String> nested = new TreeSet<>();
+        for (final Mount mount : mounts)
+        {
+            if (isBelow(mount.point(), root.point()))
+            {
+                final int from = root.point().length == 1 ? 1 : root.point().length + 1;
+                nested.add(new String(mount.point(), from, mount.point().length - from, charset));
+            }
+        }
+        return Collections.unmodifiableSet(nested);
+    }
+
+    private static boolean isBelow(final byte[] path, final byte[] root)
+    {
+        if (path.length <= root.length || !Arrays.equals(path, 0, root.length, root, 0, root.length))
+        {
+            return false;
+        }
+        return root.length == 1 && root[0] == '/' || path[root.length] == '/';
+    }
+
+    private static byte[] enclosingMount(final byte[] real, final List<Mount> mounts)
+    {
+        byte[] best = {'/'};
+        for (final Mount mount : mounts)
+        {
+            if (isBelow(real, mount.point()) && mount.point().length > best.length)
+            {
+                best = mount.point();
+            }
+        }
+        return best;
     }
 
     private static String unescape(final String field)
@@ -335,6 +386,18 @@ public final class MountRoot implements AutoCloseable
             }
         }
         return true;
+    }
+
+    /**
+     * One line of mountinfo.
+     *
+     * @param id       the mount ID (field 1).
+     * @param parentId the ID of the mount it is mounted on (field 2); its own ID for the namespace's root.
+     * @param point    the mount point (field 5), unescaped, as bytes.
+     * @param type     the filesystem type (the field after {@code -}).
+     */
+    record Mount(int id, int parentId, byte[] point, String type)
+    {
     }
 
     private static boolean isBlockDevice(final long dev)

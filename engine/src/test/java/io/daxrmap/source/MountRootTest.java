@@ -2,6 +2,9 @@ package io.daxrmap.source;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -16,17 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MountRootTest
 {
     @Test
-    void shouldReadMountPointsAndTypesFromMountInfo()
+    void shouldReadMountPointsAndTypesFromMountInfo() throws CharacterCodingException
     {
-        final List<String[]> mounts = MountRoot.parseMountInfo(String.join("\n",
+        final List<MountRoot.Mount> mounts = MountRoot.parseMountInfo(bytes(
             "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw",
             "35 22 7:0 / /tmp/a\\040b\\134c rw,noatime shared:5 master:3 - xfs /dev/loop0 rw,attr2",
             "36 22 7:0 /data /tmp/view rw - xfs /dev/loop0 rw",
             ""));
         assertEquals(3, mounts.size());
-        assertArrayEquals(new String[] {"/", "ext4"}, mounts.get(0));
-        assertArrayEquals(new String[] {"/tmp/a b\\c", "xfs"}, mounts.get(1));
-        assertArrayEquals(new String[] {"/tmp/view", "xfs"}, mounts.get(2));
+        assertMount(22, 1, "/", "ext4", mounts.get(0));
+        assertMount(35, 22, "/tmp/a b\\c", "xfs", mounts.get(1));
+        assertMount(36, 22, "/tmp/view", "xfs", mounts.get(2));
     }
 
     @Test
@@ -48,5 +51,30 @@ class MountRootTest
         assertEquals(0x12345 & ~0xFF | 3, MountRoot.minor(dev));
         assertEquals(7, MountRoot.major(0x700));
         assertEquals(1, MountRoot.minor(0x701));
+    }
+
+    private static void assertMount(final int id, final int parentId, final String point, final String type,
+        final MountRoot.Mount mount)
+    {
+        assertEquals(id, mount.id());
+        assertEquals(parentId, mount.parentId());
+        assertEquals(point, new String(mount.point(), StandardCharsets.UTF_8));
+        assertEquals(type, mount.type());
+    }
+
+    /** The lines joined with newlines, as UTF-8. */
+    private static byte[] bytes(final String... lines)
+    {
+        return String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(final byte[]... parts)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (final byte[] part : parts)
+        {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 }

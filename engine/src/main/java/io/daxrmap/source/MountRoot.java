@@ -3,9 +3,8 @@ package io.daxrmap.source;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +35,7 @@ public final class MountRoot implements AutoCloseable
 
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     private static final Path SYS_DEV_BLOCK = Path.of("/sys/dev/block");
+    private static final byte[] SEPARATOR = {'-'};
 
     private final Path path;
     private final int fd;
@@ -248,21 +248,27 @@ public final class MountRoot implements AutoCloseable
     }
 
     /**
-     * The mounts of {@code /proc/self/mountinfo}: fields 1, 2 and 5 and the field after the {@code -} separator,
-     * with the octal escapes ({@code \040}) undone.
+     * The mounts of {@code /proc/self/mountinfo}, parsed as bytes: the kernel escapes space, tab, newline and
+     * backslash as {@code \ooo} but passes every other byte through, so a mount point anywhere on the system may hold
+     * bytes that are not valid in any charset. Lines too short to be mountinfo are left out.
      *
-     * @param text the file's bytes, UTF-8.
-     * @return the mounts, in file order.
-     * @throws CharacterCodingException if the text is not UTF-8.
+     * @param text the file's bytes.
+     * @return the mounts, in file order (a mount comes after the one it covers).
      */
-    static List<Mount> parseMountInfo(final byte[] text) throws CharacterCodingException
+    static List<Mount> parseMountInfo(final byte[] text)
     {
-        final String decoded = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(text)).toString();
         final List<Mount> mounts = new ArrayList<>();
-        for (final String line : decoded.split("\n"))
+        int start = 0;
+        while (start < text.length)
         {
-            final String[] fields = line.split(" ");
-            if (fields.length < 7)
+            int end = start;
+            while (end < text.length && text[end] != '\n')
+            {
+                end++;
+            }
+            final List<byte[]> fields = split(text, start, end);
+            start = end + 1;
+            if (fields.size() < 7)
             {
                 continue;
             }
@@ -270,20 +276,21 @@ public final class MountRoot implements AutoCloseable
             final int parentId;
             try
             {
-                id = Integer.parseInt(fields[0]);
-                parentId = Integer.parseInt(fields[1]);
+                id = Integer.parseInt(new String(fields.get(0), StandardCharsets.US_ASCII));
+                parentId = Integer.parseInt(new String(fields.get(1), StandardCharsets.US_ASCII));
             }
             catch (final NumberFormatException ex)
             {
                 continue;
             }
             int separator = 6;
-            while (separator < fields.length && !"-".equals(fields[separator]))
+            while (separator < fields.size() && !Arrays.equals(fields.get(separator), SEPARATOR))
             {
                 separator++;
             }
-            final String fsType = separator + 1 < fields.length ? unescape(fields[separator + 1]) : "";
-            mounts.add(new Mount(id, parentId, unescape(fields[4]).getBytes(StandardCharsets.UTF_8), fsType));
+            final String fsType = separator + 1 < fields.size() ?
+                new String(unescape(fields.get(separator + 1)), StandardCharsets.UTF_8) : "";
+            mounts.add(new Mount(id, parentId, unescape(fields.get(4)), fsType));
         }
         return mounts;
     }
@@ -353,34 +360,48 @@ public final class MountRoot implements AutoCloseable
         return best;
     }
 
-    private static String unescape(final String field)
+    private static List<byte[]> split(final byte[] text, final int from, final int to)
     {
-        if (field.indexOf('\\') < 0)
+        final List<byte[]> fields = new ArrayList<>();
+        int start = from;
+        for (int i = from; i <= to; i++)
         {
-            return field;
-        }
-        final StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++)
-        {
-            final char c = field.charAt(i);
-            if (c == '\\' && isOctal(field, i + 1))
+            if (i == to || text[i] == ' ')
             {
-                out.append((char)Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                fields.add(Arrays.copyOfRange(text, start, i));
+                start = i + 1;
+            }
+        }
+        return fields;
+    }
+
+    private static byte[] unescape(final byte[] field)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(field.length);
+        for (int i = 0; i < field.length; i++)
+        {
+            if (field[i] == '\\' && isOctal(field, i + 1))
+            {
+                out.write((field[i + 1] - '0') << 6 | (field[i + 2] - '0') << 3 | (field[i + 3] - '0'));
                 i += 3;
             }
             else
             {
-                out.append(c);
+                out.write(field[i]);
             }
         }
-        return out.toString();
+        return out.toByteArray();
     }
 
-    private static boolean isOctal(final String field, final int from)
+    private static boolean isOctal(final byte[] field, final int from)
     {
-        for (int i = from; i < from + 3; i++)
+        if (from + 3 > field.length || field[from] < '0' || field[from] > '3')
         {
-            if (i >= field.length() || field.charAt(i) < '0' || field.charAt(i) > '7')
+            return false;
+        }
+        for (int i = from + 1; i < from + 3; i++)
+        {
+            if (field[i] < '0' || field[i] > '7')
             {
                 return false;
             }
@@ -393,7 +414,7 @@ public final class MountRoot implements AutoCloseable
      *
      * @param id       the mount ID (field 1).
      * @param parentId the ID of the mount it is mounted on (field 2); its own ID for the namespace's root.
-     * @param point    the mount point (field 5), unescaped, as bytes.
+     * @param point    the mount point (field 5), unescaped, as the kernel's bytes.
      * @param type     the filesystem type (the field after {@code -}).
      */
     record Mount(int id, int parentId, byte[] point, String type)

@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -317,7 +320,11 @@ public final class MountRoot implements AutoCloseable
     }
 
     /**
-     * The mount points below the root's, relative to it.
+     * The mount points a walk of the root's mount meets, relative to its mount point: the visible mount at each
+     * point whose chain of parent mounts reaches the root's mount. A mount that only shares a path prefix is left
+     * out: one hidden under the root's mount (mounted on a directory before the root was mounted over it, its
+     * parent is the mount below) is not in the tree the walk sees, and skipping its path would skip a real
+     * directory of the root's filesystem.
      *
      * @param mounts  the mounts, in mountinfo order.
      * @param root    the root's mount, one of {@code mounts}.
@@ -326,16 +333,41 @@ public final class MountRoot implements AutoCloseable
      */
     static Set<String> nestedMounts(final List<Mount> mounts, final Mount root, final Charset charset)
     {
-        final Set<String> nested = new TreeSet<>();
+        final Map<Integer, Mount> byId = new HashMap<>();
+        final Map<String, Mount> visibleByPoint = new LinkedHashMap<>();
         for (final Mount mount : mounts)
         {
-            if (isBelow(mount.point(), root.point()))
+            byId.put(mount.id(), mount);
+            visibleByPoint.put(new String(mount.point(), StandardCharsets.ISO_8859_1), mount);
+        }
+        final Set<String> nested = new TreeSet<>();
+        for (final Mount mount : visibleByPoint.values())
+        {
+            if (mount.id() != root.id() && reaches(mount, root.id(), byId) && isBelow(mount.point(), root.point()))
             {
                 final int from = root.point().length == 1 ? 1 : root.point().length + 1;
                 nested.add(new String(mount.point(), from, mount.point().length - from, charset));
             }
         }
         return Collections.unmodifiableSet(nested);
+    }
+
+    private static boolean reaches(final Mount mount, final int rootId, final Map<Integer, Mount> byId)
+    {
+        Mount current = mount;
+        for (int steps = 0; current != null && steps <= byId.size(); steps++)
+        {
+            if (current.parentId() == rootId)
+            {
+                return true;
+            }
+            if (current.parentId() == current.id())
+            {
+                return false;
+            }
+            current = byId.get(current.parentId());
+        }
+        return false;
     }
 
     private static boolean isBelow(final byte[] path, final byte[] root)

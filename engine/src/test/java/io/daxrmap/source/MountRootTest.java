@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The parsing behind {@link MountRoot} and {@link Capabilities}: mountinfo fields with octal escapes, optional fields
- * and bytes that are no UTF-8, the effective capability mask, and glibc's {@code dev_t} split.
+ * and bytes that are no UTF-8, the root's mount and the submounts a walk must skip (not those hidden under an
+ * overmount), the effective capability mask, and glibc's {@code dev_t} split.
  */
 class MountRootTest
 {
@@ -74,6 +75,60 @@ class MountRootTest
         final MountRoot.Mount root = MountRoot.mountAt(mounts, concat(bytes("/mnt/d"), new byte[] {(byte)0xE9}));
         assertEquals(51, root.id());
         assertEquals(Set.of("sub dir"), MountRoot.nestedMounts(mounts, root, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldLeaveOutAMountHiddenUnderTheRoot()
+    {
+        // tmpfs on /tmp/x/ov/dir, then the XFS over /tmp/x/ov: the XFS's own dir is what the walk sees.
+        final List<MountRoot.Mount> mounts = MountRoot.parseMountInfo(bytes(
+            "22 1 259:2 / / rw - ext4 /dev/sda1 rw",
+            "60 22 0:70 / /tmp/x/ov/dir rw - tmpfs none rw",
+            "61 22 7:3 / /tmp/x/ov rw - xfs /dev/loop3 rw",
+            "62 61 0:71 / /tmp/x/ov/mnt rw - tmpfs none rw",
+            ""));
+        final MountRoot.Mount root = MountRoot.mountAt(mounts, bytes("/tmp/x/ov"));
+        assertEquals(61, root.id());
+        assertEquals(Set.of("mnt"), MountRoot.nestedMounts(mounts, root, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldTakeTheLastMountAtTheRootsPathAndOnlyItsSubmounts()
+    {
+        // Two filesystems stacked on /mnt: the first one's submount is hidden with it.
+        final List<MountRoot.Mount> mounts = MountRoot.parseMountInfo(bytes(
+            "22 1 259:2 / / rw - ext4 /dev/sda1 rw",
+            "70 22 7:4 / /mnt rw - ext4 /dev/loop4 rw",
+            "71 70 0:72 / /mnt/old rw - tmpfs none rw",
+            "72 70 7:5 / /mnt rw - xfs /dev/loop5 rw",
+            "73 72 0:73 / /mnt/new rw - tmpfs none rw",
+            ""));
+        final MountRoot.Mount root = MountRoot.mountAt(mounts, bytes("/mnt"));
+        assertEquals(72, root.id());
+        assertEquals("xfs", root.type());
+        assertEquals(Set.of("new"), MountRoot.nestedMounts(mounts, root, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldSkipSubmountsOfSubmountsAndStackedSubmountsButNotThoseHiddenUnderTheRoot()
+    {
+        // e and e/f were mounted before the XFS over /data and are hidden under it; a, a/b and c are on it.
+        final List<MountRoot.Mount> mounts = MountRoot.parseMountInfo(bytes(
+            "22 1 259:2 / / rw - ext4 /dev/sda1 rw",
+            "78 22 0:78 / /data/e rw - tmpfs none rw",
+            "79 78 0:79 / /data/e/f rw - tmpfs none rw",
+            "80 22 7:6 / /data rw - xfs /dev/loop6 rw",
+            "81 80 0:80 / /data/a rw - tmpfs none rw",
+            "82 81 0:81 / /data/a/b rw - tmpfs none rw",
+            "83 80 0:82 / /data/c rw - tmpfs none rw",
+            "84 83 0:83 / /data/c rw - tmpfs none rw",
+            "85 22 0:84 / /database rw - tmpfs none rw",
+            ""));
+        final MountRoot.Mount root = MountRoot.mountAt(mounts, bytes("/data"));
+        assertEquals(Set.of("a", "a/b", "c"), MountRoot.nestedMounts(mounts, root, StandardCharsets.UTF_8));
+        // From /, the hidden mounts are below the /data mount point, which the walk does not enter anyway.
+        assertEquals(Set.of("data", "data/a", "data/a/b", "data/c", "data/e", "data/e/f", "database"),
+            MountRoot.nestedMounts(mounts, MountRoot.mountAt(mounts, bytes("/")), StandardCharsets.UTF_8));
     }
 
     @Test

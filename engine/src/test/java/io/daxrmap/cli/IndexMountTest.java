@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What {@code daxrmap index} accepts as MOUNTPOINT and which source it takes, against the kernel on loop-mounted
- * images: a mount point named through a symlink, a subdirectory, a bind mount inside the tree, filesystems on no
- * block device and btrfs, XFS without rmapbt, ext4, a caller without {@code CAP_SYS_ADMIN}, and dirty data at the
- * time of GETFSMAP. Needs root and the tools: skipped with the reason outside CI, failed under CI=true.
+ * images: a mount point named through a symlink, a subdirectory, a bind mount inside the tree, a mount the root
+ * hides, a mount elsewhere whose name is no UTF-8, filesystems on no block device and btrfs, XFS without rmapbt,
+ * ext4, a caller without {@code CAP_SYS_ADMIN}, and dirty data at the time of GETFSMAP. Needs root and the tools:
+ * skipped with the reason outside CI, failed under CI=true.
  */
 class IndexMountTest
 {
@@ -195,6 +196,58 @@ class IndexMountTest
         finally
         {
             xfs.run("umount \"$MNT/view\"");
+        }
+    }
+
+    @Test
+    void shouldIndexWhileAMountElsewhereHasANameThatIsNoUtf8() throws IOException
+    {
+        // The kernel writes the byte 0xFF into /proc/self/mountinfo as it is.
+        final String dir = "\"" + temp + "\"/$'bad\\xff'";
+        xfs.run("mkdir -p " + dir + " && mount -t tmpfs -o size=1m daxrmap-test " + dir);
+        try
+        {
+            for (final String source : List.of("fsmap", "fiemap"))
+            {
+                final CliRun run = index(xfs.mountPoint(), temp.resolve("non-utf8-" + source), source);
+                assertEquals(0, run.status(), run.err());
+            }
+        }
+        finally
+        {
+            xfs.run("umount " + dir);
+        }
+    }
+
+    @Test
+    void shouldIndexADirectoryOverAMountTheRootHides() throws IOException
+    {
+        try (LoopFilesystem over = LoopFilesystem.xfs(IMAGE_SIZE))
+        {
+            over.run("mkdir dir && xfs_io -f -c 'pwrite -S 0x64 0 128k' -c fsync dir/f1 >/dev/null");
+            over.settle();
+            final String f1 = inode(over, "dir/f1");
+            // A tmpfs on the mount point's dir, then the XFS over the mount point: the XFS's dir/f1 is what one sees.
+            over.run("cd / && umount \"$MNT\" && mkdir -p \"$MNT/dir\" && " +
+                "mount -t tmpfs -o size=1m daxrmap-test \"$MNT/dir\" && mount -o loop,noatime \"$IMG\" \"$MNT\"");
+            try
+            {
+                assertEquals(f1, inode(over, "dir/f1"));
+                for (final String source : List.of("fsmap", "fiemap"))
+                {
+                    final Path index = temp.resolve("hidden-" + source);
+                    final CliRun run = index(over.mountPoint(), index, source);
+                    assertEquals(0, run.status(), run.err());
+                    assertTrue(run.out().contains(", 1 files, 2 directories, 3 inodes with paths"),
+                        "source=" + source + ": dir and dir/f1 are walked: " + run.out());
+                    assertTrue(owners(CliRun.run("dump", index.toString()).out()).contains(f1),
+                        "source=" + source + ": the file's data is in the index");
+                }
+            }
+            finally
+            {
+                over.run("cd / && umount \"$MNT\" && umount \"$MNT/dir\" && mount -o loop,noatime \"$IMG\" \"$MNT\"");
+            }
         }
     }
 

@@ -95,20 +95,9 @@ class LogReplayTest
     @Test
     void shouldCutOffATornLastRecordWhoseHeaderBeginsJustBeforeASectorBoundary() throws IOException
     {
-        final Path directory = Files.createDirectory(temp.resolve("index"));
-        final long recordStart;
-        try (IndexLog log = IndexLog.create(directory, 1, GEOMETRY, STRIPE_SHIFT))
-        {
-            final byte[] checkpoint = payload(IndexLog.CHECKPOINT, 1, 31, new long[] {77});
-            log.append(checkpoint, checkpoint.length);
-            recordStart = log.length();
-            final byte[] batch = payload(IndexLog.BATCH, 2, 30, new long[0]);
-            assertTrue(batch.length >= 256, "the length's second byte is not zero: length=" + batch.length);
-            log.append(batch, batch.length);
-        }
-        assertEquals(509, recordStart, "the header begins 3 bytes before the sector boundary at 512");
-        final Path file = IndexLog.file(directory, 1);
-        assertEquals(2, LogReplay.read(file, 1).version);
+        final byte[] batch = payload(IndexLog.BATCH, 2, 30, new long[0]);
+        assertTrue(batch.length >= 256, "the length's second byte is not zero: length=" + batch.length);
+        final Path file = batchAfterByte509(batch);
         // the sector [0, 512) as it was once the checkpoint was forced: zeros past byte 509
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
         {
@@ -124,20 +113,10 @@ class LogReplayTest
     @Test
     void shouldRefuseALastRecordWhoseHeaderJustBeforeASectorBoundaryIsDamaged() throws IOException
     {
-        final Path directory = Files.createDirectory(temp.resolve("index"));
-        final long recordStart;
-        try (IndexLog log = IndexLog.create(directory, 1, GEOMETRY, STRIPE_SHIFT))
-        {
-            final byte[] checkpoint = payload(IndexLog.CHECKPOINT, 1, 31, new long[] {77});
-            log.append(checkpoint, checkpoint.length);
-            recordStart = log.length();
-            final byte[] batch = payload(IndexLog.BATCH, 2, 1, new long[0]);
-            assertTrue(batch.length < 256, "the length's 3 high bytes are zeros: length=" + batch.length);
-            log.append(batch, batch.length);
-        }
-        assertEquals(509, recordStart, "the header begins 3 bytes before the sector boundary at 512");
-        final Path file = IndexLog.file(directory, 1);
-        assertEquals(2, LogReplay.read(file, 1).version);
+        final byte[] batch = payload(IndexLog.BATCH, 2, 1, new long[0]);
+        assertTrue(batch.length < 256, "the length's 3 high bytes are zeros: length=" + batch.length);
+        final Path file = batchAfterByte509(batch);
+        final long recordStart = 509;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             final ByteBuffer at = ByteBuffer.allocate(1);
@@ -311,6 +290,25 @@ class LogReplayTest
     private interface Read
     {
         void run() throws IOException;
+    }
+
+    /**
+     * A log of a checkpoint that ends at byte 509, 3 bytes before a sector boundary, and then {@code batch}, both
+     * read back.
+     */
+    private Path batchAfterByte509(final byte[] batch) throws IOException
+    {
+        final Path directory = Files.createDirectory(temp.resolve("index"));
+        try (IndexLog log = IndexLog.create(directory, 1, GEOMETRY, STRIPE_SHIFT))
+        {
+            final byte[] checkpoint = payload(IndexLog.CHECKPOINT, 1, 31, new long[] {77});
+            log.append(checkpoint, checkpoint.length);
+            assertEquals(509, log.length(), "the batch's header begins 3 bytes before the sector boundary at 512");
+            log.append(batch, batch.length);
+        }
+        final Path file = IndexLog.file(directory, 1);
+        assertEquals(2, LogReplay.read(file, 1).version);
+        return file;
     }
 
     private static byte[] payload(final byte type, final long version, final int stripes, final long[] owners)

@@ -74,7 +74,7 @@ final class IndexRecords implements FsmapRecordSource
                     if (ranged && owner == Owner.FREE)
                     {
                         start = Math.max(start, first);
-                        end = Math.min(end, last + 1);
+                        end = last == Long.MAX_VALUE ? end : Math.min(end, last + 1); // last + 1 would overflow
                     }
                     try
                     {

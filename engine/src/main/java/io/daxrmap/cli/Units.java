@@ -34,34 +34,77 @@ enum Units
         {
             throw new IllegalArgumentException("--range takes START:END: range=" + text);
         }
-        final long start = parseNumber(text.substring(0, colon), "START");
-        final long end = parseNumber(text.substring(colon + 1), "END");
+        final long start = parseRangeNumber(text.substring(0, colon), "START");
+        final long end = parseRangeNumber(text.substring(colon + 1), "END");
         if (end < start)
         {
             throw new IllegalArgumentException("--range END before START: range=" + text);
         }
-        if (end > (Long.MAX_VALUE - unit + 1) / unit)
-        {
-            throw new IllegalArgumentException("--range overflows bytes: range=" + text + " unit=" + unit);
-        }
-        return new long[]{start * unit, end * unit + unit - 1};
+        // as xfs_io's fsmap -d takes them: past what a byte offset can count, a number means the end of everything
+        final long limit = (Long.MAX_VALUE - unit + 1) / unit;
+        return new long[]{start > limit ? Long.MAX_VALUE : start * unit,
+            end > limit ? Long.MAX_VALUE : end * unit + unit - 1};
     }
 
+    /**
+     * A number of a {@code --range}: as {@link #parseNumber}, and one too large for a long (xfs_io takes up to
+     * 18446744073709551615) as {@link Long#MAX_VALUE}.
+     */
+    private static long parseRangeNumber(final String text, final String field)
+    {
+        if (text.length() > 18 && digits(text, 0, 10))
+        {
+            try
+            {
+                return Long.parseLong(text);
+            }
+            catch (final NumberFormatException ex)
+            {
+                return Long.MAX_VALUE;
+            }
+        }
+        return parseNumber(text, field);
+    }
+
+    /**
+     * A number as options take it: decimal, or hexadecimal after {@code 0x}, in ASCII digits with no sign.
+     */
     static long parseNumber(final String text, final String field)
     {
+        final boolean hex = text.startsWith("0x") || text.startsWith("0X");
+        if (!digits(text, hex ? 2 : 0, hex ? 16 : 10))
+        {
+            throw new IllegalArgumentException(field + " is not a number: " + field + "=" + text);
+        }
         try
         {
-            final long value = text.startsWith("0x") || text.startsWith("0X") ?
-                Long.parseUnsignedLong(text.substring(2), 16) : Long.parseLong(text);
-            if (value < 0)
-            {
-                throw new IllegalArgumentException(field + " must not be negative: " + field + "=" + text);
-            }
-            return value;
+            return hex ? Long.parseUnsignedLong(text.substring(2), 16) : Long.parseLong(text);
         }
         catch (final NumberFormatException ex)
         {
-            throw new IllegalArgumentException(field + " is not a number: " + field + "=" + text, ex);
+            throw new IllegalArgumentException(field + " is out of range: " + field + "=" + text, ex);
         }
+    }
+
+    /**
+     * Whether {@code text} from {@code from} on is one or more ASCII digits of the radix (10 or 16).
+     */
+    private static boolean digits(final String text, final int from, final int radix)
+    {
+        if (text.length() <= from)
+        {
+            return false;
+        }
+        for (int i = from; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            final boolean digit = (c >= '0' && c <= '9') ||
+                (radix == 16 && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
+            if (!digit)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

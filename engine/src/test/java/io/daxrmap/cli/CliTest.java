@@ -728,6 +728,26 @@ class CliTest
     }
 
     @Test
+    void shouldTakeARangeToTheEndOfEverythingAsXfsIoDoes()
+    {
+        // the device ends at sector 131071; xfs_io's fsmap -d takes any END past it, up to 2^64 - 1
+        final String toDeviceEnd = CliRun.run("query", index.toString(), "--range", "107000:131071").out();
+        assertTrue(toDeviceEnd.endsWith(",7,0,107960,131071,special_0:1,,,23112\n"), toDeviceEnd);
+        for (final String end : List.of("18014398509481983", "9223372036854775807", "18446744073709551615"))
+        {
+            final CliRun run = CliRun.run("query", index.toString(), "--range", "107000:" + end);
+            assertEquals(0, run.status(), run.err());
+            assertEquals(toDeviceEnd, run.out(), "free space clipped at the device's end, not at the range's: " + end);
+        }
+        assertEquals(CliRun.run("query", index.toString(), "--units", "bytes", "--range", "54784000:67108863").out(),
+            CliRun.run("query", index.toString(), "--units", "bytes", "--range", "54784000:9223372036854775807").out());
+        for (final String bad : List.of("+5:10", "5:\u0661\u0662", "-1:5", "0x:5"))
+        {
+            assertEquals(2, CliRun.run("query", index.toString(), "--range", bad).status(), bad);
+        }
+    }
+
+    @Test
     void shouldExitTwoOnBadUsage()
     {
         assertEquals(2, CliRun.run("query", index.toString()).status());

@@ -115,7 +115,7 @@ public final class FiemapText
         {
             return Style.FILEFRAG;
         }
-        if (firstLine.endsWith(":") && firstLine.length() > 1 && !Character.isWhitespace(firstLine.charAt(0)))
+        if (firstLine.endsWith(":") && firstLine.length() > 1)
         {
             return Style.XFS_IO;
         }

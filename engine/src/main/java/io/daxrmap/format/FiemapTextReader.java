@@ -152,7 +152,9 @@ public final class FiemapTextReader
         @Override
         void parseLine(final String line) throws IOException
         {
-            if (line.endsWith(":") && line.length() > 1 && !Character.isWhitespace(line.charAt(0)))
+            // 'PATH:' starts a file, whatever its name begins with (a space too): no extent row or table header ends
+            // with a colon
+            if (line.endsWith(":") && line.length() > 1)
             {
                 path = line.substring(0, line.length() - 1);
                 header = false;

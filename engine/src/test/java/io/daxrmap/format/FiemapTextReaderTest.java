@@ -71,6 +71,21 @@ class FiemapTextReaderTest
     }
 
     @Test
+    void shouldReadAnXfsIoFileWhoseNameBeginsWithASpace() throws IOException
+    {
+        // what xfs_io -c 'fiemap -v' prints for the file ' lead  sp' (found by a review): a header line is the one
+        // ending in ':', whatever it begins with; an extent row never ends so
+        final Recorder recorder = new Recorder();
+        assertEquals(1, read(String.join("\n",
+            " lead  sp:",
+            " EXT: FILE-OFFSET      BLOCK-RANGE      TOTAL FLAGS",
+            "   0: [0..15]:         4160..4175          16   0x1",
+            ""), recorder));
+        assertEquals(List.of(" lead  sp:-1"), recorder.files);
+        assertEquals(List.of(" lead  sp 0 2129920 8192 0x1"), recorder.extents);
+    }
+
+    @Test
     void shouldReadFilefragTableInBytesWhenFlagWordsExpectedColumnAndInlineData() throws IOException
     {
         final Recorder recorder = new Recorder();

@@ -120,12 +120,20 @@ final class IndexLog implements AutoCloseable
     }
 
     /**
-     * Create a new log with its header.
+     * A new log's id: random, so that two logs of one generation (an index and the one that replaces it) differ.
+     */
+    static long newId()
+    {
+        return ThreadLocalRandom.current().nextLong();
+    }
+
+    /**
+     * Create a new log with its header and a new id.
      */
     static IndexLog create(final Path directory, final int generation, final DeviceGeometry geometry,
         final int stripeShift) throws IOException
     {
-        return create(directory, generation, geometry, stripeShift, FileChannel::open);
+        return create(directory, generation, geometry, stripeShift, newId(), FileChannel::open);
     }
 
     /**
@@ -133,6 +141,16 @@ final class IndexLog implements AutoCloseable
      */
     static IndexLog create(final Path directory, final int generation, final DeviceGeometry geometry,
         final int stripeShift, final Opener opener) throws IOException
+    {
+        return create(directory, generation, geometry, stripeShift, newId(), opener);
+    }
+
+    /**
+     * Create a new log with its header, whose id is {@code id}: the id the generation's slabs, written before the
+     * log, carry ({@link SlabFiles}).
+     */
+    static IndexLog create(final Path directory, final int generation, final DeviceGeometry geometry,
+        final int stripeShift, final long id, final Opener opener) throws IOException
     {
         final Path file = file(directory, generation);
         final FileChannel channel = opener.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
@@ -144,7 +162,7 @@ final class IndexLog implements AutoCloseable
             header.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, generation).putInt(16, geometry.device())
                 .putInt(20, geometry.blockSize()).putLong(24, geometry.size()).putInt(32, stripeShift);
             header.putInt(36, crc(header.array(), 0, 36));
-            header.putLong(ID_OFFSET, ThreadLocalRandom.current().nextLong());
+            header.putLong(ID_OFFSET, id);
             header.putInt(ID_CRC_OFFSET, crc(header.array(), 0, ID_CRC_OFFSET));
             write(channel, header, 0);
             channel.force(true);

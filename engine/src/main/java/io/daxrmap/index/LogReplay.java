@@ -153,6 +153,20 @@ final class LogReplay
     }
 
     /**
+     * The log's id, as read from its header.
+     *
+     * @throws IllegalStateException for a log of format 1, which has none.
+     */
+    long logId()
+    {
+        if (!(identity instanceof Long))
+        {
+            throw new IllegalStateException("a log of format 1 has no id: file=" + file);
+        }
+        return (Long)identity;
+    }
+
+    /**
      * Whether the file at this log's path is still this log, not another that took its name (an index directory
      * replaced by a new import: its generation may be the same).
      */

@@ -70,6 +70,9 @@ final class Arena
     /**
      * Map the existing slabs of a persistent arena; new blocks go to new slabs, never into an existing one (whose
      * tail may hold the unreferenced blocks of a batch that never committed).
+     *
+     * @throws CorruptIndexException if a slab file is damaged or another index's (its header names another log:
+     *                               {@link SlabFiles#open}).
      */
     static Arena reopen(final int slabSize, final SlabFiles files, final int slabCount) throws IOException
     {
@@ -86,9 +89,11 @@ final class Arena
     }
 
     /**
-     * Map the slabs another process added since this read-only arena was opened.
+     * Map the slabs another process added since this read-only arena was opened. The files are opened by their path,
+     * which may name another index's slabs by now (the directory exchanged): {@link SlabFiles#open} refuses those.
      *
      * @return this arena, with a new slab array.
+     * @throws CorruptIndexException if a slab file is damaged or another index's.
      */
     Arena mapMore(final int count) throws IOException
     {

@@ -27,11 +27,11 @@ import java.util.zip.CRC32C;
  *   LOCK                 held (fcntl lock) by the one process that writes
  *   CURRENT              "daxrmap-index version 1 generation N crc X": the generation to open, replaced by rename
  *   log-N.dat            the generation's {@link IndexLog}: a checkpoint, then one record per committed batch
- *   slab-N-M.dat         the generation's memory-mapped slabs ({@link SlabFiles})
+ *   slab-N-M.dat         the generation's memory-mapped slabs ({@link SlabFiles}), each carrying log-N.dat's id
  * </pre>
  * A compaction writes generation N+1 whole (slabs, then a log holding only a checkpoint), switches CURRENT, and
- * deletes generation N; a crash at any point leaves CURRENT naming a complete generation. Files are readable by
- * their owner only.
+ * deletes generation N; a crash at any point leaves CURRENT naming a complete generation. The new log's id is chosen
+ * with its slabs ({@link #slabs(int)}), which are written first. Files are readable by their owner only.
  */
 final class IndexDirectory implements AutoCloseable
 {
@@ -48,6 +48,8 @@ final class IndexDirectory implements AutoCloseable
     private int generation;
     /** The log's length once its checkpoint was written. */
     private long checkpointLength;
+    /** The slabs of the generation being written ({@link #slabs(int)}), whose id its log is created with. */
+    private SlabFiles newSlabs;
 
     private IndexDirectory(final Path directory, final FileChannel lockChannel, final FileLock lock)
     {
@@ -261,9 +263,22 @@ final class IndexDirectory implements AutoCloseable
         return generation;
     }
 
-    SlabFiles slabs(final int slabGeneration)
+    /**
+     * The slabs of a new generation, which {@link #checkpoint} then starts: they carry the id its log is created
+     * with. A later call for the same generation (a compaction tried again) takes a new id.
+     */
+    SlabFiles slabs(final int newGeneration)
     {
-        return new SlabFiles(directory, slabGeneration);
+        newSlabs = new SlabFiles(directory, newGeneration, IndexLog.newId());
+        return newSlabs;
+    }
+
+    /**
+     * The slabs of the generation a log was read from: checked against its id when mapped.
+     */
+    SlabFiles slabs(final LogReplay replay)
+    {
+        return SlabFiles.of(directory, replay);
     }
 
     /**
@@ -338,10 +353,16 @@ final class IndexDirectory implements AutoCloseable
         final int newGeneration, final Snapshot snapshot, final long emptyStripe, final long liveBytes,
         final int slabCount) throws IOException
     {
+        if (newSlabs == null || newSlabs.generation() != newGeneration)
+        {
+            throw new IllegalStateException("no slabs were made for generation " + newGeneration);
+        }
+        final long logId = newSlabs.logId();
         IndexLog newLog = null;
         try
         {
-            newLog = IndexLog.create(directory, newGeneration, snapshot.geometry, snapshot.stripeShift);
+            newLog = IndexLog.create(directory, newGeneration, snapshot.geometry, snapshot.stripeShift, logId,
+                FileChannel::open);
             final IndexLog.Writer writer = new IndexLog.Writer(
                 IndexLog.CHECKPOINT, snapshot.version, liveBytes, slabCount, emptyStripe);
             final int[] stripes = new int[snapshot.stripeCount()];
@@ -389,6 +410,7 @@ final class IndexDirectory implements AutoCloseable
             throw ex;
         }
         // CURRENT names the new generation from here on: nothing below may leave the writer on the old one
+        newSlabs = null;
         final IndexLog old = log;
         log = newLog;
         generation = newGeneration;

@@ -27,7 +27,7 @@ import java.util.zip.CRC32C;
  * <pre>
  *   header (64 bytes): 0 long magic "DXRLOG\0\0" | 8 int version | 12 int generation | 16 int device
  *                      | 20 int block size | 24 long device size | 32 int stripe shift | 36 int CRC32C of 0..36
- *                      | 40 long log id (format 2: random, one per log file) | 48 int CRC32C of 0..48
+ *                      | 40 long log id (format 2 on: random, one per log file) | 48 int CRC32C of 0..48
  *   record:            int payload length | int CRC32C of payload | int CRC32C of the 8 bytes before | payload
  *                      | int 0xD1A710C5 | int payload length
  *   payload:           byte type (1 checkpoint, 2 batch) | long version | long live bytes | int slab count
@@ -46,6 +46,9 @@ import java.util.zip.CRC32C;
  * was torn from one that was damaged, and a header of zeros with whole records after it is damage too.
  * <p>
  * Format 1 records lack the header checksum; such logs are still read and appended to in their own format.
+ * Format 3 is format 2 whose generation's slabs carry the log's id ({@link SlabFiles}, format 7): which of the two a
+ * log is tells which slabs it may have (format 6, with no id, for logs of format 1 and 2). A log of format 2 is still
+ * read and appended to as such, and its generation's new slabs are format 6.
  * <p>
  * An append that fails leaves the log as it was before it: what it wrote is cut off. If that fails too, or the
  * device could not confirm the record, the log refuses every later append, as its end is no longer known.
@@ -53,13 +56,17 @@ import java.util.zip.CRC32C;
 final class IndexLog implements AutoCloseable
 {
     static final long MAGIC = 0x4458_524C_4F47_0000L;
-    static final int VERSION = 2;
+    /** This version's format: 3 since the generation's slabs carry the log's id (records as in 2). */
+    static final int VERSION = 3;
+    /** The format whose slabs carry no log id (records and header as in 3); still read and appended to. */
+    static final int VERSION_2 = 2;
     /** The first format, whose records lack the header checksum; still read and appended to. */
     static final int VERSION_1 = 1;
     static final int HEADER_LENGTH = 64;
     /**
-     * Where format 2 keeps the log's id: a reader following a writer checks it to tell this log from another one
-     * that took its name (an index replaced by a new import), whose generation may well be the same.
+     * Where format 2 on keeps the log's id: a reader following a writer checks it to tell this log from another one
+     * that took its name (an index replaced by a new import), whose generation may well be the same; an index checks
+     * each slab it maps against it (format 3).
      */
     static final int ID_OFFSET = 40;
     static final int ID_CRC_OFFSET = 48;

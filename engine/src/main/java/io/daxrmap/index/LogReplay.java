@@ -34,7 +34,7 @@ final class LogReplay
     final int generation;
     final DeviceGeometry geometry;
     final int stripeShift;
-    /** The log's format: {@link IndexLog#VERSION} or {@link IndexLog#VERSION_1}. */
+    /** The log's format: {@link IndexLog#VERSION}, {@link IndexLog#VERSION_2} or {@link IndexLog#VERSION_1}. */
     final int format;
     final OwnerTable owners = new OwnerTable();
     final OwnerSetTable sets = new OwnerSetTable();
@@ -45,7 +45,7 @@ final class LogReplay
     int slabCount;
     long emptyStripe;
     long validLength;
-    /** The log's id (format 2), or the file's key (format 1): what {@link #sameLog} compares. */
+    /** The log's id (format 2 on), or the file's key (format 1): what {@link #sameLog} compares. */
     private Object identity;
     /** Where the checkpoint record ends: the log's length right after its generation began. */
     long checkpointEnd;
@@ -112,7 +112,7 @@ final class LogReplay
             {
                 throw new CorruptIndexException(file, "header checksum mismatch");
             }
-            if (head.getInt(8) != IndexLog.VERSION && head.getInt(8) != IndexLog.VERSION_1)
+            if (head.getInt(8) < IndexLog.VERSION_1 || head.getInt(8) > IndexLog.VERSION)
             {
                 throw new CorruptIndexException(file, "unsupported format version: version=" + head.getInt(8) +
                     " supported=" + IndexLog.VERSION_1 + ".." + IndexLog.VERSION);
@@ -153,7 +153,7 @@ final class LogReplay
     }
 
     /**
-     * The log's id, as read from its header.
+     * The log's id, as read from its header: what the generation's slabs carry (format 3).
      *
      * @throws IllegalStateException for a log of format 1, which has none.
      */

@@ -134,7 +134,7 @@ public final class ReverseIndex implements AutoCloseable
             try
             {
                 final LogReplay replay = LogReplay.read(IndexLog.file(directory, generation), generation);
-                final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, new SlabFiles(directory, generation),
+                final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, SlabFiles.of(directory, replay),
                     replay.slabCount);
                 final ReverseIndex index = new ReverseIndex(directory, replay, arena);
                 index.startVerifier(replay.file, background);
@@ -366,7 +366,7 @@ public final class ReverseIndex implements AutoCloseable
         {
             final int generation = store.readCurrent();
             final LogReplay replay = LogReplay.read(IndexLog.file(directory, generation), generation);
-            final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, store.slabs(generation), replay.slabCount);
+            final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, store.slabs(replay), replay.slabCount);
             final ReverseIndex index = new ReverseIndex(replay.geometry, replay.stripeShift, arena, replay.emptyStripe,
                 replay.owners, replay.sets, replay.stripes.build(), replay.extents.build(), replay.version,
                 replay.liveBytes, store);

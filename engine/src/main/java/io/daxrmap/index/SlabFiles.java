@@ -19,11 +19,27 @@ import java.util.zip.CRC32C;
  * The slabs of a persistent {@link Arena}: one memory-mapped file per slab, {@code slab-GENERATION-NUMBER.dat}.
  * <pre>
  *   0 long magic "DXRSLAB\0" | 8 int format version | 12 int generation | 16 int slab number | 20 int size
- *  24 int CRC32C of bytes 0..24 | 28..64 reserved (0) | 64.. blocks
+ *  24 int CRC32C of bytes 0..24 | 28 int reserved (0)
+ *  32 long log id (format 7: the id of the generation's {@link IndexLog}) | 40 int CRC32C of bytes 0..40 (format 7)
+ *  44..64 reserved (0) | 64.. blocks
  * </pre>
  * Blocks are appended after the header and never changed once a committed snapshot names them, so a crash can
  * leave only unreferenced bytes past the last committed block. New slabs are created sparse; {@link #force}
  * flushes a written range to the device before the log record that names it is written.
+ * <p>
+ * Slab files are opened by their path, and a path can come to name another index's slab: an index directory
+ * exchanged for another while a reader follows it, a slab of another index of the same generation copied in. The
+ * header's log id tells: a slab is mapped only if it carries the id of the log the index was read from (format 7).
+ * A new generation's slabs are written before its log, so the id is chosen when its slabs are ({@link
+ * IndexDirectory#slabs(int)}) and the log created with it. A slab whose header a crash left unwritten is one no log
+ * record names yet (its header is forced before any record counts it), so no open maps it: a writer's open deletes
+ * it, as every slab past the committed count.
+ * <p>
+ * Format 6 slabs carry no log id; they belong to logs of format 1 and 2. Such a generation is still read, without
+ * the check, and the slabs a writer adds to it are format 6 too, as its log stays in its own format; the next
+ * compaction writes a log of the current format and slabs that carry its id. Which format a generation's slabs have
+ * is told by its log, never by a slab: a format 6 slab in a generation whose log is of the current format is refused
+ * as another index's.
  */
 final class SlabFiles
 {
@@ -32,9 +48,12 @@ final class SlabFiles
     /**
      * The slab format of this version: 2 since forward-map roots may be narrow ({@link ForwardRootDescriptor}), 3
      * since chunks may be ({@link ExtentsDescriptor}), 4 since stripes may be ({@link StripeDescriptor}), 5 since
-     * narrow extents take 13 bytes, 6 since blocks are 4-byte aligned (narrow roots pack offsets in 4-byte units).
+     * narrow extents take 13 bytes, 6 since blocks are 4-byte aligned (narrow roots pack offsets in 4-byte units), 7
+     * since the header carries the log id (the blocks are as in 6).
      */
-    static final int VERSION = 6;
+    static final int VERSION = 7;
+    /** The format before the log id: the slabs of a log of format 1 or 2; still read, and written to such a log. */
+    static final int VERSION_6 = 6;
     /** Bytes before the first block. */
     static final int HEADER_LENGTH = 64;
 
@@ -44,6 +63,9 @@ final class SlabFiles
     private static final int NUMBER_OFFSET = GENERATION_OFFSET + Integer.BYTES;
     private static final int SIZE_OFFSET = NUMBER_OFFSET + Integer.BYTES;
     private static final int CRC_OFFSET = SIZE_OFFSET + Integer.BYTES;
+    /** Format 7: the id of the log whose slab this is, and a CRC32C of the header up to it. */
+    private static final int LOG_ID_OFFSET = 32;
+    private static final int LOG_ID_CRC_OFFSET = LOG_ID_OFFSET + Long.BYTES;
 
     /**
      * Makes a directory's entries durable: {@link #forceDirectory} but where tests put one that fails.
@@ -56,24 +78,58 @@ final class SlabFiles
 
     private final Path directory;
     private final int generation;
+    /** The format of this generation's slabs: {@link #VERSION}, or {@link #VERSION_6} for a log of format 1 or 2. */
+    private final int version;
+    /** The id of the generation's log, which every slab of format 7 carries; unused for format 6. */
+    private final long logId;
     private final DirectoryForce directoryForce;
     private MappedByteBuffer[] mapped = new MappedByteBuffer[4];
 
-    SlabFiles(final Path directory, final int generation)
+    /**
+     * The slabs of a generation whose log has (or will have, for a new generation) the id {@code logId}.
+     */
+    SlabFiles(final Path directory, final int generation, final long logId)
     {
-        this(directory, generation, SlabFiles::forceDirectory);
+        this(directory, generation, VERSION, logId, SlabFiles::forceDirectory);
     }
 
-    SlabFiles(final Path directory, final int generation, final DirectoryForce directoryForce)
+    SlabFiles(final Path directory, final int generation, final long logId, final DirectoryForce directoryForce)
+    {
+        this(directory, generation, VERSION, logId, directoryForce);
+    }
+
+    private SlabFiles(final Path directory, final int generation, final int version, final long logId,
+        final DirectoryForce directoryForce)
     {
         this.directory = directory;
         this.generation = generation;
+        this.version = version;
+        this.logId = logId;
         this.directoryForce = directoryForce;
+    }
+
+    /**
+     * The slabs of the generation a log was read from: they must carry its id, or, for a log of format 1 or 2, be of
+     * format 6 (which has none).
+     */
+    static SlabFiles of(final Path directory, final LogReplay replay)
+    {
+        return replay.format >= IndexLog.VERSION ?
+            new SlabFiles(directory, replay.generation, VERSION, replay.logId(), SlabFiles::forceDirectory) :
+            new SlabFiles(directory, replay.generation, VERSION_6, 0, SlabFiles::forceDirectory);
     }
 
     int generation()
     {
         return generation;
+    }
+
+    /**
+     * The id of the log these slabs belong to (meaningless for format 6, whose slabs carry none).
+     */
+    long logId()
+    {
+        return logId;
     }
 
     Path file(final int number)
@@ -102,11 +158,18 @@ final class SlabFiles
                 final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
                 buffer.order(ByteOrder.LITTLE_ENDIAN);
                 buffer.putLong(MAGIC_OFFSET, MAGIC);
-                buffer.putInt(VERSION_OFFSET, VERSION);
+                buffer.putInt(VERSION_OFFSET, version);
                 buffer.putInt(GENERATION_OFFSET, generation);
                 buffer.putInt(NUMBER_OFFSET, number);
                 buffer.putInt(SIZE_OFFSET, size);
-                buffer.putInt(CRC_OFFSET, headerCrc(buffer));
+                buffer.putInt(CRC_OFFSET, crc(buffer, CRC_OFFSET));
+                if (version != VERSION_6)
+                {
+                    buffer.putLong(LOG_ID_OFFSET, logId);
+                    buffer.putInt(LOG_ID_CRC_OFFSET, crc(buffer, LOG_ID_CRC_OFFSET));
+                }
+                // the header whole, before any log record counts this slab: none names a slab whose header a crash
+                // may have left unwritten (see the class comment)
                 buffer.force(0, HEADER_LENGTH);
                 // the file's name too, before any log record names a block in it
                 directoryForce.force(directory);
@@ -133,9 +196,10 @@ final class SlabFiles
     }
 
     /**
-     * Map an existing slab file read-only, checking its header.
+     * Map an existing slab file read-only, checking its header: the slab of this generation and number, of the size
+     * the file has, and of this index (the log id).
      *
-     * @throws CorruptIndexException if the file is not the slab it should be.
+     * @throws CorruptIndexException if the file is not the slab it should be: damaged, or another index's.
      */
     UnsafeBuffer open(final int number) throws IOException
     {
@@ -157,14 +221,15 @@ final class SlabFiles
             {
                 throw new CorruptIndexException(file, "not a slab: magic=0x" + Long.toHexString(buffer.getLong(0)));
             }
-            if (buffer.getInt(CRC_OFFSET) != headerCrc(buffer))
+            if (buffer.getInt(CRC_OFFSET) != crc(buffer, CRC_OFFSET))
             {
                 throw new CorruptIndexException(file, "header checksum mismatch");
             }
-            if (buffer.getInt(VERSION_OFFSET) != VERSION)
+            final int fileVersion = buffer.getInt(VERSION_OFFSET);
+            if (fileVersion != VERSION && fileVersion != VERSION_6)
             {
-                throw new CorruptIndexException(file, "unsupported slab version: version=" +
-                    buffer.getInt(VERSION_OFFSET) + " supported=" + VERSION);
+                throw new CorruptIndexException(file, "unsupported slab version: version=" + fileVersion +
+                    " supported=" + VERSION_6 + ".." + VERSION);
             }
             if (buffer.getInt(GENERATION_OFFSET) != generation || buffer.getInt(NUMBER_OFFSET) != number ||
                 buffer.getInt(SIZE_OFFSET) != size)
@@ -173,8 +238,43 @@ final class SlabFiles
                     buffer.getInt(GENERATION_OFFSET) + " number=" + buffer.getInt(NUMBER_OFFSET) + " size=" +
                     buffer.getInt(SIZE_OFFSET) + " fileSize=" + size);
             }
+            checkLogId(file, buffer, fileVersion);
             remember(number, buffer);
             return new UnsafeBuffer(buffer);
+        }
+    }
+
+    /**
+     * Check that a slab whose header is otherwise right belongs to this index: it carries the id of its log, or, if
+     * the log is of a format before slabs carried one, it is of that format too.
+     */
+    private void checkLogId(final Path file, final ByteBuffer buffer, final int fileVersion)
+        throws CorruptIndexException
+    {
+        if (version == VERSION_6)
+        {
+            if (fileVersion != VERSION_6)
+            {
+                throw new CorruptIndexException(file, "slab of another index: it carries a log id, and the index's log " +
+                    "is of a format whose slabs carry none: version=" + fileVersion + " expected=" + VERSION_6);
+            }
+            return;
+        }
+        if (fileVersion == VERSION_6)
+        {
+            throw new CorruptIndexException(file, "slab of another index: it carries no log id, and the index's log " +
+                "is of a format whose slabs carry its id: version=" + fileVersion + " expected=" + VERSION);
+        }
+        if (buffer.getInt(LOG_ID_CRC_OFFSET) != crc(buffer, LOG_ID_CRC_OFFSET))
+        {
+            throw new CorruptIndexException(file, "header checksum mismatch: log id");
+        }
+        final long fileLogId = buffer.getLong(LOG_ID_OFFSET);
+        if (fileLogId != logId)
+        {
+            throw new CorruptIndexException(file, String.format("slab of another index: logId=%016x expected=%016x " +
+                "(the id of %s as the index read it)", fileLogId, logId, IndexLog.file(directory, generation)
+                .getFileName()));
         }
     }
 
@@ -206,10 +306,13 @@ final class SlabFiles
         mapped[number] = buffer;
     }
 
-    private static int headerCrc(final ByteBuffer buffer)
+    /**
+     * The CRC32C of header bytes {@code 0..to}.
+     */
+    private static int crc(final ByteBuffer buffer, final int to)
     {
         final CRC32C crc = new CRC32C();
-        crc.update(buffer.duplicate().position(0).limit(CRC_OFFSET));
+        crc.update(buffer.duplicate().position(0).limit(to));
         return (int)crc.getValue();
     }
 }

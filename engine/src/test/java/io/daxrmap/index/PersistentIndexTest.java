@@ -297,6 +297,7 @@ class PersistentIndexTest
         createWithBatches(directory, expected, 20);
         final Path log = directory.resolve("log-1.dat");
         Files.write(log, toFormat1(Files.readAllBytes(log)));
+        ForeignSlabTest.slabsToFormat6(directory); // the slabs of a format 1 log carry no log id
         try (ReverseIndex reopened = ReverseIndex.open(directory))
         {
             assertEquals(20, reopened.version());

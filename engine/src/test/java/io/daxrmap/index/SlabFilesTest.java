@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class SlabFilesTest
 {
     private static final int SIZE = 1 << 16;
+    private static final long LOG_ID = 0x5EED_1D00_0000_0001L;
 
     @TempDir
     Path temp;
@@ -27,7 +28,7 @@ class SlabFilesTest
     void shouldLeaveNoSlabFileWhenItsNameCannotBeMadeDurableAndCreateItAgainLater() throws IOException
     {
         final boolean[] fail = {true};
-        final SlabFiles files = new SlabFiles(temp, 1, directory ->
+        final SlabFiles files = new SlabFiles(temp, 1, LOG_ID, directory ->
         {
             if (fail[0])
             {
@@ -43,6 +44,6 @@ class SlabFilesTest
         final UnsafeBuffer slab = files.create(0, SIZE);
         assertEquals(SIZE, slab.capacity());
         assertEquals(SIZE, Files.size(files.file(0)));
-        assertEquals(SIZE, new SlabFiles(temp, 1).open(0).capacity());
+        assertEquals(SIZE, new SlabFiles(temp, 1, LOG_ID).open(0).capacity());
     }
 }

@@ -1,0 +1,325 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.Owner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Slab files are opened by their path: one that took the name of a slab of this index (an index directory exchanged
+ * for another, a slab of another index of the same generation copied in) is refused by the log id in its header,
+ * not mapped as this index's, however well its blocks pass their checksums.
+ */
+class ForeignSlabTest
+{
+    private static final long SEED = 42;
+    /** The log format before slabs carried the log's id: its slabs are {@link #OLD_SLAB_FORMAT}. */
+    private static final int OLD_LOG_FORMAT = 2;
+    /** The slab format before slab headers carried the log's id. */
+    private static final int OLD_SLAB_FORMAT = 6;
+    /** Where a slab header keeps its format version, little-endian. */
+    private static final int SLAB_VERSION_OFFSET = 8;
+    /** The CRC32C of slab header bytes 0..24. */
+    private static final int SLAB_CRC_OFFSET = 24;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldRefuseToOpenAnIndexWithASlabOfAnotherIndexOfTheSameGeneration() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path other = temp.resolve("other");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        createWithBatches(directory, expected, 20);
+        // the same batches: the other index's slab holds the very same blocks, which pass every block check
+        createWithBatches(other, ReverseIndex.create(Workload.config()), 20);
+        final Path slab = directory.resolve("slab-1-0.dat");
+        Files.move(other.resolve("slab-1-0.dat"), slab, StandardCopyOption.REPLACE_EXISTING);
+
+        final CorruptIndexException open = assertThrows(CorruptIndexException.class, () -> ReverseIndex.open(directory));
+        assertTrue(open.getMessage().startsWith(slab + ": slab of another index: logId="), open.getMessage());
+        final CorruptIndexException readOnly = assertThrows(CorruptIndexException.class,
+            () -> ReverseIndex.openReadOnly(directory).close());
+        assertTrue(readOnly.getMessage().startsWith(slab + ": slab of another index: logId="), readOnly.getMessage());
+    }
+
+    @Test
+    void shouldRefuseASlabOfAnotherIndexThatAFollowerMapsAfterTheOpen() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path other = temp.resolve("other");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        createWithBatches(directory, expected, 5);
+        createWithBatches(other, ReverseIndex.create(Workload.config()), 5);
+        final long owner = Owner.data(100);
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            final IndexReader reader = follower.newReader();
+            assertEquals(Workload.scan(expected), Workload.scan(reader));
+            // a reopened writer puts new blocks in a new slab, slab-1-1.dat: in both indexes, at the same addresses,
+            // blocks of the same sizes that differ only in the file offset they map
+            mapInNewSlab(directory, owner, 0);
+            mapInNewSlab(other, owner, Workload.BLOCK);
+            final Path slab = directory.resolve("slab-1-1.dat");
+            assertTrue(Files.exists(slab));
+            Files.move(other.resolve("slab-1-1.dat"), slab, StandardCopyOption.REPLACE_EXISTING);
+
+            final UncheckedIOException ex = assertThrows(UncheckedIOException.class, reader::refresh);
+            final CorruptIndexException cause = assertInstanceOf(CorruptIndexException.class, ex.getCause());
+            assertTrue(cause.getMessage().startsWith(slab + ": slab of another index: logId="), cause.getMessage());
+            assertEquals(Workload.scan(expected), Workload.scan(reader), "the last good snapshot");
+        }
+    }
+
+    @Test
+    void shouldGiveTheSlabsOfACompactedGenerationTheIdOfItsLog() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory);
+            ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            final IndexReader reader = follower.newReader();
+            applyBoth(index, expected, 1, 30);
+            final long before = logId(directory.resolve("log-1.dat"));
+            assertEquals(before, slabLogId(directory.resolve("slab-1-0.dat")));
+            index.compactNow();
+            final long after = logId(directory.resolve("log-2.dat"));
+            assertNotEquals(before, after, "a new log, a new id");
+            assertEquals(after, slabLogId(directory.resolve("slab-2-0.dat")));
+            // a follower takes the new generation in: its slabs pass the check against the new log's id
+            applyBoth(index, expected, 31, 35);
+            assertEquals(35, reader.refresh());
+            assertEquals(Workload.scan(expected), Workload.scan(reader));
+        }
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertEquals(Workload.scan(expected), Workload.scan(reopened));
+        }
+    }
+
+    @Test
+    void shouldReadAndAppendToAnIndexOfTheSlabFormatBeforeLogIdsUntilACompactionWritesTheNewOne() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        createWithBatches(directory, expected, 20);
+        toOldFormat(directory);
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            assertEquals(Workload.scan(expected), Workload.scan(follower));
+        }
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertEquals(20, reopened.version());
+            assertEquals(Workload.scan(expected), Workload.scan(reopened));
+            applyBoth(reopened, expected, 21, 25); // into a new slab, slab-1-1.dat
+        }
+        assertEquals(OLD_LOG_FORMAT, logFormat(directory.resolve("log-1.dat")), "the log stays in its format");
+        for (final String name : List.of("slab-1-0.dat", "slab-1-1.dat"))
+        {
+            assertEquals(OLD_SLAB_FORMAT, slabFormat(directory.resolve(name)), name + " in the log's slab format");
+        }
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertEquals(25, reopened.version());
+            assertEquals(Workload.scan(expected), Workload.scan(reopened));
+            reopened.compactNow();
+        }
+        assertTrue(logFormat(directory.resolve("log-2.dat")) > OLD_LOG_FORMAT, "a compaction writes the new format");
+        assertTrue(slabFormat(directory.resolve("slab-2-0.dat")) > OLD_SLAB_FORMAT);
+        assertEquals(logId(directory.resolve("log-2.dat")), slabLogId(directory.resolve("slab-2-0.dat")));
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertEquals(25, reopened.version());
+            assertEquals(Workload.scan(expected), Workload.scan(reopened));
+        }
+    }
+
+    @Test
+    void shouldRefuseASlabOfTheFormatBeforeLogIdsInAnIndexWhoseSlabsCarryThem() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path other = temp.resolve("other");
+        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
+        createWithBatches(other, ReverseIndex.create(Workload.config()), 20);
+        toOldFormat(other);
+        final Path slab = directory.resolve("slab-1-0.dat");
+        Files.move(other.resolve("slab-1-0.dat"), slab, StandardCopyOption.REPLACE_EXISTING);
+        final CorruptIndexException ex = assertThrows(CorruptIndexException.class, () -> ReverseIndex.open(directory));
+        assertTrue(ex.getMessage().startsWith(slab + ": slab of another index: it carries no log id"),
+            ex.getMessage());
+    }
+
+    @Test
+    void shouldOpenAnIndexOverASlabFileWhoseHeaderNeverReachedTheDeviceAndCreateItAgain() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        createWithBatches(directory, expected, 5);
+        // a crash between the creation of the next slab's file and the write of its header: a sparse file of zeros
+        // that no log record names
+        final Path torn = directory.resolve("slab-1-1.dat");
+        try (FileChannel channel = FileChannel.open(torn, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.allocate(1), ReverseIndex.PERSISTENT_SLAB_SIZE - 1);
+        }
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            assertEquals(Workload.scan(expected), Workload.scan(follower), "a reader does not map it");
+        }
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertEquals(5, reopened.version());
+            assertFalse(Files.exists(torn), "deleted by the writer's open");
+            applyBoth(reopened, expected, 6, 8); // creates slab-1-1.dat again
+        }
+        assertEquals(logId(directory.resolve("log-1.dat")), slabLogId(torn));
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertEquals(8, reopened.version());
+            assertEquals(Workload.scan(expected), Workload.scan(reopened));
+        }
+    }
+
+    /**
+     * Reopen the index in {@code directory} and commit one batch mapping {@code owner} at {@code fileOffset}: a
+     * reopened writer puts it in a new slab.
+     */
+    private static void mapInNewSlab(final Path directory, final long owner, final long fileOffset) throws IOException
+    {
+        try (ReverseIndex writer = ReverseIndex.open(directory))
+        {
+            final int slabs = writer.arena.slabCount();
+            writer.newBatch().map(owner, fileOffset, 2 * Workload.FILES * Workload.REGION, Workload.BLOCK, 0).commit();
+            assertEquals(slabs + 1, writer.arena.slabCount(), "a new slab");
+        }
+    }
+
+    /**
+     * Rewrite an index as the version before slab headers carried the log id wrote it: log format 2, slab format 6.
+     */
+    private static void toOldFormat(final Path directory) throws IOException
+    {
+        slabsToFormat6(directory);
+        try (var files = Files.newDirectoryStream(directory, "log-*.dat"))
+        {
+            for (final Path log : files)
+            {
+                final ByteBuffer header = readHeader(log);
+                header.putInt(8, OLD_LOG_FORMAT).putInt(36, IndexLog.crc(header.array(), 0, 36));
+                header.putInt(IndexLog.ID_CRC_OFFSET, IndexLog.crc(header.array(), 0, IndexLog.ID_CRC_OFFSET));
+                writeHeader(log, header);
+            }
+        }
+    }
+
+    /**
+     * Rewrite the slab headers of an index as slab format 6 wrote them, the format of logs of format 1 and 2: the
+     * same header, its bytes from 28 on zero.
+     */
+    static void slabsToFormat6(final Path directory) throws IOException
+    {
+        try (var files = Files.newDirectoryStream(directory, "slab-*.dat"))
+        {
+            for (final Path slab : files)
+            {
+                final ByteBuffer header = readHeader(slab).order(ByteOrder.LITTLE_ENDIAN);
+                header.putInt(SLAB_VERSION_OFFSET, OLD_SLAB_FORMAT);
+                for (int i = SLAB_CRC_OFFSET; i < SlabFiles.HEADER_LENGTH; i++)
+                {
+                    header.put(i, (byte)0);
+                }
+                final CRC32C crc = new CRC32C();
+                crc.update(header.array(), 0, SLAB_CRC_OFFSET);
+                header.putInt(SLAB_CRC_OFFSET, (int)crc.getValue());
+                writeHeader(slab, header);
+            }
+        }
+    }
+
+    private static int logFormat(final Path log) throws IOException
+    {
+        return readHeader(log).getInt(8);
+    }
+
+    private static long logId(final Path log) throws IOException
+    {
+        return readHeader(log).getLong(IndexLog.ID_OFFSET);
+    }
+
+    private static int slabFormat(final Path slab) throws IOException
+    {
+        return readHeader(slab).order(ByteOrder.LITTLE_ENDIAN).getInt(SLAB_VERSION_OFFSET);
+    }
+
+    /**
+     * The log id a slab's header carries: bytes 32..40, little-endian.
+     */
+    private static long slabLogId(final Path slab) throws IOException
+    {
+        return readHeader(slab).order(ByteOrder.LITTLE_ENDIAN).getLong(32);
+    }
+
+    private static ByteBuffer readHeader(final Path file) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer header = ByteBuffer.allocate(64);
+            while (header.hasRemaining() && channel.read(header, header.position()) > 0)
+            {
+                // the buffer's position is the file's
+            }
+            return header.clear();
+        }
+    }
+
+    private static void writeHeader(final Path file, final ByteBuffer header) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            header.clear();
+            while (header.hasRemaining())
+            {
+                channel.write(header, header.position());
+            }
+        }
+    }
+
+    private static void createWithBatches(final Path directory, final ReverseIndex expected, final long batches)
+        throws IOException
+    {
+        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
+        {
+            applyBoth(index, expected, 1, batches);
+        }
+    }
+
+    private static void applyBoth(final ReverseIndex index, final ReverseIndex expected, final long from, final long to)
+    {
+        for (long k = from; k <= to; k++)
+        {
+            Workload.apply(index, SEED, k);
+            Workload.apply(expected, SEED, k);
+        }
+    }
+}

@@ -193,7 +193,7 @@ public final class ReverseIndex implements AutoCloseable
                     if (read > 0)
                     {
                         final Arena slabs = follower.slabCount > arena.slabCount() ?
-                            arena.mapMore(follower.slabCount) : arena;
+                            mapMore(follower.slabCount) : arena;
                         checkFollowed(follower, slabs);
                         follow(follower, slabs);
                     }
@@ -218,6 +218,23 @@ public final class ReverseIndex implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot follow the index: directory=" + readOnlyDirectory, ex);
+        }
+    }
+
+    /**
+     * Map the slabs the log records just taken in count; a slab refused (damaged, or another index's) is refused again
+     * at every later look, as the records are taken in.
+     */
+    private Arena mapMore(final int slabCount) throws IOException
+    {
+        try
+        {
+            return arena.mapMore(slabCount);
+        }
+        catch (final CorruptIndexException ex)
+        {
+            followDamage = ex;
+            throw ex;
         }
     }
 

@@ -81,12 +81,22 @@ class ForeignSlabTest
             mapInNewSlab(other, owner, Workload.BLOCK);
             final Path slab = directory.resolve("slab-1-1.dat");
             assertTrue(Files.exists(slab));
-            Files.move(other.resolve("slab-1-1.dat"), slab, StandardCopyOption.REPLACE_EXISTING);
+            Files.delete(slab);
+            Files.createLink(slab, other.resolve("slab-1-1.dat"));
 
             final UncheckedIOException ex = assertThrows(UncheckedIOException.class, reader::refresh);
             final CorruptIndexException cause = assertInstanceOf(CorruptIndexException.class, ex.getCause());
             assertTrue(cause.getMessage().startsWith(slab + ": slab of another index: logId="), cause.getMessage());
+            assertThrows(UncheckedIOException.class, reader::refresh, "the records are taken in: refused again");
             assertEquals(Workload.scan(expected), Workload.scan(reader), "the last good snapshot");
+
+            // the whole directory exchanged for the other index: the follower takes that index in, the refusal of
+            // its slab in this one's place no longer stands
+            Files.move(directory, temp.resolve("old"));
+            Files.move(other, directory);
+            assertEquals(6, reader.refresh());
+            assertTrue(Workload.scan(reader).contains(2 * Workload.FILES * Workload.REGION + "+" + Workload.BLOCK +
+                " " + Owner.toString(owner) + "@" + Workload.BLOCK + " 0"), Workload.scan(reader).toString());
         }
     }
 

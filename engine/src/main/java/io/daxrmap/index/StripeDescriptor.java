@@ -239,29 +239,15 @@ final class StripeDescriptor
         final boolean narrow = (header & NARROW) != 0;
         final int count = narrow ? header & MAX_NARROW_COUNT : header;
         final int key = narrow ? rel >>> (header >>> REL_SHIFT_AT & 63) : rel;
-        // a linear scan while the starts it reads span a line or two: 16 narrow starts take 32 bytes, 8 wide pieces 128
-        if (count <= (narrow ? 16 : 8))
-        {
-            int piece = 0;
-            while (piece + 1 < count && startUnits(buffer, offset, narrow, piece + 1) <= key)
-            {
-                piece++;
-            }
-            return piece;
-        }
+        // a branch-free search: the steps' loads and compares depend on the key, so a branch on them would be
+        // mispredicted about half the time; a conditional move costs a cycle. The step count follows the count only.
         int low = 0;
-        int high = count - 1;
-        while (low < high)
+        int n = count;
+        while (n > 1)
         {
-            final int mid = (low + high + 1) >>> 1;
-            if (startUnits(buffer, offset, narrow, mid) <= key)
-            {
-                low = mid;
-            }
-            else
-            {
-                high = mid - 1;
-            }
+            final int half = n >>> 1;
+            low = startUnits(buffer, offset, narrow, low + half) <= key ? low + half : low;
+            n -= half;
         }
         return low;
     }

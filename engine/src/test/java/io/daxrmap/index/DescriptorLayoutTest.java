@@ -238,6 +238,39 @@ class DescriptorLayoutTest
         }
     }
 
+    @Test
+    void shouldFindThePieceOfEveryOffsetForEveryCount()
+    {
+        // the search against a linear scan, for every count of one to a few cache lines of starts, narrow and wide
+        final java.util.Random random = new java.util.Random(7);
+        for (int count = 1; count <= 80; count++)
+        {
+            for (final boolean narrow : new boolean[] {true, false})
+            {
+                final int[] rel = new int[count];
+                for (int i = 1; i < count; i++)
+                {
+                    rel[i] = rel[i - 1] + 4096 * (1 + random.nextInt(3));
+                }
+                final long[] deltas = new long[count];
+                deltas[0] = narrow ? 0 : (1L << 50) + 1; // no shift brings it under 2^31: wide
+                final UnsafeBuffer buffer = stripe(rel, new int[count], deltas);
+                assertEquals(narrow, (buffer.getInt(0, StripeDescriptor.BYTE_ORDER) & StripeDescriptor.NARROW) != 0);
+                final int end = rel[count - 1] + 3 * 4096;
+                for (int position = 0; position < end; position += 1024)
+                {
+                    int expected = 0;
+                    while (expected + 1 < count && rel[expected + 1] <= position)
+                    {
+                        expected++;
+                    }
+                    assertEquals(expected, StripeDescriptor.find(buffer, 0, position),
+                        "count " + count + " narrow " + narrow + " position " + position);
+                }
+            }
+        }
+    }
+
     private static void assertStripeRoundTrip(final int[] rel, final int[] values, final long[] deltas,
         final boolean narrow)
     {

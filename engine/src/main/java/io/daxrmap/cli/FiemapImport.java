@@ -29,12 +29,16 @@ import java.util.Map;
  * first listing is taken (its path catalogued), and every later one must list the same extents on the device, and is
  * skipped. Without {@code --inodes} each path is a file of its own, so a path listed twice maps its file range twice
  * and is refused.
+ * <p>
+ * Forward maps do not tell the device's size. With {@code --device-size} every extent must end within it (an extent
+ * past it is refused, naming its line); without, the device ends where the last extent does.
  */
 final class FiemapImport
 {
     private static final int NOT_ON_DEVICE = FiemapText.UNKNOWN | FiemapText.DELALLOC | FiemapText.DATA_INLINE;
     private static final String INODE = "INODE";
     private static final String PATH = "PATH";
+    private static final String DEVICE_SIZE = "--device-size";
 
     private final Map<String, Long> inodes = new HashMap<>();
     /** Inodes with more than one path in the {@code --inodes} file, and how the forward maps first listed them. */
@@ -43,9 +47,16 @@ final class FiemapImport
     private final FiemapTextReader reader = new FiemapTextReader();
     private final boolean numbered;
     private final int device;
+    /** The device's size in bytes from {@code --device-size}; 0 if not given. */
+    private final long deviceSize;
     private long nextInode = 1;
 
-    FiemapImport(final Path inodeFile, final String device) throws IOException
+    /**
+     * @param inodeFile  the {@code --inodes} file, or null to number inodes in order of appearance.
+     * @param device     {@code --device}, {@code MAJOR:MINOR}.
+     * @param deviceSize {@code --device-size}, decimal or {@code 0x} hex bytes, or null if not given.
+     */
+    FiemapImport(final Path inodeFile, final String device, final String deviceSize) throws IOException
     {
         final String[] parts = device.split(":");
         if (parts.length != 2)
@@ -54,6 +65,7 @@ final class FiemapImport
         }
         this.device = DeviceNumber.encode(devicePart(parts[0], "MAJOR", DeviceNumber.MAX_MAJOR, device),
             devicePart(parts[1], "MINOR", DeviceNumber.MAX_MINOR, device));
+        this.deviceSize = deviceSize == null ? 0 : parseDeviceSize(deviceSize);
         this.numbered = inodeFile != null;
         this.inodeFile = inodeFile;
         if (inodeFile != null)
@@ -75,9 +87,32 @@ final class FiemapImport
         return (int)value;
     }
 
+    /**
+     * {@code --device-size}: a number as the other options take it, at least one byte (a hex number past
+     * {@link Long#MAX_VALUE} comes out negative, and is refused with it).
+     */
+    private static long parseDeviceSize(final String text)
+    {
+        final long size = Units.parseNumber(text, DEVICE_SIZE);
+        if (size <= 0)
+        {
+            throw new IllegalArgumentException(DEVICE_SIZE + " must be positive: " + DEVICE_SIZE + "=" + text);
+        }
+        return size;
+    }
+
     int device()
     {
         return device;
+    }
+
+    /**
+     * The device's size in bytes as {@code --device-size} gave it, or 0 if it did not: then the device ends where the
+     * last extent does.
+     */
+    long deviceSize()
+    {
+        return deviceSize;
     }
 
     /**
@@ -142,6 +177,12 @@ final class FiemapImport
         {
             if ((flags & NOT_ON_DEVICE) == 0)
             {
+                if (deviceSize > 0 && physical + length > deviceSize)
+                {
+                    // the reader checked that the end fits in a long
+                    throw new FormatException(name, reader.line(), null, "extent at device bytes [" + physical + ", " +
+                        (physical + length) + ") ends past " + DEVICE_SIZE + " " + deviceSize);
+                }
                 final int stored = (flags & FiemapText.UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0;
                 if (first != null)
                 {

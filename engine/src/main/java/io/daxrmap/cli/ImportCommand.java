@@ -8,6 +8,7 @@ import io.daxrmap.store.FilesystemIndexBuilder;
 import io.daxrmap.store.IndexStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +19,11 @@ import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 
 /**
- * {@code daxrmap import FILE... -o INDEX [--format fsmap-csv|fsmap-verbose]}.
+ * {@code daxrmap import FILE... -o INDEX [--format fsmap-csv|fsmap-verbose|fiemap]}.
+ * <p>
+ * An fsmap dump lists every byte of its devices, free space included, so the devices end where their last records do.
+ * Forward maps list file data only and do not tell the device's size: {@code --device-size} does, else the device ends
+ * with the block of the last extent. It is refused with the fsmap formats, which have no use for it.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = "Build an index from extent-map dumps: xfs_io -c 'fsmap -m' or 'fsmap -v' output, or forward " +
@@ -50,6 +55,13 @@ final class ImportCommand implements Callable<Integer>
         description = "with fiemap: the device the extents lie on; default ${DEFAULT-VALUE}")
     private String device;
 
+    @Option(names = "--device-size", paramLabel = "BYTES",
+        description = "with fiemap: the size of that device (decimal or 0x hex), rounded up to a whole block; the " +
+            "bytes past the last extent up to it are unknown, as all bytes no file maps; an extent past it is refused; " +
+            "without it the device ends with the block of the last extent; refused with the fsmap formats, whose dumps " +
+            "list every byte of their devices")
+    private String deviceSize;
+
     @Option(names = "--block-size", defaultValue = "4096", paramLabel = "BYTES",
         description = "filesystem block size; default ${DEFAULT-VALUE}")
     private int blockSize;
@@ -60,7 +72,7 @@ final class ImportCommand implements Callable<Integer>
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
         final FsmapCsvReader csv = new FsmapCsvReader();
         final FsmapVerboseReader verbose = new FsmapVerboseReader();
-        final FiemapImport fiemap = "fiemap".equals(format) ? new FiemapImport(inodes, device) : null;
+        final FiemapImport fiemap = "fiemap".equals(format) ? new FiemapImport(inodes, device, deviceSize) : null;
         // the line of the record being read, so that a record the index refuses is named FILE:LINE
         final LongSupplier line = switch (format)
         {
@@ -70,6 +82,11 @@ final class ImportCommand implements Callable<Integer>
             default -> throw new IllegalArgumentException("unknown format: format=" + format +
                 " (fsmap-csv, fsmap-verbose, fiemap)");
         };
+        if (fiemap == null && deviceSize != null)
+        {
+            throw new ParameterException(spec.commandLine(), "--device-size is for --format fiemap only: an fsmap " +
+                "dump lists every byte of its devices, free space included");
+        }
         final Progress progress = Progress.onTerminal("records read");
         final FsmapRecordHandler counted = (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
         {
@@ -78,7 +95,7 @@ final class ImportCommand implements Callable<Integer>
         };
         if (fiemap != null)
         {
-            builder.device(fiemap.device(), 0);
+            builder.device(fiemap.device(), fiemap.deviceSize());
             builder.dataDevice(fiemap.device());
             // forward maps list file data only: the bytes between are unknown, not free
             builder.freeSpaceUnlisted();

@@ -23,13 +23,18 @@ import java.util.function.LongSupplier;
  * <p>
  * An fsmap dump lists every byte of its devices, free space included, so the devices end where their last records do.
  * Forward maps list file data only and do not tell the device's size: {@code --device-size} does, else the device ends
- * with the block of the last extent. It is refused with the fsmap formats, which have no use for it.
+ * with the block of the last extent. The options of the fiemap format ({@code --inodes}, {@code --device},
+ * {@code --device-size}) are refused with the fsmap formats, whose dumps say all that themselves.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = "Build an index from extent-map dumps: xfs_io -c 'fsmap -m' or 'fsmap -v' output, or forward " +
-        "maps (xfs_io -c 'fiemap -v' and filefrag -v output, file data only).")
+        "maps (xfs_io -c 'fiemap -v' and filefrag -v output, file data only). The options for fiemap only are " +
+        "refused with the fsmap formats, whose dumps name devices, inodes and free space themselves.")
 final class ImportCommand implements Callable<Integer>
 {
+    /** Options that say what forward maps do not; an fsmap dump says it itself. */
+    private static final String[] FIEMAP_OPTIONS = {"--inodes", "--device", "--device-size"};
+
     @Spec
     private CommandSpec spec;
 
@@ -45,21 +50,20 @@ final class ImportCommand implements Callable<Integer>
     private String format;
 
     @Option(names = "--inodes", paramLabel = "FILE",
-        description = "with fiemap: inode numbers of the paths, lines 'INODE PATH' as find -printf '%%i %%P\\n' " +
+        description = "fiemap only: inode numbers of the paths, lines 'INODE PATH' as find -printf '%%i %%P\\n' " +
             "prints, one inode per path; a hard-linked inode may be listed in the forward maps under each of its " +
             "paths, with the same extents, and is taken once; without it inodes are numbered from 1 in order of " +
             "appearance")
     private Path inodes;
 
     @Option(names = "--device", defaultValue = "0:0", paramLabel = "MAJOR:MINOR",
-        description = "with fiemap: the device the extents lie on; default ${DEFAULT-VALUE}")
+        description = "fiemap only: the device the extents lie on; default ${DEFAULT-VALUE}")
     private String device;
 
     @Option(names = "--device-size", paramLabel = "BYTES",
-        description = "with fiemap: the size of that device (decimal or 0x hex), rounded up to a whole block; the " +
+        description = "fiemap only: the size of that device (decimal or 0x hex), rounded up to a whole block; the " +
             "bytes past the last extent up to it are unknown, as all bytes no file maps; an extent past it is refused; " +
-            "without it the device ends with the block of the last extent; refused with the fsmap formats, whose dumps " +
-            "list every byte of their devices")
+            "without it the device ends with the block of the last extent")
     private String deviceSize;
 
     @Option(names = "--block-size", defaultValue = "4096", paramLabel = "BYTES",
@@ -82,10 +86,9 @@ final class ImportCommand implements Callable<Integer>
             default -> throw new IllegalArgumentException("unknown format: format=" + format +
                 " (fsmap-csv, fsmap-verbose, fiemap)");
         };
-        if (fiemap == null && deviceSize != null)
+        if (fiemap == null)
         {
-            throw new ParameterException(spec.commandLine(), "--device-size is for --format fiemap only: an fsmap " +
-                "dump lists every byte of its devices, free space included");
+            refuseFiemapOptions();
         }
         final Progress progress = Progress.onTerminal("records read");
         final FsmapRecordHandler counted = (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
@@ -130,5 +133,21 @@ final class ImportCommand implements Callable<Integer>
                 records, files.size(), output, index.devices().size());
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * An fsmap dump names its devices, inodes and every byte of them itself: an option that would say otherwise is
+     * refused, not silently ignored.
+     */
+    private void refuseFiemapOptions()
+    {
+        for (final String option : FIEMAP_OPTIONS)
+        {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option))
+            {
+                throw new ParameterException(spec.commandLine(), option + " is for --format fiemap only: an fsmap " +
+                    "dump names the devices, inodes and free space of every byte itself");
+            }
+        }
     }
 }

@@ -185,4 +185,25 @@ class ImportDeviceSizeTest
         }
         assertTrue(CliRun.run("import", "--help").out().contains("--device-size"));
     }
+
+    @Test
+    void shouldRefuseEveryFiemapOptionForAnFsmapDumpRatherThanIgnoreIt() throws IOException
+    {
+        final Path csv = temp.resolve("other.csv");
+        Files.writeString(csv, HEADER + "0,7,0,0,7,inode_131_data,0,7,8\n");
+        final Path inodes = temp.resolve("inodes.txt");
+        Files.writeString(inodes, "131 a\n");
+        final String[][] options = {{"--inodes", inodes.toString()}, {"--device", "7:0"}, {"--device", "0:0"}};
+        for (final String[] option : options)
+        {
+            final Path index = temp.resolve("never-other");
+            final CliRun result = CliRun.run("import", "--format", "fsmap-csv", option[0], option[1], csv.toString(),
+                "-o", index.toString());
+            assertEquals(2, result.status(), option[0]);
+            assertTrue(result.err().startsWith("daxrmap: " + option[0] + " is for --format fiemap only"), result.err());
+            assertFalse(Files.exists(index), option[0]);
+        }
+        assertEquals(0, CliRun.run("import", "--format", "fsmap-csv", csv.toString(), "-o",
+            temp.resolve("plain").toString()).status());
+    }
 }

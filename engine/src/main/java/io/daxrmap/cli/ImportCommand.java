@@ -5,7 +5,6 @@ import io.daxrmap.format.FsmapRecordHandler;
 import io.daxrmap.format.FsmapVerboseReader;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
-import io.daxrmap.store.IndexStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -90,6 +89,8 @@ final class ImportCommand implements Callable<Integer>
         {
             refuseFiemapOptions();
         }
+        // before the dumps are read: a bad -o would otherwise be found only once they all are
+        IndexCommand.checkOutput(output);
         final Progress progress = Progress.onTerminal("records read");
         final FsmapRecordHandler counted = (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
         {
@@ -127,7 +128,7 @@ final class ImportCommand implements Callable<Integer>
             progress.done();
         }
         final long records = progress.count();
-        try (FilesystemIndex index = IndexStore.create(builder, output))
+        try (FilesystemIndex index = IndexCommand.createIndex(builder, output))
         {
             spec.commandLine().getOut().printf("imported %d records from %d file(s) into %s (%d device(s))%n",
                 records, files.size(), output, index.devices().size());

@@ -1,5 +1,6 @@
 package io.daxrmap.cli;
 
+import com.sun.jna.LastErrorException;
 import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FsmapVerboseGeometry;
 import io.daxrmap.model.MappingFlags;
@@ -23,10 +24,18 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * {@code daxrmap index MOUNTPOINT -o INDEX [--source auto|fsmap|fiemap]}: the reverse map of a mounted filesystem,
@@ -68,6 +77,7 @@ final class IndexCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        checkOutput(output);
         try (MountRoot root = MountRoot.open(mountPoint))
         {
             final Path path = root.path();
@@ -236,7 +246,7 @@ final class IndexCommand implements Callable<Integer>
     private void write(final Built built) throws IOException
     {
         final WalkStats stats = built.stats;
-        try (FilesystemIndex index = IndexStore.create(built.builder, output))
+        try (FilesystemIndex index = createIndex(built.builder, output))
         {
             final PrintWriter out = spec.commandLine().getOut();
             out.printf("indexed %s with %s: %d %s, %d files, %d directories, %d inodes with paths into %s%n",
@@ -251,6 +261,119 @@ final class IndexCommand implements Callable<Integer>
             }
             out.flush();
         }
+    }
+
+    /**
+     * Refuse, before any long work, an {@code -o} that {@link IndexStore#create} would refuse or fail on only at the
+     * end, each error naming the path as the user gave it. {@code create} builds the index in a new directory beside
+     * the target ({@code .NAME.tmp-*} in its parent, made with the parent's missing directories) and renames it into
+     * place: the target must be no file (nor a dangling symlink), a directory there must be empty or an index, and not
+     * a mount point (a rename cannot replace one); the parent, or the nearest of its ancestors that exists when
+     * directories are to be made, must be a directory this process may write in.
+     *
+     * @param output {@code -o}, as given.
+     * @throws IOException naming {@code output} if the index could not be put there.
+     */
+    static void checkOutput(final Path output) throws IOException
+    {
+        final Path target = output.toAbsolutePath().normalize();
+        final Path parent = target.getParent();
+        if (Files.isDirectory(target))
+        {
+            if (!Files.exists(target.resolve(IndexStore.FILE_NAME)) && !isEmpty(output, target))
+            {
+                throw new IOException(output + ": exists and is not an index; not replacing it");
+            }
+            if (parent == null || !Files.getAttribute(target, "unix:dev", LinkOption.NOFOLLOW_LINKS)
+                .equals(Files.getAttribute(parent, "unix:dev")))
+            {
+                throw new IOException(output + ": a mount point; the index takes its place by a rename, which cannot " +
+                    "replace a mount point: name a directory in it");
+            }
+        }
+        else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new IOException(output + ": not a directory");
+        }
+        Path existing = parent;
+        while (!Files.exists(existing))
+        {
+            existing = existing.getParent();
+        }
+        if (!Files.isDirectory(existing))
+        {
+            throw new IOException(output + ": cannot be made: " + existing + " is not a directory");
+        }
+        if (!Files.isWritable(existing) || !Files.isExecutable(existing))
+        {
+            throw new IOException(output + ": cannot be made: " + (Files.getFileStore(existing).isReadOnly() ?
+                existing + " is on a read-only filesystem" : "no permission to write in " + existing));
+        }
+    }
+
+    private static boolean isEmpty(final Path output, final Path directory) throws IOException
+    {
+        try (Stream<Path> entries = Files.list(directory))
+        {
+            return entries.findAny().isEmpty();
+        }
+        catch (final FileSystemException ex)
+        {
+            throw new IOException(output + ": cannot be listed: " + reason(ex), ex);
+        }
+    }
+
+    /**
+     * {@link IndexStore#create}, with an error of the file system in its last steps (the disk full, {@code -o} changed
+     * since {@link #checkOutput}) named by {@code -o} as given rather than by the temporary directory it was building.
+     */
+    static FilesystemIndex createIndex(final FilesystemIndexBuilder builder, final Path output) throws IOException
+    {
+        try
+        {
+            return IndexStore.create(builder, output);
+        }
+        catch (final FileSystemException ex)
+        {
+            throw new IOException(output + ": cannot write the index: " + reason(ex), ex);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw new IOException(output + ": cannot put the index in place: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * What went wrong, without the file, as {@code strerror} says it: the JDK leaves the reason out of the commonest
+     * errors.
+     */
+    private static String reason(final FileSystemException ex)
+    {
+        if (ex.getReason() != null)
+        {
+            return ex.getReason();
+        }
+        if (ex instanceof AccessDeniedException)
+        {
+            return "Permission denied";
+        }
+        if (ex instanceof NoSuchFileException)
+        {
+            return "No such file or directory";
+        }
+        if (ex instanceof FileAlreadyExistsException)
+        {
+            return "File exists";
+        }
+        if (ex instanceof NotDirectoryException)
+        {
+            return "Not a directory";
+        }
+        if (ex instanceof DirectoryNotEmptyException)
+        {
+            return "Directory not empty";
+        }
+        return ex.getClass().getSimpleName();
     }
 
     private static FiemapHandler pathsOnly(final FilesystemIndex target)

@@ -34,6 +34,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -53,6 +54,8 @@ import java.util.stream.Stream;
         "walk of every file (file data only: bytes no file maps are unknown, never free).")
 final class IndexCommand implements Callable<Integer>
 {
+    /** What the progress line counts in the catalog pass after GETFSMAP. */
+    static final String PATHS_WALKED = "paths walked";
     /** The unit of a block device's size in sysfs. */
     private static final long SECTOR_BYTES = 512;
 
@@ -197,10 +200,8 @@ final class IndexCommand implements Callable<Integer>
                         progress.add(1);
                     });
                 }
-                try (FiemapWalker walker = new FiemapWalker(FiemapWalker.DEFAULT_EXTENTS_PER_CALL, false))
-                {
-                    stats = walker.walk(path, pathsOnly(target), root.nestedMounts());
-                }
+                progress.done();
+                stats = namePaths(path, root.nestedMounts(), target, Progress.onTerminal(PATHS_WALKED));
             }
             else
             {
@@ -376,7 +377,30 @@ final class IndexCommand implements Callable<Integer>
         return ex.getClass().getSimpleName();
     }
 
-    private static FiemapHandler pathsOnly(final FilesystemIndex target)
+    /**
+     * The catalog pass of a GETFSMAP index: walk the tree for inode paths only (GETFSMAP gave the extents), counting
+     * the paths on the progress line.
+     *
+     * @param root         the mount root.
+     * @param nestedMounts mount points below it, not walked.
+     * @param target       the catalog to fill.
+     * @param progress     the progress line; done when the walk is.
+     * @return the walk's counts.
+     */
+    static WalkStats namePaths(final Path root, final Set<String> nestedMounts, final FilesystemIndex target,
+        final Progress progress) throws IOException
+    {
+        try (FiemapWalker walker = new FiemapWalker(FiemapWalker.DEFAULT_EXTENTS_PER_CALL, false))
+        {
+            return walker.walk(root, pathsOnly(target, progress), nestedMounts);
+        }
+        finally
+        {
+            progress.done();
+        }
+    }
+
+    private static FiemapHandler pathsOnly(final FilesystemIndex target, final Progress progress)
     {
         return new FiemapHandler()
         {
@@ -384,6 +408,7 @@ final class IndexCommand implements Callable<Integer>
             public void onInode(final long inode, final String path, final FileKind kind)
             {
                 target.path(inode, path);
+                progress.add(1);
             }
 
             @Override

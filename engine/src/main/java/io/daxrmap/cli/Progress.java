@@ -17,15 +17,17 @@ final class Progress
     private final PrintStream err;
     private final String what;
     private final boolean enabled;
+    private final long intervalNanos;
     private long count;
     private long lastPrint;
     private int lastLength;
 
-    private Progress(final PrintStream err, final String what, final boolean enabled)
+    private Progress(final PrintStream err, final String what, final boolean enabled, final long intervalNanos)
     {
         this.err = err;
         this.what = what;
         this.enabled = enabled;
+        this.intervalNanos = intervalNanos;
         this.lastPrint = System.nanoTime();
     }
 
@@ -37,7 +39,20 @@ final class Progress
      */
     static Progress onTerminal(final String what)
     {
-        return new Progress(System.err, what, standardErrorIsATerminal());
+        return new Progress(System.err, what, standardErrorIsATerminal(), INTERVAL_NANOS);
+    }
+
+    /**
+     * Progress shown on a stream whatever it is, rewritten at most once an interval: for tests.
+     *
+     * @param err           where the line goes.
+     * @param what          what is counted.
+     * @param intervalNanos the least time between two lines; 0 for a line on every count.
+     * @return the progress line.
+     */
+    static Progress shownOn(final PrintStream err, final String what, final long intervalNanos)
+    {
+        return new Progress(err, what, true, intervalNanos);
     }
 
     /**
@@ -68,7 +83,7 @@ final class Progress
         if (enabled)
         {
             final long now = System.nanoTime();
-            if (now - lastPrint >= INTERVAL_NANOS)
+            if (now - lastPrint >= intervalNanos)
             {
                 lastPrint = now;
                 final String line = what + ": " + count;
@@ -85,7 +100,7 @@ final class Progress
     }
 
     /**
-     * Erase the line.
+     * Erase the line, if it is shown; once: a second call (a finally after an earlier end) prints nothing.
      */
     void done()
     {
@@ -93,6 +108,7 @@ final class Progress
         {
             err.print("\r" + " ".repeat(lastLength) + "\r");
             err.flush();
+            lastLength = 0;
         }
     }
 }

@@ -68,6 +68,17 @@ class ImportDeviceSizeTest
         assertEquals(0, page.status(), page.err());
         assertTrue(page.out().contains("\"deviceOffset\":126976,\"kill\":[]"), page.out());
         assertTrue(page.out().contains("special_0:2"), page.out());
+
+        // a poisoned cacheline there is in the filesystem, of an unknown owner: nothing to re-zero as free space
+        final Path regions = temp.resolve("regions.json");
+        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\"," +
+            "\"size\":131072,\"dataOffset\":0}]}");
+        final CliRun failure = CliRun.run("failure", index.toString(), "--regions", regions.toString(), "--phys",
+            "0x10001f040", "--lsb", "6", "--json");
+        assertEquals(0, failure.status(), failure.err());
+        assertTrue(failure.out().contains("\"verdict\":\"mapped\""), failure.out());
+        assertTrue(failure.out().contains("\"repair\":[{\"deviceOffset\":127040,\"length\":64,\"kind\":" +
+            "\"metadata\",\"owner\":\"special_0:2\""), failure.out());
     }
 
     @Test

@@ -40,7 +40,8 @@ final class ImportCommand implements Callable<Integer>
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "dump files, read in order")
     private List<Path> files;
 
-    @Option(names = "-o", required = true, paramLabel = "INDEX", description = "index directory to write")
+    @Option(names = "-o", required = true, paramLabel = "INDEX",
+        description = "index directory to write: new, empty or an index to replace; checked before anything is read")
     private Path output;
 
     @Option(names = "--format", defaultValue = "fsmap-csv", paramLabel = "FORMAT",

@@ -70,7 +70,8 @@ final class IndexCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "the filesystem's mount point")
     private Path mountPoint;
 
-    @Option(names = "-o", required = true, paramLabel = "INDEX", description = "index directory to write")
+    @Option(names = "-o", required = true, paramLabel = "INDEX",
+        description = "index directory to write: new, empty or an index to replace; checked before anything is read")
     private Path output;
 
     @Option(names = "--source", defaultValue = "auto", paramLabel = "SOURCE",

@@ -73,6 +73,8 @@ final class ImportCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        // before anything is read: a bad -o would otherwise be found only once every dump is
+        IndexCommand.checkOutput(output);
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
         final FsmapCsvReader csv = new FsmapCsvReader();
         final FsmapVerboseReader verbose = new FsmapVerboseReader();
@@ -90,8 +92,6 @@ final class ImportCommand implements Callable<Integer>
         {
             refuseFiemapOptions();
         }
-        // before the dumps are read: a bad -o would otherwise be found only once they all are
-        IndexCommand.checkOutput(output);
         final Progress progress = Progress.onTerminal("records read");
         final FsmapRecordHandler counted = (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
         {

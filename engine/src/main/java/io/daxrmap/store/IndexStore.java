@@ -129,6 +129,53 @@ public final class IndexStore
      */
     public static FilesystemIndex load(final Path directory) throws IOException
     {
+        final IndexFile stored = readIndexFile(directory);
+        final FilesystemIndex index = new FilesystemIndex();
+        try
+        {
+            for (final int device : stored.devices())
+            {
+                index.addDevice(openDevice(directory, device));
+            }
+            if (stored.dataDevice() != -1 && index.device(stored.dataDevice()) != null)
+            {
+                index.dataDevice(stored.dataDevice());
+            }
+            index.xfsGeometry(stored.geometry());
+            index.followCatalog(directory.resolve(Catalog.FILE_NAME));
+            return index;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            index.close();
+            throw new CorruptIndexException(directory.resolve(FILE_NAME), "inconsistent: " + ex.getMessage(), ex);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // a device index or the catalog refused: the device indexes opened before it are closed
+            index.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * What {@value #FILE_NAME} says.
+     *
+     * @param devices    the device numbers, in the order stored.
+     * @param dataDevice the data device as stored, -1 if none.
+     * @param geometry   the XFS geometry, or null.
+     */
+    record IndexFile(int[] devices, int dataDevice, FsmapVerboseGeometry geometry)
+    {
+    }
+
+    /**
+     * Read and check the {@value #FILE_NAME} of an index directory.
+     *
+     * @throws CorruptIndexException if the directory is not an index or the file is damaged.
+     */
+    static IndexFile readIndexFile(final Path directory) throws IOException
+    {
         if (!Files.isDirectory(directory))
         {
             throw new CorruptIndexException(directory, Files.exists(directory) ?
@@ -162,7 +209,6 @@ public final class IndexStore
             throw new CorruptIndexException(file, "unsupported format version: version=" + head.getInt(Long.BYTES) +
                 " supported=" + VERSION_CURRENT);
         }
-        final FilesystemIndex index = new FilesystemIndex();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 12,
             bytes.length - 12 - Integer.BYTES)))
         {
@@ -171,46 +217,45 @@ public final class IndexStore
             {
                 throw new CorruptIndexException(file, "bad device count: deviceCount=" + deviceCount);
             }
+            final int[] devices = new int[deviceCount];
             for (int d = 0; d < deviceCount; d++)
             {
-                final int device = in.readInt();
-                final ReverseIndex deviceIndex = ReverseIndex.openReadOnly(directory.resolve(deviceDirectory(device)));
-                if (deviceIndex.geometry().device() != device)
-                {
-                    deviceIndex.close();
-                    throw new CorruptIndexException(file, "device index of another device: device=" + device);
-                }
-                index.addDevice(deviceIndex);
+                devices[d] = in.readInt();
             }
             final int dataDevice = in.readInt();
-            if (dataDevice != -1 && index.device(dataDevice) != null)
-            {
-                index.dataDevice(dataDevice);
-            }
+            FsmapVerboseGeometry geometry = null;
             if (in.readByte() != 0)
             {
-                index.xfsGeometry(new FsmapVerboseGeometry(in.readInt(), in.readInt(), in.readLong(), in.readInt(),
-                    in.readLong(), in.readLong(), in.readLong()));
+                geometry = new FsmapVerboseGeometry(in.readInt(), in.readInt(), in.readLong(), in.readInt(),
+                    in.readLong(), in.readLong(), in.readLong());
             }
-            index.followCatalog(directory.resolve(Catalog.FILE_NAME));
-            return index;
+            return new IndexFile(devices, dataDevice, geometry);
         }
         catch (final EOFException ex)
         {
-            index.close();
             throw new CorruptIndexException(file, "truncated", ex);
         }
         catch (final IllegalArgumentException ex)
         {
-            index.close();
             throw new CorruptIndexException(file, "inconsistent: " + ex.getMessage(), ex);
         }
-        catch (final IOException | RuntimeException ex)
+    }
+
+    /**
+     * Open the index of one device of an index directory, read-only.
+     *
+     * @throws CorruptIndexException if it is damaged or the index of another device.
+     */
+    static ReverseIndex openDevice(final Path directory, final int device) throws IOException
+    {
+        final ReverseIndex deviceIndex = ReverseIndex.openReadOnly(directory.resolve(deviceDirectory(device)));
+        if (deviceIndex.geometry().device() != device)
         {
-            // a device index or the catalog refused: the device indexes opened before it are closed
-            index.close();
-            throw ex;
+            deviceIndex.close();
+            throw new CorruptIndexException(directory.resolve(FILE_NAME),
+                "device index of another device: device=" + device);
         }
+        return deviceIndex;
     }
 
     private static void writeFile(final FilesystemIndex index, final Path file) throws IOException

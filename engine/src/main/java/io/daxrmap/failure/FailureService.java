@@ -9,6 +9,8 @@ import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
 import io.daxrmap.store.FilesystemIndex;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -40,6 +42,12 @@ import java.util.Map;
  * </ul>
  * A service is not thread-safe (it owns one {@link IndexReader} per device and reuses its scratch state); give each
  * thread its own. Reports of poisoned bytes within one page allocate nothing once warm.
+ * <h2>A replaced index directory</h2>
+ * A service of a {@link FilesystemIndex} ({@link #of}) follows it: before each event it has the index take in a new
+ * import put in place of its directory ({@link FilesystemIndex#refresh()}, one {@code stat}), and answers from the
+ * devices the index then has: a device the new import added is answered, one it removed is outside the filesystem,
+ * and the data device is the new one. Each device's reader then follows its device's directory before the offset is
+ * judged. A service over a fixed map of devices (the constructor) answers from those devices only.
  */
 public final class FailureService
 {
@@ -67,11 +75,16 @@ public final class FailureService
     }
 
     private final Regions regions;
-    private final int dataDevice;
-    private final int[] deviceNumbers;
-    private final IndexReader[] readers;
-    private final long[] deviceSizes;
-    private final Pagemap[] pagemaps;
+    /** The index this service follows, or null for a fixed map of devices. */
+    private final FilesystemIndex followed;
+    /** The layout of {@link #followed} the arrays below were made for. */
+    private FilesystemIndex.Layout layout;
+    private int dataDevice;
+    private int[] deviceNumbers;
+    private ReverseIndex[] indexes;
+    private IndexReader[] readers;
+    private long[] deviceSizes;
+    private Pagemap[] pagemaps;
     private final PageVisitor pageVisitor = new KillCollector();
     private final RecordVisitor repairVisitor = this::onRepairRecord;
     private final RecordVisitor removalVisitor = this::onRemovalRecord;
@@ -88,25 +101,21 @@ public final class FailureService
     public FailureService(final Regions regions, final Map<Integer, ReverseIndex> devices, final int dataDevice)
     {
         this.regions = regions;
-        this.dataDevice = dataDevice;
-        final int count = devices.size();
-        deviceNumbers = new int[count];
-        readers = new IndexReader[count];
-        deviceSizes = new long[count];
-        pagemaps = new Pagemap[count];
-        int i = 0;
-        for (final Map.Entry<Integer, ReverseIndex> device : devices.entrySet())
-        {
-            deviceNumbers[i] = device.getKey();
-            readers[i] = device.getValue().newReader();
-            deviceSizes[i] = readers[i].geometry().size();
-            pagemaps[i] = devicePagemap(deviceSizes[i]);
-            i++;
-        }
+        this.followed = null;
+        bind(devices, dataDevice);
+    }
+
+    private FailureService(final Regions regions, final FilesystemIndex index)
+    {
+        this.regions = regions;
+        this.followed = index;
+        layout = index.layout();
+        bind(layout.devices(), layout.dataDevice());
     }
 
     /**
-     * A service over an index directory's devices.
+     * A service over an index's devices that follows the index: a new import put in place of its directory is
+     * answered from, with the devices it has.
      *
      * @param index   the filesystem's index.
      * @param regions the pmem regions of the host.
@@ -114,7 +123,85 @@ public final class FailureService
      */
     public static FailureService of(final FilesystemIndex index, final Regions regions)
     {
-        return new FailureService(regions, index.devices(), index.dataDevice());
+        return new FailureService(regions, index);
+    }
+
+    /**
+     * Answer from these devices: a device answered before keeps its reader (and its size, taken in again on refresh),
+     * a new one gets a reader.
+     */
+    private void bind(final Map<Integer, ReverseIndex> devices, final int data)
+    {
+        final int count = devices.size();
+        final int[] numbers = new int[count];
+        final ReverseIndex[] boundIndexes = new ReverseIndex[count];
+        final IndexReader[] boundReaders = new IndexReader[count];
+        final long[] sizes = new long[count];
+        final Pagemap[] maps = new Pagemap[count];
+        int i = 0;
+        for (final Map.Entry<Integer, ReverseIndex> device : devices.entrySet())
+        {
+            numbers[i] = device.getKey();
+            boundIndexes[i] = device.getValue();
+            final int previous = indexes == null ? -1 : indexOf(indexes, device.getValue());
+            if (previous >= 0)
+            {
+                boundReaders[i] = readers[previous];
+                sizes[i] = deviceSizes[previous];
+                maps[i] = pagemaps[previous];
+            }
+            else
+            {
+                boundReaders[i] = device.getValue().newReader();
+                sizes[i] = boundReaders[i].geometry().size();
+                maps[i] = devicePagemap(sizes[i]);
+            }
+            i++;
+        }
+        deviceNumbers = numbers;
+        indexes = boundIndexes;
+        readers = boundReaders;
+        deviceSizes = sizes;
+        pagemaps = maps;
+        dataDevice = data;
+    }
+
+    private static int indexOf(final ReverseIndex[] indexes, final ReverseIndex index)
+    {
+        for (int i = 0; i < indexes.length; i++)
+        {
+            if (indexes[i] == index)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Have the followed index take in a replaced directory, and answer from the devices it then has. Allocates only
+     * when the index was replaced (and in the {@code stat} of a followed directory).
+     */
+    private void follow()
+    {
+        if (followed == null)
+        {
+            return;
+        }
+        try
+        {
+            followed.refresh();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot follow the index: " + ex.getMessage(), ex);
+        }
+        final FilesystemIndex.Layout now = followed.layout();
+        if (now != layout)
+        {
+            bind(now.devices(), now.dataDevice());
+            layout = now;
+        }
     }
 
     /**
@@ -153,6 +240,7 @@ public final class FailureService
      */
     public void report(final FailureEvent event, final FailureReport report, final ReportHandler handler)
     {
+        follow();
         switch (event.kind())
         {
             case PHYSICAL:
@@ -204,6 +292,7 @@ public final class FailureService
             throw new IllegalArgumentException("not a physical range within one page: address=" + start +
                 " length=" + event.length());
         }
+        follow();
         reportPiece(event, start, start + event.length(), report);
         return report;
     }

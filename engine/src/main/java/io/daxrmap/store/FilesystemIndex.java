@@ -17,43 +17,127 @@ import java.util.TreeMap;
 /**
  * The reverse maps of one filesystem: one {@link ReverseIndex} per device (data, log, realtime), the catalog of
  * inode paths, and the XFS geometry when it is known.
+ * <h2>Following a replaced index directory</h2>
+ * An index loaded from a directory ({@link IndexStore#load}) follows it: a new import or {@code daxrmap index -o}
+ * puts a whole new directory in its place, and {@link #refresh()} takes it in. Each device index follows its own
+ * subdirectory on its readers' {@code refresh()}; this index follows the rest: the device list (a device added or
+ * removed), the data device, the XFS geometry ({@link #layout()}) and the catalog. A replacement is noticed by the
+ * identity of the catalog file (one {@code stat} per refresh); the catalog is held open, so its identity cannot be
+ * reused by another file while it is followed.
+ * <h2>Concurrency</h2>
+ * The devices, the data device and the geometry are one immutable {@link Layout}, replaced whole with one volatile
+ * write: a caller that wants them consistent reads {@link #layout()} once. A device the new directory no longer has is
+ * closed when its layout is replaced; readers of it keep answering from the snapshot they hold, as for any closed
+ * {@link ReverseIndex}. The building methods ({@link #addDevice}, {@link #dataDevice(int)},
+ * {@link #path(long, String)}, ...) are for the thread that builds the index.
  */
 public final class FilesystemIndex implements AutoCloseable
 {
-    private final TreeMap<Integer, ReverseIndex> devices = new TreeMap<>(Integer::compareUnsigned);
+    /**
+     * The devices of an index, its data device and its XFS geometry, as one immutable value: what its
+     * {@value IndexStore#FILE_NAME} says, with the device indexes opened.
+     */
+    public static final class Layout
+    {
+        private static final Layout EMPTY = new Layout(new TreeMap<>(Integer::compareUnsigned), -1, null);
+
+        private final Map<Integer, ReverseIndex> devices;
+        private final int dataDevice;
+        private final FsmapVerboseGeometry xfsGeometry;
+
+        private Layout(
+            final TreeMap<Integer, ReverseIndex> devices, final int dataDevice, final FsmapVerboseGeometry xfsGeometry)
+        {
+            this.devices = Collections.unmodifiableMap(devices);
+            this.dataDevice = dataDevice;
+            this.xfsGeometry = xfsGeometry;
+        }
+
+        /**
+         * The indexes by device number ({@code new_encode_dev}), in GETFSMAP device order.
+         *
+         * @return an unmodifiable map, the same object for as long as this layout is current.
+         */
+        public Map<Integer, ReverseIndex> devices()
+        {
+            return devices;
+        }
+
+        /**
+         * The data device: what {@code xfs_io fsmap -d} ranges apply to.
+         *
+         * @return the device number, or -1 if there is no device.
+         */
+        public int dataDevice()
+        {
+            return dataDevice;
+        }
+
+        /**
+         * The XFS geometry for {@code fsmap -v} output, when known.
+         *
+         * @return the geometry.
+         */
+        public Optional<FsmapVerboseGeometry> xfsGeometry()
+        {
+            return Optional.ofNullable(xfsGeometry);
+        }
+
+        private TreeMap<Integer, ReverseIndex> copyDevices()
+        {
+            final TreeMap<Integer, ReverseIndex> copy = new TreeMap<>(Integer::compareUnsigned);
+            copy.putAll(devices);
+            return copy;
+        }
+    }
+
     private final TreeMap<Long, String> paths = new TreeMap<>();
+    /** The current devices, data device and geometry; replaced whole. */
+    private volatile Layout layout = Layout.EMPTY;
     private Catalog catalog;
+    /** The followed catalog file, or null; set once, before the index is shared. */
     private Path catalogFile;
-    private Object catalogKey;
-    private int dataDevice = -1;
-    private FsmapVerboseGeometry xfsGeometry;
+    /** The identity of the catalog file {@link #catalog} was opened from; null to open it again on refresh. */
+    private volatile Object catalogKey;
+    /** Set on close, under this object's lock: a refresh after it opens nothing. */
+    private boolean closed;
 
     /**
      * Add a device's index.
      *
      * @param index the index; its geometry names the device.
      */
-    public void addDevice(final ReverseIndex index)
+    public synchronized void addDevice(final ReverseIndex index)
     {
         final int device = index.geometry().device();
-        if (devices.putIfAbsent(device, index) != null)
+        final Layout old = layout;
+        if (old.devices.containsKey(device))
         {
             throw new IllegalArgumentException("device already present: device=" + device);
         }
-        if (dataDevice == -1)
-        {
-            dataDevice = device;
-        }
+        final TreeMap<Integer, ReverseIndex> devices = old.copyDevices();
+        devices.put(device, index);
+        layout = new Layout(devices, old.dataDevice == -1 ? device : old.dataDevice, old.xfsGeometry);
+    }
+
+    /**
+     * The devices, data device and geometry as they are now, consistent with each other.
+     *
+     * @return the layout; a refresh that takes in a replaced index directory puts another one in its place.
+     */
+    public Layout layout()
+    {
+        return layout;
     }
 
     /**
      * The indexes by device number ({@code new_encode_dev}), in GETFSMAP device order.
      *
-     * @return an unmodifiable view.
+     * @return an unmodifiable map of the current {@link #layout()}.
      */
     public Map<Integer, ReverseIndex> devices()
     {
-        return Collections.unmodifiableMap(devices);
+        return layout.devices;
     }
 
     /**
@@ -64,7 +148,7 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public ReverseIndex device(final int device)
     {
-        return devices.get(device);
+        return layout.devices.get(device);
     }
 
     /**
@@ -74,7 +158,7 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public int dataDevice()
     {
-        return dataDevice;
+        return layout.dataDevice;
     }
 
     /**
@@ -82,13 +166,14 @@ public final class FilesystemIndex implements AutoCloseable
      *
      * @param device a device of this index.
      */
-    public void dataDevice(final int device)
+    public synchronized void dataDevice(final int device)
     {
-        if (!devices.containsKey(device))
+        final Layout old = layout;
+        if (!old.devices.containsKey(device))
         {
             throw new IllegalArgumentException("no such device: device=" + device);
         }
-        dataDevice = device;
+        layout = new Layout(old.copyDevices(), device, old.xfsGeometry);
     }
 
     /**
@@ -115,10 +200,10 @@ public final class FilesystemIndex implements AutoCloseable
     }
 
     /**
-     * Read paths from a catalog file and follow it: {@link #refreshCatalog()} opens the file again once a new import
-     * has put another one in its place.
+     * Read paths from the catalog file of an index directory and follow the directory: {@link #refresh()} takes in
+     * a new import put in its place.
      *
-     * @param file the catalog file of an index directory.
+     * @param file the catalog file of an index directory, beside its {@value IndexStore#FILE_NAME}.
      * @throws CorruptIndexException if it is missing or damaged.
      * @throws IOException           if it cannot be read.
      */
@@ -151,50 +236,139 @@ public final class FilesystemIndex implements AutoCloseable
     }
 
     /**
-     * Take in the catalog of a new import that replaced the index directory this index was loaded from: the device
-     * indexes follow the directory on their readers' {@code refresh()}, the catalog on this call (one {@code stat}).
-     * Without a followed file ({@link #followCatalog}, on a filesystem that gives files an identity) nothing changes.
+     * Take in a new import that replaced the index directory this index was loaded from: its devices (an added one
+     * is opened, a removed one closed, the others follow their own directories on their readers' refresh), its data
+     * device, its geometry and its catalog. One {@code stat} when nothing changed. Without a followed directory
+     * ({@link #followCatalog}, on a filesystem that gives files an identity) nothing changes.
+     * <p>
      * Not to be called while another thread reads paths.
      *
-     * @return true if the catalog was replaced and is now read from the new file.
-     * @throws IOException if the new catalog cannot be opened.
+     * @return true if this index now answers from a replacing directory.
+     * @throws IOException if the new directory's index file, a new device's index or its catalog cannot be opened.
+     * A directory caught between the two renames of a replacement (where directories cannot be exchanged) is not an
+     * error: a later refresh takes it in.
+     */
+    public boolean refresh() throws IOException
+    {
+        final Path file = catalogFile;
+        if (file == null)
+        {
+            return false;
+        }
+        final Object key = fileKeyOrNull(file);
+        if (key == null || key.equals(catalogKey))
+        {
+            return false; // unchanged, or between the two renames of a replacement: later
+        }
+        synchronized (this)
+        {
+            return !closed && replace(file);
+        }
+    }
+
+    /**
+     * As {@link #refresh()}, which it was named before the devices followed too.
+     *
+     * @return true if this index now answers from a replacing directory.
+     * @throws IOException as {@link #refresh()}.
      */
     public boolean refreshCatalog() throws IOException
     {
-        if (catalogFile == null)
-        {
-            return false;
-        }
-        final Object key;
-        try
-        {
-            key = fileKey(catalogFile);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            return false; // between the two renames of a replacement where directories cannot be exchanged: later
-        }
+        return refresh();
+    }
+
+    private boolean replace(final Path file) throws IOException
+    {
+        // the identity first (again: another refresh may have taken it in meanwhile): what is read after it is as new
+        // as it, or newer, and then the next refresh reads again; a replacement is never missed
+        final Object key = fileKeyOrNull(file);
         if (key == null || key.equals(catalogKey))
         {
             return false;
+        }
+        final Path directory = file.getParent();
+        final Layout old = layout;
+        final TreeMap<Integer, ReverseIndex> devices = new TreeMap<>(Integer::compareUnsigned);
+        final int dataDevice;
+        final IndexStore.IndexFile stored;
+        try
+        {
+            stored = IndexStore.readIndexFile(directory);
+            for (final int device : stored.devices())
+            {
+                final ReverseIndex kept = old.devices.get(device);
+                // a kept device index follows its own directory, which the new import replaced with the rest
+                if (devices.putIfAbsent(device, kept != null ? kept : IndexStore.openDevice(directory, device)) != null)
+                {
+                    throw new CorruptIndexException(directory.resolve(IndexStore.FILE_NAME),
+                        "inconsistent: device already present: device=" + device);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeOpened(devices, old);
+            if (!key.equals(fileKeyOrNull(file)))
+            {
+                return false; // replaced again, or caught between two renames: the next refresh reads what is there
+            }
+            throw ex;
+        }
+        dataDevice = stored.dataDevice() != -1 && devices.containsKey(stored.dataDevice()) ? stored.dataDevice() :
+            devices.isEmpty() ? -1 : stored.devices()[0];
+        layout = new Layout(devices, dataDevice, stored.geometry());
+        // the devices the new directory lacks: their readers keep the snapshots they hold
+        for (final Map.Entry<Integer, ReverseIndex> device : old.devices.entrySet())
+        {
+            if (devices.get(device.getKey()) != device.getValue())
+            {
+                device.getValue().close();
+            }
         }
         // Chronicle Map shares one open file per path within a JVM: the old one must be closed before the new opens
         if (catalog != null)
         {
             catalog.close();
             catalog = null;
-            catalogKey = null; // should the open fail, the next refresh tries again
         }
-        catalog = Catalog.open(catalogFile);
+        catalogKey = null; // should the open fail, paths are unknown and the next refresh tries again
+        catalog = Catalog.open(file);
         catalogKey = key;
         return true;
+    }
+
+    /**
+     * Close the device indexes a failed replacement opened, not the ones it kept.
+     */
+    private static void closeOpened(final Map<Integer, ReverseIndex> devices, final Layout old)
+    {
+        for (final Map.Entry<Integer, ReverseIndex> device : devices.entrySet())
+        {
+            if (old.devices.get(device.getKey()) != device.getValue())
+            {
+                device.getValue().close();
+            }
+        }
+    }
+
+    private static Object fileKeyOrNull(final Path file) throws IOException
+    {
+        try
+        {
+            return fileKey(file);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return null;
+        }
     }
 
     /**
      * The path of an inode.
      *
      * @param inode inode number.
-     * @return the path, or null if unknown (unlinked, or never catalogued).
+     * @return the path, or null if unknown (unlinked, never catalogued, or the catalog of a replacing directory could
+     * not be opened).
      */
     public String path(final long inode)
     {
@@ -203,17 +377,21 @@ public final class FilesystemIndex implements AutoCloseable
             final Catalog.Entry entry = catalog.get(inode);
             return entry == null ? null : entry.path();
         }
-        return paths.get(inode);
+        return catalogFile != null ? null : paths.get(inode);
     }
 
     /**
      * The catalog: inode to path.
      *
-     * @return an unmodifiable view, by inode.
+     * @return an unmodifiable map, by inode: a copy of a stored catalog, a view of one built in memory.
      */
     public Map<Long, String> paths()
     {
-        return Collections.unmodifiableMap(catalog != null ? catalog.paths() : paths);
+        if (catalog != null)
+        {
+            return Collections.unmodifiableMap(catalog.paths());
+        }
+        return Collections.unmodifiableMap(catalogFile != null ? new TreeMap<>() : paths);
     }
 
     /**
@@ -223,7 +401,7 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public Optional<FsmapVerboseGeometry> xfsGeometry()
     {
-        return Optional.ofNullable(xfsGeometry);
+        return layout.xfsGeometry();
     }
 
     /**
@@ -231,18 +409,25 @@ public final class FilesystemIndex implements AutoCloseable
      *
      * @param geometry the geometry, or null.
      */
-    public void xfsGeometry(final FsmapVerboseGeometry geometry)
+    public synchronized void xfsGeometry(final FsmapVerboseGeometry geometry)
     {
-        xfsGeometry = geometry;
+        final Layout old = layout;
+        layout = new Layout(old.copyDevices(), old.dataDevice, geometry);
     }
 
     @Override
-    public void close()
+    public synchronized void close()
     {
-        devices.values().forEach(ReverseIndex::close);
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        layout.devices.values().forEach(ReverseIndex::close);
         if (catalog != null)
         {
             catalog.close();
+            catalog = null;
         }
     }
 }

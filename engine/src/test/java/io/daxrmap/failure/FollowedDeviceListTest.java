@@ -1,0 +1,164 @@
+package io.daxrmap.failure;
+
+import io.daxrmap.format.DeviceNumber;
+import io.daxrmap.model.Owner;
+import io.daxrmap.store.FilesystemIndex;
+import io.daxrmap.store.FilesystemIndexBuilder;
+import io.daxrmap.store.IndexStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A failure service of a loaded index follows the device list of a new import put in place of the index directory:
+ * a device the new import adds is answered, one it removes is outside the filesystem, a new data device is the one
+ * regions of the data device name.
+ */
+class FollowedDeviceListTest
+{
+    static final int DATA = DeviceNumber.encode(259, 0);
+    static final int SECOND = DeviceNumber.encode(259, 16);
+    static final long MIB = 1L << 20;
+    static final long PMEM0 = 0x1_0000_0000L;
+    static final long PMEM1 = 0x2_0000_0000L;
+    static final Regions REGIONS = new Regions(List.of(
+        new Region("pmem0", PMEM0, 64 * MIB, 0, 0, 0, Region.DATA_DEVICE, PMEM0),
+        new Region("pmem1", PMEM1, 64 * MIB, 0, 0, 0, SECOND, PMEM1)));
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldAnswerAnAddedDeviceAndNotARemovedOne() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        IndexStore.create(oneDevice(131), directory).close();
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FailureService service = FailureService.of(index, REGIONS);
+            assertEquals(List.of(mapped(PMEM0, 0, 131, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+            assertEquals(List.of(outside(PMEM1 + MIB)), answer(service, FailureEvent.physical(PMEM1 + MIB + 100, 12)));
+
+            // a new import with a second device: both are answered as it says
+            IndexStore.create(twoDevices(141, 142), directory).close();
+            assertEquals(List.of(mapped(PMEM0, 0, 141, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+            assertEquals(List.of(mapped(PMEM1 + MIB, MIB, 142, 0)),
+                answer(service, FailureEvent.physical(PMEM1 + MIB + 100, 12)));
+            assertEquals(List.of(String.join("\n", "mapped 0x" + Long.toHexString(PMEM1) + " device 0 +" + 4 * MIB,
+                "kill 142 pgoff 0 pgcnt 1 flags 0")), answer(service, FailureEvent.preRemove("pmem1", "{}")));
+            assertEquals(Set.of(DATA, SECOND), index.devices().keySet());
+            assertEquals("two/142", index.path(142));
+
+            // and one with a device fewer again: the removed device is outside the filesystem, not its old answer
+            IndexStore.create(oneDevice(151), directory).close();
+            assertEquals(List.of(outside(PMEM1 + MIB)), answer(service, FailureEvent.physical(PMEM1 + MIB + 100, 12)));
+            assertEquals(List.of("outside-filesystem 0x" + Long.toHexString(PMEM1) + " +" + 64 * MIB),
+                answer(service, FailureEvent.preRemove("pmem1", "{}")));
+            assertEquals(List.of(mapped(PMEM0, 0, 151, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+            assertEquals(Set.of(DATA), index.devices().keySet());
+            assertNull(index.device(SECOND));
+            assertNull(index.path(142));
+        }
+    }
+
+    @Test
+    void shouldTakeTheNewDataDevice() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        IndexStore.create(oneDevice(131), directory).close();
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FailureService service = FailureService.of(index, REGIONS);
+            assertEquals(DATA, index.dataDevice());
+
+            // the new import has only the second device, its data device: regions of the data device name it now
+            final FilesystemIndexBuilder secondOnly = new FilesystemIndexBuilder(4096);
+            secondOnly.onRecord(259, 16, 0, 4096, Owner.data(161), 0, 0);
+            secondOnly.device(SECOND, 4 * MIB);
+            secondOnly.dataDevice(SECOND);
+            secondOnly.target().path(161, "second/161");
+            IndexStore.create(secondOnly, directory).close();
+            assertEquals(List.of(mapped(PMEM0, 0, 161, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+            assertEquals(List.of(mapped(PMEM1, 0, 161, 0)), answer(service, FailureEvent.physical(PMEM1 + 100, 12)));
+            final FilesystemIndex.Layout layout = index.layout();
+            assertEquals(SECOND, layout.dataDevice());
+            assertEquals(Set.of(SECOND), layout.devices().keySet());
+            assertFalse(index.refresh());
+        }
+    }
+
+    @Test
+    void shouldFollowTheDeviceListWithoutAService() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        IndexStore.create(oneDevice(131), directory).close();
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FilesystemIndex.Layout first = index.layout();
+            assertFalse(index.refresh());
+            assertEquals(first, index.layout());
+
+            IndexStore.create(twoDevices(141, 142), directory).close();
+            assertTrue(index.refresh());
+            assertEquals(Set.of(DATA, SECOND), index.devices().keySet());
+            // the device both have is the same index, following its own directory
+            assertEquals(first.devices().get(DATA), index.device(DATA));
+            assertEquals(4 * MIB, index.device(SECOND).geometry().size());
+            assertEquals(Map.of(141L, "two/141", 142L, "two/142"), index.paths());
+            assertFalse(index.refresh());
+        }
+    }
+
+    private static FilesystemIndexBuilder oneDevice(final long inode)
+    {
+        final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(4096);
+        builder.onRecord(259, 0, 0, 4096, Owner.data(inode), 0, 0);
+        builder.device(DATA, 8 * MIB);
+        builder.dataDevice(DATA);
+        builder.target().path(inode, "one/" + inode);
+        return builder;
+    }
+
+    private static FilesystemIndexBuilder twoDevices(final long first, final long second)
+    {
+        final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(4096);
+        builder.onRecord(259, 0, 0, 4096, Owner.data(first), 0, 0);
+        builder.onRecord(259, 16, MIB, 4096, Owner.data(second), 0, 0);
+        builder.device(DATA, 8 * MIB);
+        builder.device(SECOND, 4 * MIB);
+        builder.dataDevice(DATA);
+        builder.target().path(first, "two/" + first);
+        builder.target().path(second, "two/" + second);
+        return builder;
+    }
+
+    private static String mapped(final long phys, final long deviceOffset, final long inode, final long pgoff)
+    {
+        return String.join("\n", "mapped 0x" + Long.toHexString(phys) + " device " + deviceOffset + " +4096",
+            "kill " + inode + " pgoff " + pgoff + " pgcnt 1 flags 0",
+            "repair " + deviceOffset + " +4096 DATA inode_" + inode + "_data file " + pgoff * 4096);
+    }
+
+    private static String outside(final long phys)
+    {
+        return "outside-filesystem 0x" + Long.toHexString(phys) + " +4096";
+    }
+
+    static List<String> answer(final FailureService service, final FailureEvent event)
+    {
+        final List<String> reports = new ArrayList<>();
+        service.report(event, new FailureReport(), report -> reports.add(FailureServiceTest.describe(report)));
+        return reports;
+    }
+}

@@ -199,8 +199,20 @@ public final class FailureService
         final FilesystemIndex.Layout now = followed.layout();
         if (now != layout)
         {
-            bind(now.devices(), now.dataDevice());
-            layout = now;
+            try
+            {
+                bind(now.devices(), now.dataDevice());
+                layout = now;
+            }
+            catch (final UncheckedIOException ex)
+            {
+                if (!replacedSince(now))
+                {
+                    throw ex;
+                }
+                // a new device's directory was replaced again before its reader could open it: this event is answered
+                // from the devices bound before, as the index before said, and the next event binds again
+            }
         }
     }
 
@@ -389,12 +401,43 @@ public final class FailureService
      */
     private void refresh(final int d)
     {
-        readers[d].refresh();
+        try
+        {
+            readers[d].refresh();
+        }
+        catch (final UncheckedIOException ex)
+        {
+            if (!replacedSince(layout))
+            {
+                throw ex;
+            }
+            // the directory was replaced after this event's look at it, by one without this device (or caught between
+            // two renames): the reader keeps the snapshot it had, and the event is answered as the index before said
+        }
         final long size = readers[d].geometry().size();
         if (size != deviceSizes[d])
         {
             deviceSizes[d] = size;
             pagemaps[d] = devicePagemap(size);
+        }
+    }
+
+    /**
+     * Whether the followed index was replaced since it had this layout.
+     */
+    private boolean replacedSince(final FilesystemIndex.Layout seen)
+    {
+        if (followed == null)
+        {
+            return false;
+        }
+        try
+        {
+            return followed.refresh() || followed.layout() != seen;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return true; // a directory that cannot be read now is not the one this service bound
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The reverse maps of one filesystem: one {@link ReverseIndex} per device (data, log, realtime), the catalog of
@@ -25,11 +26,15 @@ import java.util.TreeMap;
  * identity of the catalog file (one {@code stat} per refresh); the catalog is held open, so its identity cannot be
  * reused by another file while it is followed.
  * <h2>Concurrency</h2>
- * The devices, the data device and the geometry are one immutable {@link Layout}, replaced whole with one volatile
- * write: a caller that wants them consistent reads {@link #layout()} once. A device the new directory no longer has is
- * closed when its layout is replaced; readers of it keep answering from the snapshot they hold, as for any closed
- * {@link ReverseIndex}. The building methods ({@link #addDevice}, {@link #dataDevice(int)},
- * {@link #path(long, String)}, ...) are for the thread that builds the index.
+ * Once built, any number of threads may read ({@link #layout()}, {@link #devices()}, {@link #path(long)}, ...) while
+ * any of them refreshes. The devices, the data device and the geometry are one immutable {@link Layout}, replaced
+ * whole with one volatile write: a caller that wants them consistent reads {@link #layout()} once. A device the new
+ * directory no longer has is closed when its layout is replaced; readers of it keep answering from the snapshot they
+ * hold, as for any closed {@link ReverseIndex}. The catalog is a Chronicle Map, which shares one open file per path
+ * within a JVM: the new catalog can be opened only once the old one is closed, and the old one is closed only when no
+ * path lookup is inside it. Lookups therefore hold a read lock on it, and wait only while a refresh swaps the
+ * catalogs (the close of one map and the open of the other). The building methods ({@link #addDevice},
+ * {@link #dataDevice(int)}, {@link #path(long, String)}, ...) are for the thread that builds the index.
  */
 public final class FilesystemIndex implements AutoCloseable
 {
@@ -94,6 +99,12 @@ public final class FilesystemIndex implements AutoCloseable
     private final TreeMap<Long, String> paths = new TreeMap<>();
     /** The current devices, data device and geometry; replaced whole. */
     private volatile Layout layout = Layout.EMPTY;
+    /**
+     * Guards {@link #catalog}: lookups read it, a swap or close writes it. A waiting writer holds new readers back;
+     * beside three threads of lookups a {@code StampedLock}, whose readers barge in, kept a refresh waiting for up to
+     * 0.8 s.
+     */
+    private final ReentrantReadWriteLock catalogLock = new ReentrantReadWriteLock();
     private Catalog catalog;
     /** The followed catalog file, or null; set once, before the index is shared. */
     private Path catalogFile;
@@ -194,9 +205,17 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public void catalog(final Catalog stored)
     {
-        catalog = stored;
-        catalogFile = null;
-        catalogKey = null;
+        catalogLock.writeLock().lock();
+        try
+        {
+            catalog = stored;
+            catalogFile = null;
+            catalogKey = null;
+        }
+        finally
+        {
+            catalogLock.writeLock().unlock();
+        }
     }
 
     /**
@@ -241,7 +260,7 @@ public final class FilesystemIndex implements AutoCloseable
      * device, its geometry and its catalog. One {@code stat} when nothing changed. Without a followed directory
      * ({@link #followCatalog}, on a filesystem that gives files an identity) nothing changes.
      * <p>
-     * Not to be called while another thread reads paths.
+     * Safe beside readers and other refreshes, in any thread.
      *
      * @return true if this index now answers from a replacing directory.
      * @throws IOException if the new directory's index file, a new device's index or its catalog cannot be opened.
@@ -316,24 +335,35 @@ public final class FilesystemIndex implements AutoCloseable
         }
         dataDevice = stored.dataDevice() != -1 && devices.containsKey(stored.dataDevice()) ? stored.dataDevice() :
             devices.isEmpty() ? -1 : stored.devices()[0];
-        layout = new Layout(devices, dataDevice, stored.geometry());
-        // the devices the new directory lacks: their readers keep the snapshots they hold
-        for (final Map.Entry<Integer, ReverseIndex> device : old.devices.entrySet())
+        catalogLock.writeLock().lock();
+        try
         {
-            if (devices.get(device.getKey()) != device.getValue())
+            // the new devices are published while lookups wait: no lookup that starts once they are visible answers
+            // from the old catalog
+            layout = new Layout(devices, dataDevice, stored.geometry());
+            // Chronicle Map shares one open file per path within a JVM: the old one must be closed before the new
+            // opens, and no lookup is inside it while this lock is held
+            if (catalog != null)
             {
-                device.getValue().close();
+                catalog.close();
+                catalog = null;
+            }
+            catalogKey = null; // should the open fail, paths are unknown and the next refresh tries again
+            catalog = Catalog.open(file);
+            catalogKey = key;
+        }
+        finally
+        {
+            catalogLock.writeLock().unlock();
+            // the devices the new directory lacks: their readers keep the snapshots they hold
+            for (final Map.Entry<Integer, ReverseIndex> device : old.devices.entrySet())
+            {
+                if (devices.get(device.getKey()) != device.getValue())
+                {
+                    device.getValue().close();
+                }
             }
         }
-        // Chronicle Map shares one open file per path within a JVM: the old one must be closed before the new opens
-        if (catalog != null)
-        {
-            catalog.close();
-            catalog = null;
-        }
-        catalogKey = null; // should the open fail, paths are unknown and the next refresh tries again
-        catalog = Catalog.open(file);
-        catalogKey = key;
         return true;
     }
 
@@ -372,12 +402,20 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public String path(final long inode)
     {
-        if (catalog != null)
+        catalogLock.readLock().lock();
+        try
         {
-            final Catalog.Entry entry = catalog.get(inode);
-            return entry == null ? null : entry.path();
+            if (catalog != null)
+            {
+                final Catalog.Entry entry = catalog.get(inode);
+                return entry == null ? null : entry.path();
+            }
+            return catalogFile != null ? null : paths.get(inode);
         }
-        return catalogFile != null ? null : paths.get(inode);
+        finally
+        {
+            catalogLock.readLock().unlock();
+        }
     }
 
     /**
@@ -387,11 +425,19 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public Map<Long, String> paths()
     {
-        if (catalog != null)
+        catalogLock.readLock().lock();
+        try
         {
-            return Collections.unmodifiableMap(catalog.paths());
+            if (catalog != null)
+            {
+                return Collections.unmodifiableMap(catalog.paths());
+            }
+            return Collections.unmodifiableMap(catalogFile != null ? new TreeMap<>() : paths);
         }
-        return Collections.unmodifiableMap(catalogFile != null ? new TreeMap<>() : paths);
+        finally
+        {
+            catalogLock.readLock().unlock();
+        }
     }
 
     /**
@@ -424,10 +470,18 @@ public final class FilesystemIndex implements AutoCloseable
         }
         closed = true;
         layout.devices.values().forEach(ReverseIndex::close);
-        if (catalog != null)
+        catalogLock.writeLock().lock();
+        try
         {
-            catalog.close();
-            catalog = null;
+            if (catalog != null)
+            {
+                catalog.close();
+                catalog = null;
+            }
+        }
+        finally
+        {
+            catalogLock.writeLock().unlock();
         }
     }
 }

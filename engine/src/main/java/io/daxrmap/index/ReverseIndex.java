@@ -128,12 +128,24 @@ public final class ReverseIndex implements AutoCloseable
      */
     static ReverseIndex openReadOnly(final Path directory, final boolean background) throws IOException
     {
+        return openReadOnly(directory, background, () -> { });
+    }
+
+    /**
+     * As {@link #openReadOnly(Path, boolean)}, running {@code afterReplay} at each attempt between the read of the
+     * log and the mapping of the slabs it names: where tests replace the index directory.
+     */
+    static ReverseIndex openReadOnly(final Path directory, final boolean background, final OpenStep afterReplay)
+        throws IOException
+    {
         for (int attempt = 0; ; attempt++)
         {
             final int generation = IndexDirectory.readCurrent(directory);
+            LogReplay replay = null;
             try
             {
-                final LogReplay replay = LogReplay.read(IndexLog.file(directory, generation), generation);
+                replay = LogReplay.read(IndexLog.file(directory, generation), generation);
+                afterReplay.run();
                 final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, SlabFiles.of(directory, replay),
                     replay.slabCount);
                 final ReverseIndex index = new ReverseIndex(directory, replay, arena);
@@ -142,12 +154,40 @@ public final class ReverseIndex implements AutoCloseable
             }
             catch (final CorruptIndexException ex)
             {
-                // The writer may have switched generations and deleted this one meanwhile: look again.
-                if (attempt >= 3 || IndexDirectory.readCurrent(directory) == generation)
+                // The writer may have switched generations and deleted this one meanwhile, or the whole directory
+                // may have been replaced by another index (whose generation may be this one: its slabs then carry
+                // another log id): look again. A slab refused while the log read is still there is refused.
+                if (attempt >= 3 ||
+                    (IndexDirectory.readCurrent(directory) == generation && (replay == null || stillThere(replay))))
                 {
                     throw ex;
                 }
             }
+        }
+    }
+
+    /**
+     * What {@link #openReadOnly(Path, boolean, OpenStep)} runs between reading the log and mapping the slabs.
+     */
+    @FunctionalInterface
+    interface OpenStep
+    {
+        void run() throws IOException;
+    }
+
+    /**
+     * Whether the file at a replayed log's path is still that log; not if it is another log, none, or one whose
+     * header does not read (its damage is then reported by the next look, which reads it).
+     */
+    private static boolean stillThere(final LogReplay replay) throws IOException
+    {
+        try
+        {
+            return replay.sameLog();
+        }
+        catch (final CorruptIndexException ex)
+        {
+            return false;
         }
     }
 

@@ -101,6 +101,61 @@ class ForeignSlabTest
     }
 
     @Test
+    void shouldOpenTheIndexThatReplacedTheDirectoryBetweenTheReadOfTheLogAndTheMappingOfTheSlabs() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path other = temp.resolve("other");
+        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        createWithBatches(other, expected, 25);
+        final int[] looks = {0};
+        // the index's log read, then the directory replaced by another index of the same generation (as daxrmap
+        // index -o replaces an index): slab-1-0.dat is now that index's, refused by its log id
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory, true, () ->
+        {
+            if (looks[0]++ == 0)
+            {
+                Files.move(directory, temp.resolve("old"));
+                Files.move(other, directory);
+            }
+        }))
+        {
+            assertEquals(2, looks[0], "a second look, at the index now in the directory");
+            final IndexReader reader = follower.newReader();
+            assertEquals(25, reader.version());
+            assertEquals(Workload.scan(expected), Workload.scan(reader));
+            try (ReverseIndex writer = ReverseIndex.open(directory))
+            {
+                applyBoth(writer, expected, 26, 27);
+            }
+            assertEquals(27, reader.refresh(), "and follows it");
+            assertEquals(Workload.scan(expected), Workload.scan(reader));
+        }
+    }
+
+    @Test
+    void shouldGiveUpOnAnIndexDirectoryReplacedAgainAtEveryLook() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path other = temp.resolve("other");
+        final Path aside = temp.resolve("aside");
+        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
+        createWithBatches(other, ReverseIndex.create(Workload.config()), 20);
+        final int[] looks = {0};
+        final CorruptIndexException ex = assertThrows(CorruptIndexException.class,
+            () -> ReverseIndex.openReadOnly(directory, true, () ->
+            {
+                looks[0]++;
+                Files.move(directory, aside);
+                Files.move(other, directory);
+                Files.move(aside, other);
+            }).close());
+        assertEquals(4, looks[0], "as many looks as for a writer switching generations");
+        assertTrue(ex.getMessage().startsWith(directory.resolve("slab-1-0.dat") + ": slab of another index: logId="),
+            ex.getMessage());
+    }
+
+    @Test
     void shouldGiveTheSlabsOfACompactedGenerationTheIdOfItsLog() throws IOException
     {
         final Path directory = temp.resolve("index");

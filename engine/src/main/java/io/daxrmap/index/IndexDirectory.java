@@ -25,7 +25,8 @@ import java.util.zip.CRC32C;
  * The directory of a persistent {@link ReverseIndex}.
  * <pre>
  *   LOCK                 held (fcntl lock) by the one process that writes
- *   CURRENT              "daxrmap-index version 1 generation N crc X": the generation to open, replaced by rename
+ *   CURRENT              "daxrmap-index version 2 generation N crc X" and a newline, X the CRC32C of the text before
+ *                        " crc " in 8 hex digits: the generation to open, replaced by rename
  *   log-N.dat            the generation's {@link IndexLog}: a checkpoint, then one record per committed batch
  *   slab-N-M.dat         the generation's memory-mapped slabs ({@link SlabFiles}), each carrying log-N.dat's id
  * </pre>

@@ -32,6 +32,12 @@ import java.util.Set;
  * written and have addresses), paging with {@code fm_start} until an extent carries {@code FIEMAP_EXTENT_LAST}.
  * Symlinks and special files are reported as inodes but not opened.
  * <p>
+ * A {@linkplain #pathsOnly() paths-only} walker names the inodes and maps nothing, for a caller that has the extents
+ * from elsewhere (GETFSMAP, which also holds the directories' blocks): it never opens a regular file and never calls
+ * FIEMAP. It still opens each directory it enters, as the listing must, checking as above that it is the one listed;
+ * it skips the same mount points, reports a hard-linked file once and counts the same inodes, with no extents, no
+ * bytes and nothing unsupported.
+ * <p>
  * Nothing about one file is fatal: a file that vanishes or is replaced while the walk runs, a directory that
  * cannot be read, a FIEMAP the filesystem refuses ({@code EOPNOTSUPP}, as XFS answers for directories) are
  * counted in {@link WalkStats}, with example messages. Only a root that cannot be read and a failing handler end a
@@ -102,11 +108,15 @@ public final class FiemapWalker implements AutoCloseable
 
     private final int extentsPerCall;
     private final boolean sync;
+    /** The FIEMAP buffer; null in a paths-only walker. */
     private final Memory buffer;
     private final Memory stat = new Memory(LibC.STAT_BUFFER_LENGTH);
 
     private Counters counters;
     private long rootDevice;
+    /** Calls of {@code open} and of FIEMAP over the walker's life, for tests of what a walk touches. */
+    private long opens;
+    private long fiemapCalls;
 
     /**
      * A walker with {@link #DEFAULT_EXTENTS_PER_CALL} extents per call and {@code FIEMAP_FLAG_SYNC}.
@@ -124,14 +134,47 @@ public final class FiemapWalker implements AutoCloseable
      */
     public FiemapWalker(final int extentsPerCall, final boolean sync)
     {
+        this(false, checkExtentsPerCall(extentsPerCall), sync);
+    }
+
+    private FiemapWalker(final boolean pathsOnly, final int extentsPerCall, final boolean sync)
+    {
+        this.extentsPerCall = extentsPerCall;
+        this.sync = sync;
+        this.buffer = pathsOnly ? null : new Memory(FIEMAP_LENGTH + (long)extentsPerCall * FIEMAP_EXTENT_LENGTH);
+    }
+
+    private static int checkExtentsPerCall(final int extentsPerCall)
+    {
         if (extentsPerCall < 1 || extentsPerCall > MAX_EXTENTS_PER_CALL)
         {
             throw new IllegalArgumentException("extentsPerCall out of range: extentsPerCall=" + extentsPerCall +
                 " max=" + MAX_EXTENTS_PER_CALL);
         }
-        this.extentsPerCall = extentsPerCall;
-        this.sync = sync;
-        this.buffer = new Memory(FIEMAP_LENGTH + (long)extentsPerCall * FIEMAP_EXTENT_LENGTH);
+        return extentsPerCall;
+    }
+
+    /**
+     * A walker that names inodes without mapping them: every inode reaches {@link FiemapHandler#onInode} as in a
+     * full walk, {@link FiemapHandler#onExtent} is never called, and no regular file is opened. For an index whose
+     * extents, directories' included, come from GETFSMAP: the walk then costs a listing of the tree, not a FIEMAP of
+     * every file. {@link #mapFile} refuses.
+     *
+     * @return a paths-only walker.
+     */
+    public static FiemapWalker pathsOnly()
+    {
+        return new FiemapWalker(true, 0, false);
+    }
+
+    /**
+     * Whether this walker names inodes without mapping them ({@link #pathsOnly()}).
+     *
+     * @return true for a paths-only walker.
+     */
+    public boolean isPathsOnly()
+    {
+        return buffer == null;
     }
 
     /**
@@ -215,7 +258,10 @@ public final class FiemapWalker implements AutoCloseable
                     }
                     counters.files++;
                     handler.onInode(entry.inode, relative, FileKind.REGULAR);
-                    mapInode(path, relative, entry.inode, false, handler);
+                    if (!isPathsOnly())
+                    {
+                        mapInode(path, relative, entry.inode, false, handler);
+                    }
                     break;
                 case DIRECTORY:
                     counters.directories++;
@@ -248,6 +294,10 @@ public final class FiemapWalker implements AutoCloseable
      */
     public long mapFile(final Path file, final FiemapHandler handler) throws IOException
     {
+        if (isPathsOnly())
+        {
+            throw new IllegalStateException("a paths-only walker maps no file: file=" + file);
+        }
         final String name = file.toString();
         final int fd = open(file, name, false);
         try
@@ -273,12 +323,28 @@ public final class FiemapWalker implements AutoCloseable
     @Override
     public void close()
     {
-        buffer.close();
+        if (buffer != null)
+        {
+            buffer.close();
+        }
         stat.close();
     }
 
+    /** Calls of {@code open} this walker made (files and directories it checked or mapped); only called from tests. */
+    long opens()
+    {
+        return opens;
+    }
+
+    /** FIEMAP ioctls this walker made; only called from tests. */
+    long fiemapCalls()
+    {
+        return fiemapCalls;
+    }
+
     /**
-     * Map an inode met in the walk, counting what goes wrong.
+     * Map an inode met in the walk, counting what goes wrong; in a paths-only walk (only directories come here) just
+     * check that it is still the inode listed.
      *
      * @return false if the inode vanished or was replaced (a directory then is not entered).
      */
@@ -318,6 +384,10 @@ public final class FiemapWalker implements AutoCloseable
                 counters.vanished("replaced while walking: path=" + relative + " listedInode=" + inode +
                     " openedInode=" + opened);
                 return false;
+            }
+            if (isPathsOnly())
+            {
+                return true;
             }
             final long result = map(fd, inode, relative, handler);
             if (result < 0)
@@ -360,6 +430,7 @@ public final class FiemapWalker implements AutoCloseable
             buffer.setInt(FM_EXTENT_COUNT_OFFSET, extentsPerCall);
             try
             {
+                fiemapCalls++;
                 LibC.ioctl(fd, LibC.FS_IOC_FIEMAP, buffer);
             }
             catch (final LastErrorException ex)
@@ -412,6 +483,7 @@ public final class FiemapWalker implements AutoCloseable
             (directory ? LibC.O_DIRECTORY : 0);
         try
         {
+            opens++;
             return LibC.open(LibC.pathBytes(path), flags);
         }
         catch (final LastErrorException ex)

@@ -202,7 +202,9 @@ final class IndexCommand implements Callable<Integer>
                     });
                 }
                 progress.done();
-                stats = namePaths(path, root.nestedMounts(), target, Progress.onTerminal(PATHS_WALKED));
+                // the files' bytes are measured only where they decide whether GETFSMAP can be used (see call)
+                stats = namePaths(path, root.nestedMounts(), target, fileOwners[0] == 0,
+                    Progress.onTerminal(PATHS_WALKED));
             }
             else
             {
@@ -379,19 +381,38 @@ final class IndexCommand implements Callable<Integer>
     }
 
     /**
-     * The catalog pass of a GETFSMAP index: walk the tree for inode paths only (GETFSMAP gave the extents), counting
-     * the paths on the progress line.
+     * The catalog pass of a GETFSMAP index: walk the tree for inode paths only (GETFSMAP gave the extents, the
+     * directories' included), opening no file, counting the paths on the progress line.
      *
      * @param root         the mount root.
      * @param nestedMounts mount points below it, not walked.
      * @param target       the catalog to fill.
      * @param progress     the progress line; done when the walk is.
-     * @return the walk's counts.
+     * @return the walk's counts, with no extents and no bytes.
      */
     static WalkStats namePaths(final Path root, final Set<String> nestedMounts, final FilesystemIndex target,
         final Progress progress) throws IOException
     {
-        try (FiemapWalker walker = new FiemapWalker(FiemapWalker.DEFAULT_EXTENTS_PER_CALL, false))
+        return namePaths(root, nestedMounts, target, false, progress);
+    }
+
+    /**
+     * The catalog pass of a GETFSMAP index, mapping the files as well if asked: where GETFSMAP named no file, the
+     * bytes the files hold ({@link WalkStats#bytes()}) tell an empty filesystem from a kernel that names none. The
+     * extents are dropped either way.
+     *
+     * @param root         the mount root.
+     * @param nestedMounts mount points below it, not walked.
+     * @param target       the catalog to fill.
+     * @param measureFiles whether to map every file with FIEMAP, for the counts; otherwise no file is opened.
+     * @param progress     the progress line; done when the walk is.
+     * @return the walk's counts; no extents and no bytes unless {@code measureFiles}.
+     */
+    static WalkStats namePaths(final Path root, final Set<String> nestedMounts, final FilesystemIndex target,
+        final boolean measureFiles, final Progress progress) throws IOException
+    {
+        try (FiemapWalker walker = measureFiles ?
+            new FiemapWalker(FiemapWalker.DEFAULT_EXTENTS_PER_CALL, false) : FiemapWalker.pathsOnly())
         {
             return walker.walk(root, pathsOnly(target, progress), nestedMounts);
         }

@@ -271,7 +271,8 @@ final class IndexCommand implements Callable<Integer>
      * Refuse, before any long work, an {@code -o} that {@link IndexStore#create} would refuse or fail on only at the
      * end, each error naming the path as the user gave it. {@code create} builds the index in a new directory beside
      * the target ({@code .NAME.tmp-*} in its parent, made with the parent's missing directories) and renames it into
-     * place: the target must be no file (nor a dangling symlink), a directory there must be empty or an index, and not
+     * place, the target being the directory a symlink {@code -o} names ({@link IndexStore#resolveTarget}; the link is
+     * kept): the target must be no file (nor a dangling symlink), a directory there must be empty or an index, and not
      * a mount point (a rename cannot replace one); the parent, or the nearest of its ancestors that exists when
      * directories are to be made, must be a directory this process may write in.
      *
@@ -280,9 +281,17 @@ final class IndexCommand implements Callable<Integer>
      */
     static void checkOutput(final Path output) throws IOException
     {
-        final Path target = output.toAbsolutePath().normalize();
+        final Path target;
+        try
+        {
+            target = IndexStore.resolveTarget(output);
+        }
+        catch (final FileSystemException ex)
+        {
+            throw new IOException(output + ": cannot be resolved: " + reason(ex), ex);
+        }
         final Path parent = target.getParent();
-        if (Files.isDirectory(target))
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
         {
             if (!Files.exists(target.resolve(IndexStore.FILE_NAME)) && !isEmpty(output, target))
             {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -32,7 +33,8 @@ import java.util.zip.CRC32C;
  *                       | agCount long | sunit long | swidth long] | CRC32C of everything before, int
  * </pre>
  * Big-endian. {@link #create} builds the whole directory beside the target and renames it into place, so an
- * interrupted import or index leaves the previous index (or none), never half of one. {@link #load} opens the
+ * interrupted import or index leaves the previous index (or none), never half of one; a symlink to an index directory
+ * is kept and the directory it names replaced ({@link #resolveTarget}). {@link #load} opens the
  * device indexes read-only: mapped, not rebuilt, and readable while another process writes them.
  */
 public final class IndexStore
@@ -66,17 +68,35 @@ public final class IndexStore
     }
 
     /**
+     * The directory an index named {@code directory} takes the place of: the path made absolute and normalized, and,
+     * if it is a symbolic link to a directory (through any chain of links), the directory it names, resolved. The
+     * index is built beside that directory and exchanged with it, so that the link is kept and keeps naming the index.
+     * A link to nothing, to a file or in a loop is returned as it is: not a directory, which {@link #create} refuses
+     * (a rename would replace the link itself).
+     *
+     * @param directory the index directory as given.
+     * @return where the index goes.
+     * @throws IOException if a link to a directory cannot be resolved.
+     */
+    public static Path resolveTarget(final Path directory) throws IOException
+    {
+        final Path target = directory.toAbsolutePath().normalize();
+        return Files.isSymbolicLink(target) && Files.isDirectory(target) ? target.toRealPath() : target;
+    }
+
+    /**
      * Build an index directory from collected records and put it in place of {@code directory} at once.
      *
      * @param builder   the records, catalog and geometry.
-     * @param directory the index directory; an existing index there is replaced, anything else is refused.
+     * @param directory the index directory; an existing index there is replaced, anything else is refused; a
+     *                  symbolic link to a directory stands for that directory ({@link #resolveTarget}).
      * @return the new index, open read-only.
      * @throws IOException if it cannot be written.
      */
     public static FilesystemIndex create(final FilesystemIndexBuilder builder, final Path directory) throws IOException
     {
-        final Path target = directory.toAbsolutePath().normalize();
-        if (Files.exists(target) && !Files.isDirectory(target))
+        final Path target = resolveTarget(directory);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
         {
             throw new IOException(directory + ": not a directory");
         }
@@ -97,7 +117,7 @@ public final class IndexStore
             }
             // the new directory's entries (catalog, index file, device directories) before it takes the name
             forceDirectory(temp);
-            if (!Files.isDirectory(target))
+            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
             {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
                 forceDirectory(parent);

@@ -5,9 +5,10 @@ package io.daxrmap.source;
  */
 public enum FileKind
 {
-    /** A regular file: mapped with FIEMAP. */
+    /** A regular file: mapped with FIEMAP (named only, never opened, by a paths-only walk). */
     REGULAR,
-    /** A directory: mapped with FIEMAP where the filesystem allows it (ext4 does, XFS does not). */
+    /** A directory: mapped with FIEMAP where the filesystem allows it (ext4 does, XFS does not), except by a
+     * paths-only walk. */
     DIRECTORY,
     /** A symbolic link: never mapped (a descriptor of a symlink itself cannot take an ioctl). */
     SYMLINK,

@@ -4,9 +4,10 @@ import java.util.List;
 
 /**
  * What a {@link FiemapWalker} walk met and what it could not map. Files that vanish or fail during a walk are
- * counted here, never thrown.
+ * counted here, never thrown. A paths-only walk ({@link FiemapWalker#pathsOnly}) maps nothing: its extents, bytes
+ * and unsupported counts are 0.
  *
- * @param files       regular files mapped or attempted (each inode once).
+ * @param files       regular files mapped or attempted, or named by a paths-only walk (each inode once).
  * @param directories directories met, the root included.
  * @param symlinks    symbolic links met (never mapped: FIEMAP cannot reach a symlink's own blocks).
  * @param others      FIFOs, sockets and device nodes met (never opened).
@@ -15,7 +16,7 @@ import java.util.List;
  * @param extents     extents delivered.
  * @param bytes       bytes of the extents delivered.
  * @param unsupported files whose filesystem refused FIEMAP for them ({@code EOPNOTSUPP}, {@code ENOTTY}), such
- *                    as every directory on XFS.
+ *                    as every directory on XFS (a full walk only).
  * @param vanished    files that disappeared or were replaced between being listed and being mapped.
  * @param failed      files that could not be listed, opened or mapped for any other reason.
  * @param failures    messages of the first {@link FiemapWalker#MAX_FAILURE_EXAMPLES} failures and vanished files,

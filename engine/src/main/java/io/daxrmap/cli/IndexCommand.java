@@ -271,10 +271,12 @@ final class IndexCommand implements Callable<Integer>
      * Refuse, before any long work, an {@code -o} that {@link IndexStore#create} would refuse or fail on only at the
      * end, each error naming the path as the user gave it. {@code create} builds the index in a new directory beside
      * the target ({@code .NAME.tmp-*} in its parent, made with the parent's missing directories) and renames it into
-     * place, the target being the directory a symlink {@code -o} names ({@link IndexStore#resolveTarget}; the link is
-     * kept): the target must be no file (nor a dangling symlink), a directory there must be empty or an index, and not
-     * a mount point (a rename cannot replace one); the parent, or the nearest of its ancestors that exists when
-     * directories are to be made, must be a directory this process may write in.
+     * place, the target being {@code -o} resolved as the kernel resolves it ({@link IndexStore#resolveTarget}: links
+     * followed, {@code ..} after them, a symlink {@code -o} kept and the directory it names replaced): the target must
+     * be no file (nor a dangling symlink); a directory there must be empty or an index, not a mount point (a rename
+     * cannot replace one) and not hold the working directory (which the replacement would delete); the parent, or the
+     * nearest of its ancestors that exists when directories are to be made, must be a directory this process may
+     * write in.
      *
      * @param output {@code -o}, as given.
      * @throws IOException naming {@code output} if the index could not be put there.
@@ -302,6 +304,10 @@ final class IndexCommand implements Callable<Integer>
             {
                 throw new IOException(output + ": a mount point; the index takes its place by a rename, which cannot " +
                     "replace a mount point: name a directory in it");
+            }
+            if (IndexStore.holdsWorkingDirectory(target))
+            {
+                throw new IOException(output + ": " + IndexStore.HOLDS_WORKING_DIRECTORY);
             }
         }
         else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS))

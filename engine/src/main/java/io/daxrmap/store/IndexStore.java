@@ -15,11 +15,16 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -51,6 +56,11 @@ public final class IndexStore
     public static final int VERSION_CURRENT = VERSION_MAPPED;
 
     private static final int MAX_DEVICES = 16;
+    /** How far up from the working directory {@link #holdsWorkingDirectory} looks: PATH_MAX / 2 levels. */
+    private static final int MAX_DEPTH = 2048;
+    /** Why an index cannot be put in place of the working directory or a directory that holds it. */
+    public static final String HOLDS_WORKING_DIRECTORY = "the working directory is in it; the index takes its place " +
+        "by a rename, which would leave the working directory deleted: name it from outside";
 
     private IndexStore()
     {
@@ -68,20 +78,90 @@ public final class IndexStore
     }
 
     /**
-     * The directory an index named {@code directory} takes the place of: the path made absolute and normalized, and,
-     * if it is a symbolic link to a directory (through any chain of links), the directory it names, resolved. The
-     * index is built beside that directory and exchanged with it, so that the link is kept and keeps naming the index.
-     * A link to nothing, to a file or in a loop is returned as it is: not a directory, which {@link #create} refuses
-     * (a rename would replace the link itself).
+     * The directory an index named {@code directory} takes the place of, resolved as the kernel resolves the path:
+     * the real path of its nearest ancestor that exists (or of the path itself), every symbolic link on the way
+     * followed and each {@code ..} taken after the link before it, then the components that do not exist yet. So
+     * {@code link/../idx} names {@code idx} beside the directory {@code link} points to, not beside {@code link};
+     * {@code .} names the working directory by its real path; and a symbolic link to a directory, through any chain of
+     * links, names that directory, which the index is exchanged with, so that the link is kept and keeps naming the
+     * index. A last component that is a link to nothing or in a loop is returned as it is: not a directory, which
+     * {@link #create} refuses (a rename would replace the link itself). Check, create and reopen all use this one path.
      *
      * @param directory the index directory as given.
-     * @return where the index goes.
-     * @throws IOException if a link to a directory cannot be resolved.
+     * @return where the index goes: absolute, normalized, no symbolic link in it but perhaps the last component.
+     * @throws NoSuchFileException  if a {@code ..} follows a component that does not exist (the kernel's ENOENT).
+     * @throws NotDirectoryException if a {@code ..} follows a file.
+     * @throws IOException          if an existing ancestor cannot be resolved.
      */
     public static Path resolveTarget(final Path directory) throws IOException
     {
-        final Path target = directory.toAbsolutePath().normalize();
-        return Files.isSymbolicLink(target) && Files.isDirectory(target) ? target.toRealPath() : target;
+        final Path absolute = directory.toAbsolutePath();
+        final Deque<Path> missing = new ArrayDeque<>();
+        Path existing = absolute;
+        while (existing.getParent() != null && !Files.exists(existing))
+        {
+            missing.push(existing.getFileName());
+            existing = existing.getParent();
+        }
+        Path target = existing.toRealPath();
+        boolean made = false;
+        while (!missing.isEmpty())
+        {
+            final String name = missing.pop().toString();
+            if (".".equals(name))
+            {
+                continue;
+            }
+            if ("..".equals(name))
+            {
+                if (!made && Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target))
+                {
+                    throw new NotDirectoryException(target.toString());
+                }
+                throw new NoSuchFileException(target.toString());
+            }
+            target = target.resolve(name);
+            made = true;
+        }
+        return target;
+    }
+
+    /**
+     * Whether the working directory of this process is {@code target} or below it, compared by device and inode (a
+     * bind mount shows a directory under two paths). An index put in place of {@code target} exchanges it with the
+     * new directory and deletes the old one: the working directory would be the deleted one, empty, and {@code .} in
+     * it no longer the index.
+     *
+     * @param target a resolved target ({@link #resolveTarget}).
+     * @return true if the working directory is in it.
+     * @throws IOException if the working directory or its ancestors cannot be read.
+     */
+    public static boolean holdsWorkingDirectory(final Path target) throws IOException
+    {
+        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
+        {
+            return false;
+        }
+        final Object key = Files.readAttributes(target, BasicFileAttributes.class).fileKey();
+        final Path proc = Path.of("/proc/self/cwd");
+        // the kernel's working directory itself, whatever its path; else the path the JVM started in
+        Path up = Files.isDirectory(proc) ? proc : Path.of("").toAbsolutePath();
+        Object previous = null;
+        for (int depth = 0; depth < MAX_DEPTH; depth++)
+        {
+            final Object current = Files.readAttributes(up, BasicFileAttributes.class).fileKey();
+            if (current == null || current.equals(previous))
+            {
+                return false; // no file keys here, or at the root: its .. is itself
+            }
+            if (current.equals(key))
+            {
+                return true;
+            }
+            previous = current;
+            up = up.resolve("..");
+        }
+        return false;
     }
 
     /**
@@ -103,6 +183,10 @@ public final class IndexStore
         if (Files.isDirectory(target) && !Files.exists(target.resolve(FILE_NAME)) && !isEmpty(target))
         {
             throw new IOException(directory + ": exists and is not an index; not replacing it");
+        }
+        if (holdsWorkingDirectory(target))
+        {
+            throw new IOException(directory + ": " + HOLDS_WORKING_DIRECTORY);
         }
         final Path parent = target.getParent();
         Files.createDirectories(parent);
@@ -136,7 +220,8 @@ public final class IndexStore
         {
             deleteTree(temp);
         }
-        return load(directory);
+        // the directory just put in place, not the path as given: its links and .. may lead elsewhere by now
+        return load(target);
     }
 
     /**

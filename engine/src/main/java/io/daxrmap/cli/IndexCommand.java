@@ -34,6 +34,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -56,6 +57,8 @@ final class IndexCommand implements Callable<Integer>
 {
     /** What the progress line counts in the catalog pass after GETFSMAP. */
     static final String PATHS_WALKED = "paths walked";
+    /** {@code strerror(ELOOP)}. */
+    private static final String ELOOP = "Too many levels of symbolic links";
     /** The unit of a block device's size in sysfs. */
     private static final long SECTOR_BYTES = 512;
 
@@ -274,9 +277,9 @@ final class IndexCommand implements Callable<Integer>
      * place, the target being {@code -o} resolved as the kernel resolves it ({@link IndexStore#resolveTarget}: links
      * followed, {@code ..} after them, a symlink {@code -o} kept and the directory it names replaced): the target must
      * be no file (nor a dangling symlink); a directory there must be empty or an index, not a mount point (a rename
-     * cannot replace one) and not hold the working directory (which the replacement would delete); the parent, or the
-     * nearest of its ancestors that exists when directories are to be made, must be a directory this process may
-     * write in.
+     * cannot replace one) and not hold the working directory (which the replacement would delete); of the directories
+     * to make, none may be a symlink that leads nowhere; the nearest ancestor that exists must be a directory this
+     * process may write in.
      *
      * @param output {@code -o}, as given.
      * @throws IOException naming {@code output} if the index could not be put there.
@@ -314,10 +317,18 @@ final class IndexCommand implements Callable<Integer>
         {
             throw new IOException(output + ": not a directory");
         }
+        // the nearest ancestor that exists, links followed; below it the directories create makes
         Path existing = parent;
+        Path below = target;
         while (!Files.exists(existing))
         {
+            below = existing;
             existing = existing.getParent();
+        }
+        if (below != target && Files.exists(below, LinkOption.NOFOLLOW_LINKS))
+        {
+            // there, but not when followed: a link to nothing or in a loop, where create's mkdir would fail
+            throw new IOException(output + ": cannot be made: " + below + " is a symbolic link " + unfollowable(below));
         }
         if (!Files.isDirectory(existing))
         {
@@ -327,6 +338,31 @@ final class IndexCommand implements Callable<Integer>
         {
             throw new IOException(output + ": cannot be made: " + (Files.getFileStore(existing).isReadOnly() ?
                 existing + " is on a read-only filesystem" : "no permission to write in " + existing));
+        }
+    }
+
+    /**
+     * Why a symbolic link cannot be followed: "to nothing", "in a loop", or the kernel's reason.
+     */
+    private static String unfollowable(final Path link)
+    {
+        try
+        {
+            Files.readAttributes(link, BasicFileAttributes.class);
+            return "that cannot be followed";
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return "to nothing";
+        }
+        catch (final FileSystemException ex)
+        {
+            // ELOOP, which the JDK words as "Too many levels of symbolic links or unable to access attributes..."
+            return reason(ex).startsWith(ELOOP) ? "in a loop" : "that cannot be followed: " + reason(ex);
+        }
+        catch (final IOException ex)
+        {
+            return "that cannot be followed: " + ex.getMessage();
         }
     }
 

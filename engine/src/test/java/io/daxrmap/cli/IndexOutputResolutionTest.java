@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Where {@code -o} names, as the kernel resolves it, is where the index goes, is checked and is reopened: a symlink
  * followed by {@code ..} leads to the parent of the link's target, not to the directory that holds the link; a
- * working directory the new index would take the place of (and delete) is refused before any work.
+ * working directory the new index would take the place of (and delete) is refused before any work; a dangling symlink
+ * among the directories to make is refused up front, not found at the end.
  */
 class IndexOutputResolutionTest
 {
@@ -118,6 +119,27 @@ class IndexOutputResolutionTest
         assertEquals(key, Files.readAttributes(empty, "unix:ino").get("ino"), "not replaced");
         assertEquals(expected(131), CliRun.run("dump", empty.toString()).out());
         assertEquals(List.of("e2", "one.csv", "two.csv"), list(temp), "nothing made beside it");
+    }
+
+    @Test
+    void shouldRefuseAnOutputBelowADanglingSymlinkBeforeAnyWork() throws IOException
+    {
+        final Path nowhere = temp.resolve("nowhere/x");
+        final Path dangling = Files.createSymbolicLink(temp.resolve("dang"), nowhere);
+        assertRefused(dangling.resolve("idx"), "cannot be made: " + dangling + " is a symbolic link to nothing");
+        assertRefused(dangling.resolve("sub/idx"), "cannot be made: " + dangling + " is a symbolic link to nothing");
+        final Path loop = Files.createSymbolicLink(temp.resolve("loop"), Path.of("loop"));
+        assertRefused(loop.resolve("idx"), "cannot be made: " + loop + " is a symbolic link in a loop");
+        // a link to a link to nothing, named through a link to a real directory
+        final Path real = Files.createDirectories(temp.resolve("real"));
+        Files.createSymbolicLink(real.resolve("inner"), Path.of("../dang"));
+        final Path outer = Files.createSymbolicLink(temp.resolve("outer"), real);
+        assertRefused(outer.resolve("inner/idx"), "cannot be made: " + real.resolve("inner") +
+            " is a symbolic link to nothing");
+        assertFalse(Files.exists(temp.resolve("nowhere")), "nothing made where the link points");
+        assertTrue(Files.isSymbolicLink(dangling));
+        assertEquals(List.of("dang", "loop", "outer", "real"), list(temp));
+        assertEquals(List.of("inner"), list(real));
     }
 
     /** What a child JVM's {@code daxrmap} printed on standard error, and its status. */

@@ -57,6 +57,13 @@ final class IndexCommand implements Callable<Integer>
 {
     /** What the progress line counts in the catalog pass after GETFSMAP. */
     static final String PATHS_WALKED = "paths walked";
+    /** Why {@code -o} cannot be a mount point. */
+    private static final String MOUNT_POINT = "a mount point; the index takes its place by a rename, which cannot " +
+        "replace a mount point: name a directory in it";
+    /** {@code rename} of a mount point, {@code EBUSY}. */
+    private static final int EBUSY = 16;
+    /** {@code rename} across mounts, {@code EXDEV}. */
+    private static final int EXDEV = 18;
     /** {@code strerror(ELOOP)}. */
     private static final String ELOOP = "Too many levels of symbolic links";
     /** The unit of a block device's size in sysfs. */
@@ -277,9 +284,10 @@ final class IndexCommand implements Callable<Integer>
      * place, the target being {@code -o} resolved as the kernel resolves it ({@link IndexStore#resolveTarget}: links
      * followed, {@code ..} after them, a symlink {@code -o} kept and the directory it names replaced): the target must
      * be no file (nor a dangling symlink); a directory there must be empty or an index, not a mount point (a rename
-     * cannot replace one) and not hold the working directory (which the replacement would delete); of the directories
-     * to make, none may be a symlink that leads nowhere; the nearest ancestor that exists must be a directory this
-     * process may write in.
+     * cannot replace one; told by {@code /proc/self/mountinfo}, so that a bind mount of the same filesystem is one
+     * and a btrfs subvolume, its own {@code st_dev}, is not) and not hold the working directory (which the replacement
+     * would delete); of the directories to make, none may be a symlink that leads nowhere; the nearest ancestor that
+     * exists must be a directory this process may write in.
      *
      * @param output {@code -o}, as given.
      * @throws IOException naming {@code output} if the index could not be put there.
@@ -302,11 +310,9 @@ final class IndexCommand implements Callable<Integer>
             {
                 throw new IOException(output + ": exists and is not an index; not replacing it");
             }
-            if (parent == null || !Files.getAttribute(target, "unix:dev", LinkOption.NOFOLLOW_LINKS)
-                .equals(Files.getAttribute(parent, "unix:dev")))
+            if (parent == null || MountRoot.isMountPoint(target))
             {
-                throw new IOException(output + ": a mount point; the index takes its place by a rename, which cannot " +
-                    "replace a mount point: name a directory in it");
+                throw new IOException(output + ": " + MOUNT_POINT);
             }
             if (IndexStore.holdsWorkingDirectory(target))
             {
@@ -394,6 +400,11 @@ final class IndexCommand implements Callable<Integer>
         }
         catch (final LastErrorException ex)
         {
+            if (ex.getErrorCode() == EBUSY || ex.getErrorCode() == EXDEV)
+            {
+                // became a mount point after checkOutput: the exchange cannot replace it
+                throw new IOException(output + ": " + MOUNT_POINT, ex);
+            }
             throw new IOException(output + ": cannot put the index in place: " + ex.getMessage(), ex);
         }
     }

@@ -131,6 +131,31 @@ public final class MountRoot implements AutoCloseable
     }
 
     /**
+     * Whether a directory is the root of a mount, by {@code /proc/self/mountinfo}: the one answer that holds for a bind
+     * mount of the filesystem it is in (the same {@code st_dev} as its parent) and for a btrfs subvolume, which has a
+     * {@code st_dev} of its own but is no mount. Where mountinfo cannot be read, a {@code st_dev} other than the
+     * parent's.
+     *
+     * @param real the directory's real path ({@link Path#toRealPath}).
+     * @return true if a mount is mounted there.
+     * @throws IOException if mountinfo or, without it, the directory cannot be read.
+     */
+    public static boolean isMountPoint(final Path real) throws IOException
+    {
+        final byte[] text;
+        try
+        {
+            text = Files.readAllBytes(MOUNTINFO);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return real.getParent() == null ||
+                !Files.getAttribute(real, "unix:dev").equals(Files.getAttribute(real.getParent(), "unix:dev"));
+        }
+        return mountAt(parseMountInfo(text), real.toString().getBytes(LibC.pathCharset())) != null;
+    }
+
+    /**
      * The real path of the mount point.
      *
      * @return the path, free of symlinks.

@@ -1,6 +1,8 @@
 package io.daxrmap.cli;
 
 import io.daxrmap.index.ChildJvm;
+import io.daxrmap.source.LoopFilesystem;
+import io.daxrmap.store.FilesystemIndexBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,13 +17,15 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Where {@code -o} names, as the kernel resolves it, is where the index goes, is checked and is reopened: a symlink
  * followed by {@code ..} leads to the parent of the link's target, not to the directory that holds the link; a
  * working directory the new index would take the place of (and delete) is refused before any work; a dangling symlink
- * among the directories to make is refused up front, not found at the end.
+ * among the directories to make is refused up front, not found at the end; a bind mount, a mount point on the very
+ * filesystem of its parent, is refused as one, while a btrfs subvolume, its own {@code st_dev} but no mount, is not.
  */
 class IndexOutputResolutionTest
 {
@@ -142,6 +146,59 @@ class IndexOutputResolutionTest
         assertEquals(List.of("inner"), list(real));
     }
 
+    @Test
+    void shouldRefuseABindMountOfTheSameFilesystemAsAMountPoint() throws Exception
+    {
+        LoopFilesystem.requireEnvironment("mount", "umount");
+        final Path source = Files.createDirectories(temp.resolve("bsrc"));
+        final Path target = Files.createDirectories(temp.resolve("bdst"));
+        final Path link = Files.createSymbolicLink(temp.resolve("link"), target);
+        run("mount", "--bind", source.toString(), target.toString());
+        try
+        {
+            assertEquals(Files.getAttribute(target, "unix:dev"), Files.getAttribute(temp, "unix:dev"),
+                "a bind mount of the same filesystem: st_dev tells nothing");
+            assertRefused(target, MOUNT_POINT);
+            assertRefused(link, MOUNT_POINT);
+            assertRefused(temp.resolve("bsrc/../bdst"), MOUNT_POINT);
+            // should it become one after the check, the exchange's EBUSY at the end says so too
+            final IOException late = assertThrows(IOException.class,
+                () -> IndexCommand.createIndex(new FilesystemIndexBuilder(4096), target));
+            assertEquals(target + ": " + MOUNT_POINT, late.getMessage());
+            assertEquals(List.of("bdst", "bsrc", "link"), list(temp), "the new index built beside it is gone");
+            // a directory in it is fine (in a child JVM, which leaves no index mapped to keep the mount busy)
+            final Child imported = runIn(temp, "import", dump("one.csv", 131).toString(), "-o",
+                target.resolve("idx").toString());
+            assertEquals(0, imported.status, imported.err);
+            assertEquals(List.of("idx"), list(source));
+        }
+        finally
+        {
+            run("umount", target.toString());
+        }
+        assertEquals(List.of(), list(target));
+    }
+
+    @Test
+    void shouldReplaceABtrfsSubvolumeRootThatIsNoMountPoint() throws Exception
+    {
+        LoopFilesystem.requireEnvironment("mkfs.btrfs", "btrfs");
+        try (LoopFilesystem btrfs = LoopFilesystem.btrfs(128L << 20))
+        {
+            btrfs.run("btrfs subvolume create sub >/dev/null");
+            final Path sub = btrfs.mountPoint().resolve("sub");
+            assertFalse(Files.getAttribute(sub, "unix:dev").equals(Files.getAttribute(btrfs.mountPoint(), "unix:dev")),
+                "a subvolume has its own st_dev");
+            final CliRun imported = CliRun.run("import", dump("one.csv", 131).toString(), "-o", sub.toString());
+            assertEquals(0, imported.status(), imported.err());
+            assertEquals(expected(131), CliRun.run("dump", sub.toString()).out());
+            final CliRun replaced = CliRun.run("import", dump("two.csv", 132).toString(), "-o", sub.toString());
+            assertEquals(0, replaced.status(), replaced.err());
+            assertEquals(expected(132), CliRun.run("dump", sub.toString()).out());
+            assertEquals(List.of("sub"), list(btrfs.mountPoint()), "no old index left beside it");
+        }
+    }
+
     /** What a child JVM's {@code daxrmap} printed on standard error, and its status. */
     private record Child(int status, String err)
     {
@@ -155,5 +212,12 @@ class IndexOutputResolutionTest
         final String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), String.join(" ", command));
         return new Child(process.exitValue(), err);
+    }
+
+    private static void run(final String... command) throws Exception
+    {
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), String.join(" ", command));
+        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes()));
     }
 }

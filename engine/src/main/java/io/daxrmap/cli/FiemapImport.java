@@ -9,6 +9,7 @@ import io.daxrmap.format.FsmapRecordHandler;
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
 import io.daxrmap.store.FilesystemIndex;
+import io.daxrmap.store.FilesystemIndexBuilder;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,8 +31,9 @@ import java.util.Map;
  * skipped. Without {@code --inodes} each path is a file of its own, so a path listed twice maps its file range twice
  * and is refused.
  * <p>
- * Forward maps do not tell the device's size. With {@code --device-size} every extent must end within it (an extent
- * past it is refused, naming its line); without, the device ends where the last extent does.
+ * Forward maps do not tell the device's size. With {@code --device-size} (a whole number of blocks, as a DAX device
+ * is, no larger than an index holds) every extent must end within it (an extent past it is refused, naming its line);
+ * without, the device ends with the block of the last extent.
  */
 final class FiemapImport
 {
@@ -55,8 +57,10 @@ final class FiemapImport
      * @param inodeFile  the {@code --inodes} file, or null to number inodes in order of appearance.
      * @param device     {@code --device}, {@code MAJOR:MINOR}.
      * @param deviceSize {@code --device-size}, decimal or {@code 0x} hex bytes, or null if not given.
+     * @param blockSize  {@code --block-size}: the device size must be a whole number of such blocks.
      */
-    FiemapImport(final Path inodeFile, final String device, final String deviceSize) throws IOException
+    FiemapImport(final Path inodeFile, final String device, final String deviceSize, final int blockSize)
+        throws IOException
     {
         final String[] parts = device.split(":");
         if (parts.length != 2)
@@ -65,7 +69,7 @@ final class FiemapImport
         }
         this.device = DeviceNumber.encode(devicePart(parts[0], "MAJOR", DeviceNumber.MAX_MAJOR, device),
             devicePart(parts[1], "MINOR", DeviceNumber.MAX_MINOR, device));
-        this.deviceSize = deviceSize == null ? 0 : parseDeviceSize(deviceSize);
+        this.deviceSize = deviceSize == null ? 0 : parseDeviceSize(deviceSize, blockSize);
         this.numbered = inodeFile != null;
         this.inodeFile = inodeFile;
         if (inodeFile != null)
@@ -89,14 +93,27 @@ final class FiemapImport
 
     /**
      * {@code --device-size}: a number as the other options take it, at least one byte (a hex number past
-     * {@link Long#MAX_VALUE} comes out negative, and is refused with it).
+     * {@link Long#MAX_VALUE} comes out negative, and is refused with it), no more than an index holds, and a whole
+     * number of blocks: a DAX device is, and the device is indexed in blocks, so a size between two block boundaries
+     * would either cut a block or give the device bytes the option did not.
      */
-    private static long parseDeviceSize(final String text)
+    private static long parseDeviceSize(final String text, final int blockSize)
     {
         final long size = Units.parseNumber(text, DEVICE_SIZE);
         if (size <= 0)
         {
             throw new IllegalArgumentException(DEVICE_SIZE + " must be positive: " + DEVICE_SIZE + "=" + text);
+        }
+        final long max = FilesystemIndexBuilder.maxDeviceSize(blockSize);
+        if (size > max)
+        {
+            throw new IllegalArgumentException(DEVICE_SIZE + " is larger than an index holds: at most " + max +
+                " bytes with --block-size " + blockSize + ": " + DEVICE_SIZE + "=" + text);
+        }
+        if (size % blockSize != 0)
+        {
+            throw new IllegalArgumentException(DEVICE_SIZE + " is not a whole number of " + blockSize +
+                "-byte blocks (--block-size): " + DEVICE_SIZE + "=" + text);
         }
         return size;
     }

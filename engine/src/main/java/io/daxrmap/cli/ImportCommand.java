@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  * {@code daxrmap import FILE... -o INDEX [--format fsmap-csv|fsmap-verbose|fiemap]}.
  * <p>
  * An fsmap dump lists every byte of its devices, free space included, so the devices end where their last records do.
- * Forward maps list file data only and do not tell the device's size: {@code --device-size} does, else the device ends
- * with the block of the last extent. The options of the fiemap format ({@code --inodes}, {@code --device},
+ * Forward maps list file data only and do not tell the device's size: {@code --device-size} does (a whole number of
+ * blocks, as a DAX device is), else the device ends with the block of the last extent. The options of the fiemap format ({@code --inodes}, {@code --device},
  * {@code --device-size}) are refused with the fsmap formats, whose dumps say all that themselves.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
@@ -61,7 +61,8 @@ final class ImportCommand implements Callable<Integer>
     private String device;
 
     @Option(names = "--device-size", paramLabel = "BYTES",
-        description = "fiemap only: the size of that device (decimal or 0x hex), rounded up to a whole block; the " +
+        description = "fiemap only: the size of that device (decimal or 0x hex), a whole number of blocks (of " +
+            "--block-size; a size between two is refused); the " +
             "bytes past the last extent up to it are unknown, as all bytes no file maps; an extent past it is refused; " +
             "without it the device ends with the block of the last extent")
     private String deviceSize;
@@ -78,7 +79,7 @@ final class ImportCommand implements Callable<Integer>
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
         final FsmapCsvReader csv = new FsmapCsvReader();
         final FsmapVerboseReader verbose = new FsmapVerboseReader();
-        final FiemapImport fiemap = "fiemap".equals(format) ? new FiemapImport(inodes, device, deviceSize) : null;
+        final FiemapImport fiemap = "fiemap".equals(format) ? new FiemapImport(inodes, device, deviceSize, blockSize) : null;
         // the line of the record being read, so that a record the index refuses is named FILE:LINE
         final LongSupplier line = switch (format)
         {

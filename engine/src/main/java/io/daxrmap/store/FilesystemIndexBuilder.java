@@ -39,6 +39,11 @@ import java.util.Map;
 public final class FilesystemIndexBuilder implements FsmapRecordHandler
 {
     private static final int RECORD_LONGS = 5;
+    /**
+     * The largest device an index holds, in bytes: lengths are stored in 56 bits (as {@code ReverseIndex} checks a
+     * device's geometry). A device size is a whole number of blocks, so the largest is this rounded down to a block.
+     */
+    public static final long MAX_DEVICE_SIZE = (1L << 56) - 1;
 
     private final int blockSize;
     private final Map<Integer, Device> devices = new LinkedHashMap<>();
@@ -217,8 +222,27 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         return target;
     }
 
+    /**
+     * The largest device size an index holds with a block size: {@link #MAX_DEVICE_SIZE} rounded down to a block.
+     *
+     * @param blockSize filesystem block size in bytes, a power of two.
+     * @return the largest whole number of blocks, in bytes, a device index holds.
+     */
+    public static long maxDeviceSize(final int blockSize)
+    {
+        return MAX_DEVICE_SIZE / blockSize * blockSize;
+    }
+
     private void load(final IndexFactory factory, final int deviceNumber, final Device records) throws IOException
     {
+        final String device = DeviceNumber.major(deviceNumber) + ":" + DeviceNumber.minor(deviceNumber);
+        final long max = maxDeviceSize(blockSize);
+        if (records.end > max)
+        {
+            // rounded up to a block, the end would pass the limit or wrap around: name what reaches that far
+            throw new InvalidMutationException("device " + device + " refused: " + farthest(records) +
+                ", past the largest device an index holds: " + max + " bytes");
+        }
         final long size = Math.max(blockSize, (records.end + blockSize - 1) / blockSize * blockSize);
         final long[] unlisted = freeSpaceUnlisted ? unlisted(records, size) : new long[0];
         final int total = records.count + unlisted.length / 2;
@@ -226,7 +250,6 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             new IndexConfig(new DeviceGeometry(deviceNumber, size, blockSize), Math.max(1, total)));
         target.addDevice(index);
         final int[] input = new int[total];
-        final String device = DeviceNumber.major(deviceNumber) + ":" + DeviceNumber.minor(deviceNumber);
         final BulkLoad load = index.bulkLoad(total).nameRecords(r -> input[r] < 0 ?
             "bytes no file maps [" + unlisted[-2 - 2 * input[r]] + ", " + unlisted[-1 - 2 * input[r]] + ")" :
             name(records, input[r]));
@@ -255,6 +278,27 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             throw new InvalidMutationException("device " + device + " refused: " + ex.getMessage());
         }
         refuseOwnedFreeSpace(device, records);
+    }
+
+    /**
+     * What makes a device end past the largest an index holds, for the message that refuses it: the record that ends
+     * farthest, or the size the device was given.
+     */
+    private String farthest(final Device records)
+    {
+        int far = -1;
+        long end = 0;
+        for (int i = 0; i < records.count; i++)
+        {
+            final int at = i * RECORD_LONGS;
+            if (records.data[at] + records.data[at + 1] > end)
+            {
+                end = records.data[at] + records.data[at + 1];
+                far = i;
+            }
+        }
+        return end == records.end && far >= 0 ? name(records, far) + ": ends at device byte " + end :
+            "device size " + records.end + " bytes";
     }
 
     /**

@@ -137,12 +137,12 @@ class ImportDeviceSizeTest
     {
         final Path fiemap = forwardMaps();
         final Path index = temp.resolve("short");
-        // 106495: one byte short of the end of b's second extent, line 7
-        final CliRun result = CliRun.run("import", "--format", "fiemap", "--device-size", "106495",
+        // 102400: one block short of the end of b's second extent, line 7
+        final CliRun result = CliRun.run("import", "--format", "fiemap", "--device-size", "102400",
             fiemap.toString(), "-o", index.toString());
         assertEquals(2, result.status());
         assertEquals("daxrmap import: " + fiemap + ":7: extent at device bytes [102400, 106496) ends past " +
-            "--device-size 106495\n", result.err());
+            "--device-size 102400\n", result.err());
         assertFalse(Files.exists(index), "nothing written");
     }
 
@@ -216,5 +216,77 @@ class ImportDeviceSizeTest
         }
         assertEquals(0, CliRun.run("import", "--format", "fsmap-csv", csv.toString(), "-o",
             temp.resolve("plain").toString()).status());
+    }
+
+    // --device-size past what an index holds, or not a whole number of blocks: refused before anything is read,
+    // naming the option, never blamed on a line of the input
+
+    /** The largest device an index holds, in whole 4096-byte blocks: 2^56 - 4096 bytes. */
+    private static final long LARGEST = (1L << 56) - 4096;
+
+    @Test
+    void shouldRefuseADeviceSizePastWhatAnIndexHoldsNamingTheOptionAndTheLimit() throws IOException
+    {
+        final String fiemap = forwardMaps().toString();
+        for (final String size : new String[]{"0x7fffffffffffffff", "0x7ffffffffffff000", "0x100000000000000",
+            Long.toString(LARGEST + 4096), "9223372036854775807"})
+        {
+            final Path index = temp.resolve("never");
+            final CliRun result = CliRun.run("import", "--format", "fiemap", "--device-size", size, fiemap, "-o",
+                index.toString());
+            assertEquals(2, result.status(), size);
+            assertEquals("daxrmap import: --device-size is larger than an index holds: at most " + LARGEST +
+                " bytes with --block-size 4096: --device-size=" + size + "\n", result.err(), size);
+            assertFalse(Files.exists(index), size);
+        }
+    }
+
+    @Test
+    void shouldTakeTheLargestDeviceSizeAnIndexHolds() throws IOException
+    {
+        final Path index = temp.resolve("largest");
+        final CliRun result = CliRun.run("import", "--format", "fiemap", "--device-size", Long.toString(LARGEST),
+            forwardMaps().toString(), "-o", index.toString());
+        assertEquals(0, result.status(), result.err());
+        final String dump = CliRun.run("dump", index.toString()).out();
+        assertTrue(dump.endsWith(",0,0,208," + (LARGEST / 512 - 1) + ",special_0:2,,," + (LARGEST / 512 - 208) +
+            "\n"), dump);
+    }
+
+    @Test
+    void shouldRefuseADeviceSizeThatIsNoWholeNumberOfBlocks() throws IOException
+    {
+        final String fiemap = forwardMaps().toString();
+        for (final String size : new String[]{"5000", "106497", "131071", "0x20001"})
+        {
+            final Path index = temp.resolve("never");
+            final CliRun result = CliRun.run("import", "--format", "fiemap", "--device-size", size, fiemap, "-o",
+                index.toString());
+            assertEquals(2, result.status(), size);
+            assertEquals("daxrmap import: --device-size is not a whole number of 4096-byte blocks (--block-size): " +
+                "--device-size=" + size + "\n", result.err(), size);
+            assertFalse(Files.exists(index), size);
+        }
+        // with another block size, a whole number of its blocks
+        final Path small = temp.resolve("small-blocks");
+        final CliRun result = CliRun.run("import", "--format", "fiemap", "--block-size", "512", "--device-size",
+            "106496", fiemap, "-o", small.toString());
+        assertEquals(0, result.status(), result.err());
+        assertTrue(CliRun.run("import", "--help").out().contains("a whole number of blocks"),
+            "the help says the rule");
+    }
+
+    @Test
+    void shouldRefuseAnExtentPastWhatAnIndexHoldsWithoutADeviceSizeNamingItsLine() throws IOException
+    {
+        final Path fiemap = temp.resolve("far.fiemap");
+        // 2^47 sectors: the extent starts at byte 2^56
+        Files.writeString(fiemap, "a:" + TABLE + "   0: [0..7]:           140737488355328..140737488355335   8 0x1\n");
+        final Path index = temp.resolve("never");
+        final CliRun result = CliRun.run("import", "--format", "fiemap", fiemap.toString(), "-o", index.toString());
+        assertEquals(2, result.status());
+        assertEquals("daxrmap import: device 0:0 refused: " + fiemap + ":3: ends at device byte " +
+            ((1L << 56) + 4096) + ", past the largest device an index holds: " + LARGEST + " bytes\n", result.err());
+        assertFalse(Files.exists(index));
     }
 }

@@ -180,9 +180,12 @@ final class IndexDirectory implements AutoCloseable
             {
                 throw new CorruptIndexException(file, "header checksum mismatch" + kept);
             }
-            if (head.getInt(8) != IndexLog.VERSION)
+            if (head.getInt(8) < IndexLog.VERSION_2 || head.getInt(8) > IndexLog.VERSION)
             {
-                return false; // a create of this version writes no other format
+                // formats 2 and 3 share the header and record layout this reads, and a create of the version before
+                // slabs carried the log id wrote format 2; a format 1 log was never taken for a leftover (its record
+                // header has no checksum to trust the checkpoint's length by)
+                return false;
             }
             final int checkpoint = IndexLog.HEADER_LENGTH;
             if (head.getInt(checkpoint + 2 * Integer.BYTES) != IndexLog.crc(bytes, checkpoint, 2 * Integer.BYTES))

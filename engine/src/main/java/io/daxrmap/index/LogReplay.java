@@ -68,11 +68,31 @@ final class LogReplay
 
     static LogReplay read(final Path file, final int generation) throws IOException
     {
+        return read(file, generation, FileChannel::open);
+    }
+
+    /**
+     * As {@link #read(Path, int)}, opening the log through {@code opener} (where tests take it away between the check
+     * that it is there and the open). A log that is not there, or vanishes before the open, is "missing": a
+     * {@link CorruptIndexException} whose cause is a {@link NoSuchFileException}, by which a reader that finds the
+     * index moved on meanwhile (a compaction, the directory replaced) tells it from damage.
+     */
+    static LogReplay read(final Path file, final int generation, final IndexLog.Opener opener) throws IOException
+    {
         if (!Files.isRegularFile(file))
         {
-            throw new CorruptIndexException(file, "missing");
+            throw missing(file);
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        final FileChannel opened;
+        try
+        {
+            opened = opener.open(file, StandardOpenOption.READ);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new CorruptIndexException(file, "missing", ex); // taken away since the check
+        }
+        try (FileChannel channel = opened)
         {
             final long size = channel.size();
             if (size < IndexLog.HEADER_LENGTH)
@@ -150,6 +170,16 @@ final class LogReplay
             replay.changedOwners = new IntArrayList();
             return replay;
         }
+    }
+
+    /**
+     * The error for an index file that is not there (or not a file): "missing", caused by a
+     * {@link NoSuchFileException} if nothing has its name.
+     */
+    static CorruptIndexException missing(final Path file)
+    {
+        return Files.exists(file) ? new CorruptIndexException(file, "missing") :
+            new CorruptIndexException(file, "missing", new NoSuchFileException(file.toString()));
     }
 
     /**

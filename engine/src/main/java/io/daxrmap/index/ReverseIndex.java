@@ -6,6 +6,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -138,15 +139,68 @@ public final class ReverseIndex implements AutoCloseable
     static ReverseIndex openReadOnly(final Path directory, final boolean background, final OpenStep afterReplay)
         throws IOException
     {
-        for (int attempt = 0; ; attempt++)
+        return openReadOnly(directory, background, afterReplay, FileChannel::open, ReverseIndex::pauseForCurrent);
+    }
+
+    /**
+     * As {@link #openReadOnly(Path, boolean, OpenStep)}, opening the log and slab files through {@code opener} and
+     * running {@code pause} while waiting for a CURRENT file to come back: where tests make a file vanish between the
+     * check that it is there and its open, and finish a replacement of the directory.
+     * <p>
+     * A look that fails because a file it needs is missing or refused is taken again (at most {@value #OPEN_LOOKS}
+     * looks) if the index moved on meanwhile: CURRENT names another generation, or is gone (a directory replaced in
+     * two steps, the old index moved away, then the new one in), or the log read is no longer at its path. Between
+     * two steps of such a replacement there is no CURRENT: after a look that failed so, its return is waited for a
+     * while ({@value #CURRENT_PAUSES} pauses). What fails with the index still there, or with no index coming back,
+     * is thrown, the earlier failure suppressed in it.
+     */
+    static ReverseIndex openReadOnly(final Path directory, final boolean background, final OpenStep afterReplay,
+        final IndexLog.Opener opener, final OpenStep pause) throws IOException
+    {
+        return openReadOnly(directory, background, afterReplay, opener, pause, null);
+    }
+
+    /**
+     * As {@link #openReadOnly(Path, boolean, OpenStep, IndexLog.Opener, OpenStep)}, after an earlier look (a
+     * follower's) that failed because the index moved on, if {@code failed} is not null: a CURRENT missing at the
+     * first look is then waited for too.
+     */
+    private static ReverseIndex openReadOnly(final Path directory, final boolean background,
+        final OpenStep afterReplay, final IndexLog.Opener opener, final OpenStep pause, final IOException earlier)
+        throws IOException
+    {
+        IOException failed = earlier;
+        int looks = 0;
+        int pauses = 0;
+        while (true)
         {
-            final int generation = IndexDirectory.readCurrent(directory);
+            final int generation;
+            try
+            {
+                generation = IndexDirectory.readCurrent(directory);
+            }
+            catch (final CorruptIndexException ex)
+            {
+                if (failed == null || pauses >= CURRENT_PAUSES ||
+                    Files.isRegularFile(directory.resolve(IndexDirectory.CURRENT)))
+                {
+                    if (failed != null)
+                    {
+                        ex.addSuppressed(failed);
+                    }
+                    throw ex;
+                }
+                pauses++;
+                pause.run();
+                continue;
+            }
+            looks++;
             LogReplay replay = null;
             try
             {
-                replay = LogReplay.read(IndexLog.file(directory, generation), generation);
+                replay = LogReplay.read(IndexLog.file(directory, generation), generation, opener);
                 afterReplay.run();
-                final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, SlabFiles.of(directory, replay),
+                final Arena arena = Arena.reopen(PERSISTENT_SLAB_SIZE, SlabFiles.of(directory, replay, opener),
                     replay.slabCount);
                 final ReverseIndex index = new ReverseIndex(directory, replay, arena);
                 index.startVerifier(replay.file, background);
@@ -157,13 +211,59 @@ public final class ReverseIndex implements AutoCloseable
                 // The writer may have switched generations and deleted this one meanwhile, or the whole directory
                 // may have been replaced by another index (whose generation may be this one: its slabs then carry
                 // another log id): look again. A slab refused while the log read is still there is refused.
-                if (attempt >= 3 ||
-                    (IndexDirectory.readCurrent(directory) == generation && (replay == null || stillThere(replay))))
+                if (looks >= OPEN_LOOKS || !movedOn(directory, generation, replay, ex))
                 {
                     throw ex;
                 }
+                failed = ex;
             }
         }
+    }
+
+    /** How many times a read-only open looks at an index that keeps moving on before it gives up. */
+    private static final int OPEN_LOOKS = 4;
+    /** How many pauses a read-only open waits for CURRENT to come back, after a look that failed without it. */
+    private static final int CURRENT_PAUSES = 20;
+    private static final long CURRENT_PAUSE_MILLIS = 5;
+
+    private static void pauseForCurrent() throws IOException
+    {
+        try
+        {
+            Thread.sleep(CURRENT_PAUSE_MILLIS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the index's CURRENT to come back");
+        }
+    }
+
+    /**
+     * Whether the index a failed look read has moved on since: CURRENT names another generation or none (CURRENT's
+     * own damage is then reported by the next look, which reads it), the log read is no longer at its path, or, if
+     * the log itself did not read because it was missing, one is there now.
+     */
+    private static boolean movedOn(final Path directory, final int generation, final LogReplay replay,
+        final IOException failure) throws IOException
+    {
+        try
+        {
+            if (IndexDirectory.readCurrent(directory) != generation)
+            {
+                return true;
+            }
+        }
+        catch (final CorruptIndexException ex)
+        {
+            return true;
+        }
+        if (replay != null)
+        {
+            return !stillThere(replay);
+        }
+        return failure.getCause() instanceof NoSuchFileException &&
+            Files.isRegularFile(IndexLog.file(directory, generation));
     }
 
     /**

@@ -83,6 +83,8 @@ final class SlabFiles
     /** The id of the generation's log, which every slab of format 7 carries; unused for format 6. */
     private final long logId;
     private final DirectoryForce directoryForce;
+    /** Opens the slab files {@link #open} maps: {@link FileChannel#open} but where tests take a file away first. */
+    private final IndexLog.Opener opener;
     private MappedByteBuffer[] mapped = new MappedByteBuffer[4];
 
     /**
@@ -90,22 +92,23 @@ final class SlabFiles
      */
     SlabFiles(final Path directory, final int generation, final long logId)
     {
-        this(directory, generation, VERSION, logId, SlabFiles::forceDirectory);
+        this(directory, generation, VERSION, logId, SlabFiles::forceDirectory, FileChannel::open);
     }
 
     SlabFiles(final Path directory, final int generation, final long logId, final DirectoryForce directoryForce)
     {
-        this(directory, generation, VERSION, logId, directoryForce);
+        this(directory, generation, VERSION, logId, directoryForce, FileChannel::open);
     }
 
     private SlabFiles(final Path directory, final int generation, final int version, final long logId,
-        final DirectoryForce directoryForce)
+        final DirectoryForce directoryForce, final IndexLog.Opener opener)
     {
         this.directory = directory;
         this.generation = generation;
         this.version = version;
         this.logId = logId;
         this.directoryForce = directoryForce;
+        this.opener = opener;
     }
 
     /**
@@ -114,9 +117,17 @@ final class SlabFiles
      */
     static SlabFiles of(final Path directory, final LogReplay replay)
     {
+        return of(directory, replay, FileChannel::open);
+    }
+
+    /**
+     * As {@link #of(Path, LogReplay)}, the slab files opened through {@code opener}.
+     */
+    static SlabFiles of(final Path directory, final LogReplay replay, final IndexLog.Opener opener)
+    {
         return replay.format >= IndexLog.VERSION ?
-            new SlabFiles(directory, replay.generation, VERSION, replay.logId(), SlabFiles::forceDirectory) :
-            new SlabFiles(directory, replay.generation, VERSION_6, 0, SlabFiles::forceDirectory);
+            new SlabFiles(directory, replay.generation, VERSION, replay.logId(), SlabFiles::forceDirectory, opener) :
+            new SlabFiles(directory, replay.generation, VERSION_6, 0, SlabFiles::forceDirectory, opener);
     }
 
     int generation()
@@ -199,16 +210,27 @@ final class SlabFiles
      * Map an existing slab file read-only, checking its header: the slab of this generation and number, of the size
      * the file has, and of this index (the log id).
      *
-     * @throws CorruptIndexException if the file is not the slab it should be: damaged, or another index's.
+     * @throws CorruptIndexException if the file is not the slab it should be: damaged, or another index's; or
+     *                               missing, also if it vanishes before it is opened (a compaction deleting it, the
+     *                               directory replaced): then caused by a {@link java.nio.file.NoSuchFileException}.
      */
     UnsafeBuffer open(final int number) throws IOException
     {
         final Path file = file(number);
         if (!Files.isRegularFile(file))
         {
-            throw new CorruptIndexException(file, "missing");
+            throw LogReplay.missing(file);
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        final FileChannel opened;
+        try
+        {
+            opened = opener.open(file, StandardOpenOption.READ);
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            throw new CorruptIndexException(file, "missing", ex); // taken away since the check
+        }
+        try (FileChannel channel = opened)
         {
             final long size = channel.size();
             if (size < HEADER_LENGTH)

@@ -344,12 +344,18 @@ public final class ReverseIndex implements AutoCloseable
                 }
                 catch (final NoSuchFileException | CorruptIndexException ex)
                 {
-                    if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation && follower.sameLog())
+                    // told as a read-only open tells it: a log at the path whose header does not read is not this
+                    // one (the next look, which reads it, reports its damage), and a CURRENT gone is a directory
+                    // being replaced in two steps
+                    if (!movedOn(readOnlyDirectory, follower.generation, follower, ex))
                     {
                         throw ex;
                     }
                     // The writer compacted into a new generation and deleted this one meanwhile, or the index was
-                    // replaced.
+                    // replaced: the next look waits for a CURRENT still missing, as after a look of an open.
+                    adopt(openReadOnly(readOnlyDirectory, true, () -> { }, FileChannel::open,
+                        ReverseIndex::pauseForCurrent, ex));
+                    return current;
                 }
             }
             adopt(openReadOnly(readOnlyDirectory));

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -184,6 +185,32 @@ class ReadOnlyOpenRaceTest
         assertEquals(log + ": missing", gone.getMessage());
         assertEquals(0, pauses[0]);
         Files.write(log, bytes);
+    }
+
+    @Test
+    void shouldReportWhatTheNextLookFindsWhenTheFollowedLogIsReplacedByAFileWhoseHeaderDoesNotRead()
+        throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        createWithBatches(directory, expected, 5);
+        final Path broken = temp.resolve("broken");
+        createWithBatches(broken, ReverseIndex.create(Workload.config()), 5);
+        // the replacing index's log is no log: 64 bytes and more of something else, whose log id checksum fails
+        Files.write(broken.resolve("log-1.dat"), new byte[4096]);
+        final CorruptIndexException open = assertThrows(CorruptIndexException.class,
+            () -> ReverseIndex.openReadOnly(broken).close());
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            final IndexReader reader = follower.newReader();
+            Files.move(directory, temp.resolve("old"));
+            Files.move(broken, directory);
+            final UncheckedIOException ex = assertThrows(UncheckedIOException.class, reader::refresh);
+            final CorruptIndexException cause = assertInstanceOf(CorruptIndexException.class, ex.getCause());
+            assertEquals(open.getMessage().replace(broken.toString(), directory.toString()), cause.getMessage(),
+                "as an open reports it");
+            assertEquals(Workload.scan(expected), Workload.scan(reader), "the last good snapshot");
+        }
     }
 
     private static void createWithBatches(final Path directory, final ReverseIndex expected, final long batches)

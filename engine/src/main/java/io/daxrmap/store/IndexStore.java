@@ -4,6 +4,7 @@ import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FsmapVerboseGeometry;
 import io.daxrmap.index.CorruptIndexException;
 import io.daxrmap.index.ReverseIndex;
+import io.daxrmap.source.MountRoot;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,8 +24,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -39,7 +42,9 @@ import java.util.zip.CRC32C;
  * </pre>
  * Big-endian. {@link #create} builds the whole directory beside the target and renames it into place, so an
  * interrupted import or index leaves the previous index (or none), never half of one; a symlink to an index directory
- * is kept and the directory it names replaced ({@link #resolveTarget}). {@link #load} opens the
+ * is kept and the directory it names replaced ({@link #resolveTarget}). The old index is then deleted, but never
+ * through a mount point or into another filesystem, and an index with a mount inside is not replaced at all
+ * ({@link #checkNothingMountedInside}). {@link #load} opens the
  * device indexes read-only: mapped, not rebuilt, and readable while another process writes them.
  */
 public final class IndexStore
@@ -61,6 +66,15 @@ public final class IndexStore
     /** Why an index cannot be put in place of the working directory or a directory that holds it. */
     public static final String HOLDS_WORKING_DIRECTORY = "the working directory is in it; the index takes its place " +
         "by a rename, which would leave the working directory deleted: name it from outside";
+    /** Why an index cannot be put in place of {@code /}. */
+    public static final String ROOT_DIRECTORY = "the root directory; the index takes its place by a rename in the " +
+        "directory above it, and / has none: name a directory in it";
+    /** Why an index directory with a mount inside is not replaced, after the entries found. */
+    public static final String MOUNTED_INSIDE = "; replacing the index deletes the old one with everything in it, " +
+        "which would delete the mounted files too: unmount it or name another directory";
+    /** After the index is in place, the old one only partly deleted: the start of the message. */
+    public static final String REPLACED_BUT = "the new index is in place, but the old one was not deleted whole: ";
+    private static final String MOUNT_POINT = "a mount point";
 
     private IndexStore()
     {
@@ -168,14 +182,22 @@ public final class IndexStore
      * Build an index directory from collected records and put it in place of {@code directory} at once.
      *
      * @param builder   the records, catalog and geometry.
-     * @param directory the index directory; an existing index there is replaced, anything else is refused; a
-     *                  symbolic link to a directory stands for that directory ({@link #resolveTarget}).
+     * @param directory the index directory; an existing index there is replaced, anything else is refused, and so is
+     *                  an index that something is mounted in ({@link #checkNothingMountedInside}), before any work,
+     *                  and {@code /}; a symbolic link to a directory stands for that directory ({@link #resolveTarget}).
      * @return the new index, open read-only.
-     * @throws IOException if it cannot be written.
+     * @throws IOException if it cannot be written; or, naming what was kept, if the new index is in place but the old
+     *                     one could not be deleted whole because a mount appeared in it meanwhile ({@link #deleteTree}
+     *                     never deletes through one).
      */
     public static FilesystemIndex create(final FilesystemIndexBuilder builder, final Path directory) throws IOException
     {
         final Path target = resolveTarget(directory);
+        final Path parent = target.getParent();
+        if (parent == null)
+        {
+            throw new IOException(directory + ": " + ROOT_DIRECTORY);
+        }
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
         {
             throw new IOException(directory + ": not a directory");
@@ -184,11 +206,11 @@ public final class IndexStore
         {
             throw new IOException(directory + ": exists and is not an index; not replacing it");
         }
+        checkNothingMountedInside(directory, target);
         if (holdsWorkingDirectory(target))
         {
             throw new IOException(directory + ": " + HOLDS_WORKING_DIRECTORY);
         }
-        final Path parent = target.getParent();
         Files.createDirectories(parent);
         final Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -213,15 +235,61 @@ public final class IndexStore
             }
             else
             {
-                replaceInTwoSteps(temp, target, parent);
+                replaceInTwoSteps(directory, temp, target, parent);
             }
         }
-        finally
+        catch (final IOException | RuntimeException | Error ex)
         {
-            deleteTree(temp);
+            // temp holds the new index that never took the name (or the old one, if only the last fsync failed)
+            try
+            {
+                final List<Kept> kept = deleteTree(temp);
+                if (!kept.isEmpty())
+                {
+                    ex.addSuppressed(new IOException(temp + ": " + left(kept, temp)));
+                }
+            }
+            catch (final IOException | RuntimeException cleanup)
+            {
+                ex.addSuppressed(cleanup);
+            }
+            throw ex;
+        }
+        // temp holds the old index after an exchange; after a move (or two) it is gone
+        final List<Kept> kept = deleteTree(temp);
+        if (!kept.isEmpty())
+        {
+            throw new IOException(directory + ": " + REPLACED_BUT + left(kept, temp));
         }
         // the directory just put in place, not the path as given: its links and .. may lead elsewhere by now
         return load(target);
+    }
+
+    /**
+     * Refuse to replace an index directory that something is mounted in. The replacement deletes the old index
+     * directory with everything in it; a filesystem mounted inside (by hand, or a bind mount a tool made there) holds
+     * files that are not the index's. Every entry of the tree is looked at without following symbolic links: one that
+     * is a mount point by {@code /proc/self/mountinfo} (a bind mount of the same filesystem has the directory's own
+     * {@code st_dev}) or on a device other than the directory's ({@code st_dev}: another filesystem, a btrfs subvolume)
+     * is refused, naming it. The directory itself being a mount point is not looked at here: the rename that puts the
+     * index in place refuses that ({@code EBUSY}).
+     *
+     * @param directory the index directory as the user named it, for the message.
+     * @param target    where the index goes ({@link #resolveTarget}); nothing to check if it is no directory.
+     * @throws IOException naming {@code directory} and what is mounted in it, or if the tree cannot be read.
+     */
+    public static void checkNothingMountedInside(final Path directory, final Path target) throws IOException
+    {
+        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
+        {
+            return;
+        }
+        final List<Kept> found = new ArrayList<>();
+        findBoundaries(target, device(target), found);
+        if (!found.isEmpty())
+        {
+            throw new IOException(directory + ": " + describe(found) + MOUNTED_INSIDE);
+        }
     }
 
     /**
@@ -417,7 +485,8 @@ public final class IndexStore
      * Where directories cannot be exchanged: move the old index aside, the new one in, and the old one back if that
      * fails. A crash between the two moves leaves the old index in a hidden {@code .NAME.old-*} beside the target.
      */
-    private static void replaceInTwoSteps(final Path temp, final Path target, final Path parent) throws IOException
+    private static void replaceInTwoSteps(final Path directory, final Path temp, final Path target, final Path parent)
+        throws IOException
     {
         final Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
         Files.delete(old);
@@ -439,7 +508,11 @@ public final class IndexStore
             throw ex;
         }
         forceDirectory(parent);
-        deleteTree(old);
+        final List<Kept> kept = deleteTree(old);
+        if (!kept.isEmpty())
+        {
+            throw new IOException(directory + ": " + REPLACED_BUT + left(kept, old));
+        }
     }
 
     private static void forceDirectory(final Path directory) throws IOException
@@ -450,18 +523,172 @@ public final class IndexStore
         }
     }
 
-    private static void deleteTree(final Path root) throws IOException
+    /**
+     * What {@link #deleteTree} did not delete, or {@link #checkNothingMountedInside} found: a path and why.
+     *
+     * @param path the mount point or the entry on another device.
+     * @param why  "a mount point", or "on another filesystem (st_dev ...)".
+     */
+    record Kept(Path path, String why)
     {
-        if (!Files.exists(root))
+    }
+
+    /**
+     * Delete a directory tree without leaving its filesystem and without following a symbolic link (a link is
+     * removed, never what it names). An entry that is a mount point ({@code /proc/self/mountinfo}, which tells a
+     * bind mount of the same filesystem) or whose {@code st_dev} is not the root's is neither entered nor removed:
+     * it stays, with the directories above it, and is returned. {@link #create} refuses such a tree before any work;
+     * this is the defence should a mount appear meanwhile (a mount made after the check of an entry is not seen).
+     *
+     * @param root the tree; nothing happens if it does not exist.
+     * @return what was kept, empty if the tree is gone.
+     * @throws IOException if an entry cannot be read or removed.
+     */
+    static List<Kept> deleteTree(final Path root) throws IOException
+    {
+        final BasicFileAttributes attributes;
+        try
         {
-            return;
+            attributes = Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         }
-        try (Stream<Path> paths = Files.walk(root))
+        catch (final NoSuchFileException ex)
         {
-            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
+            return List.of();
+        }
+        final List<Kept> kept = new ArrayList<>();
+        if (!attributes.isDirectory())
+        {
+            Files.delete(root);
+        }
+        else if (MountRoot.isMountPoint(root))
+        {
+            kept.add(new Kept(root, MOUNT_POINT));
+        }
+        else if (deleteContents(root, device(root), kept))
+        {
+            Files.delete(root);
+        }
+        return kept;
+    }
+
+    /**
+     * Delete what a directory holds, entry by entry, as {@link #deleteTree} says.
+     *
+     * @return true if the directory is empty now; false if something below it was kept.
+     */
+    private static boolean deleteContents(final Path directory, final long device, final List<Kept> kept)
+        throws IOException
+    {
+        boolean emptied = true;
+        for (final Path entry : entries(directory))
+        {
+            final Map<String, Object> attributes;
+            try
             {
-                Files.deleteIfExists(path);
+                attributes = Files.readAttributes(entry, "unix:dev,isDirectory", LinkOption.NOFOLLOW_LINKS);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                continue;
+            }
+            final Kept boundary = boundary(entry, attributes, device);
+            if (boundary != null)
+            {
+                kept.add(boundary);
+                emptied = false;
+            }
+            else if ((Boolean)attributes.get("isDirectory") && !deleteContents(entry, device, kept))
+            {
+                emptied = false;
+            }
+            else
+            {
+                Files.deleteIfExists(entry); // rmdir or unlink: a symbolic link itself, never what it names
             }
         }
+        return emptied;
+    }
+
+    /**
+     * Collect what {@link #deleteTree} would keep, without deleting anything.
+     */
+    private static void findBoundaries(final Path directory, final long device, final List<Kept> found)
+        throws IOException
+    {
+        for (final Path entry : entries(directory))
+        {
+            final Map<String, Object> attributes;
+            try
+            {
+                attributes = Files.readAttributes(entry, "unix:dev,isDirectory", LinkOption.NOFOLLOW_LINKS);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                continue;
+            }
+            final Kept boundary = boundary(entry, attributes, device);
+            if (boundary != null)
+            {
+                found.add(boundary);
+            }
+            else if ((Boolean)attributes.get("isDirectory"))
+            {
+                findBoundaries(entry, device, found);
+            }
+        }
+    }
+
+    /**
+     * Whether an entry of a tree on {@code device} is where a deletion must stop: a mount point (a directory, or a
+     * file bind-mounted on a file) or an entry on another device.
+     *
+     * @return why, or null if it may be deleted (entered, if a directory).
+     */
+    private static Kept boundary(final Path entry, final Map<String, Object> attributes, final long device)
+        throws IOException
+    {
+        if (MountRoot.isMountPoint(entry))
+        {
+            return new Kept(entry, MOUNT_POINT);
+        }
+        final long entryDevice = ((Number)attributes.get("dev")).longValue();
+        if (entryDevice != device)
+        {
+            // no mount, yet another device: a btrfs subvolume, or a mount mountinfo does not show
+            return new Kept(entry, "on another filesystem (st_dev " + MountRoot.major(entryDevice) + ":" +
+                MountRoot.minor(entryDevice) + ", not " + MountRoot.major(device) + ":" + MountRoot.minor(device) + ")");
+        }
+        return null;
+    }
+
+    /** The entries of a directory, sorted, so that what is found or kept is told in one order. */
+    private static List<Path> entries(final Path directory) throws IOException
+    {
+        try (Stream<Path> entries = Files.list(directory))
+        {
+            return entries.sorted().toList();
+        }
+    }
+
+    private static long device(final Path path) throws IOException
+    {
+        return ((Number)Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS)).longValue();
+    }
+
+    /** "P is a mount point", "P is a mount point, Q is on another filesystem (...)" */
+    private static String describe(final List<Kept> kept)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final Kept one : kept)
+        {
+            text.append(text.length() == 0 ? "" : ", ").append(one.path()).append(" is ").append(one.why());
+        }
+        return text.toString();
+    }
+
+    private static String left(final List<Kept> kept, final Path directory)
+    {
+        return describe(kept) + ", kept with the directories above it in " + directory +
+            ": nothing was deleted through it; unmount it, then delete " + directory;
     }
 }

@@ -318,6 +318,8 @@ final class IndexCommand implements Callable<Integer>
             {
                 throw new IOException(output + ": " + IndexStore.HOLDS_WORKING_DIRECTORY);
             }
+            // the replacement deletes the old index whole: refused at the end if something is mounted in it, so now
+            IndexStore.checkNothingMountedInside(output, target);
         }
         else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS))
         {

@@ -172,6 +172,31 @@ class IndexReplaceMountTest
     }
 
     @Test
+    void shouldRefuseAnIndexWithAMountInsideBeforeReadingAnyInput() throws Exception
+    {
+        // the command's check comes before any work: the input named here does not even exist
+        LoopFilesystem.requireEnvironment("mount", "umount");
+        final Path index = temp.resolve("idx");
+        IndexStore.create(builder(131), index).close();
+        final Path mount = Files.createDirectory(index.resolve("mnt"));
+        run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString());
+        try
+        {
+            final ByteArrayOutputStream err = new ByteArrayOutputStream();
+            final int status = Main.run(new String[] {"import", temp.resolve("no-such-input.csv").toString(), "-o",
+                index.toString()}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(2, status, err.toString(StandardCharsets.UTF_8));
+            assertEquals("daxrmap import: " + refusal(index, mount) + "\n", err.toString(StandardCharsets.UTF_8));
+            assertEquals(131, inodeOf(index), "the old index stays");
+        }
+        finally
+        {
+            unmount(mount);
+        }
+    }
+
+    @Test
     void shouldRefuseToReplaceAnIndexWithABindMountOfTheSameFilesystemInside() throws Exception
     {
         LoopFilesystem.requireEnvironment("mount", "umount");

@@ -133,8 +133,9 @@ public final class MountRoot implements AutoCloseable
     /**
      * Whether a directory is the root of a mount, by {@code /proc/self/mountinfo}: the one answer that holds for a bind
      * mount of the filesystem it is in (the same {@code st_dev} as its parent) and for a btrfs subvolume, which has a
-     * {@code st_dev} of its own but is no mount. Where mountinfo cannot be read, a {@code st_dev} other than the
-     * parent's.
+     * {@code st_dev} of its own but is no mount. Only a visible mount counts ({@link #mountAt}): one mountinfo lists at
+     * the path but hidden under another is not what the path names. Where mountinfo cannot be read, a {@code st_dev}
+     * other than the parent's.
      *
      * @param real the directory's real path ({@link Path#toRealPath}).
      * @return true if a mount is mounted there.
@@ -324,8 +325,10 @@ public final class MountRoot implements AutoCloseable
     }
 
     /**
-     * The mount whose root a path is: of the mounts at that mount point, the last, for a later mount at the same
-     * point is stacked on the earlier ones and hides them.
+     * The mount whose root a path is: the visible mount at that mount point, the one path resolution ends in. A mount
+     * at the path is not visible if a mount is stacked on it there, or if it hangs below a mount that is itself hidden
+     * or covered ({@link #isVisible}): tmpfs on {@code x}, tmpfs on {@code x/y}, then a tmpfs over {@code x} leaves
+     * {@code x/y} a plain directory of the last tmpfs (or no entry), whatever mountinfo still lists at that path.
      *
      * @param mounts the mounts, in mountinfo order.
      * @param path   the real path, as bytes.
@@ -333,15 +336,93 @@ public final class MountRoot implements AutoCloseable
      */
     static Mount mountAt(final List<Mount> mounts, final byte[] path)
     {
+        Tree tree = null;
         Mount found = null;
         for (final Mount mount : mounts)
         {
             if (Arrays.equals(mount.point(), path))
             {
-                found = mount;
+                tree = tree == null ? new Tree(mounts) : tree;
+                if (isVisible(mount, tree))
+                {
+                    found = mount;
+                }
             }
         }
         return found;
+    }
+
+    /**
+     * Whether path resolution reaches a mount's root at its mount point: no mount is stacked on it at the same point
+     * (a child of it whose mount point is its own), and every mount on its chain of parents is reached through its
+     * parent, none hidden by a sibling mounted at or above its mount point (a child of the same parent on a directory
+     * on the way; at the same point, the later one in mountinfo is on top). A mount whose parent is not listed (the
+     * namespace's root, or a mount outside a chroot) counts as reached.
+     */
+    static boolean isVisible(final Mount mount, final Tree tree)
+    {
+        for (final Mount child : tree.children(mount.id()))
+        {
+            if (child != mount && Arrays.equals(child.point(), mount.point()))
+            {
+                return false; // stacked on it
+            }
+        }
+        Mount current = mount;
+        for (int steps = 0; steps <= tree.size(); steps++)
+        {
+            final Mount parent = tree.byId(current.parentId());
+            if (parent == null || parent == current)
+            {
+                return true;
+            }
+            boolean after = false;
+            for (final Mount sibling : tree.children(parent.id()))
+            {
+                if (sibling == current)
+                {
+                    after = true;
+                }
+                else if (isBelow(current.point(), sibling.point()) ||
+                    after && Arrays.equals(current.point(), sibling.point()))
+                {
+                    return false; // resolution enters the sibling on the way to the mount point
+                }
+            }
+            current = parent;
+        }
+        return false; // a cycle: mountinfo changed while read
+    }
+
+    /** The mounts of mountinfo by ID and by parent ID, children in mountinfo order. */
+    static final class Tree
+    {
+        private final Map<Integer, Mount> byId = new HashMap<>();
+        private final Map<Integer, List<Mount>> children = new HashMap<>();
+
+        Tree(final List<Mount> mounts)
+        {
+            for (final Mount mount : mounts)
+            {
+                byId.put(mount.id(), mount);
+                children.computeIfAbsent(mount.parentId(), id -> new ArrayList<>()).add(mount);
+            }
+        }
+
+        Mount byId(final int id)
+        {
+            return byId.get(id);
+        }
+
+        List<Mount> children(final int id)
+        {
+            return children.getOrDefault(id, List.of());
+        }
+
+        int size()
+        {
+            return byId.size();
+        }
     }
 
     /**
@@ -406,10 +487,11 @@ public final class MountRoot implements AutoCloseable
 
     private static byte[] enclosingMount(final byte[] real, final List<Mount> mounts)
     {
+        final Tree tree = new Tree(mounts);
         byte[] best = {'/'};
         for (final Mount mount : mounts)
         {
-            if (isBelow(real, mount.point()) && mount.point().length > best.length)
+            if (isBelow(real, mount.point()) && mount.point().length > best.length && isVisible(mount, tree))
             {
                 best = mount.point();
             }

@@ -152,6 +152,54 @@ class MountRootTest
         assertEquals(1, MountRoot.minor(0x701));
     }
 
+    @Test
+    void shouldNotTakeAMountHiddenUnderAnOvermountOfItsParentForTheMountAtItsPath()
+    {
+        // tmpfs on x, tmpfs on x/y, then a tmpfs over x: x/y is the last tmpfs's own directory, or nothing
+        final List<MountRoot.Mount> mounts = MountRoot.parseMountInfo(bytes(
+            "22 1 259:2 / / rw - ext4 /dev/sda1 rw",
+            "90 22 0:90 / /tmp/rvh/x rw - tmpfs none rw",
+            "91 90 0:91 / /tmp/rvh/x/y rw - tmpfs none rw",
+            "92 90 0:92 / /tmp/rvh/x rw - tmpfs none rw",
+            "93 92 0:93 / /tmp/rvh/x/z rw - tmpfs none rw",
+            ""));
+        assertNull(MountRoot.mountAt(mounts, bytes("/tmp/rvh/x/y")));
+        assertEquals(92, MountRoot.mountAt(mounts, bytes("/tmp/rvh/x")).id());
+        assertEquals(93, MountRoot.mountAt(mounts, bytes("/tmp/rvh/x/z")).id());
+        assertEquals(22, MountRoot.mountAt(mounts, bytes("/")).id());
+    }
+
+    @Test
+    void shouldTakeTheMountOnTopWhereTheKernelTuckedANewOneUnderIt()
+    {
+        // propagation may mount 95 under 94 at the same point: 94's parent becomes 95, and 94 stays on top
+        final List<MountRoot.Mount> mounts = MountRoot.parseMountInfo(bytes(
+            "22 1 259:2 / / rw - ext4 /dev/sda1 rw",
+            "94 95 0:94 / /mnt rw - tmpfs none rw",
+            "96 94 0:96 / /mnt/a rw - tmpfs none rw",
+            "97 95 0:97 / /mnt/b rw - tmpfs none rw",
+            "95 22 7:9 / /mnt rw - xfs /dev/loop9 rw",
+            ""));
+        assertEquals(94, MountRoot.mountAt(mounts, bytes("/mnt")).id());
+        assertEquals(96, MountRoot.mountAt(mounts, bytes("/mnt/a")).id());
+        assertNull(MountRoot.mountAt(mounts, bytes("/mnt/b")), "on the tucked mount, under the one on top");
+    }
+
+    @Test
+    void shouldNotTakeAMountUnderASiblingMountedAboveIt()
+    {
+        // tmpfs on /srv/a/b, then an XFS on /srv/a, both on /: /srv/a/b is the XFS's directory
+        final List<MountRoot.Mount> mounts = MountRoot.parseMountInfo(bytes(
+            "22 1 259:2 / / rw - ext4 /dev/sda1 rw",
+            "98 22 0:98 / /srv/a/b rw - tmpfs none rw",
+            "99 22 7:10 / /srv/a rw - xfs /dev/loop10 rw",
+            "100 22 0:100 / /srv/ab rw - tmpfs none rw",
+            ""));
+        assertNull(MountRoot.mountAt(mounts, bytes("/srv/a/b")));
+        assertEquals(99, MountRoot.mountAt(mounts, bytes("/srv/a")).id());
+        assertEquals(100, MountRoot.mountAt(mounts, bytes("/srv/ab")).id(), "a name that only starts alike");
+    }
+
     private static void assertMount(final int id, final int parentId, final String point, final String type,
         final MountRoot.Mount mount)
     {

@@ -145,10 +145,16 @@ public final class IndexStore
      * bind mount shows a directory under two paths). An index put in place of {@code target} exchanges it with the
      * new directory and deletes the old one: the working directory would be the deleted one, empty, and {@code .} in
      * it no longer the index.
+     * <p>
+     * The working directory's ancestors are taken by the path the kernel gives for it ({@code readlink
+     * /proc/self/cwd}) and, where that path cannot be read (a directory above it that this process may not search),
+     * by {@code ..} from the working directory itself; where neither can be read, by the path alone, against the
+     * target's real path. A directory this process cannot look at never makes the answer an error: the working
+     * directory's ancestors are not the user's choice, and most often have nothing to do with {@code -o}.
      *
      * @param target a resolved target ({@link #resolveTarget}).
      * @return true if the working directory is in it.
-     * @throws IOException if the working directory or its ancestors cannot be read.
+     * @throws IOException if the target itself cannot be read.
      */
     public static boolean holdsWorkingDirectory(final Path target) throws IOException
     {
@@ -157,25 +163,96 @@ public final class IndexStore
             return false;
         }
         final Object key = Files.readAttributes(target, BasicFileAttributes.class).fileKey();
-        final Path proc = Path.of("/proc/self/cwd");
-        // the kernel's working directory itself, whatever its path; else the path the JVM started in
-        Path up = Files.isDirectory(proc) ? proc : Path.of("").toAbsolutePath();
-        Object previous = null;
-        for (int depth = 0; depth < MAX_DEPTH; depth++)
+        if (key == null)
         {
-            final Object current = Files.readAttributes(up, BasicFileAttributes.class).fileKey();
-            if (current == null || current.equals(previous))
+            return false; // no file keys on this platform
+        }
+        final Path proc = Path.of("/proc/self/cwd");
+        final boolean hasProc = Files.isDirectory(proc);
+        // the kernel's working directory itself, whatever its path; else the path the JVM started in
+        final Path cwd = hasProc ? proc : Path.of("").toAbsolutePath();
+        if (key.equals(fileKey(cwd)))
+        {
+            return true;
+        }
+        Path byName = hasProc ? workingDirectoryName(proc) : cwd;
+        Path byDots = cwd;
+        Object previous = fileKey(cwd);
+        for (int depth = 1; depth < MAX_DEPTH; depth++)
+        {
+            byName = byName == null ? null : byName.getParent();
+            byDots = byDots == null ? null : byDots.resolve("..");
+            Object current = byName == null ? null : fileKey(byName);
+            if (current == null && byDots != null)
             {
-                return false; // no file keys here, or at the root: its .. is itself
+                current = fileKey(byDots);
+            }
+            if (current == null)
+            {
+                byDots = null; // unreadable from here up that way
+                if (byName == null)
+                {
+                    return false;
+                }
+                if (byName.equals(target))
+                {
+                    return true; // cannot be looked at, but has the target's very path
+                }
+                continue;
             }
             if (current.equals(key))
             {
                 return true;
             }
+            if (current.equals(previous) && (byName == null || byName.getParent() == null))
+            {
+                return false; // at the root: its .. is itself
+            }
             previous = current;
-            up = up.resolve("..");
         }
         return false;
+    }
+
+    /**
+     * The working directory's path as the kernel gives it, or null if it gives none that names a directory this
+     * process can reach: deleted ({@code " (deleted)"} after it), outside this process's root ({@code
+     * "(unreachable)"} before it), or unreadable.
+     */
+    private static Path workingDirectoryName(final Path proc)
+    {
+        final Path name;
+        try
+        {
+            name = Files.readSymbolicLink(proc);
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            return null;
+        }
+        if (!name.isAbsolute())
+        {
+            return null;
+        }
+        if (name.toString().endsWith(" (deleted)"))
+        {
+            // a directory may have that name; a deleted one is in no tree: keep the name only if it leads here
+            final Object here = fileKey(proc);
+            return here != null && here.equals(fileKey(name)) ? name : null;
+        }
+        return name;
+    }
+
+    /** A directory's device and inode, following links; null if it cannot be read. */
+    private static Object fileKey(final Path path)
+    {
+        try
+        {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        }
+        catch (final IOException | SecurityException ex)
+        {
+            return null;
+        }
     }
 
     /**

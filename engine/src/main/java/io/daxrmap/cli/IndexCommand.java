@@ -47,7 +47,8 @@ import java.util.stream.Stream;
  * mounts below it are not walked. GETFSMAP names file owners only on XFS with the reverse-mapping btree and only
  * to a caller with {@code CAP_SYS_ADMIN}: {@code auto} takes it there and FIEMAP everywhere else, and
  * {@code --source fsmap} elsewhere exits 2 with the reason. Before GETFSMAP the filesystem is synced, so that
- * delayed allocations are in the reverse map.
+ * delayed allocations are in the reverse map. INDEX must be on another filesystem ({@link #checkOutputOutside}): on
+ * this one its own files would be in the map it writes.
  */
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Index a mounted filesystem from its mount root (a block device's; not btrfs): GETFSMAP where " +
@@ -81,7 +82,8 @@ final class IndexCommand implements Callable<Integer>
     private Path mountPoint;
 
     @Option(names = "-o", required = true, paramLabel = "INDEX",
-        description = "index directory to write: new, empty or an index to replace; checked before anything is read")
+        description = "index directory to write: new, empty or an index to replace, not on the filesystem being " +
+            "indexed; checked before anything is read")
     private Path output;
 
     @Option(names = "--source", defaultValue = "auto", paramLabel = "SOURCE",
@@ -94,6 +96,7 @@ final class IndexCommand implements Callable<Integer>
         checkOutput(output);
         try (MountRoot root = MountRoot.open(mountPoint))
         {
+            checkOutputOutside(output, root);
             final Path path = root.path();
             final boolean xfs = "xfs".equals(root.typeName());
             final XfsGeometry geometry = xfs ? XfsGeometry.read(path) : null;
@@ -346,6 +349,44 @@ final class IndexCommand implements Callable<Integer>
         {
             throw new IOException(output + ": cannot be made: " + (Files.getFileStore(existing).isReadOnly() ?
                 existing + " is on a read-only filesystem" : "no permission to write in " + existing));
+        }
+    }
+
+    /**
+     * Refuse an {@code -o} on the filesystem being indexed, before it is read: the index's own files would be in the
+     * map it writes, and the map stale the moment it is written. GETFSMAP and the walk see the old index, which the
+     * replacement deletes right after, and not the files the new one is written to after the reading: a failure on
+     * those blocks would name the wrong owners and paths. Told by {@code st_dev}: the nearest existing ancestor of the
+     * target's parent (where {@link IndexStore#create} makes the missing directories and the temporary one) on the
+     * root's device, by whatever path (a symbolic link from elsewhere, a bind mount of the same filesystem below the
+     * mount point or anywhere). Another filesystem mounted below the mount point is not walked, and is fine.
+     *
+     * @param output {@code -o}, as given.
+     * @param root   the filesystem being indexed.
+     * @throws IOException naming {@code output} if the index would be on that filesystem.
+     */
+    static void checkOutputOutside(final Path output, final MountRoot root) throws IOException
+    {
+        final Path target;
+        try
+        {
+            target = IndexStore.resolveTarget(output);
+        }
+        catch (final FileSystemException ex)
+        {
+            throw new IOException(output + ": cannot be resolved: " + reason(ex), ex);
+        }
+        Path existing = target.getParent() != null ? target.getParent() : target;
+        while (!Files.exists(existing) && existing.getParent() != null)
+        {
+            existing = existing.getParent();
+        }
+        final long device = ((Number)Files.getAttribute(existing, "unix:dev")).longValue();
+        if (device == root.device())
+        {
+            throw new IOException(output + ": on the filesystem being indexed (" + root.path() + ", device " +
+                root.major() + ":" + root.minor() + "): the index's own files would be in the map it writes, stale " +
+                "the moment it is written; put the index on another filesystem");
         }
     }
 

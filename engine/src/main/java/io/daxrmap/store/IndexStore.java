@@ -362,7 +362,7 @@ public final class IndexStore
             return;
         }
         final List<Kept> found = new ArrayList<>();
-        findBoundaries(target, device(target), found);
+        deleteContents(target, device(target), found, false);
         if (!found.isEmpty())
         {
             throw new IOException(directory + ": " + describe(found) + MOUNTED_INSIDE);
@@ -641,7 +641,7 @@ public final class IndexStore
         {
             kept.add(new Kept(root, MOUNT_POINT));
         }
-        else if (deleteContents(root, device(root), kept))
+        else if (deleteContents(root, device(root), kept, true))
         {
             Files.delete(root);
         }
@@ -649,12 +649,13 @@ public final class IndexStore
     }
 
     /**
-     * Delete what a directory holds, entry by entry, as {@link #deleteTree} says.
+     * Delete what a directory holds, entry by entry, as {@link #deleteTree} says; or, with {@code delete} false, only
+     * collect what it would keep.
      *
-     * @return true if the directory is empty now; false if something below it was kept.
+     * @return true if the directory is empty now (with {@code delete}); false if something below it was kept.
      */
-    private static boolean deleteContents(final Path directory, final long device, final List<Kept> kept)
-        throws IOException
+    private static boolean deleteContents(
+        final Path directory, final long device, final List<Kept> kept, final boolean delete) throws IOException
     {
         boolean emptied = true;
         for (final Path entry : entries(directory))
@@ -674,45 +675,16 @@ public final class IndexStore
                 kept.add(boundary);
                 emptied = false;
             }
-            else if ((Boolean)attributes.get("isDirectory") && !deleteContents(entry, device, kept))
+            else if ((Boolean)attributes.get("isDirectory") && !deleteContents(entry, device, kept, delete))
             {
                 emptied = false;
             }
-            else
+            else if (delete)
             {
                 Files.deleteIfExists(entry); // rmdir or unlink: a symbolic link itself, never what it names
             }
         }
         return emptied;
-    }
-
-    /**
-     * Collect what {@link #deleteTree} would keep, without deleting anything.
-     */
-    private static void findBoundaries(final Path directory, final long device, final List<Kept> found)
-        throws IOException
-    {
-        for (final Path entry : entries(directory))
-        {
-            final Map<String, Object> attributes;
-            try
-            {
-                attributes = Files.readAttributes(entry, "unix:dev,isDirectory", LinkOption.NOFOLLOW_LINKS);
-            }
-            catch (final NoSuchFileException ex)
-            {
-                continue;
-            }
-            final Kept boundary = boundary(entry, attributes, device);
-            if (boundary != null)
-            {
-                found.add(boundary);
-            }
-            else if ((Boolean)attributes.get("isDirectory"))
-            {
-                findBoundaries(entry, device, found);
-            }
-        }
     }
 
     /**

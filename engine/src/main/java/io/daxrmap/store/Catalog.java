@@ -6,14 +6,17 @@ import net.openhft.chronicle.hash.impl.SizePrefixedBlob;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,11 +59,16 @@ public final class Catalog implements AutoCloseable
     {
     }
 
-    private final ChronicleMap<Long, CharSequence> map;
+    /** How many times an open tries a catalog file that is replaced while it opens it. */
+    private static final int OPEN_TRIES = 4;
 
-    private Catalog(final ChronicleMap<Long, CharSequence> map)
+    private final ChronicleMap<Long, CharSequence> map;
+    private final Object identity;
+
+    private Catalog(final ChronicleMap<Long, CharSequence> map, final Object identity)
     {
         this.map = map;
+        this.identity = identity;
     }
 
     /**
@@ -108,18 +116,56 @@ public final class Catalog implements AutoCloseable
      * {@code createPersistedTo} only as one it opens as it is: a complete header, and whole pages (the map and every
      * tier bulk it adds end on a page). A file shorter than the map its header describes Chronicle Map refuses before
      * mapping it.
+     * <p>
+     * Chronicle Map shares one open file among the maps of one JVM persisted to the same {@link File} (its
+     * {@code CanonicalRandomAccessFiles}, keyed by {@link File#getCanonicalFile()}): a map opened at a path whose
+     * file another map still holds open would map that file, not the one now at the path (a new import put in place
+     * of the index directory while another copy of the index is loaded). Here the file is named to Chronicle Map by
+     * its path and its identity ({@link #identity()}), so that only maps of the same file share one open file, and a
+     * map of the file now at the path is of that file. The identity is read before and after the open: a file
+     * replaced meanwhile is opened again.
      *
      * @param file the catalog file.
      * @return the catalog.
-     * @throws CorruptIndexException if the file is missing, empty, truncated, mis-sized or not a catalog.
+     * @throws CorruptIndexException if the file is missing, empty, truncated, mis-sized or not a catalog, or was replaced
+     *                               at each of {@value #OPEN_TRIES} tries.
      * @throws IOException           if it cannot be read.
      */
     public static Catalog open(final Path file) throws IOException
     {
-        checkWhole(file);
+        for (int tries = 1; ; tries++)
+        {
+            final Object identity = identity(file);
+            checkWhole(file);
+            final ChronicleMap<Long, CharSequence> map = openMap(file,
+                identity == null ? file.toFile() : new IdentifiedFile(file.toString(), identity));
+            final Object after;
+            try
+            {
+                after = identity == null ? null : identityOrNull(file);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                map.close();
+                throw ex;
+            }
+            if (identity == null || identity.equals(after))
+            {
+                return new Catalog(map, identity);
+            }
+            map.close(); // replaced meanwhile: what was opened may be either file
+            if (tries >= OPEN_TRIES)
+            {
+                throw new CorruptIndexException(file, "replaced while being opened, " + tries + " times");
+            }
+        }
+    }
+
+    private static ChronicleMap<Long, CharSequence> openMap(final Path file, final File named) throws IOException
+    {
         try
         {
-            return new Catalog(builder(1, AVERAGE_VALUE_BYTES, AVERAGE_VALUE_BYTES).createPersistedTo(file.toFile()));
+            return builder(1, AVERAGE_VALUE_BYTES, AVERAGE_VALUE_BYTES).createPersistedTo(named);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -130,6 +176,90 @@ public final class Catalog implements AutoCloseable
                     shorter.group(2), ex);
             }
             throw new CorruptIndexException(file, "not a catalog: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The identity of a file (device and inode on Linux), or null where the filesystem gives none.
+     *
+     * @throws CorruptIndexException if it is missing.
+     */
+    private static Object identity(final Path file) throws IOException
+    {
+        try
+        {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new CorruptIndexException(file, "missing", ex);
+        }
+    }
+
+    private static Object identityOrNull(final Path file) throws IOException
+    {
+        try
+        {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * The identity of the file this catalog was opened from ({@link BasicFileAttributes#fileKey()}: device and inode
+     * on Linux), the same before and after its open.
+     *
+     * @return the identity, or null where the filesystem gives files none.
+     */
+    public Object identity()
+    {
+        return identity;
+    }
+
+    /**
+     * A file as Chronicle Map's registry of open files knows it: by path and identity. Its canonical form, which
+     * Chronicle Map takes as the key, keeps the identity; two such files are equal only if both are.
+     */
+    private static final class IdentifiedFile extends File
+    {
+        private static final long serialVersionUID = 1L;
+
+        private final transient Object identity;
+
+        IdentifiedFile(final String path, final Object identity)
+        {
+            super(path);
+            this.identity = identity;
+        }
+
+        @Override
+        public File getCanonicalFile() throws IOException
+        {
+            final String canonical = getCanonicalPath();
+            return canonical.equals(getPath()) ? this : new IdentifiedFile(canonical, identity);
+        }
+
+        @Override
+        public File getAbsoluteFile()
+        {
+            final String absolute = getAbsolutePath();
+            return absolute.equals(getPath()) ? this : new IdentifiedFile(absolute, identity);
+        }
+
+        @Override
+        public boolean equals(final Object other)
+        {
+            return other instanceof IdentifiedFile && super.equals(other) &&
+                identity.equals(((IdentifiedFile)other).identity);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return 31 * super.hashCode() + identity.hashCode();
         }
     }
 

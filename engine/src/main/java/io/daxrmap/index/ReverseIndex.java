@@ -312,6 +312,9 @@ public final class ReverseIndex implements AutoCloseable
         return readOnlyDirectory == null ? current : catchUp();
     }
 
+    /** What a follower runs while it waits for a CURRENT file to come back: where tests finish a replacement. */
+    OpenStep followPause = ReverseIndex::pauseForCurrent;
+
     private synchronized Snapshot catchUp()
     {
         if (closed)
@@ -320,7 +323,23 @@ public final class ReverseIndex implements AutoCloseable
         }
         try
         {
-            if (IndexDirectory.readCurrent(readOnlyDirectory) == follower.generation)
+            final int generation;
+            try
+            {
+                generation = IndexDirectory.readCurrent(readOnlyDirectory);
+            }
+            catch (final CorruptIndexException ex)
+            {
+                if (Files.isRegularFile(readOnlyDirectory.resolve(IndexDirectory.CURRENT)))
+                {
+                    throw ex; // a damaged CURRENT, as an open reports it
+                }
+                // no CURRENT: a directory replaced in two steps, between them (or gone); its return is waited for a
+                // while, as after a look of an open that failed so
+                adopt(openReadOnly(readOnlyDirectory, true, () -> { }, FileChannel::open, followPause, ex));
+                return current;
+            }
+            if (generation == follower.generation)
             {
                 try
                 {
@@ -353,8 +372,7 @@ public final class ReverseIndex implements AutoCloseable
                     }
                     // The writer compacted into a new generation and deleted this one meanwhile, or the index was
                     // replaced: the next look waits for a CURRENT still missing, as after a look of an open.
-                    adopt(openReadOnly(readOnlyDirectory, true, () -> { }, FileChannel::open,
-                        ReverseIndex::pauseForCurrent, ex));
+                    adopt(openReadOnly(readOnlyDirectory, true, () -> { }, FileChannel::open, followPause, ex));
                     return current;
                 }
             }

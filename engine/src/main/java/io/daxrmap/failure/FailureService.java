@@ -206,7 +206,7 @@ public final class FailureService
             }
             catch (final UncheckedIOException ex)
             {
-                if (!replacedSince(now))
+                if (!movedOn(now))
                 {
                     throw ex;
                 }
@@ -407,12 +407,13 @@ public final class FailureService
         }
         catch (final UncheckedIOException ex)
         {
-            if (!replacedSince(layout))
+            if (!movedOn(layout))
             {
                 throw ex;
             }
-            // the directory was replaced after this event's look at it, by one without this device (or caught between
-            // two renames): the reader keeps the snapshot it had, and the event is answered as the index before said
+            // the directory was replaced after this event's look at it, by one without this device, or is caught
+            // between the two renames of a replacement (the reader waited a while for the new one): the reader keeps
+            // the snapshot it had, and the event is answered as the index before said
         }
         final long size = readers[d].geometry().size();
         if (size != deviceSizes[d])
@@ -423,9 +424,10 @@ public final class FailureService
     }
 
     /**
-     * Whether the followed index was replaced since it had this layout.
+     * Whether the followed index moved on since it had this layout: replaced by a new import, or its directory
+     * missing, as between the two renames of a replacement where directories cannot be exchanged.
      */
-    private boolean replacedSince(final FilesystemIndex.Layout seen)
+    private boolean movedOn(final FilesystemIndex.Layout seen)
     {
         if (followed == null)
         {
@@ -433,7 +435,7 @@ public final class FailureService
         }
         try
         {
-            return followed.refresh() || followed.layout() != seen;
+            return followed.refresh() || followed.layout() != seen || followed.directoryMissing();
         }
         catch (final IOException | RuntimeException ex)
         {

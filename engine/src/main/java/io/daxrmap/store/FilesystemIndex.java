@@ -286,6 +286,19 @@ public final class FilesystemIndex implements AutoCloseable
     }
 
     /**
+     * Whether the followed index directory is missing now: its catalog file is gone, as between the two renames of a
+     * replacement where directories cannot be exchanged (or after the directory was removed). One {@code stat}.
+     *
+     * @return true if missing; false if there, or if this index follows no directory.
+     * @throws IOException if it cannot be looked at.
+     */
+    public boolean directoryMissing() throws IOException
+    {
+        final Path file = catalogFile;
+        return file != null && fileKeyOrNull(file) == null;
+    }
+
+    /**
      * As {@link #refresh()}, which it was named before the devices followed too.
      *
      * @return true if this index now answers from a replacing directory.

@@ -9,11 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -160,5 +163,51 @@ class FollowedDeviceListTest
         final List<String> reports = new ArrayList<>();
         service.report(event, new FailureReport(), report -> reports.add(FailureServiceTest.describe(report)));
         return reports;
+    }
+
+    // --- a replacement in two steps, and a refresh in another thread between a layout's read and its binding ---
+
+    @Test
+    void shouldAnswerEventsBetweenTheTwoRenamesOfAReplacement() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path spare = temp.resolve("spare");
+        IndexStore.create(oneDevice(131), directory).close();
+        IndexStore.create(twoDevices(141, 142), spare).close();
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FailureService service = FailureService.of(index, REGIONS);
+            assertEquals(List.of(mapped(PMEM0, 0, 131, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+
+            // where directories cannot be exchanged: the old index moved away, an event, then the new one moved in
+            Files.move(directory, temp.resolve("old"));
+            assertEquals(List.of(mapped(PMEM0, 0, 131, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)),
+                "from the snapshot held");
+            assertEquals(List.of(mapped(PMEM0, 0, 131, 0)),
+                List.of(FailureServiceTest.describe(service.reportPage(FailureEvent.physical(PMEM0 + 100, 12),
+                    new FailureReport()))));
+            assertEquals(List.of(outside(PMEM1 + MIB)), answer(service, FailureEvent.physical(PMEM1 + MIB + 100, 12)));
+            assertEquals("one/131", index.path(131));
+
+            Files.move(spare, directory);
+            assertEquals(List.of(mapped(PMEM0, 0, 141, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+            assertEquals(List.of(mapped(PMEM1 + MIB, MIB, 142, 0)),
+                answer(service, FailureEvent.physical(PMEM1 + MIB + 100, 12)));
+            assertEquals("two/142", index.path(142));
+        }
+    }
+
+    private static void replaceAndRefresh(
+        final FilesystemIndex index, final FilesystemIndexBuilder builder, final Path directory)
+    {
+        try
+        {
+            IndexStore.create(builder, directory).close();
+            assertTrue(index.refresh());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 }

@@ -13,7 +13,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The reverse maps of one filesystem: one {@link ReverseIndex} per device (data, log, realtime), the catalog of
@@ -28,13 +28,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <h2>Concurrency</h2>
  * Once built, any number of threads may read ({@link #layout()}, {@link #devices()}, {@link #path(long)}, ...) while
  * any of them refreshes. The devices, the data device and the geometry are one immutable {@link Layout}, replaced
- * whole with one volatile write: a caller that wants them consistent reads {@link #layout()} once. A device the new
- * directory no longer has is closed when its layout is replaced; readers of it keep answering from the snapshot they
- * hold, as for any closed {@link ReverseIndex}. The catalog is a Chronicle Map, which shares one open file per path
- * within a JVM: the new catalog can be opened only once the old one is closed, and the old one is closed only when no
- * path lookup is inside it. Lookups therefore hold a read lock on it, and wait only while a refresh swaps the
- * catalogs (the close of one map and the open of the other). The building methods ({@link #addDevice},
- * {@link #dataDevice(int)}, {@link #path(long, String)}, ...) are for the thread that builds the index.
+ * whole with one volatile write: a caller that wants them consistent reads {@link #layout()} once. A refresh opens
+ * everything the new directory has (its added devices, its catalog) before it publishes any of it, and publishes
+ * nothing if any of it fails: the index then answers as before. A device the new directory no longer has is closed
+ * once its layout is replaced; readers of it keep answering from the snapshot they hold, as for any closed
+ * {@link ReverseIndex}. The catalog is a Chronicle Map, replaced by another reference: a path lookup or a copy of the
+ * catalog holds the one it began with (a count, no lock), and the replaced one is closed when the last of them lets
+ * it go, so a refresh never waits for a lookup, nor a lookup for a refresh. The new catalog opens beside the old one:
+ * {@link Catalog#open} names the file to Chronicle Map by its identity too. The building methods
+ * ({@link #addDevice}, {@link #dataDevice(int)}, {@link #path(long, String)}, ...) are for the thread that builds the
+ * index.
  */
 public final class FilesystemIndex implements AutoCloseable
 {
@@ -96,22 +99,66 @@ public final class FilesystemIndex implements AutoCloseable
         }
     }
 
+    /**
+     * A catalog and who reads it: the index holds one reference while the catalog is current, each lookup one while it
+     * is inside. The catalog is closed when the last reference is let go. A lookup that comes too late (all let go)
+     * reads {@link #catalog} again: the index let its reference go only after putting another catalog, or none, there.
+     */
+    private static final class Held
+    {
+        private final Catalog catalog;
+        private final AtomicInteger references = new AtomicInteger(1);
+
+        Held(final Catalog catalog)
+        {
+            this.catalog = catalog;
+        }
+
+        boolean enter()
+        {
+            for (int count = references.get(); count > 0; count = references.get())
+            {
+                if (references.compareAndSet(count, count + 1))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void leave()
+        {
+            if (references.decrementAndGet() == 0)
+            {
+                catalog.close();
+            }
+        }
+    }
+
     private final TreeMap<Long, String> paths = new TreeMap<>();
     /** The current devices, data device and geometry; replaced whole. */
     private volatile Layout layout = Layout.EMPTY;
-    /**
-     * Guards {@link #catalog}: lookups read it, a swap or close writes it. A waiting writer holds new readers back;
-     * beside three threads of lookups a {@code StampedLock}, whose readers barge in, kept a refresh waiting for up to
-     * 0.8 s.
-     */
-    private final ReentrantReadWriteLock catalogLock = new ReentrantReadWriteLock();
-    private Catalog catalog;
+    /** The catalog lookups read, or null; replaced whole by a refresh, let go on close. */
+    private volatile Held catalog;
     /** The followed catalog file, or null; set once, before the index is shared. */
     private Path catalogFile;
-    /** The identity of the catalog file {@link #catalog} was opened from; null to open it again on refresh. */
+    /** The identity of the catalog file {@link #catalog} was opened from. */
     private volatile Object catalogKey;
     /** Set on close, under this object's lock: a refresh after it opens nothing. */
     private boolean closed;
+    /** What a refresh runs just before it opens a new catalog: where tests replace the directory again. */
+    Step beforeCatalogOpen = () -> { };
+    /** What {@link #paths()} runs inside the catalog it copies: where tests hold a copy in progress. */
+    Runnable insideCatalogCopy = () -> { };
+
+    /**
+     * A step where tests act.
+     */
+    @FunctionalInterface
+    interface Step
+    {
+        void run() throws IOException;
+    }
 
     /**
      * Add a device's index.
@@ -201,20 +248,17 @@ public final class FilesystemIndex implements AutoCloseable
     /**
      * Read paths from a stored catalog instead of the in-memory one.
      *
-     * @param stored the catalog; closed with this index.
+     * @param stored the catalog; closed with this index, or once another replaces it and no lookup is inside it.
      */
-    public void catalog(final Catalog stored)
+    public synchronized void catalog(final Catalog stored)
     {
-        catalogLock.writeLock().lock();
-        try
+        final Held previous = catalog;
+        catalog = stored == null ? null : new Held(stored);
+        catalogFile = null;
+        catalogKey = null;
+        if (previous != null)
         {
-            catalog = stored;
-            catalogFile = null;
-            catalogKey = null;
-        }
-        finally
-        {
-            catalogLock.writeLock().unlock();
+            previous.leave();
         }
     }
 
@@ -226,23 +270,16 @@ public final class FilesystemIndex implements AutoCloseable
      * @throws CorruptIndexException if it is missing or damaged.
      * @throws IOException           if it cannot be read.
      */
-    public void followCatalog(final Path file) throws IOException
+    public synchronized void followCatalog(final Path file) throws IOException
     {
-        // the identity first: a catalog replaced between the two is opened again on the next refresh, never missed
-        final Object key;
-        try
-        {
-            key = fileKey(file);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw new CorruptIndexException(file, "missing", ex); // every index has one, if only an empty one
-        }
-        catalog(Catalog.open(file));
-        if (key != null)
+        // the identity the catalog was opened from, the same before and after its open: a catalog replaced later is
+        // opened again on the next refresh, never missed
+        final Catalog opened = Catalog.open(file);
+        catalog(opened);
+        if (opened.identity() != null)
         {
             catalogFile = file;
-            catalogKey = key;
+            catalogKey = opened.identity();
         }
     }
 
@@ -263,9 +300,10 @@ public final class FilesystemIndex implements AutoCloseable
      * Safe beside readers and other refreshes, in any thread.
      *
      * @return true if this index now answers from a replacing directory.
-     * @throws IOException if the new directory's index file, a new device's index or its catalog cannot be opened.
-     * A directory caught between the two renames of a replacement (where directories cannot be exchanged) is not an
-     * error: a later refresh takes it in.
+     * @throws IOException if the new directory's index file, a new device's index or its catalog cannot be opened;
+     * nothing of it is then taken in, the index answers as before, and the next refresh tries again. A directory caught
+     * between the two renames of a replacement (where directories cannot be exchanged), or replaced again while it is
+     * read, is not an error: a later refresh takes it in.
      */
     public boolean refresh() throws IOException
     {
@@ -321,8 +359,9 @@ public final class FilesystemIndex implements AutoCloseable
         final Path directory = file.getParent();
         final Layout old = layout;
         final TreeMap<Integer, ReverseIndex> devices = new TreeMap<>(Integer::compareUnsigned);
-        final int dataDevice;
         final IndexStore.IndexFile stored;
+        final Catalog opened;
+        // everything new is opened before anything is published: a failure leaves the index as it was
         try
         {
             stored = IndexStore.readIndexFile(directory);
@@ -336,6 +375,9 @@ public final class FilesystemIndex implements AutoCloseable
                         "inconsistent: device already present: device=" + device);
                 }
             }
+            beforeCatalogOpen.run();
+            // beside the old catalog, though at the same path: Catalog.open names the file by its identity too
+            opened = Catalog.open(file);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -346,35 +388,30 @@ public final class FilesystemIndex implements AutoCloseable
             }
             throw ex;
         }
-        dataDevice = stored.dataDevice() != -1 && devices.containsKey(stored.dataDevice()) ? stored.dataDevice() :
-            devices.isEmpty() ? -1 : stored.devices()[0];
-        catalogLock.writeLock().lock();
-        try
+        if (!key.equals(opened.identity()))
         {
-            // the new devices are published while lookups wait: no lookup that starts once they are visible answers
-            // from the old catalog
-            layout = new Layout(devices, dataDevice, stored.geometry());
-            // Chronicle Map shares one open file per path within a JVM: the old one must be closed before the new
-            // opens, and no lookup is inside it while this lock is held
-            if (catalog != null)
-            {
-                catalog.close();
-                catalog = null;
-            }
-            catalogKey = null; // should the open fail, paths are unknown and the next refresh tries again
-            catalog = Catalog.open(file);
-            catalogKey = key;
+            // replaced again while the devices were read: they may be of either directory
+            opened.close();
+            closeOpened(devices, old);
+            return false;
         }
-        finally
+        final int dataDevice = stored.dataDevice() != -1 && devices.containsKey(stored.dataDevice()) ?
+            stored.dataDevice() : devices.isEmpty() ? -1 : stored.devices()[0];
+        final Held previous = catalog;
+        // the catalog first: a caller that sees the new devices finds their catalog
+        catalog = new Held(opened);
+        catalogKey = key;
+        layout = new Layout(devices, dataDevice, stored.geometry());
+        if (previous != null)
         {
-            catalogLock.writeLock().unlock();
-            // the devices the new directory lacks: their readers keep the snapshots they hold
-            for (final Map.Entry<Integer, ReverseIndex> device : old.devices.entrySet())
+            previous.leave(); // closed now, or by the last lookup still inside it
+        }
+        // the devices the new directory lacks: their readers keep the snapshots they hold
+        for (final Map.Entry<Integer, ReverseIndex> device : old.devices.entrySet())
+        {
+            if (devices.get(device.getKey()) != device.getValue())
             {
-                if (devices.get(device.getKey()) != device.getValue())
-                {
-                    device.getValue().close();
-                }
+                device.getValue().close();
             }
         }
         return true;
@@ -410,25 +447,27 @@ public final class FilesystemIndex implements AutoCloseable
      * The path of an inode.
      *
      * @param inode inode number.
-     * @return the path, or null if unknown (unlinked, never catalogued, or the catalog of a replacing directory could
-     * not be opened).
+     * @return the path, or null if unknown (unlinked, never catalogued, or the index closed).
      */
     public String path(final long inode)
     {
-        catalogLock.readLock().lock();
-        try
+        for (Held held = catalog; held != null; held = catalog)
         {
-            if (catalog != null)
+            if (held.enter())
             {
-                final Catalog.Entry entry = catalog.get(inode);
-                return entry == null ? null : entry.path();
+                try
+                {
+                    final Catalog.Entry entry = held.catalog.get(inode);
+                    return entry == null ? null : entry.path();
+                }
+                finally
+                {
+                    held.leave();
+                }
             }
-            return catalogFile != null ? null : paths.get(inode);
+            // let go meanwhile: another catalog (or none) is there now
         }
-        finally
-        {
-            catalogLock.readLock().unlock();
-        }
+        return catalogFile != null ? null : paths.get(inode);
     }
 
     /**
@@ -438,19 +477,22 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public Map<Long, String> paths()
     {
-        catalogLock.readLock().lock();
-        try
+        for (Held held = catalog; held != null; held = catalog)
         {
-            if (catalog != null)
+            if (held.enter())
             {
-                return Collections.unmodifiableMap(catalog.paths());
+                try
+                {
+                    insideCatalogCopy.run();
+                    return Collections.unmodifiableMap(held.catalog.paths());
+                }
+                finally
+                {
+                    held.leave();
+                }
             }
-            return Collections.unmodifiableMap(catalogFile != null ? new TreeMap<>() : paths);
         }
-        finally
-        {
-            catalogLock.readLock().unlock();
-        }
+        return Collections.unmodifiableMap(catalogFile != null ? new TreeMap<>() : paths);
     }
 
     /**
@@ -483,18 +525,11 @@ public final class FilesystemIndex implements AutoCloseable
         }
         closed = true;
         layout.devices.values().forEach(ReverseIndex::close);
-        catalogLock.writeLock().lock();
-        try
+        final Held previous = catalog;
+        catalog = null;
+        if (previous != null)
         {
-            if (catalog != null)
-            {
-                catalog.close();
-                catalog = null;
-            }
-        }
-        finally
-        {
-            catalogLock.writeLock().unlock();
+            previous.leave();
         }
     }
 }

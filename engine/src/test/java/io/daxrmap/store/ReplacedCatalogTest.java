@@ -73,6 +73,125 @@ class ReplacedCatalogTest
         }
     }
 
+    @Test
+    void shouldKeepTheIndexAsItWasWhenTheNewCatalogDoesNotOpen() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path broken = temp.resolve("broken");
+        IndexStore.create(oneDevice("a"), directory).close();
+        IndexStore.create(twoDevices("b"), broken).close();
+        try (FileChannel channel = FileChannel.open(broken.resolve(Catalog.FILE_NAME), StandardOpenOption.WRITE))
+        {
+            channel.truncate(0);
+        }
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FilesystemIndex.Layout before = index.layout();
+            Files.move(directory, temp.resolve("old"));
+            Files.move(broken, directory);
+
+            final CorruptIndexException ex = assertThrows(CorruptIndexException.class, index::refresh);
+            assertEquals(directory.resolve(Catalog.FILE_NAME) + ": empty", ex.getMessage());
+            assertSame(before, index.layout(), "the old devices, data device and geometry");
+            assertEquals("a/131", index.path(131), "the old catalog");
+            assertEquals(Map.of(131L, "a/131"), index.paths());
+            index.device(DATA).newReader(); // still open
+            // and again at the next refresh: reported, nothing taken in
+            assertThrows(CorruptIndexException.class, index::refresh);
+            assertSame(before, index.layout());
+            assertEquals("a/131", index.path(131));
+
+            // a good import after it is taken in
+            IndexStore.create(twoDevices("c"), directory).close();
+            assertTrue(index.refresh());
+            assertEquals(Set.of(DATA, SECOND), index.devices().keySet());
+            assertEquals("c/131", index.path(131));
+        }
+    }
+
+    @Test
+    void shouldTryAgainLaterWhenTheCatalogGoesBetweenTheDevicesAndItsOpen() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path spare = temp.resolve("spare");
+        IndexStore.create(oneDevice("a"), directory).close();
+        IndexStore.create(twoDevices("b"), spare).close();
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FilesystemIndex.Layout before = index.layout();
+            IndexStore.create(twoDevices("c"), directory).close();
+            // the new devices read; then, before the catalog opens, the first step of another replacement
+            final AtomicBoolean moved = new AtomicBoolean();
+            index.beforeCatalogOpen = () ->
+            {
+                if (!moved.getAndSet(true))
+                {
+                    Files.move(directory, temp.resolve("old"));
+                }
+            };
+            assertFalse(index.refresh(), "caught between the two renames: not an error, later");
+            assertSame(before, index.layout());
+            assertEquals("a/131", index.path(131));
+
+            Files.move(spare, directory);
+            assertTrue(index.refresh());
+            assertEquals(Set.of(DATA, SECOND), index.devices().keySet());
+            assertEquals("b/131", index.path(131));
+        }
+    }
+
+    @Test
+    void shouldNotWaitForAnotherThreadsCopyOfTheCatalog() throws Exception
+    {
+        final Path directory = temp.resolve("index");
+        IndexStore.create(oneDevice("a"), directory).close();
+        final ExecutorService executor = Executors.newFixedThreadPool(2);
+        final CountDownLatch inside = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final AtomicBoolean held = new AtomicBoolean();
+            index.insideCatalogCopy = () ->
+            {
+                if (!held.getAndSet(true))
+                {
+                    inside.countDown();
+                    try
+                    {
+                        release.await();
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            final AtomicReference<Map<Long, String>> copy = new AtomicReference<>();
+            final Future<?> copying = executor.submit(() -> copy.set(index.paths()));
+            assertTrue(inside.await(10, TimeUnit.SECONDS));
+            try
+            {
+                IndexStore.create(oneDevice("b"), directory).close();
+                final Future<Boolean> refreshed = executor.submit(index::refresh);
+                assertTrue(refreshed.get(5, TimeUnit.SECONDS), "the refresh waited for the copy");
+                assertEquals("b/131", index.path(131));
+                assertEquals(Map.of(131L, "b/131"), index.paths());
+            }
+            finally
+            {
+                release.countDown();
+            }
+            copying.get(10, TimeUnit.SECONDS);
+            assertEquals(Map.of(131L, "a/131"), copy.get(), "the copy in progress is of the catalog it began with");
+            assertEquals("b/131", index.path(131));
+        }
+        finally
+        {
+            release.countDown();
+            executor.shutdownNow();
+        }
+    }
+
     private static FilesystemIndexBuilder oneDevice(final String name)
     {
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(4096);

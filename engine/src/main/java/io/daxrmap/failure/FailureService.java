@@ -90,6 +90,8 @@ public final class FailureService
     private final RecordVisitor removalVisitor = this::onRemovalRecord;
     private int mappingShift = PAGE_MAPPING_SHIFT;
     private FailureReport current;
+    /** What runs between the read of the followed index's layout and the binding of its devices: where tests act. */
+    private final Runnable beforeBind;
 
     /**
      * A service over a filesystem's device indexes.
@@ -102,15 +104,16 @@ public final class FailureService
     {
         this.regions = regions;
         this.followed = null;
+        this.beforeBind = null;
         bind(devices, dataDevice);
     }
 
-    private FailureService(final Regions regions, final FilesystemIndex index)
+    private FailureService(final Regions regions, final FilesystemIndex index, final Runnable beforeBind)
     {
         this.regions = regions;
         this.followed = index;
-        layout = index.layout();
-        bind(layout.devices(), layout.dataDevice());
+        this.beforeBind = beforeBind;
+        bindLatest();
     }
 
     /**
@@ -123,7 +126,16 @@ public final class FailureService
      */
     public static FailureService of(final FilesystemIndex index, final Regions regions)
     {
-        return new FailureService(regions, index);
+        return new FailureService(regions, index, () -> { });
+    }
+
+    /**
+     * As {@link #of(FilesystemIndex, Regions)}, running {@code beforeBind} each time the devices of a layout just read
+     * are about to be bound: where tests have another refresh replace that layout.
+     */
+    static FailureService of(final FilesystemIndex index, final Regions regions, final Runnable beforeBind)
+    {
+        return new FailureService(regions, index, beforeBind);
     }
 
     /**
@@ -196,22 +208,51 @@ public final class FailureService
         {
             throw new UncheckedIOException("cannot follow the index: " + ex.getMessage(), ex);
         }
-        final FilesystemIndex.Layout now = followed.layout();
-        if (now != layout)
+        if (followed.layout() != layout)
+        {
+            bindLatest();
+        }
+    }
+
+    /** How many layouts one event binds at most while other threads' refreshes keep replacing them. */
+    private static final int BIND_TRIES = 4;
+
+    /**
+     * Bind the devices of the followed index's latest layout. Another thread's refresh may replace the layout just
+     * read and close a device of it before its reader opens ({@link ReverseIndex#newReader()} then refuses), or a
+     * new device's directory may be replaced again first: the newer layout is bound then. Failing that, the event is
+     * answered from the devices bound before, as the index before said, and the next event binds again.
+     */
+    private void bindLatest()
+    {
+        FilesystemIndex.Layout now = followed.layout();
+        for (int tries = 1; now != layout; tries++)
         {
             try
             {
+                beforeBind.run();
                 bind(now.devices(), now.dataDevice());
                 layout = now;
             }
-            catch (final UncheckedIOException ex)
+            catch (final UncheckedIOException | IllegalStateException ex)
             {
                 if (!movedOn(now))
                 {
-                    throw ex;
+                    throw ex; // a device closed with the index itself, or a directory that is damaged where it stands
                 }
-                // a new device's directory was replaced again before its reader could open it: this event is answered
-                // from the devices bound before, as the index before said, and the next event binds again
+                final FilesystemIndex.Layout newer = followed.layout();
+                if (newer != now && tries < BIND_TRIES)
+                {
+                    now = newer;
+                }
+                else if (layout == null)
+                {
+                    throw ex; // no devices bound before to answer from
+                }
+                else
+                {
+                    return;
+                }
             }
         }
     }

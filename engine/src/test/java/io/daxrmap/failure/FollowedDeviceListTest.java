@@ -197,6 +197,54 @@ class FollowedDeviceListTest
         }
     }
 
+    @Test
+    void shouldBindTheNewerLayoutWhenAnotherRefreshClosesADeviceOfTheOneRead() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        IndexStore.create(oneDevice(131), directory).close();
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final AtomicBoolean armed = new AtomicBoolean();
+            // another thread's refresh, between this service's read of the layout and the opening of its readers
+            final FailureService service = FailureService.of(index, REGIONS, () ->
+            {
+                if (armed.getAndSet(false))
+                {
+                    replaceAndRefresh(index, oneDevice(151), directory);
+                }
+            });
+            assertEquals(List.of(mapped(PMEM0, 0, 131, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+
+            // this event's look finds two devices; the other refresh takes in one device again and closes the second
+            IndexStore.create(twoDevices(141, 142), directory).close();
+            armed.set(true);
+            assertEquals(List.of(outside(PMEM1 + MIB)), answer(service, FailureEvent.physical(PMEM1 + MIB + 100, 12)));
+            assertFalse(armed.get());
+            assertEquals(List.of(mapped(PMEM0, 0, 151, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+        }
+    }
+
+    @Test
+    void shouldBindTheNewerLayoutWhenAnotherRefreshClosesADeviceAsTheServiceIsMade() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        IndexStore.create(twoDevices(141, 142), directory).close();
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final AtomicBoolean armed = new AtomicBoolean(true);
+            final FailureService service = FailureService.of(index, REGIONS, () ->
+            {
+                if (armed.getAndSet(false))
+                {
+                    replaceAndRefresh(index, oneDevice(151), directory);
+                }
+            });
+            assertFalse(armed.get());
+            assertEquals(List.of(outside(PMEM1 + MIB)), answer(service, FailureEvent.physical(PMEM1 + MIB + 100, 12)));
+            assertEquals(List.of(mapped(PMEM0, 0, 151, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+        }
+    }
+
     private static void replaceAndRefresh(
         final FilesystemIndex index, final FilesystemIndexBuilder builder, final Path directory)
     {

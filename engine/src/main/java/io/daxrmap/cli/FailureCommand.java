@@ -93,13 +93,15 @@ final class FailureCommand implements Callable<Integer>
         final FailureEvent single = phys == null ? null : physEvent();
         try (FilesystemIndex index = IndexStore.load(indexDirectory))
         {
-            final FailureService service = FailureService.of(index, regions(index)).mappingShift(shift);
+            final PrintWriter err = spec.commandLine().getErr();
+            // a damaged import put in place of the index is told once; events are answered from the one before
+            final FailureService service = FailureService.of(index, regions(index)).mappingShift(shift)
+                .onFollowError(ex -> err.println("daxrmap failure: cannot take in the index put in place of " +
+                    indexDirectory + ", answering from the one before: " + Main.oneLine(String.valueOf(ex.getMessage()))));
             final PrintWriter out = spec.commandLine().getOut();
             final FailureReport report = new FailureReport();
             final FailureService.ReportHandler handler = answer ->
             {
-                // the service's readers follow an index directory a new import replaced; the paths follow here
-                refreshCatalog(index);
                 if (!noProcesses && answer.killCount() > 0)
                 {
                     // Read afresh for each report: processes come and go while a stream of events is answered.
@@ -137,18 +139,6 @@ final class FailureCommand implements Callable<Integer>
             }
         }
         return Main.EXIT_OK;
-    }
-
-    private static void refreshCatalog(final FilesystemIndex index)
-    {
-        try
-        {
-            index.refreshCatalog();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
     }
 
     private void read(final InputStream in, final FailureService service, final FailureReport report,

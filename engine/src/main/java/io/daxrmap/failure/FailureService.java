@@ -12,6 +12,7 @@ import io.daxrmap.store.FilesystemIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The memory-failure service: from an event (poisoned physical bytes, bad sectors, a device removal) to the report
@@ -92,6 +93,8 @@ public final class FailureService
     private FailureReport current;
     /** What runs between the read of the followed index's layout and the binding of its devices: where tests act. */
     private final Runnable beforeBind;
+    /** Told once of each index directory the followed index could not take in. */
+    private Consumer<IOException> followErrors = ex -> { };
 
     /**
      * A service over a filesystem's device indexes.
@@ -191,7 +194,32 @@ public final class FailureService
     }
 
     /**
-     * Have the followed index take in a replaced directory, and answer from the devices it then has. Allocates only
+     * Where to tell that the followed index could not take in a directory put in place of its own (a damaged
+     * import): events are then answered as the index taken in before said, and the directory is tried again later
+     * ({@link FilesystemIndex#refresh()}). Told once per such directory, in the thread answering the event.
+     *
+     * @param sink receives the failure; by default nothing does ({@link #followError()} still tells it).
+     * @return this service.
+     */
+    public FailureService onFollowError(final Consumer<IOException> sink)
+    {
+        followErrors = sink;
+        return this;
+    }
+
+    /**
+     * Why the followed index answers from a directory taken in before rather than the one in place now.
+     *
+     * @return the failure to take in the directory in place, or null.
+     */
+    public IOException followError()
+    {
+        return followed == null ? null : followed.refusal();
+    }
+
+    /**
+     * Have the followed index take in a replaced directory, and answer from the devices it then has. A directory
+     * that cannot be taken in is told of once, and the event answered from the devices bound before. Allocates only
      * when the index was replaced (and in the {@code stat} of a followed directory).
      */
     private void follow()
@@ -206,7 +234,8 @@ public final class FailureService
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot follow the index: " + ex.getMessage(), ex);
+            // the index answers as before, and so does this service: a damaged import stops no daemon
+            followErrors.accept(ex);
         }
         if (followed.layout() != layout)
         {
@@ -444,7 +473,11 @@ public final class FailureService
     {
         try
         {
-            readers[d].refresh();
+            if (followed == null || followed.refusal() == null)
+            {
+                // not while the index refuses the directory in place: its device directories are of that import
+                readers[d].refresh();
+            }
         }
         catch (final UncheckedIOException ex)
         {
@@ -478,7 +511,12 @@ public final class FailureService
         {
             return followed.refresh() || followed.layout() != seen || followed.directoryMissing();
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException ex)
+        {
+            followErrors.accept(ex); // a directory put in place that cannot be taken in: told once, here or in follow()
+            return true;
+        }
+        catch (final RuntimeException ex)
         {
             return true; // a directory that cannot be read now is not the one this service bound
         }

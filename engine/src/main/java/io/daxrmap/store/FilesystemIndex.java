@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -144,6 +145,17 @@ public final class FilesystemIndex implements AutoCloseable
     private Path catalogFile;
     /** The identity of the catalog file {@link #catalog} was opened from. */
     private volatile Object catalogKey;
+    /**
+     * The identity of a catalog file whose directory could not be taken in, or null: the index answers as before,
+     * and takes that directory in again only after {@link #retryNanos}, or at once if another comes in its place.
+     */
+    private volatile Object refusedKey;
+    /** Why the directory of {@link #refusedKey} could not be taken in, or null. */
+    private volatile IOException refusal;
+    /** When the directory of {@link #refusedKey} was last tried ({@link System#nanoTime()}). */
+    private long refusedAt;
+    /** How long a directory that could not be taken in is left alone before it is tried again. */
+    long retryNanos = TimeUnit.SECONDS.toNanos(1);
     /** Set on close, under this object's lock: a refresh after it opens nothing. */
     private boolean closed;
     /** What a refresh runs just before it opens a new catalog: where tests replace the directory again. */
@@ -301,9 +313,11 @@ public final class FilesystemIndex implements AutoCloseable
      *
      * @return true if this index now answers from a replacing directory.
      * @throws IOException if the new directory's index file, a new device's index or its catalog cannot be opened;
-     * nothing of it is then taken in, the index answers as before, and the next refresh tries again. A directory caught
-     * between the two renames of a replacement (where directories cannot be exchanged), or replaced again while it is
-     * read, is not an error: a later refresh takes it in.
+     * nothing of it is then taken in and the index answers as before ({@link #refusal()} tells why). It is thrown once
+     * per directory: later refreshes return false, leave that directory alone for a while (one {@code stat} each),
+     * then try it again, and take in at once another directory put in its place. A directory caught between the two
+     * renames of a replacement (where directories cannot be exchanged), or replaced again while it is read, is not an
+     * error: a later refresh takes it in.
      */
     public boolean refresh() throws IOException
     {
@@ -313,14 +327,52 @@ public final class FilesystemIndex implements AutoCloseable
             return false;
         }
         final Object key = fileKeyOrNull(file);
-        if (key == null || key.equals(catalogKey))
+        if (key == null)
         {
-            return false; // unchanged, or between the two renames of a replacement: later
+            return false; // between the two renames of a replacement: later
+        }
+        if (key.equals(catalogKey))
+        {
+            if (refusal != null)
+            {
+                clearRefusal(key); // the directory taken in is back in place of the one refused
+            }
+            return false;
+        }
+        if (key.equals(refusedKey) && !retryDue())
+        {
+            return false; // the directory refused: left alone for a while
         }
         synchronized (this)
         {
             return !closed && replace(file);
         }
+    }
+
+    private synchronized boolean retryDue()
+    {
+        return System.nanoTime() - refusedAt >= retryNanos;
+    }
+
+    private synchronized void clearRefusal(final Object key)
+    {
+        if (key.equals(catalogKey))
+        {
+            refusedKey = null;
+            refusal = null;
+        }
+    }
+
+    /**
+     * Why the index directory in place now could not be taken in: the index answers as the one taken in before
+     * said, and each device's readers should keep their snapshots (a device directory of the refused import may well
+     * open). Null once a directory is taken in, or the one taken in before is back.
+     *
+     * @return the failure of the last refresh that tried the directory in place, or null.
+     */
+    public IOException refusal()
+    {
+        return refusal;
     }
 
     /**
@@ -352,7 +404,7 @@ public final class FilesystemIndex implements AutoCloseable
         // the identity first (again: another refresh may have taken it in meanwhile): what is read after it is as new
         // as it, or newer, and then the next refresh reads again; a replacement is never missed
         final Object key = fileKeyOrNull(file);
-        if (key == null || key.equals(catalogKey))
+        if (key == null || key.equals(catalogKey) || key.equals(refusedKey) && !retryDue())
         {
             return false;
         }
@@ -386,7 +438,15 @@ public final class FilesystemIndex implements AutoCloseable
             {
                 return false; // replaced again, or caught between two renames: the next refresh reads what is there
             }
-            throw ex;
+            final boolean first = !key.equals(refusedKey);
+            refusal = ex instanceof IOException ? (IOException)ex : new IOException(ex.getMessage(), ex);
+            refusedKey = key;
+            refusedAt = System.nanoTime();
+            if (first)
+            {
+                throw ex;
+            }
+            return false; // told once, when this directory was first refused
         }
         if (!key.equals(opened.identity()))
         {
@@ -401,6 +461,8 @@ public final class FilesystemIndex implements AutoCloseable
         // the catalog first: a caller that sees the new devices finds their catalog
         catalog = new Held(opened);
         catalogKey = key;
+        refusedKey = null;
+        refusal = null;
         layout = new Layout(devices, dataDevice, stored.geometry());
         if (previous != null)
         {

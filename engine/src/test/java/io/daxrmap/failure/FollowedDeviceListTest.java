@@ -2,6 +2,7 @@ package io.daxrmap.failure;
 
 import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.model.Owner;
+import io.daxrmap.store.Catalog;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
 import io.daxrmap.store.IndexStore;
@@ -10,8 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -256,6 +259,52 @@ class FollowedDeviceListTest
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
+        }
+    }
+
+    // --- a damaged import put in place of the index: answered from the one before, told once, tried again later ---
+
+    @Test
+    void shouldKeepAnsweringFromTheIndexBeforeWhenADamagedImportIsPutInItsPlace() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path broken = temp.resolve("broken");
+        IndexStore.create(oneDevice(131), directory).close();
+        IndexStore.create(twoDevices(141, 142), broken).close();
+        try (FileChannel channel = FileChannel.open(broken.resolve(Catalog.FILE_NAME), StandardOpenOption.WRITE))
+        {
+            channel.truncate(0);
+        }
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final List<IOException> told = new ArrayList<>();
+            final FailureService service = FailureService.of(index, REGIONS).onFollowError(told::add);
+            assertEquals(List.of(mapped(PMEM0, 0, 131, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+
+            Files.move(directory, temp.resolve("old"));
+            Files.move(broken, directory);
+            for (int i = 0; i < 5; i++)
+            {
+                // the device directories of the damaged import open: its data device (141) must not be answered from
+                assertEquals(List.of(mapped(PMEM0, 0, 131, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+                assertEquals(List.of(mapped(PMEM0, 0, 131, 0)),
+                    List.of(FailureServiceTest.describe(service.reportPage(FailureEvent.physical(PMEM0 + 100, 12),
+                        new FailureReport()))));
+                assertEquals(List.of(outside(PMEM1 + MIB)),
+                    answer(service, FailureEvent.physical(PMEM1 + MIB + 100, 12)));
+            }
+            assertEquals(1, told.size(), "told once: " + told);
+            assertEquals(directory.resolve(Catalog.FILE_NAME) + ": empty", told.get(0).getMessage());
+            assertEquals(told.get(0).getMessage(), service.followError().getMessage());
+            assertEquals("one/131", index.path(131));
+
+            // a good import in its place is taken in at the next event
+            IndexStore.create(twoDevices(151, 152), directory).close();
+            assertEquals(List.of(mapped(PMEM0, 0, 151, 0)), answer(service, FailureEvent.physical(PMEM0 + 100, 12)));
+            assertEquals(List.of(mapped(PMEM1 + MIB, MIB, 152, 0)),
+                answer(service, FailureEvent.physical(PMEM1 + MIB + 100, 12)));
+            assertNull(service.followError());
+            assertEquals(1, told.size());
         }
     }
 }

@@ -96,9 +96,10 @@ class ReplacedCatalogTest
             assertEquals("a/131", index.path(131), "the old catalog");
             assertEquals(Map.of(131L, "a/131"), index.paths());
             index.device(DATA).newReader(); // still open
-            // and again at the next refresh: reported, nothing taken in
-            assertThrows(CorruptIndexException.class, index::refresh);
+            // not again at the next refresh: told once, left alone for a while, nothing taken in
+            assertFalse(index.refresh());
             assertSame(before, index.layout());
+            assertEquals(ex.getMessage(), index.refusal().getMessage());
             assertEquals("a/131", index.path(131));
 
             // a good import after it is taken in
@@ -213,5 +214,49 @@ class ReplacedCatalogTest
         builder.target().path(131, name + "/131");
         builder.target().path(142, name + "/142");
         return builder;
+    }
+
+    // --- a directory that cannot be taken in is told once and tried again only later ---
+
+    @Test
+    void shouldTryADirectoryThatCannotBeTakenInAgainOnlyAfterAWhile() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path broken = temp.resolve("broken");
+        final Path old = temp.resolve("old");
+        IndexStore.create(oneDevice("a"), directory).close();
+        IndexStore.create(twoDevices("b"), broken).close();
+        try (FileChannel channel = FileChannel.open(broken.resolve(Catalog.FILE_NAME), StandardOpenOption.WRITE))
+        {
+            channel.truncate(0);
+        }
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final int[] tries = {0};
+            index.beforeCatalogOpen = () -> tries[0]++;
+            index.retryNanos = Long.MAX_VALUE;
+            Files.move(directory, old);
+            Files.move(broken, directory);
+            assertThrows(CorruptIndexException.class, index::refresh);
+            for (int i = 0; i < 10; i++)
+            {
+                assertFalse(index.refresh());
+            }
+            assertEquals(1, tries[0], "one try until the back-off ends");
+
+            // after the back-off: tried at each refresh, and not told again
+            index.retryNanos = 0;
+            assertFalse(index.refresh());
+            assertFalse(index.refresh());
+            assertEquals(3, tries[0]);
+            assertEquals("a/131", index.path(131));
+
+            // the directory taken in before, back in place: nothing refused any more
+            Files.move(directory, broken);
+            Files.move(old, directory);
+            assertFalse(index.refresh());
+            assertEquals(null, index.refusal());
+            assertEquals(3, tries[0]);
+        }
     }
 }

@@ -1,0 +1,109 @@
+package io.daxrmap.cli;
+
+import io.daxrmap.format.Captures;
+import io.daxrmap.store.Catalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code daxrmap failure --events -} as a daemon: events piped in one by one while the index directory is replaced.
+ */
+class FailureDaemonCliTest
+{
+    private static final String EVENT = "{\"type\":\"phys\",\"address\":\"0x100018000\",\"lsb\":12}\n";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldKeepAnsweringFromTheIndexBeforeWhenADamagedImportIsPutInItsPlace() throws Exception
+    {
+        final Path index = imported("index");
+        final Path broken = imported("broken");
+        try (FileChannel channel = FileChannel.open(broken.resolve(Catalog.FILE_NAME), StandardOpenOption.WRITE))
+        {
+            channel.truncate(0);
+        }
+        final Path regions = temp.resolve("regions.json");
+        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
+            "\"dataOffset\":0,\"partitionOffset\":0}]}");
+        final InputStream stdin = System.in;
+        final PipedOutputStream feed = new PipedOutputStream();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try
+        {
+            System.setIn(new PipedInputStream(feed));
+            final CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Main.run(new String[]{
+                "failure", index.toString(), "--regions", regions.toString(), "--events", "-", "--json",
+                "--no-processes"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+            send(feed, out, status, 1);
+            // mv index old && mv broken index
+            Files.move(index, temp.resolve("old"));
+            Files.move(broken, index);
+            send(feed, out, status, 2);
+            send(feed, out, status, 3);
+            feed.close();
+            assertEquals(0, status.get(30, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
+            final List<String> reports = out.toString(StandardCharsets.UTF_8).lines().toList();
+            assertEquals(3, reports.size(), reports.toString());
+            assertTrue(reports.get(0).contains("\"verdict\":\"mapped\""), reports.get(0));
+            assertEquals(reports.get(0), reports.get(1), "answered from the index before");
+            assertEquals(reports.get(0), reports.get(2), "answered from the index before");
+            final List<String> errors = err.toString(StandardCharsets.UTF_8).lines().toList();
+            assertEquals(List.of("daxrmap failure: cannot take in the index put in place of " + index +
+                ", answering from the one before: " + index.resolve(Catalog.FILE_NAME) + ": empty"), errors, "told once");
+        }
+        finally
+        {
+            feed.close();
+            System.setIn(stdin);
+        }
+    }
+
+    private Path imported(final String name)
+    {
+        final Path directory = temp.resolve(name);
+        final CliRun result = CliRun.run("import", "--format", "fsmap-verbose",
+            Captures.xfsSmall("fsmap-v.txt").toString(), "-o", directory.toString());
+        assertEquals(0, result.status(), result.err());
+        return directory;
+    }
+
+    /**
+     * Write one event and wait for its report (or the end of the command).
+     */
+    private static void send(final PipedOutputStream feed, final ByteArrayOutputStream out,
+        final CompletableFuture<Integer> status, final int reports) throws IOException, InterruptedException
+    {
+        feed.write(EVENT.getBytes(StandardCharsets.UTF_8));
+        feed.flush();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (out.toString(StandardCharsets.UTF_8).lines().count() < reports && !status.isDone() &&
+            System.nanoTime() < deadline)
+        {
+            Thread.sleep(10);
+        }
+        assertEquals(reports, out.toString(StandardCharsets.UTF_8).lines().count(),
+            "report " + reports + " before the next event; status " + (status.isDone() ? status.join() : "running"));
+    }
+}

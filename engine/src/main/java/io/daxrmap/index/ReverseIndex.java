@@ -314,6 +314,11 @@ public final class ReverseIndex implements AutoCloseable
 
     /** What a follower runs while it waits for a CURRENT file to come back: where tests finish a replacement. */
     OpenStep followPause = ReverseIndex::pauseForCurrent;
+    /**
+     * Whether a follower waited for a missing CURRENT in vain and has not seen one since: a directory gone for good
+     * is waited for once, not at every look (each look holds this index's lock).
+     */
+    private boolean currentWaitedFor;
 
     private synchronized Snapshot catchUp()
     {
@@ -334,11 +339,16 @@ public final class ReverseIndex implements AutoCloseable
                 {
                     throw ex; // a damaged CURRENT, as an open reports it
                 }
+                if (currentWaitedFor)
+                {
+                    throw ex; // waited for once since CURRENT was last seen: gone, not between two renames
+                }
                 // no CURRENT: a directory replaced in two steps, between them (or gone); its return is waited for a
                 // while, as after a look of an open that failed so
-                adopt(openReadOnly(readOnlyDirectory, true, () -> { }, FileChannel::open, followPause, ex));
+                waitForCurrent(ex);
                 return current;
             }
+            currentWaitedFor = false;
             if (generation == follower.generation)
             {
                 try
@@ -372,7 +382,7 @@ public final class ReverseIndex implements AutoCloseable
                     }
                     // The writer compacted into a new generation and deleted this one meanwhile, or the index was
                     // replaced: the next look waits for a CURRENT still missing, as after a look of an open.
-                    adopt(openReadOnly(readOnlyDirectory, true, () -> { }, FileChannel::open, followPause, ex));
+                    waitForCurrent(ex);
                     return current;
                 }
             }
@@ -382,6 +392,23 @@ public final class ReverseIndex implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot follow the index: directory=" + readOnlyDirectory, ex);
+        }
+    }
+
+    /**
+     * Open the index at the directory again after a look that failed because it moved on, waiting a while for a
+     * CURRENT that is missing, and adopt it; if it fails with CURRENT still missing, the wait ran out: remember that.
+     */
+    private void waitForCurrent(final IOException failed) throws IOException
+    {
+        try
+        {
+            adopt(openReadOnly(readOnlyDirectory, true, () -> { }, FileChannel::open, followPause, failed));
+        }
+        catch (final CorruptIndexException ex)
+        {
+            currentWaitedFor = !Files.isRegularFile(readOnlyDirectory.resolve(IndexDirectory.CURRENT));
+            throw ex;
         }
     }
 

@@ -75,6 +75,39 @@ class FollowerBetweenRenamesTest
         }
     }
 
+    @Test
+    void shouldWaitOnceForAnIndexGoneForGoodAndAgainOnlyAfterItCameBack() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path gone = temp.resolve("gone");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        createWithBatches(directory, expected, 20);
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            final IndexReader reader = follower.newReader();
+            final List<String> before = Workload.scan(reader);
+            final int[] pauses = {0};
+            follower.followPause = () -> pauses[0]++;
+            Files.move(directory, gone);
+            for (int i = 0; i < 10; i++)
+            {
+                final UncheckedIOException ex = assertThrows(UncheckedIOException.class, reader::refresh);
+                assertEquals(directory + ": not an index directory: no CURRENT", ex.getCause().getMessage());
+            }
+            assertEquals(20, pauses[0], "one wait for the disappearance, not one per look");
+            assertEquals(before, Workload.scan(reader), "the last snapshot");
+
+            // back, then gone again: a new disappearance is waited for again
+            Files.move(gone, directory);
+            reader.refresh();
+            assertEquals(20, follower.version());
+            Files.move(directory, gone);
+            assertThrows(UncheckedIOException.class, reader::refresh);
+            assertThrows(UncheckedIOException.class, reader::refresh);
+            assertEquals(40, pauses[0]);
+        }
+    }
+
     private static void createWithBatches(final Path directory, final ReverseIndex expected, final long batches)
         throws IOException
     {

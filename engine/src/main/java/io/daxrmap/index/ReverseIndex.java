@@ -309,18 +309,50 @@ public final class ReverseIndex implements AutoCloseable
      */
     Snapshot refreshed()
     {
-        return readOnlyDirectory == null ? current : catchUp();
+        if (readOnlyDirectory == null)
+        {
+            return current;
+        }
+        final Snapshot caught = catchUp(false);
+        return caught != null ? caught : catchUpAfterWait();
+    }
+
+    /**
+     * Wait a while ({@value #CURRENT_PAUSES} pauses at most) for a missing CURRENT to come back, without this index's
+     * lock: other readers' looks, and {@link #close()}, do not queue behind the wait. Then look again.
+     */
+    private Snapshot catchUpAfterWait()
+    {
+        final Path file = readOnlyDirectory.resolve(IndexDirectory.CURRENT);
+        try
+        {
+            for (int pauses = 0; pauses < CURRENT_PAUSES && !Files.isRegularFile(file); pauses++)
+            {
+                followPause.run();
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot follow the index: directory=" + readOnlyDirectory, ex);
+        }
+        return catchUp(true);
     }
 
     /** What a follower runs while it waits for a CURRENT file to come back: where tests finish a replacement. */
     OpenStep followPause = ReverseIndex::pauseForCurrent;
     /**
      * Whether a follower waited for a missing CURRENT in vain and has not seen one since: a directory gone for good
-     * is waited for once, not at every look (each look holds this index's lock).
+     * is waited for once, not at every look.
      */
     private boolean currentWaitedFor;
 
-    private synchronized Snapshot catchUp()
+    /**
+     * Take in what the writer committed since the last look, or the index put in place of the directory.
+     *
+     * @param waited whether the caller waited for a missing CURRENT just before this look.
+     * @return the latest snapshot, or null if CURRENT is missing and should be waited for (outside this lock).
+     */
+    private synchronized Snapshot catchUp(final boolean waited)
     {
         if (closed)
         {
@@ -339,14 +371,9 @@ public final class ReverseIndex implements AutoCloseable
                 {
                     throw ex; // a damaged CURRENT, as an open reports it
                 }
-                if (currentWaitedFor)
-                {
-                    throw ex; // waited for once since CURRENT was last seen: gone, not between two renames
-                }
                 // no CURRENT: a directory replaced in two steps, between them (or gone); its return is waited for a
                 // while, as after a look of an open that failed so
-                waitForCurrent(ex);
-                return current;
+                return missingCurrent(ex, waited);
             }
             currentWaitedFor = false;
             if (generation == follower.generation)
@@ -382,6 +409,10 @@ public final class ReverseIndex implements AutoCloseable
                     }
                     // The writer compacted into a new generation and deleted this one meanwhile, or the index was
                     // replaced: the next look waits for a CURRENT still missing, as after a look of an open.
+                    if (!Files.isRegularFile(readOnlyDirectory.resolve(IndexDirectory.CURRENT)))
+                    {
+                        return missingCurrent(ex, waited);
+                    }
                     waitForCurrent(ex);
                     return current;
                 }
@@ -393,6 +424,24 @@ public final class ReverseIndex implements AutoCloseable
         {
             throw new UncheckedIOException("cannot follow the index: directory=" + readOnlyDirectory, ex);
         }
+    }
+
+    /**
+     * A look found no CURRENT: wait for it outside the lock (null), unless this look follows that wait, or an earlier
+     * wait ran out and no CURRENT was seen since: then the index is gone, and the failure thrown.
+     */
+    private Snapshot missingCurrent(final IOException ex, final boolean waited) throws IOException
+    {
+        if (currentWaitedFor)
+        {
+            throw ex; // waited for once since CURRENT was last seen: gone, not between two renames
+        }
+        if (!waited)
+        {
+            return null;
+        }
+        currentWaitedFor = true;
+        throw ex;
     }
 
     /**

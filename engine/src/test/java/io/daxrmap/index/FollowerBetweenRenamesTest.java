@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -87,7 +88,11 @@ class FollowerBetweenRenamesTest
             final IndexReader reader = follower.newReader();
             final List<String> before = Workload.scan(reader);
             final int[] pauses = {0};
-            follower.followPause = () -> pauses[0]++;
+            follower.followPause = () ->
+            {
+                pauses[0]++;
+                assertFalse(Thread.holdsLock(follower), "the wait holds the index's lock");
+            };
             Files.move(directory, gone);
             for (int i = 0; i < 10; i++)
             {

@@ -107,8 +107,9 @@ final class FailureCommand implements Callable<Integer>
                     // Read afresh for each report: processes come and go while a stream of events is answered.
                     readMaps().match(answer, procRoot);
                 }
-                out.print(json ? FailureReportFormat.json(answer, index::path) + "\n" :
-                    FailureReportFormat.text(answer, index::path));
+                // the paths of the import the report was answered from, which the service holds until we are done
+                out.print(json ? FailureReportFormat.json(answer, service::path) + "\n" :
+                    FailureReportFormat.text(answer, service::path));
                 // A daemon piping events in waits for each answer: a report must not sit in a buffer until EOF.
                 out.flush();
             };

@@ -322,7 +322,66 @@ public final class FailureService
      */
     public void report(final FailureEvent event, final FailureReport report, final ReportHandler handler)
     {
+        // the layout answered from stays open until the handler has named the paths of its reports (path(long))
+        final FilesystemIndex.Layout held = followAndHold();
+        try
+        {
+            answer(event, report, handler);
+        }
+        finally
+        {
+            if (held != null)
+            {
+                held.release();
+            }
+        }
+    }
+
+    /**
+     * The path of an inode, as the import this service answered its last event from names it: during a
+     * {@link ReportHandler}'s call, the import its report was answered from, though a refresh in another thread
+     * replaced it since.
+     *
+     * @param inode inode number.
+     * @return the path, or null if unknown, if this service has a fixed map of devices, or (after
+     * {@link #reportPage}) if that import's catalog was closed since.
+     */
+    public String path(final long inode)
+    {
+        return followed == null ? null : followed.path(layout, inode);
+    }
+
+    /**
+     * Follow the index and hold the layout bound: another thread's refresh may have closed its catalog since it was
+     * bound, and the newer one is bound then.
+     *
+     * @return the layout held, or null if none (a fixed map of devices, or a layout replaced at each try: its paths
+     * are then unknown).
+     */
+    private FilesystemIndex.Layout followAndHold()
+    {
         follow();
+        if (followed == null)
+        {
+            return null;
+        }
+        for (int tries = 1; ; tries++)
+        {
+            final FilesystemIndex.Layout bound = layout;
+            if (bound.hold())
+            {
+                return bound;
+            }
+            if (tries >= BIND_TRIES)
+            {
+                return null;
+            }
+            bindLatest();
+        }
+    }
+
+    private void answer(final FailureEvent event, final FailureReport report, final ReportHandler handler)
+    {
         switch (event.kind())
         {
             case PHYSICAL:

@@ -28,14 +28,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reused by another file while it is followed.
  * <h2>Concurrency</h2>
  * Once built, any number of threads may read ({@link #layout()}, {@link #devices()}, {@link #path(long)}, ...) while
- * any of them refreshes. The devices, the data device and the geometry are one immutable {@link Layout}, replaced
- * whole with one volatile write: a caller that wants them consistent reads {@link #layout()} once. A refresh opens
+ * any of them refreshes. The devices, the data device, the geometry and the catalog are one immutable
+ * {@link Layout}, replaced whole with one volatile write: a caller that wants them consistent reads {@link #layout()}
+ * once, and names inodes with {@link #path(Layout, long)}. A refresh opens
  * everything the new directory has (its added devices, its catalog) before it publishes any of it, and publishes
  * nothing if any of it fails: the index then answers as before. A device the new directory no longer has is closed
  * once its layout is replaced; readers of it keep answering from the snapshot they hold, as for any closed
- * {@link ReverseIndex}. The catalog is a Chronicle Map, replaced by another reference: a path lookup or a copy of the
- * catalog holds the one it began with (a count, no lock), and the replaced one is closed when the last of them lets
- * it go, so a refresh never waits for a lookup, nor a lookup for a refresh. The new catalog opens beside the old one:
+ * {@link ReverseIndex}. The catalog is a Chronicle Map, replaced with its layout: a path lookup, a copy of the
+ * catalog or a {@link Layout#hold()} holds the one it began with (a count, no lock), and the replaced one is closed
+ * when the last of them lets it go, so a refresh never waits for a lookup, nor a lookup for a refresh. The new catalog opens beside the old one:
  * {@link Catalog#open} names the file to Chronicle Map by its identity too. The building methods
  * ({@link #addDevice}, {@link #dataDevice(int)}, {@link #path(long, String)}, ...) are for the thread that builds the
  * index.
@@ -43,23 +44,51 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FilesystemIndex implements AutoCloseable
 {
     /**
-     * The devices of an index, its data device and its XFS geometry, as one immutable value: what its
-     * {@value IndexStore#FILE_NAME} says, with the device indexes opened.
+     * The devices of an index, its data device, its XFS geometry and its catalog, as one immutable value: what one
+     * import says, with the device indexes and the catalog opened. Paths of inodes the devices name are looked up in
+     * the layout's own catalog ({@link FilesystemIndex#path(Layout, long)}), never in another import's.
      */
     public static final class Layout
     {
-        private static final Layout EMPTY = new Layout(new TreeMap<>(Integer::compareUnsigned), -1, null);
+        private static final Layout EMPTY = new Layout(new TreeMap<>(Integer::compareUnsigned), -1, null, null);
 
         private final Map<Integer, ReverseIndex> devices;
         private final int dataDevice;
         private final FsmapVerboseGeometry xfsGeometry;
+        /** The stored catalog of this import, or null (paths built in memory, or none). */
+        private final Held catalog;
 
-        private Layout(
-            final TreeMap<Integer, ReverseIndex> devices, final int dataDevice, final FsmapVerboseGeometry xfsGeometry)
+        private Layout(final TreeMap<Integer, ReverseIndex> devices, final int dataDevice,
+            final FsmapVerboseGeometry xfsGeometry, final Held catalog)
         {
             this.devices = Collections.unmodifiableMap(devices);
             this.dataDevice = dataDevice;
             this.xfsGeometry = xfsGeometry;
+            this.catalog = catalog;
+        }
+
+        /**
+         * Keep this layout's catalog open until {@link #release()}, though a refresh replaces the layout meanwhile: a
+         * report answered from this layout names its inodes from it. A count, no lock, no allocation.
+         *
+         * @return false if it is closed already (the index let it go, after putting another layout in its place):
+         * then there is nothing to release, and {@link FilesystemIndex#path(Layout, long)} answers null.
+         */
+        public boolean hold()
+        {
+            return catalog == null || catalog.enter();
+        }
+
+        /**
+         * Let go of what {@link #hold()} held: the catalog is closed if the index let it go too and nobody else holds
+         * it.
+         */
+        public void release()
+        {
+            if (catalog != null)
+            {
+                catalog.leave();
+            }
         }
 
         /**
@@ -103,7 +132,7 @@ public final class FilesystemIndex implements AutoCloseable
     /**
      * A catalog and who reads it: the index holds one reference while the catalog is current, each lookup one while it
      * is inside. The catalog is closed when the last reference is let go. A lookup that comes too late (all let go)
-     * reads {@link #catalog} again: the index let its reference go only after putting another catalog, or none, there.
+     * reads {@link #layout} again: the index let its reference go only after putting another layout there.
      */
     private static final class Held
     {
@@ -137,13 +166,11 @@ public final class FilesystemIndex implements AutoCloseable
     }
 
     private final TreeMap<Long, String> paths = new TreeMap<>();
-    /** The current devices, data device and geometry; replaced whole. */
+    /** The current devices, data device, geometry and catalog; replaced whole, with one volatile write. */
     private volatile Layout layout = Layout.EMPTY;
-    /** The catalog lookups read, or null; replaced whole by a refresh, let go on close. */
-    private volatile Held catalog;
     /** The followed catalog file, or null; set once, before the index is shared. */
     private Path catalogFile;
-    /** The identity of the catalog file {@link #catalog} was opened from. */
+    /** The identity of the catalog file the layout's catalog was opened from. */
     private volatile Object catalogKey;
     /**
      * The identity of a catalog file whose directory could not be taken in, or null: the index answers as before,
@@ -187,7 +214,7 @@ public final class FilesystemIndex implements AutoCloseable
         }
         final TreeMap<Integer, ReverseIndex> devices = old.copyDevices();
         devices.put(device, index);
-        layout = new Layout(devices, old.dataDevice == -1 ? device : old.dataDevice, old.xfsGeometry);
+        layout = new Layout(devices, old.dataDevice == -1 ? device : old.dataDevice, old.xfsGeometry, old.catalog);
     }
 
     /**
@@ -243,7 +270,7 @@ public final class FilesystemIndex implements AutoCloseable
         {
             throw new IllegalArgumentException("no such device: device=" + device);
         }
-        layout = new Layout(old.copyDevices(), device, old.xfsGeometry);
+        layout = new Layout(old.copyDevices(), device, old.xfsGeometry, old.catalog);
     }
 
     /**
@@ -264,8 +291,9 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public synchronized void catalog(final Catalog stored)
     {
-        final Held previous = catalog;
-        catalog = stored == null ? null : new Held(stored);
+        final Layout old = layout;
+        final Held previous = old.catalog;
+        layout = new Layout(old.copyDevices(), old.dataDevice, old.xfsGeometry, stored == null ? null : new Held(stored));
         catalogFile = null;
         catalogKey = null;
         if (previous != null)
@@ -457,13 +485,12 @@ public final class FilesystemIndex implements AutoCloseable
         }
         final int dataDevice = stored.dataDevice() != -1 && devices.containsKey(stored.dataDevice()) ?
             stored.dataDevice() : devices.isEmpty() ? -1 : stored.devices()[0];
-        final Held previous = catalog;
-        // the catalog first: a caller that sees the new devices finds their catalog
-        catalog = new Held(opened);
+        final Held previous = old.catalog;
+        // the devices and their catalog in one write: a caller that reads the layout has both of one import
+        layout = new Layout(devices, dataDevice, stored.geometry(), new Held(opened));
         catalogKey = key;
         refusedKey = null;
         refusal = null;
-        layout = new Layout(devices, dataDevice, stored.geometry());
         if (previous != null)
         {
             previous.leave(); // closed now, or by the last lookup still inside it
@@ -513,8 +540,13 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public String path(final long inode)
     {
-        for (Held held = catalog; held != null; held = catalog)
+        for (Layout now = layout; ; now = layout)
         {
+            final Held held = now.catalog;
+            if (held == null)
+            {
+                break;
+            }
             if (held.enter())
             {
                 try
@@ -527,9 +559,39 @@ public final class FilesystemIndex implements AutoCloseable
                     held.leave();
                 }
             }
-            // let go meanwhile: another catalog (or none) is there now
+            // let go meanwhile: another layout is there now
         }
         return catalogFile != null ? null : paths.get(inode);
+    }
+
+    /**
+     * The path of an inode in the catalog of one layout of this index: the import a report was answered from,
+     * though a refresh replaced it since.
+     *
+     * @param answered a layout of this index, {@link Layout#hold() held} for as long as its paths are looked up.
+     * @param inode    inode number.
+     * @return the path, or null if unknown, or if the layout's catalog is closed (not held, and let go).
+     */
+    public String path(final Layout answered, final long inode)
+    {
+        final Held held = answered.catalog;
+        if (held == null)
+        {
+            return catalogFile != null ? null : paths.get(inode);
+        }
+        if (!held.enter())
+        {
+            return null;
+        }
+        try
+        {
+            final Catalog.Entry entry = held.catalog.get(inode);
+            return entry == null ? null : entry.path();
+        }
+        finally
+        {
+            held.leave();
+        }
     }
 
     /**
@@ -539,8 +601,13 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public Map<Long, String> paths()
     {
-        for (Held held = catalog; held != null; held = catalog)
+        for (Layout now = layout; ; now = layout)
         {
+            final Held held = now.catalog;
+            if (held == null)
+            {
+                break;
+            }
             if (held.enter())
             {
                 try
@@ -575,7 +642,7 @@ public final class FilesystemIndex implements AutoCloseable
     public synchronized void xfsGeometry(final FsmapVerboseGeometry geometry)
     {
         final Layout old = layout;
-        layout = new Layout(old.copyDevices(), old.dataDevice, geometry);
+        layout = new Layout(old.copyDevices(), old.dataDevice, geometry, old.catalog);
     }
 
     @Override
@@ -586,9 +653,10 @@ public final class FilesystemIndex implements AutoCloseable
             return;
         }
         closed = true;
-        layout.devices.values().forEach(ReverseIndex::close);
-        final Held previous = catalog;
-        catalog = null;
+        final Layout old = layout;
+        old.devices.values().forEach(ReverseIndex::close);
+        final Held previous = old.catalog;
+        layout = new Layout(old.copyDevices(), old.dataDevice, old.xfsGeometry, null);
         if (previous != null)
         {
             previous.leave();

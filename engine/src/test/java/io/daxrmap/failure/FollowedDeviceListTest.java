@@ -307,4 +307,57 @@ class FollowedDeviceListTest
             assertEquals(1, told.size());
         }
     }
+
+    // --- a report names the paths of the import it was answered from ---
+
+    @Test
+    void shouldNameThePathsOfTheImportTheReportWasAnsweredFrom() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        IndexStore.create(oneDevice(131), directory).close();
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FailureService service = FailureService.of(index, REGIONS);
+            final List<String> named = new ArrayList<>();
+            service.report(FailureEvent.physical(PMEM0 + 100, 12), new FailureReport(), report ->
+            {
+                // another thread's refresh takes in a new import between the answer and the naming of its inodes:
+                // the same inode number, another file
+                final FilesystemIndexBuilder renamed = new FilesystemIndexBuilder(4096);
+                renamed.onRecord(259, 0, MIB, 4096, Owner.data(131), 0, 0);
+                renamed.device(DATA, 8 * MIB);
+                renamed.dataDevice(DATA);
+                renamed.target().path(131, "new/131");
+                replaceAndRefresh(index, renamed, directory);
+                assertEquals("new/131", index.path(131));
+                for (int i = 0; i < report.killCount(); i++)
+                {
+                    named.add(report.killInode(i) + " " + service.path(report.killInode(i)));
+                }
+            });
+            assertEquals(List.of("131 one/131"), named, "the old import's path for the old import's inode");
+            // the next event is answered from the new import, and names its paths
+            assertEquals(List.of("none"), answerKills(service, FailureEvent.physical(PMEM0 + 100, 12)));
+            final List<String> next = answerKills(service, FailureEvent.physical(PMEM0 + MIB + 100, 12));
+            assertEquals(List.of("131 new/131"), next);
+        }
+    }
+
+    /** The kill list of an event's reports as "inode path", named while the report is handled; "none" if empty. */
+    private static List<String> answerKills(final FailureService service, final FailureEvent event)
+    {
+        final List<String> kills = new ArrayList<>();
+        service.report(event, new FailureReport(), report ->
+        {
+            for (int i = 0; i < report.killCount(); i++)
+            {
+                kills.add(report.killInode(i) + " " + service.path(report.killInode(i)));
+            }
+            if (report.killCount() == 0)
+            {
+                kills.add("none");
+            }
+        });
+        return kills;
+    }
 }

@@ -259,4 +259,28 @@ class ReplacedCatalogTest
             assertEquals(3, tries[0]);
         }
     }
+
+    // --- the catalog is part of the layout: a layout held names its own import's paths ---
+
+    @Test
+    void shouldNameInodesFromTheCatalogOfTheLayoutHeld() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        IndexStore.create(oneDevice("a"), directory).close();
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FilesystemIndex.Layout first = index.layout();
+            assertTrue(first.hold());
+            IndexStore.create(oneDevice("b"), directory).close();
+            assertTrue(index.refresh());
+            final FilesystemIndex.Layout second = index.layout();
+            assertEquals("b/131", index.path(131));
+            assertEquals("b/131", index.path(second, 131), "the new layout with its own catalog, in one publish");
+            assertEquals("a/131", index.path(first, 131), "the layout held keeps its catalog open");
+            first.release();
+            assertEquals(null, index.path(first, 131), "closed once let go by both");
+            assertFalse(first.hold());
+            assertEquals("b/131", index.path(second, 131));
+        }
+    }
 }

@@ -121,8 +121,8 @@ public final class Catalog implements AutoCloseable
      * {@code CanonicalRandomAccessFiles}, keyed by {@link File#getCanonicalFile()}): a map opened at a path whose
      * file another map still holds open would map that file, not the one now at the path (a new import put in place
      * of the index directory while another copy of the index is loaded). Here the file is named to Chronicle Map by
-     * its path and its identity ({@link #identity()}), so that only maps of the same file share one open file, and a
-     * map of the file now at the path is of that file. The identity is read before and after the open: a file
+     * its identity ({@link #identity()}), so that maps of the same file share one open file (and its lock) by whatever
+     * path they reach it, and only they, and a map of the file now at the path is of that file. The identity is read before and after the open: a file
      * replaced meanwhile is opened again.
      *
      * @param file the catalog file.
@@ -220,8 +220,9 @@ public final class Catalog implements AutoCloseable
     }
 
     /**
-     * A file as Chronicle Map's registry of open files knows it: by path and identity. Its canonical form, which
-     * Chronicle Map takes as the key, keeps the identity; two such files are equal only if both are.
+     * A file as Chronicle Map's registry of open files knows it: by its identity. Its canonical form, which Chronicle
+     * Map takes as the key, keeps the identity; two such files are equal if their identities are, whatever paths
+     * reach them.
      */
     private static final class IdentifiedFile extends File
     {
@@ -252,14 +253,15 @@ public final class Catalog implements AutoCloseable
         @Override
         public boolean equals(final Object other)
         {
-            return other instanceof IdentifiedFile && super.equals(other) &&
-                identity.equals(((IdentifiedFile)other).identity);
+            // the identity alone: one file reached by two paths (a hard-linked copy of the index, a bind mount) is
+            // one open file with one lock; two would refuse each other's shared lock (OverlappingFileLockException)
+            return other instanceof IdentifiedFile && identity.equals(((IdentifiedFile)other).identity);
         }
 
         @Override
         public int hashCode()
         {
-            return 31 * super.hashCode() + identity.hashCode();
+            return identity.hashCode();
         }
     }
 

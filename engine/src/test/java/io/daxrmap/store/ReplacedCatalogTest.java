@@ -283,4 +283,40 @@ class ReplacedCatalogTest
             assertEquals("b/131", index.path(second, 131));
         }
     }
+
+    // --- one catalog file reached by two paths ---
+
+    @Test
+    void shouldLoadACatalogReachedByTwoPathsTwiceInOneJvm() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final Path link = temp.resolve("link");
+        IndexStore.create(oneDevice("a"), directory).close();
+        // cp -al index link: every file of the copy is a hard link to the index's
+        try (java.util.stream.Stream<Path> walk = Files.walk(directory))
+        {
+            for (final Path from : (Iterable<Path>)walk::iterator)
+            {
+                final Path to = link.resolve(directory.relativize(from).toString());
+                if (Files.isDirectory(from))
+                {
+                    Files.createDirectories(to);
+                }
+                else
+                {
+                    Files.createLink(to, from);
+                }
+            }
+        }
+        try (FilesystemIndex first = IndexStore.load(directory); FilesystemIndex second = IndexStore.load(link))
+        {
+            assertEquals("a/131", first.path(131));
+            assertEquals("a/131", second.path(131));
+        }
+        // and each can be loaded again after the other is closed
+        try (FilesystemIndex second = IndexStore.load(link))
+        {
+            assertEquals("a/131", second.path(131));
+        }
+    }
 }

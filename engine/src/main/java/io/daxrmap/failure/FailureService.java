@@ -48,7 +48,11 @@ import java.util.function.Consumer;
  * import put in place of its directory ({@link FilesystemIndex#refresh()}, one {@code stat}), and answers from the
  * devices the index then has: a device the new import added is answered, one it removed is outside the filesystem,
  * and the data device is the new one. Each device's reader then follows its device's directory before the offset is
- * judged. A service over a fixed map of devices (the constructor) answers from those devices only.
+ * judged. A report's inodes are named ({@link #path(long)}) from the catalog of the import it was answered from, held
+ * open until its handler returns. A directory the index cannot take in (a damaged import) is told once
+ * ({@link #onFollowError}), tried again later, and meanwhile events are answered as the index taken in before said,
+ * its devices' readers keeping their snapshots. A service over a fixed map of devices (the constructor) answers from
+ * those devices only.
  */
 public final class FailureService
 {

@@ -180,7 +180,7 @@ public final class FilesystemIndex implements AutoCloseable
     /** Why the directory of {@link #refusedKey} could not be taken in, or null. */
     private volatile IOException refusal;
     /** When the directory of {@link #refusedKey} was last tried ({@link System#nanoTime()}). */
-    private long refusedAt;
+    private volatile long refusedAt;
     /** How long a directory that could not be taken in is left alone before it is tried again. */
     long retryNanos = TimeUnit.SECONDS.toNanos(1);
     /** Set on close, under this object's lock: a refresh after it opens nothing. */
@@ -377,7 +377,7 @@ public final class FilesystemIndex implements AutoCloseable
         }
     }
 
-    private synchronized boolean retryDue()
+    private boolean retryDue()
     {
         return System.nanoTime() - refusedAt >= retryNanos;
     }

@@ -123,6 +123,126 @@ public final class ReverseIndex implements AutoCloseable
         return openReadOnly(directory, true);
     }
 
+    /** What a read-only index follows at its directory's path ({@link #openReadOnly(Path, Follow)}). */
+    public enum Follow
+    {
+        /** The writer's batches and compactions, and any index put in place of the directory: adopted. */
+        REPLACEMENTS,
+        /**
+         * Only the index opened: its writer's batches and compactions (new generations in the same directory). A
+         * directory put in place of it (another import) is not adopted: the index keeps the snapshot it has, and
+         * {@link #replaced()} tells it.
+         */
+        OWN_INDEX
+    }
+
+    /**
+     * As {@link #openReadOnly(Path)}, following what {@code follow} says: {@link Follow#OWN_INDEX} ties the index to
+     * the directory it was opened from (its file key, looked up before and after the open), for callers that hold
+     * it with other files of the same import.
+     *
+     * @param directory the index directory.
+     * @param follow    what to follow.
+     * @return the read-only index.
+     * @throws CorruptIndexException if the directory is not an index, is damaged, or keeps being replaced meanwhile.
+     */
+    public static ReverseIndex openReadOnly(final Path directory, final Follow follow) throws IOException
+    {
+        if (follow == Follow.REPLACEMENTS)
+        {
+            return openReadOnly(directory);
+        }
+        for (int looks = 1; ; looks++)
+        {
+            final Object before = directoryKey(directory);
+            final ReverseIndex index = openReadOnly(directory);
+            final Object after = directoryKey(directory);
+            if (before != null && before.equals(after))
+            {
+                index.pinnedKey = before;
+                return index;
+            }
+            index.close();
+            if (looks >= OPEN_LOOKS)
+            {
+                throw new CorruptIndexException(directory, "replaced while it was opened, " + looks + " times");
+            }
+        }
+    }
+
+    /** The file key of a directory, or null if it is missing. */
+    private static Object directoryKey(final Path directory) throws IOException
+    {
+        try
+        {
+            return Files.readAttributes(directory, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * The key of the directory an index opened with {@link Follow#OWN_INDEX} follows; null for other indexes.
+     * Guarded by this index's lock.
+     */
+    private Object pinnedKey;
+    /** Whether an index that follows only its own directory found another one in its place. */
+    private volatile boolean replaced;
+
+    /**
+     * Whether this index, opened with {@link Follow#OWN_INDEX}, found another directory (or none) at its path at its
+     * last look that would have adopted one: it then keeps the snapshot it had.
+     *
+     * @return true if replaced.
+     */
+    public boolean replaced()
+    {
+        return replaced;
+    }
+
+    /**
+     * For an index that follows only its own directory: whether the directory at its path is another one (or none);
+     * if so, remembered.
+     */
+    private boolean replacedUnderPin() throws IOException
+    {
+        if (pinnedKey == null)
+        {
+            return false;
+        }
+        // looked up at each look that would adopt: a directory moved aside and back (where directories cannot be
+        // exchanged) is followed again
+        replaced = !pinnedKey.equals(directoryKey(readOnlyDirectory));
+        return replaced;
+    }
+
+    /**
+     * Adopt the index opened at the directory now, unless this index follows only its own directory and the one
+     * opened may be another (looked up before and after the open).
+     */
+    private void adoptOpened(final ReverseIndexOpener opener) throws IOException
+    {
+        if (replacedUnderPin())
+        {
+            return;
+        }
+        final ReverseIndex fresh = opener.open();
+        if (replacedUnderPin())
+        {
+            fresh.close();
+            return;
+        }
+        adopt(fresh);
+    }
+
+    @FunctionalInterface
+    private interface ReverseIndexOpener
+    {
+        ReverseIndex open() throws IOException;
+    }
+
     /**
      * As {@link #openReadOnly(Path)}; without the background checks if {@code background} is false (blocks are then
      * checked only on first read: for tests of that path).
@@ -367,6 +487,10 @@ public final class ReverseIndex implements AutoCloseable
             }
             catch (final CorruptIndexException ex)
             {
+                if (replacedUnderPin())
+                {
+                    return current; // another import's directory, or none: not followed
+                }
                 if (Files.isRegularFile(readOnlyDirectory.resolve(IndexDirectory.CURRENT)))
                 {
                     throw ex; // a damaged CURRENT, as an open reports it
@@ -407,6 +531,10 @@ public final class ReverseIndex implements AutoCloseable
                     {
                         throw ex;
                     }
+                    if (replacedUnderPin())
+                    {
+                        return current;
+                    }
                     // The writer compacted into a new generation and deleted this one meanwhile, or the index was
                     // replaced: the next look waits for a CURRENT still missing, as after a look of an open.
                     if (!Files.isRegularFile(readOnlyDirectory.resolve(IndexDirectory.CURRENT)))
@@ -417,7 +545,7 @@ public final class ReverseIndex implements AutoCloseable
                     return current;
                 }
             }
-            adopt(openReadOnly(readOnlyDirectory));
+            adoptOpened(() -> openReadOnly(readOnlyDirectory));
             return current;
         }
         catch (final IOException ex)
@@ -452,7 +580,7 @@ public final class ReverseIndex implements AutoCloseable
     {
         try
         {
-            adopt(openReadOnly(readOnlyDirectory, true, () -> { }, FileChannel::open, followPause, failed));
+            adoptOpened(() -> openReadOnly(readOnlyDirectory, true, () -> { }, FileChannel::open, followPause, failed));
         }
         catch (final CorruptIndexException ex)
         {

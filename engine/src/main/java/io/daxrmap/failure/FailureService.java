@@ -47,8 +47,9 @@ import java.util.function.Consumer;
  * A service of a {@link FilesystemIndex} ({@link #of}) follows it: before each event it has the index take in a new
  * import put in place of its directory ({@link FilesystemIndex#refresh()}, one {@code stat}), and answers from the
  * devices the index then has: a device the new import added is answered, one it removed is outside the filesystem,
- * and the data device is the new one. Each device's reader then follows its device's directory before the offset is
- * judged. A report's inodes are named ({@link #path(long)}) from the catalog of the import it was answered from, held
+ * and the data device is the new one. Each device's reader then takes in what its writer committed since (its own
+ * index only: a device index of a followed index never adopts another import put in place of its directory, which
+ * only a new layout brings in) before the offset is judged, so that an event's devices and catalog are of one import. A report's inodes are named ({@link #path(long)}) from the catalog of the import it was answered from, held
  * open until its handler returns. A directory the index cannot take in (a damaged import) is told once
  * ({@link #onFollowError}), tried again later, and meanwhile events are answered as the index taken in before said,
  * its devices' readers keeping their snapshots. A service over a fixed map of devices (the constructor) answers from
@@ -528,8 +529,10 @@ public final class FailureService
     }
 
     /**
-     * Bind a device's reader to its index's latest snapshot and take in that snapshot's device size: a read-only
-     * index follows its directory, and a directory replaced by a new import may hold a device of another size.
+     * Bind a device's reader to its index's latest snapshot and take in that snapshot's device size. A device index
+     * of a followed index takes in only what its own import's writer committed, never another import put in place of
+     * its directory (that comes in only with a new layout, by {@link #follow()}): an event's device data and the
+     * catalog that names its inodes are of one import.
      * Allocates only when the size changed.
      */
     private void refresh(final int d)
@@ -538,7 +541,7 @@ public final class FailureService
         {
             if (followed == null || followed.refusal() == null)
             {
-                // not while the index refuses the directory in place: its device directories are of that import
+                // not while the index refuses the directory in place (its device indexes would not take it in either)
                 readers[d].refresh();
             }
         }

@@ -326,14 +326,21 @@ public final class FilesystemIndex implements AutoCloseable
     /**
      * The identity of a file (device and inode on Linux), or null where the filesystem gives none.
      */
+    /** The identity of the catalog file followed, or null. */
+    Object followedKey()
+    {
+        return catalogKey;
+    }
+
     private static Object fileKey(final Path file) throws IOException
     {
         return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
 
     /**
-     * Take in a new import that replaced the index directory this index was loaded from: its devices (an added one
-     * is opened, a removed one closed, the others follow their own directories on their readers' refresh), its data
+     * Take in a new import that replaced the index directory this index was loaded from: its devices (each opened
+     * anew from it, following only its own directory; the old import's are closed, their readers keeping their
+     * snapshots, so that a layout's devices and catalog are always of one import), its data
      * device, its geometry and its catalog. One {@code stat} when nothing changed. Without a followed directory
      * ({@link #followCatalog}, on a filesystem that gives files an identity) nothing changes.
      * <p>
@@ -447,9 +454,9 @@ public final class FilesystemIndex implements AutoCloseable
             stored = IndexStore.readIndexFile(directory);
             for (final int device : stored.devices())
             {
-                final ReverseIndex kept = old.devices.get(device);
-                // a kept device index follows its own directory, which the new import replaced with the rest
-                if (devices.putIfAbsent(device, kept != null ? kept : IndexStore.openDevice(directory, device)) != null)
+                // opened anew, never kept from the old layout: a device index follows only the import it was opened
+                // from, so that a layout's devices and its catalog are always of one import
+                if (devices.putIfAbsent(device, IndexStore.openDevice(directory, device)) != null)
                 {
                     throw new CorruptIndexException(directory.resolve(IndexStore.FILE_NAME),
                         "inconsistent: device already present: device=" + device);
@@ -461,7 +468,7 @@ public final class FilesystemIndex implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            closeOpened(devices, old);
+            closeOpened(devices);
             if (!key.equals(fileKeyOrNull(file)))
             {
                 return false; // replaced again, or caught between two renames: the next refresh reads what is there
@@ -480,7 +487,7 @@ public final class FilesystemIndex implements AutoCloseable
         {
             // replaced again while the devices were read: they may be of either directory
             opened.close();
-            closeOpened(devices, old);
+            closeOpened(devices);
             return false;
         }
         final int dataDevice = stored.dataDevice() != -1 && devices.containsKey(stored.dataDevice()) ?
@@ -495,29 +502,20 @@ public final class FilesystemIndex implements AutoCloseable
         {
             previous.leave(); // closed now, or by the last lookup still inside it
         }
-        // the devices the new directory lacks: their readers keep the snapshots they hold
-        for (final Map.Entry<Integer, ReverseIndex> device : old.devices.entrySet())
+        // the old import's devices: their readers keep the snapshots they hold
+        for (final ReverseIndex device : old.devices.values())
         {
-            if (devices.get(device.getKey()) != device.getValue())
-            {
-                device.getValue().close();
-            }
+            device.close();
         }
         return true;
     }
 
     /**
-     * Close the device indexes a failed replacement opened, not the ones it kept.
+     * Close the device indexes a failed replacement opened.
      */
-    private static void closeOpened(final Map<Integer, ReverseIndex> devices, final Layout old)
+    private static void closeOpened(final Map<Integer, ReverseIndex> devices)
     {
-        for (final Map.Entry<Integer, ReverseIndex> device : devices.entrySet())
-        {
-            if (old.devices.get(device.getKey()) != device.getValue())
-            {
-                device.getValue().close();
-            }
-        }
+        devices.values().forEach(ReverseIndex::close);
     }
 
     private static Object fileKeyOrNull(final Path file) throws IOException

@@ -379,6 +379,44 @@ public final class IndexStore
      */
     public static FilesystemIndex load(final Path directory) throws IOException
     {
+        // the device indexes follow only the import they were opened from: a catalog of the import put in place
+        // while they were opened would never be refreshed away from them; the load is then done again
+        final Path catalog = directory.resolve(Catalog.FILE_NAME);
+        for (int looks = 1; ; looks++)
+        {
+            final Object before = fileKeyOrNull(catalog);
+            final FilesystemIndex index = loadOnce(directory);
+            final Object after = index.followedKey();
+            if (before == null || after == null || before.equals(after))
+            {
+                return index;
+            }
+            index.close();
+            if (looks >= LOAD_LOOKS)
+            {
+                throw new CorruptIndexException(directory.resolve(FILE_NAME),
+                    "replaced while it was loaded, " + looks + " times");
+            }
+        }
+    }
+
+    /** How many times {@link #load} opens an index directory that keeps being replaced meanwhile. */
+    private static final int LOAD_LOOKS = 4;
+
+    private static Object fileKeyOrNull(final Path file) throws IOException
+    {
+        try
+        {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            return null;
+        }
+    }
+
+    private static FilesystemIndex loadOnce(final Path directory) throws IOException
+    {
         final IndexFile stored = readIndexFile(directory);
         final FilesystemIndex index = new FilesystemIndex();
         try
@@ -498,7 +536,10 @@ public final class IndexStore
      */
     static ReverseIndex openDevice(final Path directory, final int device) throws IOException
     {
-        final ReverseIndex deviceIndex = ReverseIndex.openReadOnly(directory.resolve(deviceDirectory(device)));
+        // tied to this import: a device index follows its writer, never another import put in place of its directory
+        // (FilesystemIndex#refresh opens that one's devices with its catalog)
+        final ReverseIndex deviceIndex = ReverseIndex.openReadOnly(directory.resolve(deviceDirectory(device)),
+            ReverseIndex.Follow.OWN_INDEX);
         if (deviceIndex.geometry().device() != device)
         {
             deviceIndex.close();

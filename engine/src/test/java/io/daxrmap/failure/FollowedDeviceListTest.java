@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,8 +119,9 @@ class FollowedDeviceListTest
             IndexStore.create(twoDevices(141, 142), directory).close();
             assertTrue(index.refresh());
             assertEquals(Set.of(DATA, SECOND), index.devices().keySet());
-            // the device both have is the same index, following its own directory
-            assertEquals(first.devices().get(DATA), index.device(DATA));
+            // the device both have is opened anew from the new import: a layout's devices and catalog are of one
+            // import (a device index follows only its own directory)
+            assertNotSame(first.devices().get(DATA), index.device(DATA));
             assertEquals(4 * MIB, index.device(SECOND).geometry().size());
             assertEquals(Map.of(141L, "two/141", 142L, "two/142"), index.paths());
             assertFalse(index.refresh());

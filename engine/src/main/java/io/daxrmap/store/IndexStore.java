@@ -379,15 +379,37 @@ public final class IndexStore
      */
     public static FilesystemIndex load(final Path directory) throws IOException
     {
+        return load(directory, () -> { }, () -> { });
+    }
+
+    /**
+     * What {@link #load(Path, LoadStep, LoadStep)} runs at a point of each look: where tests replace the directory.
+     */
+    @FunctionalInterface
+    interface LoadStep
+    {
+        void run() throws IOException;
+    }
+
+    /**
+     * As {@link #load(Path)}, running {@code afterLook} after each look at the catalog's identity and
+     * {@code beforeCatalog} after the device indexes are opened, before the catalog is.
+     */
+    static FilesystemIndex load(final Path directory, final LoadStep afterLook, final LoadStep beforeCatalog)
+        throws IOException
+    {
         // the device indexes follow only the import they were opened from: a catalog of the import put in place
-        // while they were opened would never be refreshed away from them; the load is then done again
+        // while they were opened would never be refreshed away from them; the load is then done again. A catalog
+        // missing at the look (between the two renames of a replacement) proves nothing: only the same identity
+        // before and after does, or none at either (an index without a catalog file)
         final Path catalog = directory.resolve(Catalog.FILE_NAME);
         for (int looks = 1; ; looks++)
         {
             final Object before = fileKeyOrNull(catalog);
-            final FilesystemIndex index = loadOnce(directory);
+            afterLook.run();
+            final FilesystemIndex index = loadOnce(directory, beforeCatalog);
             final Object after = index.followedKey();
-            if (before == null || after == null || before.equals(after))
+            if (java.util.Objects.equals(before, after))
             {
                 return index;
             }
@@ -415,7 +437,7 @@ public final class IndexStore
         }
     }
 
-    private static FilesystemIndex loadOnce(final Path directory) throws IOException
+    private static FilesystemIndex loadOnce(final Path directory, final LoadStep beforeCatalog) throws IOException
     {
         final IndexFile stored = readIndexFile(directory);
         final FilesystemIndex index = new FilesystemIndex();
@@ -430,6 +452,7 @@ public final class IndexStore
                 index.dataDevice(stored.dataDevice());
             }
             index.xfsGeometry(stored.geometry());
+            beforeCatalog.run();
             index.followCatalog(directory.resolve(Catalog.FILE_NAME));
             return index;
         }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -300,7 +301,17 @@ final class IndexDirectory implements AutoCloseable
         {
             throw new CorruptIndexException(directory, "not an index directory: no " + CURRENT);
         }
-        final String text = Files.readString(current, StandardCharsets.UTF_8).trim();
+        final String text;
+        try
+        {
+            text = Files.readString(current, StandardCharsets.UTF_8).trim();
+        }
+        catch (final NoSuchFileException ex)
+        {
+            // gone since the look above (a directory replaced in two steps, between them): missing, as the callers
+            // that wait for a CURRENT to come back take it, not an error of its own
+            throw new CorruptIndexException(directory, "not an index directory: no " + CURRENT, ex);
+        }
         if (!text.startsWith(CURRENT_PREFIX))
         {
             throw new CorruptIndexException(current, "not a daxrmap index: \"" + abbreviate(text) + "\"");

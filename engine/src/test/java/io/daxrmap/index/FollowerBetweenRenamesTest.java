@@ -32,9 +32,9 @@ class FollowerBetweenRenamesTest
     {
         final Path directory = temp.resolve("index");
         final Path other = temp.resolve("other");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 20);
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(other, expected, 25);
+        Workload.createWithBatches(other, expected, SEED, 25);
         try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
         {
             final IndexReader reader = follower.newReader();
@@ -59,7 +59,7 @@ class FollowerBetweenRenamesTest
     {
         final Path directory = temp.resolve("index");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 20);
+        Workload.createWithBatches(directory, expected, SEED, 20);
         try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
         {
             final IndexReader reader = follower.newReader();
@@ -82,7 +82,7 @@ class FollowerBetweenRenamesTest
         final Path directory = temp.resolve("index");
         final Path gone = temp.resolve("gone");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 20);
+        Workload.createWithBatches(directory, expected, SEED, 20);
         try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
         {
             final IndexReader reader = follower.newReader();
@@ -113,16 +113,4 @@ class FollowerBetweenRenamesTest
         }
     }
 
-    private static void createWithBatches(final Path directory, final ReverseIndex expected, final long batches)
-        throws IOException
-    {
-        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
-        {
-            for (long k = 1; k <= batches; k++)
-            {
-                Workload.apply(index, SEED, k);
-                Workload.apply(expected, SEED, k);
-            }
-        }
-    }
 }

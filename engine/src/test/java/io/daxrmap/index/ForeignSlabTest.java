@@ -49,9 +49,9 @@ class ForeignSlabTest
         final Path directory = temp.resolve("index");
         final Path other = temp.resolve("other");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 20);
+        Workload.createWithBatches(directory, expected, SEED, 20);
         // the same batches: the other index's slab holds the very same blocks, which pass every block check
-        createWithBatches(other, ReverseIndex.create(Workload.config()), 20);
+        Workload.createWithBatches(other, ReverseIndex.create(Workload.config()), SEED, 20);
         final Path slab = directory.resolve("slab-1-0.dat");
         Files.move(other.resolve("slab-1-0.dat"), slab, StandardCopyOption.REPLACE_EXISTING);
 
@@ -68,8 +68,8 @@ class ForeignSlabTest
         final Path directory = temp.resolve("index");
         final Path other = temp.resolve("other");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 5);
-        createWithBatches(other, ReverseIndex.create(Workload.config()), 5);
+        Workload.createWithBatches(directory, expected, SEED, 5);
+        Workload.createWithBatches(other, ReverseIndex.create(Workload.config()), SEED, 5);
         final long owner = Owner.data(100);
         try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
         {
@@ -105,9 +105,9 @@ class ForeignSlabTest
     {
         final Path directory = temp.resolve("index");
         final Path other = temp.resolve("other");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 20);
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(other, expected, 25);
+        Workload.createWithBatches(other, expected, SEED, 25);
         final int[] looks = {0};
         // the index's log read, then the directory replaced by another index of the same generation (as daxrmap
         // index -o replaces an index): slab-1-0.dat is now that index's, refused by its log id
@@ -126,7 +126,7 @@ class ForeignSlabTest
             assertEquals(Workload.scan(expected), Workload.scan(reader));
             try (ReverseIndex writer = ReverseIndex.open(directory))
             {
-                applyBoth(writer, expected, 26, 27);
+                Workload.applyBoth(writer, expected, SEED, 26, 27);
             }
             assertEquals(27, reader.refresh(), "and follows it");
             assertEquals(Workload.scan(expected), Workload.scan(reader));
@@ -139,8 +139,8 @@ class ForeignSlabTest
         final Path directory = temp.resolve("index");
         final Path other = temp.resolve("other");
         final Path aside = temp.resolve("aside");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
-        createWithBatches(other, ReverseIndex.create(Workload.config()), 20);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 20);
+        Workload.createWithBatches(other, ReverseIndex.create(Workload.config()), SEED, 20);
         final int[] looks = {0};
         final CorruptIndexException ex = assertThrows(CorruptIndexException.class,
             () -> ReverseIndex.openReadOnly(directory, true, () ->
@@ -164,7 +164,7 @@ class ForeignSlabTest
             ReverseIndex follower = ReverseIndex.openReadOnly(directory))
         {
             final IndexReader reader = follower.newReader();
-            applyBoth(index, expected, 1, 30);
+            Workload.applyBoth(index, expected, SEED, 1, 30);
             final long before = logId(directory.resolve("log-1.dat"));
             assertEquals(before, slabLogId(directory.resolve("slab-1-0.dat")));
             index.compactNow();
@@ -172,7 +172,7 @@ class ForeignSlabTest
             assertNotEquals(before, after, "a new log, a new id");
             assertEquals(after, slabLogId(directory.resolve("slab-2-0.dat")));
             // a follower takes the new generation in: its slabs pass the check against the new log's id
-            applyBoth(index, expected, 31, 35);
+            Workload.applyBoth(index, expected, SEED, 31, 35);
             assertEquals(35, reader.refresh());
             assertEquals(Workload.scan(expected), Workload.scan(reader));
         }
@@ -187,7 +187,7 @@ class ForeignSlabTest
     {
         final Path directory = temp.resolve("index");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 20);
+        Workload.createWithBatches(directory, expected, SEED, 20);
         toOldFormat(directory);
         try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
         {
@@ -197,7 +197,7 @@ class ForeignSlabTest
         {
             assertEquals(20, reopened.version());
             assertEquals(Workload.scan(expected), Workload.scan(reopened));
-            applyBoth(reopened, expected, 21, 25); // into a new slab, slab-1-1.dat
+            Workload.applyBoth(reopened, expected, SEED, 21, 25); // into a new slab, slab-1-1.dat
         }
         assertEquals(OLD_LOG_FORMAT, logFormat(directory.resolve("log-1.dat")), "the log stays in its format");
         for (final String name : List.of("slab-1-0.dat", "slab-1-1.dat"))
@@ -225,8 +225,8 @@ class ForeignSlabTest
     {
         final Path directory = temp.resolve("index");
         final Path other = temp.resolve("other");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
-        createWithBatches(other, ReverseIndex.create(Workload.config()), 20);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 20);
+        Workload.createWithBatches(other, ReverseIndex.create(Workload.config()), SEED, 20);
         toOldFormat(other);
         final Path slab = directory.resolve("slab-1-0.dat");
         Files.move(other.resolve("slab-1-0.dat"), slab, StandardCopyOption.REPLACE_EXISTING);
@@ -240,7 +240,7 @@ class ForeignSlabTest
     {
         final Path directory = temp.resolve("index");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 5);
+        Workload.createWithBatches(directory, expected, SEED, 5);
         // a crash between the creation of the next slab's file and the write of its header: a sparse file of zeros
         // that no log record names
         final Path torn = directory.resolve("slab-1-1.dat");
@@ -256,7 +256,7 @@ class ForeignSlabTest
         {
             assertEquals(5, reopened.version());
             assertFalse(Files.exists(torn), "deleted by the writer's open");
-            applyBoth(reopened, expected, 6, 8); // creates slab-1-1.dat again
+            Workload.applyBoth(reopened, expected, SEED, 6, 8); // creates slab-1-1.dat again
         }
         assertEquals(logId(directory.resolve("log-1.dat")), slabLogId(torn));
         try (ReverseIndex reopened = ReverseIndex.open(directory))
@@ -370,21 +370,5 @@ class ForeignSlabTest
         }
     }
 
-    private static void createWithBatches(final Path directory, final ReverseIndex expected, final long batches)
-        throws IOException
-    {
-        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
-        {
-            applyBoth(index, expected, 1, batches);
-        }
-    }
 
-    private static void applyBoth(final ReverseIndex index, final ReverseIndex expected, final long from, final long to)
-    {
-        for (long k = from; k <= to; k++)
-        {
-            Workload.apply(index, SEED, k);
-            Workload.apply(expected, SEED, k);
-        }
-    }
 }

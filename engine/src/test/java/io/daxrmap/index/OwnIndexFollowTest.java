@@ -29,21 +29,21 @@ class OwnIndexFollowTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex writer = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(writer, expected, 1, 5);
+            Workload.applyBoth(writer, expected, SEED, 1, 5);
             try (ReverseIndex follower = ReverseIndex.openReadOnly(directory, ReverseIndex.Follow.OWN_INDEX))
             {
                 final IndexReader reader = follower.newReader();
                 assertEquals(Workload.scan(expected), Workload.scan(reader));
-                applyBoth(writer, expected, 6, 10);
+                Workload.applyBoth(writer, expected, SEED, 6, 10);
                 assertEquals(10, reader.refresh());
                 assertEquals(Workload.scan(expected), Workload.scan(reader));
                 writer.compactNow();
-                applyBoth(writer, expected, 11, 15);
+                Workload.applyBoth(writer, expected, SEED, 11, 15);
                 assertEquals(15, reader.refresh(), "followed into the compacted generation");
                 assertEquals(Workload.scan(expected), Workload.scan(reader));
                 writer.compactNow();
                 assertEquals(15, reader.refresh());
-                applyBoth(writer, expected, 16, 17);
+                Workload.applyBoth(writer, expected, SEED, 16, 17);
                 assertEquals(17, reader.refresh());
                 assertEquals(Workload.scan(expected), Workload.scan(reader));
                 assertFalse(follower.replaced());
@@ -57,9 +57,9 @@ class OwnIndexFollowTest
         final Path directory = temp.resolve("index");
         final Path other = temp.resolve("other");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 5);
+        Workload.createWithBatches(directory, expected, SEED, 5);
         final ReverseIndex replacing = ReverseIndex.create(Workload.config());
-        createWithBatches(other, replacing, 8);
+        Workload.createWithBatches(other, replacing, SEED, 8);
         try (ReverseIndex own = ReverseIndex.openReadOnly(directory, ReverseIndex.Follow.OWN_INDEX);
             ReverseIndex adopting = ReverseIndex.openReadOnly(directory))
         {
@@ -76,21 +76,5 @@ class OwnIndexFollowTest
         }
     }
 
-    private static void createWithBatches(final Path directory, final ReverseIndex expected, final long batches)
-        throws IOException
-    {
-        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
-        {
-            applyBoth(index, expected, 1, batches);
-        }
-    }
 
-    private static void applyBoth(final ReverseIndex index, final ReverseIndex expected, final long from, final long to)
-    {
-        for (long k = from; k <= to; k++)
-        {
-            Workload.apply(index, SEED, k);
-            Workload.apply(expected, SEED, k);
-        }
-    }
 }

@@ -32,7 +32,7 @@ class PersistentIndexTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(index, expected, 1, 300);
+            Workload.applyBoth(index, expected, SEED, 1, 300);
             assertTrue(index.persistent());
             assertEquals(Workload.scan(expected), Workload.scan(index));
         }
@@ -41,7 +41,7 @@ class PersistentIndexTest
             assertEquals(300, reopened.version());
             assertEquals(Workload.scan(expected), Workload.scan(reopened));
             assertForwardMapsEqual(expected, reopened);
-            applyBoth(reopened, expected, 301, 400);
+            Workload.applyBoth(reopened, expected, SEED, 301, 400);
         }
         try (ReverseIndex again = ReverseIndex.open(directory))
         {
@@ -57,9 +57,9 @@ class PersistentIndexTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(index, expected, 1, 100);
+            Workload.applyBoth(index, expected, SEED, 1, 100);
             index.compactNow();
-            applyBoth(index, expected, 101, 150);
+            Workload.applyBoth(index, expected, SEED, 101, 150);
         }
         try (Stream<Path> files = Files.list(directory))
         {
@@ -129,7 +129,7 @@ class PersistentIndexTest
     {
         final Path directory = temp.resolve("index");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 20);
+        Workload.createWithBatches(directory, expected, SEED, 20);
         final Path log = directory.resolve("log-1.dat");
         final long whole = Files.size(log);
         try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.APPEND))
@@ -141,7 +141,7 @@ class PersistentIndexTest
             assertEquals(20, reopened.version());
             assertEquals(Workload.scan(expected), Workload.scan(reopened));
             assertEquals(whole, Files.size(log), "the torn tail is cut off");
-            applyBoth(reopened, expected, 21, 21);
+            Workload.applyBoth(reopened, expected, SEED, 21, 21);
         }
         assertReopensAt(directory, expected, 21);
     }
@@ -154,7 +154,7 @@ class PersistentIndexTest
         final long before;
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(index, expected, 1, 20);
+            Workload.applyBoth(index, expected, SEED, 1, 20);
             before = Files.size(directory.resolve("log-1.dat"));
             // 600 new owners and 600 share groups: a record of several pages
             final Batch batch = index.newBatch();
@@ -231,7 +231,7 @@ class PersistentIndexTest
     {
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(index, expected, 1, 20);
+            Workload.applyBoth(index, expected, SEED, 1, 20);
             final long before = Files.size(directory.resolve("log-1.dat"));
             // 600 new owners and 600 share groups: a record of several pages
             final Batch batch = index.newBatch();
@@ -274,7 +274,7 @@ class PersistentIndexTest
     void shouldRefuseARecordWhoseLengthIsDamagedRatherThanDropTheRecordsAfterIt() throws IOException
     {
         final Path directory = temp.resolve("index");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 10);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 10);
         final Path log = directory.resolve("log-1.dat");
         final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(log));
         long record = IndexLog.HEADER_LENGTH;
@@ -294,7 +294,7 @@ class PersistentIndexTest
     {
         final Path directory = temp.resolve("index");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 20);
+        Workload.createWithBatches(directory, expected, SEED, 20);
         final Path log = directory.resolve("log-1.dat");
         Files.write(log, toFormat1(Files.readAllBytes(log)));
         ForeignSlabTest.slabsToFormat6(directory); // the slabs of a format 1 log carry no log id
@@ -302,7 +302,7 @@ class PersistentIndexTest
         {
             assertEquals(20, reopened.version());
             assertEquals(Workload.scan(expected), Workload.scan(reopened));
-            applyBoth(reopened, expected, 21, 22);
+            Workload.applyBoth(reopened, expected, SEED, 21, 22);
         }
         assertEquals(IndexLog.VERSION_1, ByteBuffer.wrap(Files.readAllBytes(log)).getInt(8), "still format 1");
         assertReopensAt(directory, expected, 22);
@@ -335,7 +335,7 @@ class PersistentIndexTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(index, expected, 1, 5);
+            Workload.applyBoth(index, expected, SEED, 1, 5);
             // generation 2 cannot be cleared for the compaction: a directory with something in it has its name
             final Path obstacle = Files.createDirectories(directory.resolve("log-2.dat").resolve("x"));
             final long version = index.version();
@@ -344,13 +344,13 @@ class PersistentIndexTest
             assertEquals(version + 1, index.version(), "the batch committed");
             assertEquals(0, index.compactions());
             assertTrue(index.lastCompactionFailure() != null, "the compaction it started failed");
-            applyBoth(index, expected, 6, 8);
+            Workload.applyBoth(index, expected, SEED, 6, 8);
             Files.delete(obstacle);
             Files.delete(obstacle.getParent());
             index.compactNow();
             assertEquals(1, index.compactions());
             assertEquals(null, index.lastCompactionFailure());
-            applyBoth(index, expected, 9, 10);
+            Workload.applyBoth(index, expected, SEED, 9, 10);
         }
         assertReopensAt(directory, expected, 11);
     }
@@ -363,11 +363,11 @@ class PersistentIndexTest
         final Path obstacle = directory.resolve("slab-1-9.dat").resolve("x");
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(index, expected, 1, 5);
+            Workload.applyBoth(index, expected, SEED, 1, 5);
             Files.createDirectories(obstacle);
             index.compactNow();
             assertEquals(1, index.compactions());
-            applyBoth(index, expected, 6, 10);
+            Workload.applyBoth(index, expected, SEED, 6, 10);
         }
         Files.delete(obstacle);
         Files.delete(obstacle.getParent());
@@ -399,7 +399,7 @@ class PersistentIndexTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(index, expected, 1, 3);
+            Workload.applyBoth(index, expected, SEED, 1, 3);
         }
         assertReopensAt(directory, expected, 3);
 
@@ -416,7 +416,7 @@ class PersistentIndexTest
     void shouldKeepALogThatLostItsCurrentWhenItsFirstRecordHeaderIsDamaged() throws IOException
     {
         final Path directory = temp.resolve("index");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 5);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 5);
         Files.delete(directory.resolve("CURRENT"));
         final Path log = directory.resolve("log-1.dat");
         // the checkpoint's length now runs past the end of the file, as a torn checkpoint's would
@@ -441,7 +441,7 @@ class PersistentIndexTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(index, expected, 1, 3);
+            Workload.applyBoth(index, expected, SEED, 1, 3);
         }
         assertReopensAt(directory, expected, 3);
     }
@@ -457,7 +457,7 @@ class PersistentIndexTest
         {
             checkpoint = Files.size(directory.resolve("log-1.dat"));
             index.logSlack(slack);
-            applyBoth(index, expected, 1, 400);
+            Workload.applyBoth(index, expected, SEED, 1, 400);
             assertTrue(index.compactions() > 0, "the log's growth started compactions");
             try (Stream<Path> files = Files.list(directory))
             {
@@ -498,7 +498,7 @@ class PersistentIndexTest
     {
         final Path directory = temp.resolve("index");
         final ReverseIndex first = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, first, 5);
+        Workload.createWithBatches(directory, first, SEED, 5);
         // the replacement: another device size, so another stripe span; its generation is 1 too
         final IndexConfig wider = new IndexConfig(
             new io.daxrmap.model.DeviceGeometry(0, 4 * Workload.GEOMETRY.size(), Workload.BLOCK), 1 << 20);
@@ -506,7 +506,7 @@ class PersistentIndexTest
         final ReverseIndex second = ReverseIndex.create(wider);
         try (ReverseIndex index = ReverseIndex.create(wider, built))
         {
-            applyBoth(index, second, 1, 30);
+            Workload.applyBoth(index, second, SEED, 1, 30);
         }
         try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
         {
@@ -591,14 +591,6 @@ class PersistentIndexTest
     /**
      * A persistent index in {@code directory} holding batches {@code 1..batches}, applied to the oracle too; closed.
      */
-    private static void createWithBatches(final Path directory, final ReverseIndex expected, final long batches)
-        throws IOException
-    {
-        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
-        {
-            applyBoth(index, expected, 1, batches);
-        }
-    }
 
     /**
      * The index in {@code directory} reopens at {@code version} with the oracle's records.
@@ -616,14 +608,6 @@ class PersistentIndexTest
     /**
      * Apply batches {@code from..to} to the index under test and to the in-memory oracle.
      */
-    private static void applyBoth(final ReverseIndex index, final ReverseIndex expected, final long from, final long to)
-    {
-        for (long k = from; k <= to; k++)
-        {
-            Workload.apply(index, SEED, k);
-            Workload.apply(expected, SEED, k);
-        }
-    }
 
     private static void flipByte(final Path file, final long position) throws IOException
     {

@@ -54,7 +54,7 @@ class ReadOnlyOpenRaceTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex writer = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(writer, expected, 1, 20);
+            Workload.applyBoth(writer, expected, SEED, 1, 20);
             final int[] runs = {0};
             try (ReverseIndex reader = ReverseIndex.openReadOnly(directory, true, NOTHING,
                 before("slab-1-0.dat", writer::compactNow, runs), NOTHING))
@@ -74,7 +74,7 @@ class ReadOnlyOpenRaceTest
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
         try (ReverseIndex writer = ReverseIndex.create(Workload.config(), directory))
         {
-            applyBoth(writer, expected, 1, 20);
+            Workload.applyBoth(writer, expected, SEED, 1, 20);
             final int[] runs = {0};
             try (ReverseIndex reader = ReverseIndex.openReadOnly(directory, true, NOTHING,
                 before("log-1.dat", writer::compactNow, runs), NOTHING))
@@ -91,9 +91,9 @@ class ReadOnlyOpenRaceTest
     {
         final Path directory = temp.resolve("index");
         final Path other = temp.resolve("other");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 20);
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(other, expected, 25);
+        Workload.createWithBatches(other, expected, SEED, 25);
         final int[] runs = {0};
         final int[] pauses = {0};
         // the log read; the old index moved away as its slab is opened; the new one moved in while the open waits
@@ -117,9 +117,9 @@ class ReadOnlyOpenRaceTest
     {
         final Path directory = temp.resolve("index");
         final Path other = temp.resolve("other");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 20);
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(other, expected, 25);
+        Workload.createWithBatches(other, expected, SEED, 25);
         final int[] opens = {0};
         // CURRENT read (generation 1); the old index moved away as its log is opened, which fails; the new one, of
         // the same generation, moved in before the open looks at CURRENT again
@@ -151,7 +151,7 @@ class ReadOnlyOpenRaceTest
     void shouldStillFailWhenTheIndexNeverComesBackNamingCurrentAndWhyTheLookBeforeFailed() throws IOException
     {
         final Path directory = temp.resolve("index");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 20);
         final int[] runs = {0};
         final int[] pauses = {0};
         final CorruptIndexException ex = assertThrows(CorruptIndexException.class,
@@ -168,7 +168,7 @@ class ReadOnlyOpenRaceTest
     void shouldStillFailAtOnceOnASlabMissingFromAnIndexThatStaysPut() throws IOException
     {
         final Path directory = temp.resolve("index");
-        createWithBatches(directory, ReverseIndex.create(Workload.config()), 20);
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 20);
         Files.delete(directory.resolve("slab-1-0.dat"));
         final int[] pauses = {0};
         final CorruptIndexException ex = assertThrows(CorruptIndexException.class,
@@ -193,9 +193,9 @@ class ReadOnlyOpenRaceTest
     {
         final Path directory = temp.resolve("index");
         final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        createWithBatches(directory, expected, 5);
+        Workload.createWithBatches(directory, expected, SEED, 5);
         final Path broken = temp.resolve("broken");
-        createWithBatches(broken, ReverseIndex.create(Workload.config()), 5);
+        Workload.createWithBatches(broken, ReverseIndex.create(Workload.config()), SEED, 5);
         // the replacing index's log is no log: 64 bytes and more of something else, whose log id checksum fails
         Files.write(broken.resolve("log-1.dat"), new byte[4096]);
         final CorruptIndexException open = assertThrows(CorruptIndexException.class,
@@ -213,21 +213,5 @@ class ReadOnlyOpenRaceTest
         }
     }
 
-    private static void createWithBatches(final Path directory, final ReverseIndex expected, final long batches)
-        throws IOException
-    {
-        try (ReverseIndex index = ReverseIndex.create(Workload.config(), directory))
-        {
-            applyBoth(index, expected, 1, batches);
-        }
-    }
 
-    private static void applyBoth(final ReverseIndex index, final ReverseIndex expected, final long from, final long to)
-    {
-        for (long k = from; k <= to; k++)
-        {
-            Workload.apply(index, SEED, k);
-            Workload.apply(expected, SEED, k);
-        }
-    }
 }

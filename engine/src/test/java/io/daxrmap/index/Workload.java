@@ -3,6 +3,8 @@ package io.daxrmap.index;
 import io.daxrmap.model.DeviceGeometry;
 import io.daxrmap.model.Owner;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -53,6 +55,31 @@ final class Workload
         }
         batch.truncate(Owner.data(200 + (file + 3) % FILES), random.nextInt(8) * (long)BLOCK);
         batch.commit();
+    }
+
+    /**
+     * Apply batches {@code from..to} (inclusive) both to an index and to the in-memory index a test compares it with.
+     */
+    static void applyBoth(final ReverseIndex index, final ReverseIndex expected, final long seed, final long from,
+        final long to)
+    {
+        for (long k = from; k <= to; k++)
+        {
+            apply(index, seed, k);
+            apply(expected, seed, k);
+        }
+    }
+
+    /**
+     * Create a persistent index in a directory with batches {@code 1..batches}, applied to {@code expected} too.
+     */
+    static void createWithBatches(final Path directory, final ReverseIndex expected, final long seed,
+        final long batches) throws IOException
+    {
+        try (ReverseIndex index = ReverseIndex.create(config(), directory))
+        {
+            applyBoth(index, expected, seed, 1, batches);
+        }
     }
 
     /**

@@ -538,28 +538,41 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public String path(final long inode)
     {
+        final Held held = enterCatalog();
+        if (held == null)
+        {
+            return catalogFile != null ? null : paths.get(inode);
+        }
+        try
+        {
+            return pathIn(held.catalog, inode);
+        }
+        finally
+        {
+            held.leave();
+        }
+    }
+
+    /**
+     * The catalog of the layout in place, entered (the caller leaves it), or null if the layout has none.
+     */
+    private Held enterCatalog()
+    {
         for (Layout now = layout; ; now = layout)
         {
             final Held held = now.catalog;
-            if (held == null)
+            if (held == null || held.enter())
             {
-                break;
-            }
-            if (held.enter())
-            {
-                try
-                {
-                    final Catalog.Entry entry = held.catalog.get(inode);
-                    return entry == null ? null : entry.path();
-                }
-                finally
-                {
-                    held.leave();
-                }
+                return held;
             }
             // let go meanwhile: another layout is there now
         }
-        return catalogFile != null ? null : paths.get(inode);
+    }
+
+    private static String pathIn(final Catalog catalog, final long inode)
+    {
+        final Catalog.Entry entry = catalog.get(inode);
+        return entry == null ? null : entry.path();
     }
 
     /**
@@ -583,8 +596,7 @@ public final class FilesystemIndex implements AutoCloseable
         }
         try
         {
-            final Catalog.Entry entry = held.catalog.get(inode);
-            return entry == null ? null : entry.path();
+            return pathIn(held.catalog, inode);
         }
         finally
         {
@@ -599,27 +611,20 @@ public final class FilesystemIndex implements AutoCloseable
      */
     public Map<Long, String> paths()
     {
-        for (Layout now = layout; ; now = layout)
+        final Held held = enterCatalog();
+        if (held == null)
         {
-            final Held held = now.catalog;
-            if (held == null)
-            {
-                break;
-            }
-            if (held.enter())
-            {
-                try
-                {
-                    insideCatalogCopy.run();
-                    return Collections.unmodifiableMap(held.catalog.paths());
-                }
-                finally
-                {
-                    held.leave();
-                }
-            }
+            return Collections.unmodifiableMap(catalogFile != null ? new TreeMap<>() : paths);
         }
-        return Collections.unmodifiableMap(catalogFile != null ? new TreeMap<>() : paths);
+        try
+        {
+            insideCatalogCopy.run();
+            return Collections.unmodifiableMap(held.catalog.paths());
+        }
+        finally
+        {
+            held.leave();
+        }
     }
 
     /**

@@ -456,11 +456,7 @@ public final class FilesystemIndex implements AutoCloseable
             {
                 // opened anew, never kept from the old layout: a device index follows only the import it was opened
                 // from, so that a layout's devices and its catalog are always of one import
-                if (devices.putIfAbsent(device, IndexStore.openDevice(directory, device)) != null)
-                {
-                    throw new CorruptIndexException(directory.resolve(IndexStore.FILE_NAME),
-                        "inconsistent: device already present: device=" + device);
-                }
+                devices.put(device, IndexStore.openDevice(directory, device)); // readIndexFile refuses duplicates
             }
             beforeCatalogOpen.run();
             // beside the old catalog, though at the same path: Catalog.open names the file by its identity too

@@ -532,6 +532,15 @@ public final class IndexStore
             for (int d = 0; d < deviceCount; d++)
             {
                 devices[d] = in.readInt();
+                for (int e = 0; e < d; e++)
+                {
+                    if (devices[e] == devices[d])
+                    {
+                        // refused before any device index is opened: none is left open behind the refusal
+                        throw new CorruptIndexException(file, "inconsistent: device named twice: device=" +
+                            DeviceNumber.major(devices[d]) + ":" + DeviceNumber.minor(devices[d]));
+                    }
+                }
             }
             final int dataDevice = in.readInt();
             FsmapVerboseGeometry geometry = null;

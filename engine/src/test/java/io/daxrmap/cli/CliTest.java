@@ -650,6 +650,26 @@ class CliTest
         assertEquals(before, CliRun.run("dump", live.toString()).out());
     }
 
+    @Test
+    void shouldRefuseAnIndexFileNamingADeviceTwiceBeforeOpeningAnyDevice() throws IOException
+    {
+        final Path copy = temp.resolve("twice");
+        copyTree(index, copy);
+        final Path file = copy.resolve(IndexStore.FILE_NAME);
+        final ByteBuffer original = ByteBuffer.wrap(Files.readAllBytes(file));
+        assertEquals(1, original.getInt(12), "the capture's index has one device");
+        // magic, version, count, the device: the same device listed once more, the count and checksum made to agree
+        final ByteBuffer twice = ByteBuffer.allocate(original.capacity() + Integer.BYTES);
+        twice.put(original.array(), 0, 16).putInt(original.getInt(16))
+            .put(original.array(), 16, original.capacity() - 16 - Integer.BYTES);
+        twice.putInt(12, 2);
+        final CRC32C crc = new CRC32C();
+        crc.update(twice.array(), 0, twice.capacity() - Integer.BYTES);
+        twice.putInt(twice.capacity() - Integer.BYTES, (int)crc.getValue());
+        Files.write(file, twice.array());
+        assertRefused("dump", copy, file + ": inconsistent: device named twice: device=7:0");
+    }
+
     private static void assertRefused(
         final String command, final Path directory, final String messageStart, final String... options)
     {

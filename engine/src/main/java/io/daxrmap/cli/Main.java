@@ -74,8 +74,9 @@ public final class Main implements Runnable
         });
         commandLine.setParameterExceptionHandler((ex, arguments) ->
         {
-            errWriter.println("daxrmap: " + oneLine(ex.getMessage()));
-            errWriter.println("Try 'daxrmap --help' or 'daxrmap COMMAND --help'.");
+            // one line, as every other refusal: the command at fault, what is wrong, where its usage is
+            final String command = usageName(ex.getCommandLine());
+            errWriter.println(command + ": " + oneLine(ex.getMessage()) + " (see '" + command + " --help')");
             return EXIT_BAD_INPUT;
         });
         try
@@ -112,6 +113,15 @@ public final class Main implements Runnable
         // threads, an array past the VM's limit, the index's own off-heap memory (mmap refused, or its limit): a
         // larger heap would not help
         return "out of memory: " + detail;
+    }
+
+    /**
+     * The command a usage error was found in, as its user types it: {@code daxrmap import}, or {@code daxrmap}.
+     */
+    private static String usageName(final CommandLine commandLine)
+    {
+        return commandLine == null || commandLine.getParent() == null ?
+            "daxrmap" : "daxrmap " + commandLine.getCommandName();
     }
 
     /**

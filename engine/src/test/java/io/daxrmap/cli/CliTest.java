@@ -732,7 +732,14 @@ class CliTest
         assertEquals("one line", Main.oneLine("one line"));
         final CliRun run = CliRun.run("dump", index.toString(), "--units", "a\nb");
         assertEquals(2, run.status());
-        assertEquals(2, run.err().split("\n").length, "one line of error and the hint: " + run.err());
+        assertEquals(1, run.err().split("\n").length, "one line, the hint in it: " + run.err());
+        assertTrue(run.err().startsWith("daxrmap dump: ") && run.err().endsWith(" (see 'daxrmap dump --help')\n"),
+            run.err());
+        final CliRun unknown = CliRun.run("frob");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().startsWith("daxrmap: ") && unknown.err().endsWith(" (see 'daxrmap --help')\n"),
+            unknown.err());
+        assertEquals(1, unknown.err().split("\n").length, unknown.err());
     }
 
     @Test

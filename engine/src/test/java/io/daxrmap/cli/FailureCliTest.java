@@ -237,12 +237,12 @@ class FailureCliTest
             "name=pmem0 startPad=0 dataOffset=4096 partitionOffset=0 size=4096", "failure", index.toString(), "--regions",
             badRegions.toString(), "--phys", "0x1000");
 
-        assertUsage("daxrmap: give exactly one of --phys and --events", "failure", index.toString(), "--regions",
+        assertUsage("daxrmap failure: give exactly one of --phys and --events", "failure", index.toString(), "--regions",
             regions.toString());
-        assertUsage("daxrmap: --regions FILE (or --sysfs ROOT) is required", "failure", index.toString(), "--phys", "1");
-        assertUsage("daxrmap: --lsb must be 0..63: lsb=64", "failure", index.toString(), "--regions", regions.toString(),
+        assertUsage("daxrmap failure: --regions FILE (or --sysfs ROOT) is required", "failure", index.toString(), "--phys", "1");
+        assertUsage("daxrmap failure: --lsb must be 0..63: lsb=64", "failure", index.toString(), "--regions", regions.toString(),
             "--phys", "1", "--lsb", "64");
-        assertUsage("daxrmap: --mapping-size must be 4k, 2m or 1g: mappingSize=3m", "failure", index.toString(),
+        assertUsage("daxrmap failure: --mapping-size must be 4k, 2m or 1g: mappingSize=3m", "failure", index.toString(),
             "--regions", regions.toString(), "--phys", "1", "--mapping-size", "3m");
     }
 
@@ -257,7 +257,7 @@ class FailureCliTest
     {
         final CliRun run = CliRun.run(args);
         assertEquals(2, run.status(), run.out());
-        assertEquals(message, run.err().lines().findFirst().orElse(""));
+        assertEquals(message + " (see 'daxrmap failure --help')\n", run.err(), "one line");
     }
 
     private static String between(final String text, final String from, final String to)

@@ -191,7 +191,7 @@ class ImportDeviceSizeTest
             final CliRun result = CliRun.run("import", "--format", format, "--device-size", "131072", csv.toString(),
                 "-o", index.toString());
             assertEquals(2, result.status(), format);
-            assertTrue(result.err().startsWith("daxrmap: --device-size is for --format fiemap only"), result.err());
+            assertTrue(result.err().startsWith("daxrmap import: --device-size is for --format fiemap only"), result.err());
             assertFalse(Files.exists(index), format);
         }
         assertTrue(CliRun.run("import", "--help").out().contains("--device-size"));
@@ -211,7 +211,7 @@ class ImportDeviceSizeTest
             final CliRun result = CliRun.run("import", "--format", "fsmap-csv", option[0], option[1], csv.toString(),
                 "-o", index.toString());
             assertEquals(2, result.status(), option[0]);
-            assertTrue(result.err().startsWith("daxrmap: " + option[0] + " is for --format fiemap only"), result.err());
+            assertTrue(result.err().startsWith("daxrmap import: " + option[0] + " is for --format fiemap only"), result.err());
             assertFalse(Files.exists(index), option[0]);
         }
         assertEquals(0, CliRun.run("import", "--format", "fsmap-csv", csv.toString(), "-o",

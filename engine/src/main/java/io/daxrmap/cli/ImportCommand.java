@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -134,8 +135,30 @@ final class ImportCommand implements Callable<Integer>
         {
             spec.commandLine().getOut().printf("imported %d records from %d file(s) into %s (%d device(s))%n",
                 records, files.size(), output, index.devices().size());
+            if (fiemap == null)
+            {
+                warnIfJoined(index, records);
+            }
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * An fsmap dump's records come out of the index as they went in, unless records of one owner that touch in
+     * device and file offsets were joined: then {@code dump} no longer prints what the kernel printed, and the user
+     * is told so, with the reason, rather than finding out from a diff.
+     */
+    private void warnIfJoined(final FilesystemIndex index, final long read) throws IOException
+    {
+        final long[] held = new long[1];
+        new IndexRecords(index).forEach((major, minor, deviceOffset, length, owner, fileOffset, flags) -> held[0]++);
+        if (held[0] < read)
+        {
+            spec.commandLine().getErr().printf("daxrmap import: warning: %d records read are %d in the index: " +
+                "records of one owner that touch in device and file offsets were joined%s%n", read, held[0],
+                "fsmap-csv".equals(format) ? " (fsmap -m has no flags column: records the kernel kept apart by " +
+                "their unwritten flag come in as one, written; import fsmap -v output to keep them)" : "");
+        }
     }
 
     /**

@@ -651,6 +651,26 @@ class CliTest
     }
 
     @Test
+    void shouldWarnThatACsvImportJoinedRecordsTheKernelKeptApart()
+    {
+        // the capture's fsmap -m lists three records of files that touch the next one of the same file in device and
+        // file offsets: kept apart by the unwritten flag (fsmap -v shows it), which the CSV does not carry
+        final CliRun csv = CliRun.run("import", "--format", "fsmap-csv", Captures.xfsSmall("fsmap-m.csv").toString(),
+            "-o", temp.resolve("from-csv").toString());
+        assertEquals(0, csv.status(), csv.err());
+        assertTrue(csv.out().startsWith("imported 1296 records from 1 file(s)"), csv.out());
+        assertTrue(csv.err().startsWith("daxrmap import: warning: 1296 records read are 1293 in the index: records " +
+            "of one owner that touch in device and file offsets were joined (fsmap -m has no flags column"), csv.err());
+        assertEquals(1, csv.err().split("\n").length, csv.err());
+        assertEquals(1293, CliRun.run("dump", temp.resolve("from-csv").toString()).out().split("\n").length - 1);
+
+        final CliRun verbose = CliRun.run("import", "--format", "fsmap-verbose",
+            Captures.xfsSmall("fsmap-v.txt").toString(), "-o", temp.resolve("from-verbose").toString());
+        assertEquals(0, verbose.status(), verbose.err());
+        assertEquals("", verbose.err(), "the flags kept every record apart");
+    }
+
+    @Test
     void shouldRefuseAnIndexFileNamingADeviceTwiceBeforeOpeningAnyDevice() throws IOException
     {
         final Path copy = temp.resolve("twice");

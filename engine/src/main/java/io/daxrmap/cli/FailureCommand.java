@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.FilterInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -142,14 +143,26 @@ final class FailureCommand implements Callable<Integer>
         return Main.EXIT_OK;
     }
 
-    private void read(final InputStream in, final FailureService service, final FailureReport report,
+    private void read(final InputStream buffered, final FailureService service, final FailureReport report,
         final FailureService.ReportHandler handler) throws IOException
     {
+        final ReceivedBytes in = new ReceivedBytes(buffered);
         FailureEvents.read(in, events, (event, line) ->
         {
             try
             {
-                service.report(event, report, handler);
+                // An event whose line had been received when the index was last looked at is answered from that
+                // look: it is as new as a look now would be for it, and a burst of events costs one look. The bytes
+                // received count what was read and what is waiting (the rest of a file, what a pipe holds).
+                if (in.position > in.coveredByLook)
+                {
+                    in.coveredByLook = in.position + in.available();
+                    service.report(event, report, handler);
+                }
+                else
+                {
+                    service.reportFromLastLook(event, report, handler);
+                }
             }
             catch (final FailureService.BadEventException ex)
             {
@@ -205,6 +218,56 @@ final class FailureCommand implements Callable<Integer>
         catch (final IOException ex)
         {
             throw new UncheckedIOException(procRoot + ": cannot list processes: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * An input that counts the bytes read from it, and the bytes received before the last look at the index.
+     */
+    private static final class ReceivedBytes extends FilterInputStream
+    {
+        long position;
+        long coveredByLook = -1;
+
+        ReceivedBytes(final InputStream in)
+        {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException
+        {
+            final int b = in.read();
+            if (b >= 0)
+            {
+                position++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(final byte[] bytes, final int offset, final int length) throws IOException
+        {
+            final int read = in.read(bytes, offset, length);
+            if (read > 0)
+            {
+                position += read;
+            }
+            return read;
+        }
+
+        @Override
+        public long skip(final long n) throws IOException
+        {
+            final long skipped = in.skip(n);
+            position += skipped;
+            return skipped;
+        }
+
+        @Override
+        public boolean markSupported()
+        {
+            return false;
         }
     }
 }

@@ -44,7 +44,8 @@ import java.util.function.Consumer;
  * A service is not thread-safe (it owns one {@link IndexReader} per device and reuses its scratch state); give each
  * thread its own. Reports of poisoned bytes within one page allocate nothing once warm.
  * <h2>A replaced index directory</h2>
- * A service of a {@link FilesystemIndex} ({@link #of}) follows it: before each event it has the index take in a new
+ * A service of a {@link FilesystemIndex} ({@link #of}) follows it: before each event (but those answered by
+ * {@link #reportFromLastLook}) it has the index take in a new
  * import put in place of its directory ({@link FilesystemIndex#refresh()}, one {@code stat}), and answers from the
  * devices the index then has: a device the new import added is answered, one it removed is outside the filesystem,
  * and the data device is the new one. Each device's reader then takes in what its writer committed since (its own
@@ -95,6 +96,10 @@ public final class FailureService
     private final RecordVisitor repairVisitor = this::onRepairRecord;
     private final RecordVisitor removalVisitor = this::onRemovalRecord;
     private int mappingShift = PAGE_MAPPING_SHIFT;
+    /** Whether this report looks at the index first; false only in {@link #reportFromLastLook} after a look. */
+    private boolean looking = true;
+    /** Whether a report has looked at the index yet. */
+    private boolean looked;
     private FailureReport current;
     /** What runs between the read of the followed index's layout and the binding of its devices: where tests act. */
     private final Runnable beforeBind;
@@ -229,7 +234,7 @@ public final class FailureService
      */
     private void follow()
     {
-        if (followed == null)
+        if (followed == null || !looking)
         {
             return;
         }
@@ -327,6 +332,7 @@ public final class FailureService
      */
     public void report(final FailureEvent event, final FailureReport report, final ReportHandler handler)
     {
+        looked = true;
         // the layout answered from stays open until the handler has named the paths of its reports (path(long))
         final FilesystemIndex.Layout held = followAndHold();
         try
@@ -339,6 +345,37 @@ public final class FailureService
             {
                 held.release();
             }
+        }
+    }
+
+    /**
+     * Answer an event as {@link #report} does, from the index as this service's last look at it found: without taking
+     * in a replaced directory or what the devices' writers committed since. For an event received before that look
+     * (a burst of events read together: the look of the burst's first event came after every one of them arrived),
+     * the answer is as new as {@link #report}'s, and costs no look: a look at an index loaded from its directory reads
+     * files ({@code CURRENT}, the log's head) and allocates, where answering allocates nothing. The first report of a
+     * service looks.
+     *
+     * @param event   the event.
+     * @param report  the report to fill, reused for each of the event's reports.
+     * @param handler receives each report.
+     * @throws BadEventException as {@link #report}.
+     */
+    public void reportFromLastLook(final FailureEvent event, final FailureReport report, final ReportHandler handler)
+    {
+        if (!looked)
+        {
+            report(event, report, handler);
+            return;
+        }
+        looking = false;
+        try
+        {
+            report(event, report, handler);
+        }
+        finally
+        {
+            looking = true;
         }
     }
 
@@ -438,6 +475,7 @@ public final class FailureService
             throw new IllegalArgumentException("not a physical range within one page: address=" + start +
                 " length=" + event.length());
         }
+        looked = true;
         follow();
         reportPiece(event, start, start + event.length(), report);
         return report;
@@ -539,7 +577,7 @@ public final class FailureService
     {
         try
         {
-            if (followed == null || followed.refusal() == null)
+            if (looking && (followed == null || followed.refusal() == null))
             {
                 // not while the index refuses the directory in place (its device indexes would not take it in either)
                 readers[d].refresh();

@@ -80,6 +80,55 @@ class FailureDaemonCliTest
         }
     }
 
+    @Test
+    void shouldAnswerABurstOfEventsReceivedAfterAReplacementFromTheNewImport() throws Exception
+    {
+        final Path index = imported("index");
+        final Path csv = temp.resolve("other.csv");
+        // the first MiB of device 7:0 is inode 777's
+        Files.writeString(csv, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,0,2047,inode_777_data,0,2047,2048\n");
+        final Path other = temp.resolve("other");
+        final CliRun imported = CliRun.run("import", "--format", "fsmap-csv", csv.toString(), "-o", other.toString());
+        assertEquals(0, imported.status(), imported.err());
+        final Path regions = temp.resolve("regions-burst.json");
+        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
+            "\"dataOffset\":0,\"partitionOffset\":0}]}");
+        final InputStream stdin = System.in;
+        final PipedOutputStream feed = new PipedOutputStream();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try
+        {
+            System.setIn(new PipedInputStream(feed));
+            final CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Main.run(new String[]{
+                "failure", index.toString(), "--regions", regions.toString(), "--events", "-", "--json",
+                "--no-processes"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+            send(feed, out, status, 1);
+            Files.move(index, temp.resolve("old-burst"));
+            Files.move(other, index);
+            // three events in one write: answered from one look, which came after the replacement
+            send(feed, out, status, EVENT + EVENT + EVENT, 4);
+            feed.close();
+            assertEquals(0, status.get(30, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
+            final List<String> reports = out.toString(StandardCharsets.UTF_8).lines().toList();
+            assertEquals(4, reports.size(), reports.toString());
+            assertTrue(reports.get(0).contains("\"verdict\":\"mapped\"") && !reports.get(0).contains("777"),
+                reports.get(0));
+            for (int i = 1; i < 4; i++)
+            {
+                assertTrue(reports.get(i).contains("\"kill\":[{\"inode\":777,"), i + ": " + reports.get(i));
+            }
+            assertEquals("", err.toString(StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            feed.close();
+            System.setIn(stdin);
+        }
+    }
+
     private Path imported(final String name)
     {
         final Path directory = temp.resolve(name);
@@ -95,7 +144,17 @@ class FailureDaemonCliTest
     private static void send(final PipedOutputStream feed, final ByteArrayOutputStream out,
         final CompletableFuture<Integer> status, final int reports) throws IOException, InterruptedException
     {
-        feed.write(EVENT.getBytes(StandardCharsets.UTF_8));
+        send(feed, out, status, EVENT, reports);
+    }
+
+    /**
+     * Write events in one write and wait until as many reports as {@code reports} were written in all.
+     */
+    private static void send(final PipedOutputStream feed, final ByteArrayOutputStream out,
+        final CompletableFuture<Integer> status, final String events, final int reports)
+        throws IOException, InterruptedException
+    {
+        feed.write(events.getBytes(StandardCharsets.UTF_8));
         feed.flush();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (out.toString(StandardCharsets.UTF_8).lines().count() < reports && !status.isDone() &&

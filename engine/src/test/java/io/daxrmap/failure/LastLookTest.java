@@ -1,0 +1,119 @@
+package io.daxrmap.failure;
+
+import io.daxrmap.format.DeviceNumber;
+import io.daxrmap.model.Owner;
+import io.daxrmap.store.FilesystemIndex;
+import io.daxrmap.store.FilesystemIndexBuilder;
+import io.daxrmap.store.IndexStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link FailureService#reportFromLastLook}: an event answered from the service's last look at a loaded index, as
+ * the command answers a burst of events received together, takes in nothing new and allocates nothing.
+ */
+class LastLookTest
+{
+    private static final int DATA = DeviceNumber.encode(259, 0);
+    private static final long MIB = 1L << 20;
+    private static final long PMEM0 = 0x1_0000_0000L;
+    private static final Regions REGIONS = new Regions(List.of(
+        new Region("pmem0", PMEM0, 64 * MIB, 0, 0, 0, Region.DATA_DEVICE, PMEM0)));
+
+    @TempDir
+    Path temp;
+
+    /** Import {@code g}: inode 1000 + g holds the device's first 64 blocks, 2000 + g the next 64, named "g{g}". */
+    private static void create(final int g, final Path directory) throws IOException
+    {
+        final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(4096);
+        builder.onRecord(259, 0, 0, 64 * 4096, Owner.data(1000 + g), 0, 0);
+        builder.onRecord(259, 0, 64 * 4096, 64 * 4096, Owner.data(2000 + g), 0, 0);
+        builder.device(DATA, 8 * MIB);
+        builder.dataDevice(DATA);
+        builder.target().path(1000 + g, "g" + g);
+        IndexStore.create(builder, directory).close();
+    }
+
+    private static String kills(final FailureService service, final boolean look)
+    {
+        final StringBuilder kills = new StringBuilder();
+        final FailureService.ReportHandler handler = report ->
+        {
+            for (int i = 0; i < report.killCount(); i++)
+            {
+                kills.append(report.killInode(i)).append('=').append(service.path(report.killInode(i))).append(';');
+            }
+        };
+        final FailureEvent event = FailureEvent.physical(PMEM0 + 100, 12);
+        if (look)
+        {
+            service.report(event, new FailureReport(), handler);
+        }
+        else
+        {
+            service.reportFromLastLook(event, new FailureReport(), handler);
+        }
+        return kills.toString();
+    }
+
+    @Test
+    void shouldAnswerFromTheLastLookUntilAReportLooksAgain() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        create(0, directory);
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FailureService service = FailureService.of(index, REGIONS);
+            create(1, directory); // replaced before the service's first report
+            assertEquals("1001=g1;", kills(service, false), "a service's first report looks");
+            create(2, directory);
+            assertEquals("1001=g1;", kills(service, false), "answered as the last look found, named from its catalog");
+            assertEquals("1002=g2;", kills(service, true), "a report looks");
+            assertEquals("1002=g2;", kills(service, false));
+        }
+    }
+
+    @Test
+    void shouldNotAllocateAnsweringFromTheLastLookAtALoadedIndex() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        create(0, directory);
+        try (FilesystemIndex index = IndexStore.load(directory))
+        {
+            final FailureService service = FailureService.of(index, REGIONS);
+            final FailureReport report = new FailureReport();
+            final long[] kills = {0};
+            final FailureService.ReportHandler handler = r -> kills[0] += r.killCount() + r.repairCount();
+            final FailureEvent[] events = new FailureEvent[128];
+            for (int i = 0; i < events.length; i++)
+            {
+                events[i] = FailureEvent.physical(PMEM0 + i * 4096L + (i % 64) * 64, 6 + i % 7);
+            }
+            service.report(events[0], report, handler);
+            final int rounds = 100_000;
+            for (int i = 0; i < rounds; i++)
+            {
+                service.reportFromLastLook(events[i & (events.length - 1)], report, handler);
+            }
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < rounds; i++)
+            {
+                service.reportFromLastLook(events[i & (events.length - 1)], report, handler);
+            }
+            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(kills[0] >= 2L * rounds, "events found nothing: kills=" + kills[0]);
+            assertTrue(allocated <= 4096, "allocated=" + allocated + " bytes over " + rounds + " events");
+        }
+    }
+}

@@ -975,9 +975,10 @@ public final class ReverseIndex implements AutoCloseable
         {
             throw new IllegalStateException("batch is not the open batch");
         }
+        // a batch opened before close() must not publish after it, into an index whose writer cache is cleared
+        ensureOpen();
         if (store != null)
         {
-            ensureOpen();
             arena.force();
             store.appendBatch(current, next, stripeCount, stripes, stripeBlocks, ownerCount, owners, ownerBlocks,
                 liveBytes, arena.slabCount(), emptyStripe);

@@ -57,6 +57,19 @@ class ReverseIndexCasesTest
         batch.commit();
     }
 
+    @Test
+    void shouldRefuseToCommitABatchOpenedBeforeTheIndexWasClosed()
+    {
+        create(MIB, 4096);
+        commit(b -> b.map(Owner.data(10), 0, 0, 512 * KIB, 0));
+        final long version = index.current().version;
+        final Batch batch = index.newBatch();
+        batch.unmap(Owner.data(10), 4096, 4096);
+        index.close();
+        assertEquals("index is closed", assertThrows(IllegalStateException.class, batch::commit).getMessage());
+        assertEquals(version, index.current().version, "nothing published after close");
+    }
+
     private static Rec rec(final long dev, final long len, final long owner, final long file, final int flags)
     {
         return new Rec(dev, len, owner, file, flags);

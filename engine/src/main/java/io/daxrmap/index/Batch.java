@@ -56,9 +56,10 @@ public final class Batch
             addMapping(owner, fileOffset, deviceOffset, length, flags);
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -106,9 +107,10 @@ public final class Batch
             }
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -131,9 +133,10 @@ public final class Batch
             applyRef(deviceOffset, deviceOffset + length, index.owners.intern(owner), 0, 0, true);
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -157,9 +160,10 @@ public final class Batch
             applyRef(deviceOffset, deviceOffset + length, ownerId, 0, 0, false);
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -182,9 +186,10 @@ public final class Batch
             removeMapping(owner, fileOffset, length);
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -217,9 +222,10 @@ public final class Batch
             }
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -245,9 +251,10 @@ public final class Batch
             remap(source, sourceOffset, destination, destinationOffset, length);
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -274,9 +281,10 @@ public final class Batch
             remap(source, sourceOffset, destination, destinationOffset, length);
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -304,9 +312,10 @@ public final class Batch
             addMapping(owner, fileOffset, newDeviceOffset, length, 0);
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -344,9 +353,10 @@ public final class Batch
             }
             return end();
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            throw fail(ex);
+            abort(); // after an Error too: a half-applied operation is never committed
+            throw ex;
         }
     }
 
@@ -495,12 +505,6 @@ public final class Batch
         return this;
     }
 
-    private RuntimeException fail(final RuntimeException ex)
-    {
-        abort();
-        return ex;
-    }
-
     private void remap(
         final long source, final long sourceOffset, final long destination, final long destinationOffset,
         final long length)
@@ -554,6 +558,7 @@ public final class Batch
                 " fileOffset=" + fileOffset + " length=" + length);
         }
         applyRef(deviceOffset, deviceOffset + length, ownerId, fileOffset - deviceOffset, flags, true);
+        index.betweenReverseAndForward.run();
         forward.add(fileOffset, deviceOffset, length, flags);
     }
 

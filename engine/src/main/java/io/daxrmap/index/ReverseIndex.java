@@ -458,6 +458,12 @@ public final class ReverseIndex implements AutoCloseable
         return catchUp(true);
     }
 
+    /**
+     * What a mapping's addition runs between its reverse references and its forward extent: where tests make an
+     * operation fail half applied.
+     */
+    Runnable betweenReverseAndForward = () -> { };
+
     /** What a follower runs while it waits for a CURRENT file to come back: where tests finish a replacement. */
     OpenStep followPause = ReverseIndex::pauseForCurrent;
     /**

@@ -58,6 +58,34 @@ class ReverseIndexCasesTest
     }
 
     @Test
+    void shouldAbortABatchWhoseOperationFailsWithAnErrorHalfApplied()
+    {
+        final IndexReader reader = create(MIB, 4096);
+        commit(b -> b.map(Owner.data(10), 0, 0, 64 * KIB, 0));
+        final long version = index.current().version;
+        final Batch batch = index.newBatch();
+        // out of heap after the reverse references are in and before the forward extent is
+        index.betweenReverseAndForward = () ->
+        {
+            throw new OutOfMemoryError("Java heap space");
+        };
+        assertThrows(OutOfMemoryError.class, () -> batch.map(Owner.data(11), 0, 64 * KIB, 64 * KIB, 0));
+        index.betweenReverseAndForward = () -> { };
+        assertThrows(IllegalStateException.class, batch::commit, "the batch is dead, not committed half applied");
+        assertEquals(version, index.current().version);
+
+        commit(b -> b.map(Owner.data(12), 0, 64 * KIB, 64 * KIB, 0));
+        reader.refresh();
+        final StringBuilder owners = new StringBuilder();
+        reader.byteQuery(0, 256 * KIB, (d, l, o, f, fl) ->
+        {
+            owners.append(d / KIB).append('+').append(l / KIB).append(' ').append(Owner.toString(o)).append(';');
+            return true;
+        });
+        assertEquals("0+64 inode_10_data;64+64 inode_12_data;", owners.toString(), "nothing of inode 11");
+    }
+
+    @Test
     void shouldRefuseToCommitABatchOpenedBeforeTheIndexWasClosed()
     {
         create(MIB, 4096);

@@ -88,7 +88,8 @@ final class IndexVerifier
         for (final Map.Entry<Long, Long> entry : reverseBytes.entrySet())
         {
             final long[] forwardBytes = {0};
-            probe.forward(entry.getKey(), 0, Long.MAX_VALUE >> 1, (fileOffset, deviceOffset, length, flags) ->
+            // every file byte an index holds: [0, 2^63 - 1)
+            probe.forward(entry.getKey(), 0, Long.MAX_VALUE, (fileOffset, deviceOffset, length, flags) ->
             {
                 forwardBytes[0] += length;
                 return true;

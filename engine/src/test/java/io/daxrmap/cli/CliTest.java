@@ -671,6 +671,22 @@ class CliTest
     }
 
     @Test
+    void shouldVerifyFileDataAtTheTopOfTheFileOffsets() throws IOException
+    {
+        // XFS files reach 2^63 - 1 bytes: blocks ending at 2^62, past it, and at the last whole block
+        final Path csv = temp.resolve("top.csv");
+        final long top = Long.MAX_VALUE / 512 / 8 * 8; // the last whole 4 KiB block's end, in sectors
+        Files.writeString(csv, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,0,7,inode_131_data," + ((1L << 53) - 8) + "," + ((1L << 53) - 1) + ",8\n" +
+            "1,7,0,8,15,inode_132_data," + (1L << 53) + "," + ((1L << 53) + 7) + ",8\n" +
+            "2,7,0,16,23,inode_133_data," + (top - 8) + "," + (top - 1) + ",8\n");
+        final Path imported = temp.resolve("top");
+        assertEquals(0, CliRun.run("import", csv.toString(), "-o", imported.toString()).status());
+        final CliRun verified = CliRun.run("verify", imported.toString());
+        assertEquals(0, verified.status(), verified.out() + verified.err());
+    }
+
+    @Test
     void shouldRefuseAnIndexFileNamingADeviceTwiceBeforeOpeningAnyDevice() throws IOException
     {
         final Path copy = temp.resolve("twice");

@@ -14,6 +14,11 @@ import java.util.Arrays;
  * reader sees. {@link #commit()} publishes them all at once. An invalid operation throws
  * {@link InvalidMutationException}; the batch is then discarded whole and the index stays exactly as it was.
  * Units are bytes. Owners are {@link Owner} values; flags are {@link MappingFlags#STORED} bits.
+ * <p>
+ * Operations change mappings byte for byte, as asked: the index holds sub-block records where a filesystem reports
+ * them. The block rounding a filesystem applies to a system call is the caller's to apply: truncate(2) to a size
+ * inside a block keeps that block mapped (pass {@link #truncate} the size rounded up to the block), a hole punch
+ * unmaps only the whole blocks inside its range, and XFS refuses an unaligned FICLONERANGE.
  */
 public final class Batch
 {

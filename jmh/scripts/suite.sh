@@ -50,6 +50,8 @@ case "$mode" in
     run readwrite ReadWhileWriteBenchmark "${short[@]}"
     run reopen ReopenBenchmark -f 1 -wi 1 -i 5
     run failure FailureBenchmark "${short[@]}"
+    # the daemon over an index loaded from its directory: a look at the index per event, against a burst's last look
+    run failure-loaded LoadedFailureBenchmark -prof gc "${short[@]}"
     if [ "$(id -u)" = 0 ]; then
       run getfsmap GetFsmapBenchmark "${short[@]}"
     else

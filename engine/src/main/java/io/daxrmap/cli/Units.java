@@ -52,11 +52,13 @@ enum Units
      */
     private static long parseRangeNumber(final String text, final String field)
     {
-        if (text.length() > 18 && digits(text, 0, 10))
+        final boolean hex = text.startsWith("0x") || text.startsWith("0X");
+        if (hex ? digits(text, 2, 16) : text.length() > 18 && digits(text, 0, 10))
         {
             try
             {
-                return Long.parseLong(text);
+                final long value = hex ? Long.parseUnsignedLong(text.substring(2), 16) : Long.parseLong(text);
+                return value < 0 ? Long.MAX_VALUE : value; // hex of 2^63 or more
             }
             catch (final NumberFormatException ex)
             {
@@ -76,14 +78,21 @@ enum Units
         {
             throw new IllegalArgumentException(field + " is not a number: " + field + "=" + text);
         }
+        final long value;
         try
         {
-            return hex ? Long.parseUnsignedLong(text.substring(2), 16) : Long.parseLong(text);
+            value = hex ? Long.parseUnsignedLong(text.substring(2), 16) : Long.parseLong(text);
         }
         catch (final NumberFormatException ex)
         {
             throw new IllegalArgumentException(field + " is out of range: " + field + "=" + text, ex);
         }
+        if (value < 0)
+        {
+            // hex of 2^63 or more: as out of range as the same number in decimal, never a negative one
+            throw new IllegalArgumentException(field + " is out of range: " + field + "=" + text);
+        }
+        return value;
     }
 
     /**

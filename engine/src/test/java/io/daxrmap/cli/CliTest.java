@@ -796,7 +796,8 @@ class CliTest
         // the device ends at sector 131071; xfs_io's fsmap -d takes any END past it, up to 2^64 - 1
         final String toDeviceEnd = CliRun.run("query", index.toString(), "--range", "107000:131071").out();
         assertTrue(toDeviceEnd.endsWith(",7,0,107960,131071,special_0:1,,,23112\n"), toDeviceEnd);
-        for (final String end : List.of("18014398509481983", "9223372036854775807", "18446744073709551615"))
+        for (final String end : List.of("18014398509481983", "9223372036854775807", "18446744073709551615",
+            "0x8000000000000000", "0xFFFFFFFFFFFFFFFF", "0x1FFFFFFFFFFFFFFFF"))
         {
             final CliRun run = CliRun.run("query", index.toString(), "--range", "107000:" + end);
             assertEquals(0, run.status(), run.err());
@@ -808,6 +809,17 @@ class CliTest
         {
             assertEquals(2, CliRun.run("query", index.toString(), "--range", bad).status(), bad);
         }
+        for (final String past : List.of("18446744073709551615:18446744073709551615", "0xFFFFFFFFFFFFFFFF:0xFFFFFFFFFFFFFFFF"))
+        {
+            final CliRun run = CliRun.run("query", index.toString(), "--range", past);
+            assertEquals(0, run.status(), run.err());
+            assertEquals("", run.out(), "nothing past the device, as xfs_io prints nothing: " + past);
+        }
+        // a pfn is a number, never a hex one taken negative
+        final CliRun pfn = CliRun.run("query", index.toString(), "--pfn", "0xFFFFFFFFFFFFFFFF", "--pagemap",
+            "0x100000000:0x4000000");
+        assertEquals(2, pfn.status(), pfn.out());
+        assertTrue(pfn.err().startsWith("daxrmap query: pfn is out of range: pfn=0xFFFFFFFFFFFFFFFF"), pfn.err());
     }
 
     @Test

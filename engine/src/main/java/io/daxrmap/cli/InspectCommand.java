@@ -43,6 +43,12 @@ final class InspectCommand implements Callable<Integer>
     {
         try (FilesystemIndex index = IndexStore.load(indexDirectory))
         {
+            if (svg != null && index.device(index.dataDevice()) == null)
+            {
+                // said, not an exit 0 without the file asked for
+                throw new IllegalArgumentException("--svg draws the data device, and this index has none: index=" +
+                    indexDirectory);
+            }
             final PrintWriter out = spec.commandLine().getOut();
             final List<String> jsonDevices = new ArrayList<>();
             for (final Map.Entry<Integer, ReverseIndex> entry : index.devices().entrySet())

@@ -68,6 +68,12 @@ enum RecordFormat
                 final long unit = units.size(blockSize);
                 records.forEach((major, minor, deviceOffset, length, owner, fileOffset, flags) ->
                 {
+                    // refused as the CSV writer refuses it, never printed cut down to whole units
+                    if (((deviceOffset | length) % unit) != 0 || Owner.hasFileOffset(owner) && fileOffset % unit != 0)
+                    {
+                        throw new IllegalArgumentException("record not in whole units: deviceOffset=" + deviceOffset +
+                            " length=" + length + " fileOffset=" + fileOffset + " unit=" + unit);
+                    }
                     final String path = Owner.isInode(owner) ? index.path(Owner.inode(owner)) : null;
                     out.append("{\"device\":\"").append(Integer.toString(major)).append(':')
                         .append(Integer.toString(minor)).append("\",\"start\":").append(Long.toString(deviceOffset / unit))

@@ -671,6 +671,36 @@ class CliTest
     }
 
     @Test
+    void shouldRefuseJsonInUnitsTheRecordsAreNotWholeIn() throws IOException
+    {
+        final Path csv = temp.resolve("sectors.csv");
+        Files.writeString(csv, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,0,3,special_0:1,,,4\n1,7,0,4,5,inode_131_data,0,1,2\n2,7,0,6,7,special_0:1,,,2\n");
+        final Path imported = temp.resolve("sectors");
+        assertEquals(0, CliRun.run("import", csv.toString(), "-o", imported.toString()).status());
+        final CliRun sectors = CliRun.run("dump", imported.toString(), "--format", "json");
+        assertEquals(0, sectors.status(), sectors.err());
+        assertTrue(sectors.out().contains("\"start\":4,\"length\":2,\"units\":\"sectors\",\"owner\":\"inode_131_data\"," +
+            "\"fileOffset\":0"), sectors.out());
+        assertRefused("dump", imported, "record not in whole units: deviceOffset=0 length=2048 fileOffset=0 " +
+            "unit=4096", "--format", "json", "--units", "blocks");
+    }
+
+    @Test
+    void shouldSayThatAnIndexWithoutDevicesHasNothingToDraw() throws IOException
+    {
+        final Path csv = temp.resolve("empty.csv");
+        Files.writeString(csv, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n");
+        final Path imported = temp.resolve("empty");
+        assertEquals(0, CliRun.run("import", csv.toString(), "-o", imported.toString()).status());
+        final Path svg = temp.resolve("empty.svg");
+        assertRefused("inspect", imported, "--svg draws the data device, and this index has none: index=" + imported,
+            "--svg", svg.toString());
+        assertFalse(Files.exists(svg));
+        assertEquals(0, CliRun.run("inspect", imported.toString()).status(), "inspect without --svg still works");
+    }
+
+    @Test
     void shouldVerifyFileDataAtTheTopOfTheFileOffsets() throws IOException
     {
         // XFS files reach 2^63 - 1 bytes: blocks ending at 2^62, past it, and at the last whole block

@@ -276,6 +276,12 @@ final class IndexCommand implements Callable<Integer>
                     stats.vanished(), stats.failed(), built.skipped);
                 stats.failures().forEach(failure -> out.println("  " + failure));
             }
+            if (built.builder.recordsPastFileOffsets() > 0)
+            {
+                out.printf("  %d %s reach file byte 2^63 - 1, past what an index holds: the last bytes of their " +
+                    "blocks, past any file's end, are held as unknown%n", built.builder.recordsPastFileOffsets(),
+                    built.source == Source.fsmap ? "records" : "extents");
+            }
             out.flush();
         }
     }

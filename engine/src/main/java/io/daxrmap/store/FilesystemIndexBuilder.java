@@ -53,6 +53,7 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     private int dataDevice = -1;
     /** The source lists file data only: bytes no record holds are unknown, not free. */
     private boolean freeSpaceUnlisted;
+    private long pastFileOffsets;
 
     /**
      * @param blockSize filesystem block size in bytes; device sizes are rounded up to it.
@@ -96,11 +97,43 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         {
             dataDevice = device;
         }
-        records.add(deviceOffset, length, owner, fileOffset, flags & MappingFlags.STORED);
+        if (Owner.hasFileOffset(owner) && fileOffset >= 0 && length > 0 && fileOffset > Long.MAX_VALUE - length)
+        {
+            // A file's last block ending at byte 2^63 or past (XFS files reach 2^63 - 1 bytes, and any user can write
+            // one): an index holds file bytes below 2^63 - 1. The bytes past that, which no file can hold data at, are
+            // held as unknown rather than the whole device refused, and counted.
+            final long held = Long.MAX_VALUE - fileOffset;
+            if (held > 0)
+            {
+                add(records, deviceOffset, held, owner, fileOffset, flags & MappingFlags.STORED, line);
+            }
+            add(records, deviceOffset + held, length - held, Owner.UNKNOWN, 0, 0, line);
+            pastFileOffsets++;
+            return;
+        }
+        add(records, deviceOffset, length, owner, fileOffset, flags & MappingFlags.STORED, line);
+    }
+
+    private void add(
+        final Device records, final long deviceOffset, final long length, final long owner, final long fileOffset,
+        final int flags, final long line)
+    {
+        records.add(deviceOffset, length, owner, fileOffset, flags);
         if (!sources.isEmpty())
         {
             records.origin(sources.size() - 1, line > 0 && line <= 0xFFFF_FFFFL ? (int)line : 0);
         }
+    }
+
+    /**
+     * Records whose file range reached past the largest file offset an index holds (2^63 - 1): their bytes from there
+     * on, past the end any file can have, are held as unknown.
+     *
+     * @return how many records.
+     */
+    public long recordsPastFileOffsets()
+    {
+        return pastFileOffsets;
     }
 
     /**

@@ -137,6 +137,40 @@ class CliRealFilesystemTest
     }
 
     @Test
+    void shouldIndexAFileWhoseLastBlockEndsAtFileByteTwoToTheSixtyThree() throws IOException
+    {
+        try (LoopFilesystem far = LoopFilesystem.xfs(IMAGE_SIZE))
+        {
+            // any user can write the last block a file can have: it ends at byte 2^63, one past the largest offset
+            far.run("xfs_io -f -c 'pwrite -S 0x61 9223372036854771712 4095' -c fsync far >/dev/null");
+            far.settle();
+            final String inode = far.run("stat -c %i far").trim();
+            final String record = far.run("xfs_io -c 'fsmap -m' \"$MNT\" | grep ',inode_" + inode + "_data,'");
+            final long sector = Long.parseLong(record.split(",")[3]);
+            for (final String source : new String[]{"fsmap", "fiemap"})
+            {
+                final Path index = temp.resolve("far-" + source);
+                final CliRun indexed = CliRun.run("index", far.mountPoint().toString(), "-o", index.toString(),
+                    "--source", source);
+                assertEquals(0, indexed.status(), source + ": " + indexed.err());
+                assertTrue(indexed.out().contains("  1 " + (source.equals("fsmap") ? "records" : "extents") +
+                    " reach file byte 2^63 - 1, past what an index holds"), indexed.out());
+                assertEquals(0, CliRun.run("verify", index.toString()).status(), source);
+                final long pfn = 0x100000 + sector / 8;
+                final CliRun page = CliRun.run("query", index.toString(), "--pfn", Long.toString(pfn), "--pagemap",
+                    "0x100000000:" + IMAGE_SIZE);
+                assertEquals("pfn 0x" + Long.toHexString(pfn) + ": mapped at device offset " + sector * 512 +
+                    "\nkill  inode " + inode + " pgoff " + ((1L << 51) - 1) + " pgcnt 1 far\nowner special_0:2 device " +
+                    "bytes [" + (sector * 512 + 4095) + ", " + (sector * 512 + 4096) + ")\n", page.out(), source);
+                // the block's last byte, past any file's end, is unknown: never free to re-zero
+                final CliRun last = CliRun.run("query", index.toString(), "--units", "bytes", "--range",
+                    (sector * 512 + 4095) + ":" + (sector * 512 + 4095), "--format", "json");
+                assertTrue(last.out().contains("\"owner\":\"special_0:2\""), source + ": " + last.out() + last.err());
+            }
+        }
+    }
+
+    @Test
     void shouldIndexEveryDeviceOfAnXfsWithAnExternalLog() throws IOException
     {
         try (LoopFilesystem twoDevices = LoopFilesystem.xfsWithExternalLog(IMAGE_SIZE, 16L << 20))

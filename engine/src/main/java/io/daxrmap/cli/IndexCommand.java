@@ -2,7 +2,9 @@ package io.daxrmap.cli;
 
 import com.sun.jna.LastErrorException;
 import io.daxrmap.format.DeviceNumber;
+import io.daxrmap.format.FsmapRecordHandler;
 import io.daxrmap.format.FsmapVerboseGeometry;
+import io.daxrmap.index.InvalidMutationException;
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
 import io.daxrmap.source.Capabilities;
@@ -49,6 +51,12 @@ import java.util.stream.Stream;
  * {@code --source fsmap} elsewhere exits 2 with the reason. Before GETFSMAP the filesystem is synced, so that
  * delayed allocations are in the reverse map. INDEX must be on another filesystem ({@link #checkOutputOutside}): on
  * this one its own files would be in the map it writes.
+ * <p>
+ * GETFSMAP reads the map in batches, and the filesystem goes on changing between them: a file rewritten by
+ * copy-on-write after its old blocks were read and before its new ones are shows the same file range at two places,
+ * which the index refuses. Such a read is no fault of the input: the filesystem is read again, up to
+ * {@value #FSMAP_READS} times in all, each new read said on standard error; a map refused every time is an error
+ * naming the mount and the last refusal.
  */
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Index a mounted filesystem from its mount root (a block device's; not btrfs): GETFSMAP where " +
@@ -69,6 +77,33 @@ final class IndexCommand implements Callable<Integer>
     private static final String ELOOP = "Too many levels of symbolic links";
     /** The unit of a block device's size in sysfs. */
     private static final long SECTOR_BYTES = 512;
+    /** The most reads of a filesystem whose GETFSMAP records the index refuses, the first included. */
+    static final int FSMAP_READS = 3;
+
+    /**
+     * Reads every GETFSMAP record of a mounted filesystem: the kernel's, or a test's stand-in that changes the map
+     * between reads as a filesystem being written does.
+     */
+    @FunctionalInterface
+    interface FsmapReader
+    {
+        /**
+         * @param path    the mount root.
+         * @param handler receives the records in the kernel's order.
+         * @return the number of records delivered.
+         * @throws IOException if GETFSMAP fails.
+         */
+        long readAll(Path path, FsmapRecordHandler handler) throws IOException;
+    }
+
+    /** The kernel's GETFSMAP, in batches of {@link GetFsmap#DEFAULT_BATCH} records. */
+    static final FsmapReader KERNEL = (path, handler) ->
+    {
+        try (GetFsmap fsmap = new GetFsmap())
+        {
+            return fsmap.readAll(path, handler);
+        }
+    };
 
     enum Source
     {
@@ -89,6 +124,21 @@ final class IndexCommand implements Callable<Integer>
     @Option(names = "--source", defaultValue = "auto", paramLabel = "SOURCE",
         description = "auto, fsmap or fiemap; default ${DEFAULT-VALUE}")
     private Source source;
+
+    private final FsmapReader fsmapReader;
+
+    IndexCommand()
+    {
+        this(KERNEL);
+    }
+
+    /**
+     * @param fsmapReader where GETFSMAP records come from.
+     */
+    IndexCommand(final FsmapReader fsmapReader)
+    {
+        this.fsmapReader = fsmapReader;
+    }
 
     @Override
     public Integer call() throws Exception
@@ -114,7 +164,7 @@ final class IndexCommand implements Callable<Integer>
             {
                 chosen = source;
             }
-            Built built = build(root, geometry, chosen);
+            Built built = build(root, geometry, chosen, 1);
             if (built.fileOwners == 0 && chosen == Source.fsmap && built.stats.bytes() > 0)
             {
                 // the checks above passed, yet the kernel named no file: it cannot, for reasons not checked
@@ -124,9 +174,34 @@ final class IndexCommand implements Callable<Integer>
                 {
                     throw new IOException(mountPoint + ": " + unsupported + "; use --source fiemap");
                 }
-                built = build(root, geometry, Source.fiemap);
+                built = build(root, geometry, Source.fiemap, 1);
             }
-            write(built);
+            for (int read = 1; ; read++)
+            {
+                try
+                {
+                    write(built);
+                    break;
+                }
+                catch (final InvalidMutationException ex)
+                {
+                    if (built.source != Source.fsmap)
+                    {
+                        throw ex;
+                    }
+                    if (read == FSMAP_READS)
+                    {
+                        throw new IOException(mountPoint + ": the filesystem kept changing while GETFSMAP read it: " +
+                            "its records were refused in " + read + " reads, the last: " + ex.getMessage(), ex);
+                    }
+                    final PrintWriter err = spec.commandLine().getErr();
+                    err.println(Main.oneLine("daxrmap index: warning: " + mountPoint + " changed while GETFSMAP " +
+                        "read it (" + ex.getMessage() + "); reading it again, read " + (read + 1) + " of " +
+                        FSMAP_READS));
+                    err.flush();
+                    built = build(root, geometry, Source.fsmap, read + 1);
+                }
+            }
         }
         return Main.EXIT_OK;
     }
@@ -175,8 +250,11 @@ final class IndexCommand implements Callable<Integer>
 
     /**
      * Read the filesystem with one source into a new builder.
+     *
+     * @param read which read of the filesystem this is, from 1: named on the progress line after the first.
      */
-    private Built build(final MountRoot root, final XfsGeometry geometry, final Source chosen) throws IOException
+    private Built build(final MountRoot root, final XfsGeometry geometry, final Source chosen, final int read)
+        throws IOException
     {
         final Path path = root.path();
         final FileStore store = Files.getFileStore(path);
@@ -193,7 +271,8 @@ final class IndexCommand implements Callable<Integer>
                 geometry.agBlocks(), geometry.blockSize(), geometry.agCount(), geometry.stripeUnit(),
                 geometry.stripeWidth()));
         }
-        final Progress progress = Progress.onTerminal(chosen == Source.fsmap ? "GETFSMAP records" : "FIEMAP extents");
+        final Progress progress = Progress.onTerminal((chosen == Source.fsmap ? "GETFSMAP records" : "FIEMAP extents") +
+            (read > 1 ? " (read " + read + " of " + FSMAP_READS + ")" : ""));
         final long[] skipped = new long[1];
         final long[] fileOwners = new long[1];
         final WalkStats stats;
@@ -202,18 +281,15 @@ final class IndexCommand implements Callable<Integer>
             if (chosen == Source.fsmap)
             {
                 root.sync();
-                try (GetFsmap fsmap = new GetFsmap())
+                fsmapReader.readAll(path, (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
                 {
-                    fsmap.readAll(path, (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
+                    builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
+                    if (Owner.isInode(owner))
                     {
-                        builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
-                        if (Owner.isInode(owner))
-                        {
-                            fileOwners[0]++;
-                        }
-                        progress.add(1);
-                    });
-                }
+                        fileOwners[0]++;
+                    }
+                    progress.add(1);
+                });
                 progress.done();
                 // the files' bytes are measured only where they decide whether GETFSMAP can be used (see call)
                 stats = namePaths(path, root.nestedMounts(), target, fileOwners[0] == 0,

@@ -63,7 +63,22 @@ public final class Main implements Runnable
      */
     public static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
-        final CommandLine commandLine = new CommandLine(new Main());
+        return run(args, out, err, CommandLine.defaultFactory());
+    }
+
+    /**
+     * Run the command with its commands made by a factory: a test's, to give a command a stand-in for the kernel.
+     *
+     * @param args    command-line arguments.
+     * @param out     standard output.
+     * @param err     standard error.
+     * @param factory makes the commands.
+     * @return the exit status.
+     */
+    static int run(final String[] args, final PrintStream out, final PrintStream err,
+        final CommandLine.IFactory factory)
+    {
+        final CommandLine commandLine = new CommandLine(new Main(), factory);
         final PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         commandLine.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         commandLine.setErr(errWriter);

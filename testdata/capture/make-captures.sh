@@ -201,8 +201,8 @@ done < "$WORK/files"
 geometry > "$SMALL_OUT/geometry.txt"
 unmount_fs
 
-# A map of exactly BATCH_RECORDS records: past xfs_io's 2048-record batch, but not by more than 2, so it
-# prints two batches (fsmap -v sizes its columns per batch).
+# A map of exactly BATCH_RECORDS records: past xfs_io's 2048-record batch, so it prints two batches (fsmap -v
+# sizes its columns per batch; and older xfs_io, which read a map past 2050 records in one batch, too).
 make_fs
 for i in $(seq 0 $((BATCH_EXTENTS - 1))); do
     echo "pwrite -q -S 0x66 $((i * 8192)) 4096"

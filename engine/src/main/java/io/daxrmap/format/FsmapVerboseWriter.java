@@ -9,9 +9,9 @@ import java.io.IOException;
  * Writes records as {@link FsmapVerbose} text, byte for byte as {@code xfs_io -c 'fsmap -v'} prints the same
  * records of a filesystem with the given geometry.
  * <p>
- * xfs_io sizes the columns of each batch from the records of that batch, so the writer walks its source twice
- * (three times if the number of records is not given): once to size every batch, once to print. Offsets and
- * lengths must be whole sectors.
+ * xfs_io sizes the columns of each batch of {@link XfsIo#BATCH} records from the records of that batch, so the
+ * writer walks its source twice (three times if the number of records is not given): once to size every batch, once
+ * to print. Offsets and lengths must be whole sectors.
  */
 public final class FsmapVerboseWriter
 {
@@ -47,7 +47,7 @@ public final class FsmapVerboseWriter
         {
             return 0;
         }
-        final long batchSize = XfsIo.batchSize(total);
+        final long batchSize = XfsIo.BATCH;
         final Widths[] batches = new Widths[(int)((total - 1) / batchSize + 1)];
         for (int i = 0; i < batches.length; i++)
         {

@@ -54,16 +54,6 @@ class FsmapCsvWriterTest
     }
 
     @Test
-    void shouldComputeXfsIoBatchSizesWhenTotalsAreLarge()
-    {
-        assertEquals(2048, XfsIo.batchSize(1));
-        assertEquals(2048, XfsIo.batchSize(2050));
-        assertEquals(2256, XfsIo.batchSize(2051));
-        assertEquals(1 << 24, XfsIo.batchSize(100_000_000));
-        assertEquals(Long.MAX_VALUE, XfsIo.batchSize(-1));
-    }
-
-    @Test
     void shouldWriteGivenUnitWhenUnitIsBytes() throws IOException
     {
         final StringBuilder out = new StringBuilder();

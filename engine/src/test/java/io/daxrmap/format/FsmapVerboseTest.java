@@ -185,6 +185,38 @@ class FsmapVerboseTest
         assertEquals(records, read(String.join("\n", lines) + "\n"));
     }
 
+    @Test
+    void shouldSizeColumnsPerBatchOf2048WhenMapHasMoreThan4096Records() throws IOException
+    {
+        // xfsprogs 6.1.0 reads 2048 records a call whatever the size of the map, and sizes each batch's columns:
+        // only the second batch (records 2048..4095) holds an 18-digit owner, so only its OWNER column is wider
+        final long wide = 123456789012345678L;
+        final List<FsmapRecord> records = new ArrayList<>();
+        for (int i = 0; i < 4097; i++)
+        {
+            records.add(i == 3000 ? new FsmapRecord(7, 0, i * 4096L, 4096, Owner.data(wide), 0, 0) :
+                new FsmapRecord(7, 0, i * 4096L, 4096, Owner.FREE, 0, MappingFlags.SPECIAL_OWNER));
+        }
+
+        final String text = write(SMALL, records);
+        final List<String> lines = text.lines().toList();
+
+        assertEquals(4098, lines.size());
+        assertEquals(" EXT: DEV BLOCK-RANGE      OWNER            FILE-OFFSET      AG AG-OFFSET        TOTAL",
+            lines.get(0));
+        assertEquals("2047: 7:0 [16376..16383]:  free space                        0  (16376..16383)       8",
+            lines.get(2048));
+        assertEquals("2048: 7:0 [16384..16391]:  free space                          0  (16384..16391)       8",
+            lines.get(2049));
+        assertEquals("3000: 7:0 [24000..24007]:  123456789012345678 0..7             0  (24000..24007)       8",
+            lines.get(3001));
+        assertEquals("4095: 7:0 [32760..32767]:  free space                          0  (32760..32767)       8",
+            lines.get(4096));
+        assertEquals("4096: 7:0 [32768..32775]:  free space                        1  (0..7)               8",
+            lines.get(4097));
+        assertEquals(records, read(text));
+    }
+
     static Stream<Arguments> malformed()
     {
         final String row = "   0: 7:0 [0..7]:          131                0..7             0  (0..7)               8";

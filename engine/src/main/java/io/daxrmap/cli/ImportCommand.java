@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
 /**
  * {@code daxrmap import FILE... -o INDEX [--format fsmap-csv|fsmap-verbose|fiemap]}.
  * <p>
- * An fsmap dump lists every byte of its devices, free space included, so the devices end where their last records do.
+ * An fsmap dump lists free space explicitly, so the devices end where their last records do; the bytes it lists
+ * nothing for (ext4's GETFSMAP leaves some in-use blocks out) are unknown, not free.
  * Forward maps list file data only and do not tell the device's size: {@code --device-size} does (a whole number of
  * blocks, as a DAX device is), else the device ends with the block of the last extent. The options of the fiemap format ({@code --inodes}, {@code --device},
  * {@code --device-size}) are refused with the fsmap formats, whose dumps say all that themselves.
@@ -104,9 +105,10 @@ final class ImportCommand implements Callable<Integer>
         {
             builder.device(fiemap.device(), fiemap.deviceSize());
             builder.dataDevice(fiemap.device());
-            // forward maps list file data only: the bytes between are unknown, not free
-            builder.freeSpaceUnlisted();
         }
+        // forward maps list file data only, and an fsmap dump may leave in-use bytes out (ext4's GETFSMAP does):
+        // the bytes no record lists are unknown, not free
+        builder.unlistedUnknown();
         try
         {
             for (final Path file : files)

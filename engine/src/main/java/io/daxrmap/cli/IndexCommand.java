@@ -260,7 +260,8 @@ final class IndexCommand implements Callable<Integer>
         final FileStore store = Files.getFileStore(path);
         final int blockSize = geometry != null ? geometry.blockSize() : (int)store.getBlockSize();
         final int dataDevice = DeviceNumber.encode(root.major(), root.minor());
-        final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
+        // free is what the kernel calls free: the bytes no record lists (no file maps, with FIEMAP) are unknown
+        final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize).unlistedUnknown();
         builder.device(dataDevice, geometry != null ? geometry.dataBytes() :
             blockDeviceBytes(root.major(), root.minor(), store.getTotalSpace()));
         builder.dataDevice(dataDevice);
@@ -297,7 +298,6 @@ final class IndexCommand implements Callable<Integer>
             }
             else
             {
-                builder.freeSpaceUnlisted();
                 final int major = DeviceNumber.major(dataDevice);
                 final int minor = DeviceNumber.minor(dataDevice);
                 try (FiemapWalker walker = new FiemapWalker())

@@ -29,6 +29,10 @@ import java.util.function.LongPredicate;
  * holds them (metadata, free space, files a FIEMAP walk cannot map). Bytes it holds as free must be free in the
  * kernel's map too: free space is what a failure report advises re-zeroing, and free where the kernel says owned is
  * a difference, never passed over.
+ * <p>
+ * The bytes no kernel record lists are left out on both sides: the kernel said nothing about them. XFS lists every
+ * byte; ext4's GETFSMAP leaves some in-use blocks out (with 1 KiB blocks, some just before a group's last free
+ * extent), and calling them free would fail an unchanged filesystem and advise re-zeroing a file's data.
  */
 final class KernelComparison
 {
@@ -55,8 +59,10 @@ final class KernelComparison
             throw new IOException("--against " + mountPoint + ": GETFSMAP reports file owners only to a process " +
                 "with CAP_SYS_ADMIN; run as root");
         }
+        // the bytes no kernel record lists (ext4's GETFSMAP leaves some in-use blocks out) are unknown, not free:
+        // the kernel said nothing about them, and they agree with whatever the index holds there as unknown
         final FilesystemIndexBuilder kernelBuilder = new FilesystemIndexBuilder(
-            index.device(index.dataDevice()).geometry().blockSize());
+            index.device(index.dataDevice()).geometry().blockSize()).unlistedUnknown();
         for (final ReverseIndex device : index.devices().values())
         {
             kernelBuilder.device(device.geometry().device(), device.geometry().size());
@@ -76,7 +82,8 @@ final class KernelComparison
                     differences.add("device " + name + ": the kernel reports nothing on this device");
                     continue;
                 }
-                compareDevice(name, records(entry.getValue(), null), theirs);
+                compareDevice(name, records(entry.getValue(), null), theirs,
+                    kernelBuilder.unlistedRanges(entry.getKey()));
             }
             for (final Integer device : kernel.devices().keySet())
             {
@@ -89,15 +96,21 @@ final class KernelComparison
         }
     }
 
-    private void compareDevice(final String name, final List<long[]> ours, final ReverseIndex kernel)
+    /**
+     * @param unlisted the bytes no kernel record lists, as {@code start, end} pairs: the kernel said nothing about
+     *                 them, so they are left out of both sides.
+     */
+    private void compareDevice(
+        final String name, final List<long[]> all, final ReverseIndex kernel, final long[] unlisted)
     {
         final Set<Long> owners = new HashSet<>();
         boolean complete = false;
-        for (final long[] record : ours)
+        for (final long[] record : all)
         {
             owners.add(record[2]);
             complete |= !Owner.isInode(record[2]) && record[2] != Owner.FREE && record[2] != Owner.UNKNOWN;
         }
+        final List<long[]> ours = cut(all, unlisted);
         owners.remove(Owner.FREE);
         owners.remove(Owner.UNKNOWN);
         if (!complete)
@@ -110,7 +123,7 @@ final class KernelComparison
                 return;
             }
         }
-        final List<long[]> theirs = records(kernel, complete ? null : owners);
+        final List<long[]> theirs = cut(records(kernel, complete ? null : owners), unlisted);
         int i = 0;
         int j = 0;
         while ((i < ours.size() || j < theirs.size()) && differences.size() < MAX_DIFFERENCES)
@@ -231,6 +244,62 @@ final class KernelComparison
             return true;
         });
         return records;
+    }
+
+    /**
+     * Records with the bytes of some ranges cut out: a record across a range comes out in pieces, each but the first
+     * with its file offset moved on (for owners that have one). Sorted as the comparison walks them.
+     *
+     * @param ranges {@code start, end} pairs, disjoint, in device order.
+     */
+    private static List<long[]> cut(final List<long[]> records, final long[] ranges)
+    {
+        if (ranges.length == 0)
+        {
+            return records;
+        }
+        final List<long[]> pieces = new ArrayList<>(records.size());
+        for (final long[] record : records)
+        {
+            final long start = record[0];
+            final long end = record[0] + record[1];
+            // the first range that ends past the record's start: ranges' ends are in order too
+            int low = 0;
+            int high = ranges.length / 2;
+            while (low < high)
+            {
+                final int mid = (low + high) >>> 1;
+                if (ranges[2 * mid + 1] <= start)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+            long at = start;
+            for (int r = low; r < ranges.length / 2 && ranges[2 * r] < end; r++)
+            {
+                if (ranges[2 * r] > at)
+                {
+                    pieces.add(piece(record, at, ranges[2 * r]));
+                }
+                at = Math.max(at, ranges[2 * r + 1]);
+            }
+            if (at < end)
+            {
+                pieces.add(piece(record, at, end));
+            }
+        }
+        pieces.sort(KernelComparison::compare);
+        return pieces;
+    }
+
+    private static long[] piece(final long[] record, final long start, final long end)
+    {
+        return new long[]{start, end - start, record[2],
+            Owner.hasFileOffset(record[2]) ? record[3] + (start - record[0]) : record[3], record[4]};
     }
 
     private static int compare(final long[] a, final long[] b)

@@ -549,9 +549,10 @@ public final class FailureReport
          * Add a free segment for every byte of {@code [start, end)} that no segment covers; rows must be sorted.
          * <p>
          * The byte query reports owned bytes only: a byte it leaves uncovered is one the index holds as free, and the
-         * index holds bytes free only where its source said so. A source that does not enumerate free space (forward
-         * maps, FIEMAP) has the bytes no file maps stored as {@link Owner#UNKNOWN}, which the query reports and which
-         * become metadata segments, never free ones (see {@code FilesystemIndexBuilder.freeSpaceUnlisted()}).
+         * index holds bytes free only where its source said so. The bytes a source does not list (those no file maps
+         * in forward maps, FIEMAP; those ext4's GETFSMAP leaves out) are stored as {@link Owner#UNKNOWN}, which the
+         * query reports and which become metadata segments, never free ones (see
+         * {@code FilesystemIndexBuilder.unlistedUnknown()}).
          */
         void addFreeGaps(final long start, final long end)
         {

@@ -30,11 +30,13 @@ import java.util.Map;
  * {@link #onRecord(int, int, long, long, long, long, int, long)}. That costs an int per record (the line) and an entry
  * per run of records of one file on a device; records without a source are named by their position on the device.
  * <p>
- * The index holds free space as the bytes no owner holds. That is true only of a source that enumerates free space
- * (GETFSMAP, an fsmap dump: they list it explicitly). A source of forward maps alone (FIEMAP) lists file data and
- * nothing else: the bytes no file maps hold metadata, a journal, directories as often as free space. Such a source
- * calls {@link #freeSpaceUnlisted()}, and those bytes are stored as {@link Owner#UNKNOWN}, never left free: a failure
- * report must not advise re-zeroing them.
+ * The index holds free space as the bytes no owner holds. By default the bytes no record lists are left free too,
+ * which is true only of an input that lists every byte. A source of forward maps alone (FIEMAP) lists file data and
+ * nothing else: the bytes no file maps hold metadata, a journal, directories as often as free space. And a source
+ * that lists free space explicitly (GETFSMAP, an fsmap dump) may still leave bytes out: ext4's GETFSMAP omits some
+ * in-use blocks (with 1 KiB blocks, some just before a group's last free extent), about which the kernel said
+ * nothing. Such sources call {@link #unlistedUnknown()}, and the bytes no record lists, owned or free, are stored as
+ * {@link Owner#UNKNOWN}, never left free: a failure report must not advise re-zeroing them.
  */
 public final class FilesystemIndexBuilder implements FsmapRecordHandler
 {
@@ -51,8 +53,11 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     /** The files the records came from, in the order given. */
     private final List<String> sources = new ArrayList<>();
     private int dataDevice = -1;
-    /** The source lists file data only: bytes no record holds are unknown, not free. */
-    private boolean freeSpaceUnlisted;
+    /** Bytes no record lists (owned or free) are unknown, not free. */
+    private boolean unlistedUnknown;
+    /** Per device, the ranges no record listed, stored as unknown: start, end pairs in device order. */
+    private final Map<Integer, long[]> unlistedRanges = new LinkedHashMap<>();
+    /** Records whose file range reached past 2^63 - 1: {@link #recordsPastFileOffsets()}. */
     private long pastFileOffsets;
 
     /**
@@ -159,15 +164,30 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     }
 
     /**
-     * The source lists file data only (forward maps, FIEMAP), not free space: every byte of a device no record holds
-     * is stored as owned by {@link Owner#UNKNOWN} rather than left free.
+     * Free is only what the source says is free: every byte of a device that no record lists, neither an owned nor
+     * a free-space one, is stored as owned by {@link Owner#UNKNOWN} rather than left free. For forward maps (FIEMAP,
+     * which list file data only), and for GETFSMAP and its dumps, which list free space but may leave in-use bytes
+     * out (ext4's does).
      *
      * @return this builder.
      */
-    public FilesystemIndexBuilder freeSpaceUnlisted()
+    public FilesystemIndexBuilder unlistedUnknown()
     {
-        freeSpaceUnlisted = true;
+        unlistedUnknown = true;
         return this;
+    }
+
+    /**
+     * The bytes of a device that no record listed, which {@link #unlistedUnknown()} stored as unknown: what the
+     * source said nothing about, so that a comparison with it can leave them out.
+     *
+     * @param device device number.
+     * @return {@code start, end} pairs in device order, after {@link #build()}; empty if there are none, the device
+     * has not been built, or unlisted bytes are left free.
+     */
+    public long[] unlistedRanges(final int device)
+    {
+        return unlistedRanges.getOrDefault(device, new long[0]).clone();
     }
 
     /**
@@ -277,14 +297,15 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
                 ", past the largest device an index holds: " + max + " bytes");
         }
         final long size = Math.max(blockSize, (records.end + blockSize - 1) / blockSize * blockSize);
-        final long[] unlisted = freeSpaceUnlisted ? unlisted(records, size) : new long[0];
+        final long[] unlisted = unlistedUnknown ? unlisted(records, size) : new long[0];
+        unlistedRanges.put(deviceNumber, unlisted);
         final int total = records.count + unlisted.length / 2;
         final ReverseIndex index = factory.create(
             new IndexConfig(new DeviceGeometry(deviceNumber, size, blockSize), Math.max(1, total)));
         target.addDevice(index);
         final int[] input = new int[total];
         final BulkLoad load = index.bulkLoad(total).nameRecords(r -> input[r] < 0 ?
-            "bytes no file maps [" + unlisted[-2 - 2 * input[r]] + ", " + unlisted[-1 - 2 * input[r]] + ")" :
+            "bytes no record lists [" + unlisted[-2 - 2 * input[r]] + ", " + unlisted[-1 - 2 * input[r]] + ")" :
             name(records, input[r]));
         try
         {
@@ -335,8 +356,8 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     }
 
     /**
-     * The ranges of {@code [0, size)} that no owned record covers, as {@code start, end} pairs in device order: from
-     * the records' starts and ends sorted apart, a sweep that counts how many records cover each byte.
+     * The ranges of {@code [0, size)} that no record covers, owned or free, as {@code start, end} pairs in device
+     * order: from the records' starts and ends sorted apart, a sweep that counts how many records cover each byte.
      */
     private static long[] unlisted(final Device records, final long size)
     {
@@ -346,7 +367,7 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         for (int i = 0; i < records.count; i++)
         {
             final int at = i * RECORD_LONGS;
-            if (records.data[at + 2] != Owner.FREE && records.data[at + 1] > 0)
+            if (records.data[at + 1] > 0)
             {
                 starts[owned] = records.data[at];
                 ends[owned++] = records.data[at] + records.data[at + 1];

@@ -30,7 +30,7 @@ class ForwardMapFailureTest
     @Test
     void shouldReportNoFreeBytesWhereNoFileMapsAndFreeSpaceWasNotListed()
     {
-        final FilesystemIndexBuilder builder = forwardMaps().freeSpaceUnlisted();
+        final FilesystemIndexBuilder builder = forwardMaps().unlistedUnknown();
         try (FilesystemIndex index = builder.build())
         {
             final FailureService service = FailureService.of(index, REGIONS);

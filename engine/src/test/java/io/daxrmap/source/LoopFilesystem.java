@@ -132,6 +132,19 @@ public final class LoopFilesystem implements AutoCloseable
     }
 
     /**
+     * A fresh ext4 with a block size, mounted.
+     *
+     * @param size      image size in bytes.
+     * @param blockSize filesystem block size in bytes (1024, 2048 or 4096).
+     * @return the mounted filesystem.
+     * @throws IOException if mkfs or mount fails.
+     */
+    public static LoopFilesystem ext4(final long size, final int blockSize) throws IOException
+    {
+        return create("ext4", size, "mkfs.ext4 -q -F -b " + blockSize + " \"$IMG\"");
+    }
+
+    /**
      * A fresh XFS with reflink and rmapbt whose log lives on a second loop device: a filesystem of two devices.
      *
      * @param size    data image size in bytes.

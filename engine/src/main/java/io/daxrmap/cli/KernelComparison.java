@@ -67,9 +67,11 @@ final class KernelComparison
         {
             kernelBuilder.device(device.geometry().device(), device.geometry().size());
         }
-        try (GetFsmap fsmap = new GetFsmap())
+        try (GetFsmap fsmap = new GetFsmap(); GetFsmap.Opened filesystem = fsmap.open(mountPoint))
         {
-            fsmap.readAll(mountPoint, kernelBuilder);
+            // as index does: data written since and not yet written back is in no GETFSMAP record until synced
+            filesystem.sync();
+            filesystem.readAll(kernelBuilder);
         }
         try (FilesystemIndex kernel = kernelBuilder.build())
         {

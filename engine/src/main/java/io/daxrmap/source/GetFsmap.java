@@ -172,7 +172,8 @@ public final class GetFsmap implements AutoCloseable
     }
 
     /**
-     * A filesystem held open for {@link #readRange(int, long, long, FsmapRecordHandler)} calls.
+     * A filesystem held open for {@link #readRange(int, long, long, FsmapRecordHandler)} calls, or to be synced and
+     * then read, the same filesystem both times.
      */
     public final class Opened implements AutoCloseable
     {
@@ -200,6 +201,37 @@ public final class GetFsmap implements AutoCloseable
         {
             checkRange(firstByte, lastByte);
             return read(fd, path, device, firstByte, device, lastByte, handler);
+        }
+
+        /**
+         * As {@link GetFsmap#readAll(Path, FsmapRecordHandler)}, on the open filesystem.
+         *
+         * @param handler receives the records in the kernel's order.
+         * @return the number of records delivered.
+         * @throws IOException if GETFSMAP fails or the handler fails.
+         */
+        public long readAll(final FsmapRecordHandler handler) throws IOException
+        {
+            return read(fd, path, 0, 0, -1, -1, handler);
+        }
+
+        /**
+         * Write the filesystem's dirty data and metadata ({@code syncfs(2)}): data written and not yet written back
+         * (a delayed allocation) has no place on the device, and no record in GETFSMAP, until then.
+         *
+         * @throws LiveSourceException if syncfs fails.
+         */
+        public void sync() throws LiveSourceException
+        {
+            try
+            {
+                LibC.syncfs(fd);
+            }
+            catch (final LastErrorException ex)
+            {
+                final int errno = LibC.errno(ex);
+                throw new LiveSourceException("syncfs failed: path=" + path + " " + LibC.describe(errno), errno, ex);
+            }
         }
 
         @Override

@@ -11,6 +11,7 @@ import io.daxrmap.store.FilesystemIndexBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,10 @@ import java.util.function.LongPredicate;
  * the kernel's own record boundaries.
  * <p>
  * An index built from forward maps alone (FIEMAP: file data, and {@link Owner#UNKNOWN} for the bytes no file maps)
- * is compared with the kernel's records of the files it knows. Its unknown bytes agree with whatever the kernel says
- * holds them (metadata, free space, files a FIEMAP walk cannot map). Bytes it holds as free must be free in the
+ * is compared with the kernel's records of the files it knows, and of the files it has never heard of: the kernel's
+ * data fork of an inode that is neither in its records nor in its catalog is a file made since, only in the kernel
+ * (a directory, which FIEMAP cannot map on XFS, is in the catalog). Its unknown bytes agree with whatever else the
+ * kernel says holds them (metadata, free space, files a FIEMAP walk cannot map). Bytes it holds as free must be free in the
  * kernel's map too: free space is what a failure report advises re-zeroing, and free where the kernel says owned is
  * a difference, never passed over.
  * <p>
@@ -84,8 +87,8 @@ final class KernelComparison
                     differences.add("device " + name + ": the kernel reports nothing on this device");
                     continue;
                 }
-                compareDevice(name, records(entry.getValue(), null), theirs,
-                    kernelBuilder.unlistedRanges(entry.getKey()));
+                compareDevice(name, records(entry.getValue(), owner -> true), theirs,
+                    kernelBuilder.unlistedRanges(entry.getKey()), catalogued(index));
             }
             for (final Integer device : kernel.devices().keySet())
             {
@@ -99,11 +102,21 @@ final class KernelComparison
     }
 
     /**
-     * @param unlisted the bytes no kernel record lists, as {@code start, end} pairs: the kernel said nothing about
-     *                 them, so they are left out of both sides.
+     * Whether the index's catalog names an inode, asked once per inode.
      */
-    private void compareDevice(
-        final String name, final List<long[]> all, final ReverseIndex kernel, final long[] unlisted)
+    private static LongPredicate catalogued(final FilesystemIndex index)
+    {
+        final Map<Long, Boolean> known = new HashMap<>();
+        return inode -> known.computeIfAbsent(inode, i -> index.path(i) != null);
+    }
+
+    /**
+     * @param unlisted   the bytes no kernel record lists, as {@code start, end} pairs: the kernel said nothing about
+     *                   them, so they are left out of both sides.
+     * @param catalogued whether the index's catalog names an inode.
+     */
+    private void compareDevice(final String name, final List<long[]> all, final ReverseIndex kernel,
+        final long[] unlisted, final LongPredicate catalogued)
     {
         final Set<Long> owners = new HashSet<>();
         boolean complete = false;
@@ -125,7 +138,9 @@ final class KernelComparison
                 return;
             }
         }
-        final List<long[]> theirs = cut(records(kernel, complete ? null : owners), unlisted);
+        // of a forward-map index: the kernel's records of its files, and the data of files it never heard of
+        final List<long[]> theirs = cut(records(kernel, complete ? owner -> true : owner -> owners.contains(owner) ||
+            Owner.isFileData(owner) && !catalogued.test(Owner.inode(owner))), unlisted);
         int i = 0;
         int j = 0;
         while ((i < ours.size() || j < theirs.size()) && differences.size() < MAX_DIFFERENCES)
@@ -234,12 +249,12 @@ final class KernelComparison
         return runs;
     }
 
-    private static List<long[]> records(final ReverseIndex index, final Set<Long> owners)
+    private static List<long[]> records(final ReverseIndex index, final LongPredicate taken)
     {
         final List<long[]> records = new ArrayList<>();
         index.newReader().scan(0, Long.MAX_VALUE, (deviceOffset, length, owner, fileOffset, flags) ->
         {
-            if (owners == null || owners.contains(owner))
+            if (taken.test(owner))
             {
                 records.add(new long[]{deviceOffset, length, owner, fileOffset, flags});
             }

@@ -11,8 +11,10 @@ import io.daxrmap.store.FilesystemIndexBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +42,8 @@ import java.util.function.LongPredicate;
 final class KernelComparison
 {
     private static final int MAX_DIFFERENCES = 20;
+    /** The block size of the kernel's side when the index has no device to take it from: GETFSMAP's unit. */
+    private static final int SECTOR_BYTES = 512;
 
     private final List<String> differences = new ArrayList<>();
     private long compared;
@@ -64,41 +68,71 @@ final class KernelComparison
         }
         // the bytes no kernel record lists (ext4's GETFSMAP leaves some in-use blocks out) are unknown, not free:
         // the kernel said nothing about them, and they agree with whatever the index holds there as unknown
+        final ReverseIndex data = index.device(index.dataDevice());
         final FilesystemIndexBuilder kernelBuilder = new FilesystemIndexBuilder(
-            index.device(index.dataDevice()).geometry().blockSize()).unlistedUnknown();
-        for (final ReverseIndex device : index.devices().values())
-        {
-            kernelBuilder.device(device.geometry().device(), device.geometry().size());
-        }
+            data != null ? data.geometry().blockSize() : SECTOR_BYTES).unlistedUnknown();
+        final Set<Integer> reported = new LinkedHashSet<>();
         try (GetFsmap fsmap = new GetFsmap(); GetFsmap.Opened filesystem = fsmap.open(mountPoint))
         {
             // as index does: data written since and not yet written back is in no GETFSMAP record until synced
             filesystem.sync();
-            filesystem.readAll(kernelBuilder);
+            filesystem.readAll((major, minor, deviceOffset, length, owner, fileOffset, flags) ->
+            {
+                reported.add(DeviceNumber.encode(major, minor));
+                kernelBuilder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
+            });
+        }
+        if (Collections.disjoint(reported, index.devices().keySet()))
+        {
+            // another filesystem than the one indexed: that is the one difference worth a line, not its records
+            differences.add("the mount's device(s) " + names(reported) + " are not the index's (" +
+                names(index.devices().keySet()) + "): " + mountPoint + " is not the filesystem indexed");
+            return;
+        }
+        // the devices that differ first, then the records of the devices both have, each compared to its own size
+        for (final Integer device : index.devices().keySet())
+        {
+            if (!reported.contains(device))
+            {
+                differences.add("device " + names(Set.of(device)) + ": the kernel reports nothing on this device");
+            }
+        }
+        for (final Integer device : reported)
+        {
+            if (index.device(device) == null)
+            {
+                differences.add("device " + names(Set.of(device)) + ": only in the kernel");
+            }
+            else
+            {
+                kernelBuilder.device(device, index.device(device).geometry().size());
+            }
         }
         try (FilesystemIndex kernel = kernelBuilder.build())
         {
             for (final Map.Entry<Integer, ReverseIndex> entry : index.devices().entrySet())
             {
                 final ReverseIndex theirs = kernel.device(entry.getKey());
-                final String name = DeviceNumber.major(entry.getKey()) + ":" + DeviceNumber.minor(entry.getKey());
-                if (theirs == null)
+                if (theirs != null && differences.size() < MAX_DIFFERENCES)
                 {
-                    differences.add("device " + name + ": the kernel reports nothing on this device");
-                    continue;
-                }
-                compareDevice(name, records(entry.getValue(), owner -> true), theirs,
-                    kernelBuilder.unlistedRanges(entry.getKey()), catalogued(index));
-            }
-            for (final Integer device : kernel.devices().keySet())
-            {
-                if (index.device(device) == null && differences.size() < MAX_DIFFERENCES)
-                {
-                    differences.add("device " + DeviceNumber.major(device) + ":" + DeviceNumber.minor(device) +
-                        ": only in the kernel");
+                    compareDevice(names(Set.of(entry.getKey())), records(entry.getValue(), owner -> true), theirs,
+                        kernelBuilder.unlistedRanges(entry.getKey()), catalogued(index));
                 }
             }
         }
+    }
+
+    /**
+     * Devices as {@code MAJOR:MINOR}, comma-separated; {@code none} for none.
+     */
+    private static String names(final Set<Integer> devices)
+    {
+        final List<String> names = new ArrayList<>();
+        for (final Integer device : devices)
+        {
+            names.add(DeviceNumber.major(device) + ":" + DeviceNumber.minor(device));
+        }
+        return names.isEmpty() ? "none" : String.join(", ", names);
     }
 
     /**

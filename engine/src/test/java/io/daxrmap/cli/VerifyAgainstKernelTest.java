@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code verify --against} and fsmap imports against what the kernel says, on loop-mounted images: bytes ext4's
- * GETFSMAP leaves out, data not yet written back, a file a forward-map index never heard of. Needs root and the tools: skipped with the reason outside CI, failed under CI=true.
+ * GETFSMAP leaves out, data not yet written back, a file a forward-map index never heard of, another filesystem than
+ * the one indexed. Needs root and the tools: skipped with the reason outside CI, failed under CI=true.
  */
 class VerifyAgainstKernelTest
 {
@@ -143,6 +144,46 @@ class VerifyAgainstKernelTest
             assertEquals(1, changed.status(), changed.out());
             assertTrue(changed.out().contains(": only in the kernel: " + owner + " "), changed.out());
         }
+    }
+
+    @Test
+    void shouldSayInOneLineThatTheMountIsAnotherFilesystemThanTheOneIndexed() throws IOException
+    {
+        LoopFilesystem.requireEnvironment("mkfs.xfs", "xfs_io", "xfs_spaceman");
+        try (LoopFilesystem indexed = LoopFilesystem.xfs(XFS_SIZE); LoopFilesystem other = LoopFilesystem.xfs(XFS_SIZE))
+        {
+            indexed.run(FILES);
+            indexed.settle();
+            other.run(FILES);
+            other.settle();
+            final Path index = temp.resolve("xfs-indexed");
+            assertEquals(0, CliRun.run("index", indexed.mountPoint().toString(), "-o", index.toString()).status());
+            final CliRun verify = CliRun.run("verify", index.toString(), "--against", other.mountPoint().toString());
+            assertEquals(1, verify.status(), verify.out());
+            assertEquals(index + ": FAILED, first differences:\n  the mount's device(s) " + device(other) +
+                " are not the index's (" + device(indexed) + "): " + other.mountPoint() +
+                " is not the filesystem indexed\n", verify.out());
+
+            // an index of no device at all (an empty dump imports as one) is no filesystem the mount is either
+            final Path empty = temp.resolve("empty-dump.txt");
+            Files.writeString(empty, "");
+            final Path none = temp.resolve("no-device");
+            assertEquals(0, CliRun.run("import", "--format", "fsmap-verbose", empty.toString(), "-o", none.toString())
+                .status());
+            final CliRun noDevice = CliRun.run("verify", none.toString(), "--against", other.mountPoint().toString());
+            assertEquals(1, noDevice.status(), noDevice.out() + noDevice.err());
+            assertEquals(none + ": FAILED, first differences:\n  the mount's device(s) " + device(other) +
+                " are not the index's (none): " + other.mountPoint() + " is not the filesystem indexed\n",
+                noDevice.out());
+        }
+    }
+
+    /**
+     * The device of a mounted filesystem as {@code MAJOR:MINOR}, from {@code stat}.
+     */
+    private static String device(final LoopFilesystem fs) throws IOException
+    {
+        return fs.run("stat -c %Hd:%Ld .").trim();
     }
 
     /**

@@ -176,8 +176,8 @@ class ImportDeviceSizeTest
         final CliRun wrapped = CliRun.run("import", "--format", "fiemap", "--device-size", "0xffffffffffffffff", fiemap,
             "-o", index);
         assertEquals(2, wrapped.status());
-        assertEquals("daxrmap import: --device-size must be positive: --device-size=0xffffffffffffffff\n",
-            wrapped.err());
+        assertEquals("daxrmap import: --device-size is out of range: --device-size=0xffffffffffffffff\n",
+            wrapped.err(), "2^64 - 1 in hex, as in decimal: never taken as -1");
     }
 
     @Test

@@ -72,6 +72,7 @@ final class KernelComparison
         final FilesystemIndexBuilder kernelBuilder = new FilesystemIndexBuilder(
             data != null ? data.geometry().blockSize() : SECTOR_BYTES).unlistedUnknown();
         final Set<Integer> reported = new LinkedHashSet<>();
+        final Set<Integer> withFiles = new HashSet<>();
         try (GetFsmap fsmap = new GetFsmap(); GetFsmap.Opened filesystem = fsmap.open(mountPoint))
         {
             // as index does: data written since and not yet written back is in no GETFSMAP record until synced
@@ -79,6 +80,10 @@ final class KernelComparison
             filesystem.readAll((major, minor, deviceOffset, length, owner, fileOffset, flags) ->
             {
                 reported.add(DeviceNumber.encode(major, minor));
+                if (Owner.isInode(owner))
+                {
+                    withFiles.add(DeviceNumber.encode(major, minor));
+                }
                 kernelBuilder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags);
             });
         }
@@ -88,6 +93,19 @@ final class KernelComparison
             differences.add("the mount's device(s) " + names(reported) + " are not the index's (" +
                 names(index.devices().keySet()) + "): " + mountPoint + " is not the filesystem indexed");
             return;
+        }
+        // the index's records, and whether they are a reverse map's (a forward-map index, FIEMAP's, names files and
+        // unknown bytes only, on the device its files are on: an external log's device is none of its business)
+        final Map<Integer, List<long[]>> ours = new HashMap<>();
+        boolean reverseMap = false;
+        for (final Map.Entry<Integer, ReverseIndex> entry : index.devices().entrySet())
+        {
+            final List<long[]> records = records(entry.getValue(), owner -> true);
+            ours.put(entry.getKey(), records);
+            for (final long[] record : records)
+            {
+                reverseMap |= !Owner.isInode(record[2]) && record[2] != Owner.FREE && record[2] != Owner.UNKNOWN;
+            }
         }
         // the devices that differ first, then the records of the devices both have, each compared to its own size
         for (final Integer device : index.devices().keySet())
@@ -101,7 +119,10 @@ final class KernelComparison
         {
             if (index.device(device) == null)
             {
-                differences.add("device " + names(Set.of(device)) + ": only in the kernel");
+                if (reverseMap || withFiles.contains(device))
+                {
+                    differences.add("device " + names(Set.of(device)) + ": only in the kernel");
+                }
             }
             else
             {
@@ -115,7 +136,7 @@ final class KernelComparison
                 final ReverseIndex theirs = kernel.device(entry.getKey());
                 if (theirs != null && differences.size() < MAX_DIFFERENCES)
                 {
-                    compareDevice(names(Set.of(entry.getKey())), records(entry.getValue(), owner -> true), theirs,
+                    compareDevice(names(Set.of(entry.getKey())), ours.get(entry.getKey()), theirs,
                         kernelBuilder.unlistedRanges(entry.getKey()), catalogued(index));
                 }
             }

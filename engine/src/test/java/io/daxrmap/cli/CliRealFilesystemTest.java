@@ -187,6 +187,14 @@ class CliRealFilesystemTest
                 .distinct().count(), "records on two devices");
             assertEquals(0, CliRun.run("verify", index.toString(), "--against",
                 twoDevices.mountPoint().toString()).status());
+
+            // a forward-map index holds the files' device only: the log's device is no difference
+            final Path fiemap = temp.resolve("two-device-fiemap-index");
+            assertEquals(0, CliRun.run("index", twoDevices.mountPoint().toString(), "-o", fiemap.toString(),
+                "--source", "fiemap").status());
+            final CliRun verified = CliRun.run("verify", fiemap.toString(), "--against",
+                twoDevices.mountPoint().toString());
+            assertEquals(0, verified.status(), verified.out());
         }
     }
 

@@ -102,8 +102,16 @@ final class QueryCommand implements Callable<Integer>
             throw new IllegalArgumentException("--page-size must be a power of two from " + BASE_PAGE + ": pageSize=" +
                 pageSize);
         }
-        final Pagemap map = new Pagemap(Units.parseNumber(window[0], "BASE_PHYS"), Units.parseNumber(window[1], "SIZE"),
-            window.length == 3 ? Units.parseNumber(window[2], "DATA_OFFSET") : 0, pageSize);
+        final long base = Units.parseNumber(window[0], "BASE_PHYS");
+        final long dataOffset = window.length == 3 ? Units.parseNumber(window[2], "DATA_OFFSET") : 0;
+        if (pageSize > BASE_PAGE && ((base + dataOffset) & (pageSize - 1)) != 0)
+        {
+            // a larger page maps a device only from a data start aligned to it (as fsdax requires of PMD mappings):
+            // otherwise the page holding the pfn would be judged by bytes outside the device, or its metadata area
+            throw new IllegalArgumentException("--page-size " + pageSize + " needs the data start BASE_PHYS + " +
+                "DATA_OFFSET aligned to it: 0x" + Long.toHexString(base + dataOffset) + " is not");
+        }
+        final Pagemap map = new Pagemap(base, Units.parseNumber(window[1], "SIZE"), dataOffset, pageSize);
         final long frame = Units.parseNumber(pfn, "pfn");
         // the kernel's pfn counts 4 KiB pages whatever the mapping's size; the page query counts pages of pageSize
         final int pagesShift = Integer.numberOfTrailingZeros(pageSize) - Integer.numberOfTrailingZeros(BASE_PAGE);

@@ -122,6 +122,14 @@ class CliTest
         assertEquals(first.out().substring(first.out().indexOf('\n')), last.out().substring(last.out().indexOf('\n')));
         assertEquals(2, CliRun.run("query", index.toString(), "--pfn", "0x100200", "--pagemap",
             "0x100000000:0x4000000", "--page-size", "3000").status());
+        // a 2 MiB page of a device whose data does not start on 2 MiB: no such page, said rather than judged by the
+        // bytes before the window (outside-devices) or the metadata area, though the pfn is the device's first page
+        assertRefused("query", index, "--page-size 2097152 needs the data start BASE_PHYS + DATA_OFFSET aligned to " +
+            "it: 0x100001000 is not", "--pfn", "0x100001", "--pagemap", "0x100001000:0x20000000", "--page-size",
+            "2097152");
+        assertRefused("query", index, "--page-size 2097152 needs the data start BASE_PHYS + DATA_OFFSET aligned to " +
+            "it: 0x100201000 is not", "--pfn", "0x100201", "--pagemap", "0x100000000:0x20200000:0x201000",
+            "--page-size", "2097152");
     }
 
     @Test

@@ -231,6 +231,22 @@ final class IndexCommand implements Callable<Integer>
     }
 
     /**
+     * Why a FIEMAP walk cannot index this filesystem, or null if it can. An XFS with a realtime device keeps the
+     * extents of its realtime files there, and FIEMAP gives their offsets on that device with nothing to tell them
+     * from the data device's: an index would put them at wrong data-device addresses. (Such a filesystem has no
+     * reverse-mapping btree on the xfsprogs this runs with, so GETFSMAP names no file either.)
+     */
+    static String fiemapRefusal(final XfsGeometry geometry)
+    {
+        if (geometry != null && geometry.rtBlocks() > 0)
+        {
+            return "an XFS with a realtime device (" + geometry.rtBlocks() + " blocks): FIEMAP gives a realtime " +
+                "file's extents on that device, which a forward-map index cannot tell from the data device's";
+        }
+        return null;
+    }
+
+    /**
      * The size of a block device, from sysfs: statfs's total leaves out what the filesystem keeps for itself (ext4's
      * group descriptors, inode tables, journal), so an index sized by it would leave the device's last bytes outside
      * the filesystem. {@code fallback} if sysfs does not say.
@@ -256,6 +272,11 @@ final class IndexCommand implements Callable<Integer>
     private Built build(final MountRoot root, final XfsGeometry geometry, final Source chosen, final int read)
         throws IOException
     {
+        final String fiemapRefusal = chosen == Source.fiemap ? fiemapRefusal(geometry) : null;
+        if (fiemapRefusal != null)
+        {
+            throw new IOException(mountPoint + ": " + fiemapRefusal);
+        }
         final Path path = root.path();
         final FileStore store = Files.getFileStore(path);
         final int blockSize = geometry != null ? geometry.blockSize() : (int)store.getBlockSize();

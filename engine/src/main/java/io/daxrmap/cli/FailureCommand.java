@@ -156,7 +156,7 @@ final class FailureCommand implements Callable<Integer>
                 // received count what was read and what is waiting (the rest of a file, what a pipe holds).
                 if (in.position > in.coveredByLook)
                 {
-                    in.coveredByLook = in.position + in.available();
+                    in.coveredByLook = in.position + in.waiting();
                     service.report(event, report, handler);
                 }
                 else
@@ -268,6 +268,22 @@ final class FailureCommand implements Callable<Integer>
         public boolean markSupported()
         {
             return false;
+        }
+
+        /**
+         * Bytes received and not yet read, as far as the input tells: none where it cannot (a FIFO or a pipe opened by
+         * path answers available() with a seek it refuses), which only means looking at the index more often.
+         */
+        long waiting()
+        {
+            try
+            {
+                return Math.max(0, available());
+            }
+            catch (final IOException ex)
+            {
+                return 0;
+            }
         }
     }
 }

@@ -129,6 +129,26 @@ class FailureDaemonCliTest
         }
     }
 
+    @Test
+    void shouldAnswerEventsReadFromAFifoByPath() throws Exception
+    {
+        final Path index = imported("fifo-index");
+        final Path regions = temp.resolve("regions-fifo.json");
+        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
+            "\"dataOffset\":0,\"partitionOffset\":0}]}");
+        final Path fifo = temp.resolve("events.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        final CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run("failure", index.toString(),
+            "--regions", regions.toString(), "--events", fifo.toString(), "--json", "--no-processes"));
+        // as a daemon's producer writes: a FIFO, whose position cannot be asked (its streams refuse a seek)
+        Files.writeString(fifo, EVENT + EVENT);
+        final CliRun answered = run.get(30, TimeUnit.SECONDS);
+        assertEquals(0, answered.status(), answered.err());
+        final List<String> reports = answered.out().lines().toList();
+        assertEquals(2, reports.size(), answered.out());
+        assertTrue(reports.get(0).contains("\"verdict\":\"mapped\""), reports.get(0));
+    }
+
     private Path imported(final String name)
     {
         final Path directory = temp.resolve(name);

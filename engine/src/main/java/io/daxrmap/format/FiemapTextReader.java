@@ -232,7 +232,8 @@ public final class FiemapTextReader
             final long fileOffset = fields.bytes(FILE_OFFSET, fileStart, unit);
             final long physical = fields.bytes(BLOCK_RANGE, blockStart, unit);
             final long length = fields.bytes(TOTAL, total, unit);
-            checkEnd(FILE_OFFSET, fileOffset, length);
+            // a file's last block may end at 2^63 (XFS files reach 2^63 - 1 bytes): the index holds what it can of it
+            checkEnd(FILE_OFFSET, fileOffset, length - 1);
             checkEnd(BLOCK_RANGE, physical, length);
             handler.onExtent(path, fileOffset, physical, length, flags);
             extents++;
@@ -463,7 +464,8 @@ public final class FiemapTextReader
             final long fileOffset = fields.bytes(FF_LOGICAL, logicalStart, rowUnit);
             final long physical = fields.bytes(FF_PHYSICAL, physicalStart, rowUnit);
             final long bytes = fields.bytes(FF_LENGTH, span + 1, rowUnit);
-            if (fileOffset > Long.MAX_VALUE - bytes || physical > Long.MAX_VALUE - bytes)
+            // a file's last block may end at 2^63 (XFS files reach 2^63 - 1 bytes): the index holds what it can of it
+            if (fileOffset > Long.MAX_VALUE - bytes + 1 || physical > Long.MAX_VALUE - bytes)
             {
                 throw fields.error(FF_LENGTH, "overflow converting to bytes: logical=" + logicalStart + " physical=" +
                     physicalStart + " length=" + length + " unit=" + rowUnit);

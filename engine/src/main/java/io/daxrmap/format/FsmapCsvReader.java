@@ -178,8 +178,9 @@ public final class FsmapCsvReader
                     " LENGTH=" + length);
             }
             fileOffset = fields.bytes(OSTART, ostart, unit);
+            // the last unit may end at 2^63 (an XFS file's last block does): the index holds what it can of it
             final long fileEnd = fields.bytes(OEND, oend, unit);
-            if (fileEnd > Long.MAX_VALUE - unit)
+            if (fileEnd > Long.MAX_VALUE - unit + 1)
             {
                 throw fields.error(OEND, "overflow converting to bytes: OEND=" + oend + " unit=" + unit);
             }

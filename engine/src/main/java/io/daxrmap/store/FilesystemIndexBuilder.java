@@ -46,6 +46,8 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
      * device's geometry). A device size is a whole number of blocks, so the largest is this rounded down to a block.
      */
     public static final long MAX_DEVICE_SIZE = (1L << 56) - 1;
+    /** The unit of GETFSMAP and of the fsmap formats. */
+    private static final long SECTOR_BYTES = 512;
 
     private final int blockSize;
     private final Map<Integer, Device> devices = new LinkedHashMap<>();
@@ -105,9 +107,10 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         if (Owner.hasFileOffset(owner) && fileOffset >= 0 && length > 0 && fileOffset > Long.MAX_VALUE - length)
         {
             // A file's last block ending at byte 2^63 or past (XFS files reach 2^63 - 1 bytes, and any user can write
-            // one): an index holds file bytes below 2^63 - 1. The bytes past that, which no file can hold data at, are
-            // held as unknown rather than the whole device refused, and counted.
-            final long held = Long.MAX_VALUE - fileOffset;
+            // one): an index holds file bytes below 2^63 - 1. The file keeps its whole sectors below that, and its last
+            // sector, which holds no byte a file can have but the one at 2^63 - 2, is held as unknown (rather than
+            // the whole device refused), so that records stay in the whole sectors fsmap formats print; counted.
+            final long held = (Long.MAX_VALUE - fileOffset) & -SECTOR_BYTES;
             if (held > 0)
             {
                 add(records, deviceOffset, held, owner, fileOffset, flags & MappingFlags.STORED, line);

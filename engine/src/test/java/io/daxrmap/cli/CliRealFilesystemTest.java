@@ -161,11 +161,44 @@ class CliRealFilesystemTest
                     "0x100000000:" + IMAGE_SIZE);
                 assertEquals("pfn 0x" + Long.toHexString(pfn) + ": mapped at device offset " + sector * 512 +
                     "\nkill  inode " + inode + " pgoff " + ((1L << 51) - 1) + " pgcnt 1 far\nowner special_0:2 device " +
-                    "bytes [" + (sector * 512 + 4095) + ", " + (sector * 512 + 4096) + ")\n", page.out(), source);
-                // the block's last byte, past any file's end, is unknown: never free to re-zero
-                final CliRun last = CliRun.run("query", index.toString(), "--units", "bytes", "--range",
-                    (sector * 512 + 4095) + ":" + (sector * 512 + 4095), "--format", "json");
-                assertTrue(last.out().contains("\"owner\":\"special_0:2\""), source + ": " + last.out() + last.err());
+                    "bytes [" + (sector * 512 + 3584) + ", " + (sector * 512 + 4096) + ")\n", page.out(), source);
+                // the block's last sector, holding no byte but one a file can have, is unknown: never free to re-zero;
+                // and every record stays in whole sectors, as the fsmap formats print them
+                final CliRun last = CliRun.run("query", index.toString(), "--range", sector + ":" + (sector + 7));
+                assertEquals(0, last.status(), last.err());
+                assertEquals(List.of(sector + "," + (sector + 6) + ",inode_" + inode + "_data," + ((1L << 54) - 8) + "," +
+                    ((1L << 54) - 2) + ",7", (sector + 7) + "," + (sector + 7) + ",special_0:2,,,1"),
+                    last.out().lines().skip(1).map(line -> line.split(",", 4)[3]).toList(), source);
+                assertEquals(0, CliRun.run("dump", index.toString()).status(), source);
+                assertEquals(0, CliRun.run("dump", index.toString(), "--format", "fsmap-verbose").status(), source);
+            }
+            // the kernel's own dumps of it import, and hold what the index from the kernel holds
+            final Path csv = temp.resolve("far.csv");
+            Files.writeString(csv, far.run("xfs_io -c 'fsmap -m' \"$MNT\""));
+            final Path verbose = temp.resolve("far-v.txt");
+            Files.writeString(verbose, far.run("xfs_io -c 'fsmap -v' \"$MNT\""));
+            final String indexed = CliRun.run("dump", temp.resolve("far-fsmap").toString()).out();
+            for (final String[] dump : new String[][]{{"fsmap-csv", csv.toString()}, {"fsmap-verbose", verbose.toString()}})
+            {
+                final Path imported = temp.resolve("far-import-" + dump[0]);
+                final CliRun run = CliRun.run("import", "--format", dump[0], dump[1], "-o", imported.toString());
+                assertEquals(0, run.status(), run.err());
+                assertEquals(indexed, CliRun.run("dump", imported.toString()).out(), dump[0]);
+            }
+            // and so do its forward maps, as xfs_io and filefrag print them
+            final Path inodes = temp.resolve("far-inodes.txt");
+            Files.writeString(inodes, inode + " far\n");
+            for (final String command : new String[]{"xfs_io -c 'fiemap -v' far", "filefrag -v far"})
+            {
+                final Path text = temp.resolve("far-fiemap.txt");
+                Files.writeString(text, far.run(command));
+                final Path imported = temp.resolve("far-import-" + command.split(" ")[0]);
+                final CliRun run = CliRun.run("import", "--format", "fiemap", "--inodes", inodes.toString(), "--device",
+                    "7:0", text.toString(), "-o", imported.toString());
+                assertEquals(0, run.status(), command + ": " + run.err());
+                final String dumped = CliRun.run("query", imported.toString(), "--range", sector + ":" + (sector + 7)).out();
+                assertTrue(dumped.contains("," + sector + "," + (sector + 6) + ",inode_" + inode + "_data," +
+                    ((1L << 54) - 8) + "," + ((1L << 54) - 2) + ",7\n"), command + ": " + dumped);
             }
         }
     }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -166,9 +167,13 @@ class CliRealFilesystemTest
                 // and every record stays in whole sectors, as the fsmap formats print them
                 final CliRun last = CliRun.run("query", index.toString(), "--range", sector + ":" + (sector + 7));
                 assertEquals(0, last.status(), last.err());
-                assertEquals(List.of(sector + "," + (sector + 6) + ",inode_" + inode + "_data," + ((1L << 54) - 8) + "," +
-                    ((1L << 54) - 2) + ",7", (sector + 7) + "," + (sector + 7) + ",special_0:2,,,1"),
-                    last.out().lines().skip(1).map(line -> line.split(",", 4)[3]).toList(), source);
+                final List<String> records = last.out().lines().skip(1).map(line -> line.split(",", 4)[3]).toList();
+                assertEquals(2, records.size(), source + ": " + last.out());
+                assertEquals(sector + "," + (sector + 6) + ",inode_" + inode + "_data," + ((1L << 54) - 8) + "," +
+                    ((1L << 54) - 2) + ",7", records.get(0), source);
+                // one sector under GETFSMAP; with FIEMAP, the unknown bytes after it too
+                assertTrue(records.get(1).startsWith((sector + 7) + "," + (source.equals("fsmap") ? sector + 7 : "")) &&
+                    records.get(1).contains(",special_0:2,,,"), source + ": " + records.get(1));
                 assertEquals(0, CliRun.run("dump", index.toString()).status(), source);
                 assertEquals(0, CliRun.run("dump", index.toString(), "--format", "fsmap-verbose").status(), source);
             }

@@ -199,6 +199,7 @@ final class IndexCommand implements Callable<Integer>
                         "read it (" + ex.getMessage() + "); reading it again, read " + (read + 1) + " of " +
                         FSMAP_READS));
                     err.flush();
+                    built = null; // the refused read's records are garbage before the next read holds as many
                     built = build(root, geometry, Source.fsmap, read + 1);
                 }
             }

@@ -223,15 +223,7 @@ public final class GetFsmap implements AutoCloseable
          */
         public void sync() throws LiveSourceException
         {
-            try
-            {
-                LibC.syncfs(fd);
-            }
-            catch (final LastErrorException ex)
-            {
-                final int errno = LibC.errno(ex);
-                throw new LiveSourceException("syncfs failed: path=" + path + " " + LibC.describe(errno), errno, ex);
-            }
+            LibC.syncfs(fd, path);
         }
 
         @Override

@@ -91,6 +91,27 @@ final class LibC
 
     static native int syncfs(int fd) throws LastErrorException;
 
+    /**
+     * {@code syncfs(2)} on an open file of a filesystem: its dirty data and metadata written, so that delayed
+     * allocations have addresses before GETFSMAP reads the reverse map.
+     *
+     * @param fd   an open file of the filesystem.
+     * @param path its path, for the message.
+     * @throws LiveSourceException if syncfs fails.
+     */
+    static void syncfs(final int fd, final Path path) throws LiveSourceException
+    {
+        try
+        {
+            syncfs(fd);
+        }
+        catch (final LastErrorException ex)
+        {
+            final int errno = errno(ex);
+            throw new LiveSourceException("syncfs failed: path=" + path + " " + describe(errno), errno, ex);
+        }
+    }
+
     static native String strerror(int errno);
 
     /**

@@ -234,15 +234,7 @@ public final class MountRoot implements AutoCloseable
      */
     public void sync() throws LiveSourceException
     {
-        try
-        {
-            LibC.syncfs(fd);
-        }
-        catch (final LastErrorException ex)
-        {
-            final int errno = LibC.errno(ex);
-            throw new LiveSourceException("syncfs failed: path=" + path + " " + LibC.describe(errno), errno, ex);
-        }
+        LibC.syncfs(fd, path);
     }
 
     /**

@@ -42,20 +42,14 @@ class FailureDaemonCliTest
         {
             channel.truncate(0);
         }
-        final Path regions = temp.resolve("regions.json");
-        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
-            "\"dataOffset\":0,\"partitionOffset\":0}]}");
+        final Path regions = regions("regions.json");
         final InputStream stdin = System.in;
         final PipedOutputStream feed = new PipedOutputStream();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         try
         {
-            System.setIn(new PipedInputStream(feed));
-            final CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Main.run(new String[]{
-                "failure", index.toString(), "--regions", regions.toString(), "--events", "-", "--json",
-                "--no-processes"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)));
+            final CompletableFuture<Integer> status = daemon(index, regions, feed, out, err);
             send(feed, out, status, 1);
             // mv index old && mv broken index
             Files.move(index, temp.resolve("old"));
@@ -91,20 +85,14 @@ class FailureDaemonCliTest
         final Path other = temp.resolve("other");
         final CliRun imported = CliRun.run("import", "--format", "fsmap-csv", csv.toString(), "-o", other.toString());
         assertEquals(0, imported.status(), imported.err());
-        final Path regions = temp.resolve("regions-burst.json");
-        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
-            "\"dataOffset\":0,\"partitionOffset\":0}]}");
+        final Path regions = regions("regions-burst.json");
         final InputStream stdin = System.in;
         final PipedOutputStream feed = new PipedOutputStream();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         try
         {
-            System.setIn(new PipedInputStream(feed));
-            final CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Main.run(new String[]{
-                "failure", index.toString(), "--regions", regions.toString(), "--events", "-", "--json",
-                "--no-processes"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)));
+            final CompletableFuture<Integer> status = daemon(index, regions, feed, out, err);
             send(feed, out, status, 1);
             Files.move(index, temp.resolve("old-burst"));
             Files.move(other, index);
@@ -133,9 +121,7 @@ class FailureDaemonCliTest
     void shouldAnswerEventsReadFromAFifoByPath() throws Exception
     {
         final Path index = imported("fifo-index");
-        final Path regions = temp.resolve("regions-fifo.json");
-        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
-            "\"dataOffset\":0,\"partitionOffset\":0}]}");
+        final Path regions = regions("regions-fifo.json");
         final Path fifo = temp.resolve("events.fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
         final CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run("failure", index.toString(),
@@ -147,6 +133,29 @@ class FailureDaemonCliTest
         final List<String> reports = answered.out().lines().toList();
         assertEquals(2, reports.size(), answered.out());
         assertTrue(reports.get(0).contains("\"verdict\":\"mapped\""), reports.get(0));
+    }
+
+    /** The regions file of the capture's device: pmem0 at 0x100000000, 64 MiB, no metadata area. */
+    private Path regions(final String name) throws IOException
+    {
+        final Path regions = temp.resolve(name);
+        Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
+            "\"dataOffset\":0,\"partitionOffset\":0}]}");
+        return regions;
+    }
+
+    /**
+     * Start {@code failure --events -} reading what is written to {@code feed} (through System.in, which the caller
+     * restores), its reports and messages in {@code out} and {@code err}.
+     */
+    private static CompletableFuture<Integer> daemon(final Path index, final Path regions, final PipedOutputStream feed,
+        final ByteArrayOutputStream out, final ByteArrayOutputStream err) throws IOException
+    {
+        System.setIn(new PipedInputStream(feed));
+        return CompletableFuture.supplyAsync(() -> Main.run(new String[]{
+            "failure", index.toString(), "--regions", regions.toString(), "--events", "-", "--json",
+            "--no-processes"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8)));
     }
 
     private Path imported(final String name)

@@ -100,6 +100,10 @@ public final class FailureService
     private boolean looking = true;
     /** Whether a report has looked at the index yet. */
     private boolean looked;
+    /** The looks taken so far: a device's reader refreshed at the last one need not be again until the next. */
+    private long looks = 1;
+    /** Per bound device, the look its reader was last refreshed at (0: never). */
+    private long[] refreshedAt;
     private FailureReport current;
     /** What runs between the read of the followed index's layout and the binding of its devices: where tests act. */
     private final Runnable beforeBind;
@@ -186,6 +190,7 @@ public final class FailureService
         deviceNumbers = numbers;
         indexes = boundIndexes;
         readers = boundReaders;
+        refreshedAt = new long[count];
         deviceSizes = sizes;
         pagemaps = maps;
         dataDevice = data;
@@ -332,7 +337,11 @@ public final class FailureService
      */
     public void report(final FailureEvent event, final FailureReport report, final ReportHandler handler)
     {
-        looked = true;
+        if (looking)
+        {
+            looked = true;
+            looks++;
+        }
         // the layout answered from stays open until the handler has named the paths of its reports (path(long))
         final FilesystemIndex.Layout held = followAndHold();
         try
@@ -476,6 +485,7 @@ public final class FailureService
                 " length=" + event.length());
         }
         looked = true;
+        looks++;
         follow();
         reportPiece(event, start, start + event.length(), report);
         return report;
@@ -577,8 +587,12 @@ public final class FailureService
     {
         try
         {
-            if (looking && (followed == null || followed.refusal() == null))
+            // a device not refreshed at the last look is, even when answering from that look: an event answered so
+            // arrived before the look, and its device must be at least as new as the look (which refreshed only the
+            // device its own event was on)
+            if ((looking || refreshedAt[d] != looks) && (followed == null || followed.refusal() == null))
             {
+                refreshedAt[d] = looks;
                 // not while the index refuses the directory in place (its device indexes would not take it in either)
                 readers[d].refresh();
             }

@@ -1,6 +1,7 @@
 package io.daxrmap.failure;
 
 import io.daxrmap.format.DeviceNumber;
+import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.Owner;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
@@ -45,6 +46,11 @@ class LastLookTest
 
     private static String kills(final FailureService service, final boolean look)
     {
+        return kills(service, FailureEvent.physical(PMEM0 + 100, 12), look);
+    }
+
+    private static String kills(final FailureService service, final FailureEvent event, final boolean look)
+    {
         final StringBuilder kills = new StringBuilder();
         final FailureService.ReportHandler handler = report ->
         {
@@ -53,7 +59,6 @@ class LastLookTest
                 kills.append(report.killInode(i)).append('=').append(service.path(report.killInode(i))).append(';');
             }
         };
-        final FailureEvent event = FailureEvent.physical(PMEM0 + 100, 12);
         if (look)
         {
             service.report(event, new FailureReport(), handler);
@@ -79,6 +84,30 @@ class LastLookTest
             assertEquals("1001=g1;", kills(service, false), "answered as the last look found, named from its catalog");
             assertEquals("1002=g2;", kills(service, true), "a report looks");
             assertEquals("1002=g2;", kills(service, false));
+        }
+    }
+
+    @Test
+    void shouldAnswerFromTheLastLookWithEveryDeviceAsNewAsThatLook() throws IOException
+    {
+        // an event outside every device looks at the index, then one on the device, received before that look, is
+        // answered from it: its device must be as new as the look, though the look's own event touched no device
+        for (final long looking : new long[]{PMEM0 + 4096, PMEM0 + 1024 * MIB})
+        {
+            final Path directory = temp.resolve("writer-" + looking);
+            create(0, directory);
+            final FailureEvent free = FailureEvent.physical(PMEM0 + 200 * 4096L, 12);
+            try (FilesystemIndex index = IndexStore.load(directory))
+            {
+                final FailureService service = FailureService.of(index, REGIONS);
+                assertEquals("", kills(service, free, true), "block 200 is free");
+                try (ReverseIndex writer = ReverseIndex.open(directory.resolve(IndexStore.deviceDirectory(DATA))))
+                {
+                    writer.newBatch().map(Owner.data(3000), 0, 200 * 4096L, 4096, 0).commit();
+                }
+                kills(service, FailureEvent.physical(looking, 12), true);
+                assertEquals("3000=null;", kills(service, free, false), "looked at from 0x" + Long.toHexString(looking));
+            }
         }
     }
 

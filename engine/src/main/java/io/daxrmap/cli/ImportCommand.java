@@ -142,6 +142,12 @@ final class ImportCommand implements Callable<Integer>
         {
             spec.commandLine().getOut().printf("imported %d records from %d file(s) into %s (%d device(s))%n",
                 records, files.size(), output, index.devices().size());
+            if (builder.recordsPastFileOffsets() > 0)
+            {
+                spec.commandLine().getOut().printf("  %d records reach file byte 2^63 - 1, past what an index holds: " +
+                    "the last byte of their blocks, past any file's end, is held as unknown%n",
+                    builder.recordsPastFileOffsets());
+            }
             if (fiemap == null)
             {
                 warnIfJoined(index, named[0]);

@@ -376,8 +376,8 @@ final class IndexCommand implements Callable<Integer>
             }
             if (built.builder.recordsPastFileOffsets() > 0)
             {
-                out.printf("  %d %s reach file byte 2^63 - 1, past what an index holds: the last bytes of their " +
-                    "blocks, past any file's end, are held as unknown%n", built.builder.recordsPastFileOffsets(),
+                out.printf("  %d %s reach file byte 2^63 - 1, past what an index holds: the last byte of their " +
+                    "blocks, past any file's end, is held as unknown%n", built.builder.recordsPastFileOffsets(),
                     built.source == Source.fsmap ? "records" : "extents");
             }
             out.flush();

@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class IndexRecords implements FsmapRecordSource
 {
+    private static final long SECTOR = 512;
+
     private final FilesystemIndex index;
     private final long first;
     private final long last;
@@ -65,12 +67,30 @@ final class IndexRecords implements FsmapRecordSource
             }
             final int major = DeviceNumber.major(device);
             final int minor = DeviceNumber.minor(device);
+            // the device byte after a file record that ends at the largest file offset an index holds, printed as the
+            // record's own (the unknown record that holds it starts after it)
+            final long[] claimed = {-1};
             try
             {
                 deviceIndex.newReader().scan(first, last, (deviceOffset, length, owner, fileOffset, flags) ->
                 {
                     long start = deviceOffset;
                     long end = deviceOffset + length;
+                    if (Owner.hasFileOffset(owner) && fileOffset + length == Long.MAX_VALUE && (end + 1) % SECTOR == 0)
+                    {
+                        // a file's last block ending at file byte 2^63: the index holds all of it but its last byte,
+                        // past any file's end (FilesystemIndexBuilder); printed whole, as the kernel prints it
+                        end++;
+                        claimed[0] = end - 1;
+                    }
+                    else if (owner == Owner.UNKNOWN && start == claimed[0])
+                    {
+                        start++;
+                        if (start == end || ranged && start > last)
+                        {
+                            return true;
+                        }
+                    }
                     if (ranged && owner == Owner.FREE)
                     {
                         start = Math.max(start, first);

@@ -233,7 +233,11 @@ public final class FiemapTextReader
             final long physical = fields.bytes(BLOCK_RANGE, blockStart, unit);
             final long length = fields.bytes(TOTAL, total, unit);
             // a file's last block may end at 2^63 (XFS files reach 2^63 - 1 bytes): the index holds what it can of it
-            checkEnd(FILE_OFFSET, fileOffset, length - 1);
+            if (fileOffset > Long.MAX_VALUE - length + 1)
+            {
+                throw fields.error(FILE_OFFSET, "overflow converting to bytes: offset=" + fileOffset + " length=" +
+                    length);
+            }
             checkEnd(BLOCK_RANGE, physical, length);
             handler.onExtent(path, fileOffset, physical, length, flags);
             extents++;

@@ -46,8 +46,6 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
      * device's geometry). A device size is a whole number of blocks, so the largest is this rounded down to a block.
      */
     public static final long MAX_DEVICE_SIZE = (1L << 56) - 1;
-    /** The unit of GETFSMAP and of the fsmap formats. */
-    private static final long SECTOR_BYTES = 512;
 
     private final int blockSize;
     private final Map<Integer, Device> devices = new LinkedHashMap<>();
@@ -106,16 +104,15 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         }
         if (Owner.hasFileOffset(owner) && fileOffset >= 0 && length > 0 && fileOffset > Long.MAX_VALUE - length)
         {
-            // A file's last block ending at byte 2^63 or past (XFS files reach 2^63 - 1 bytes, and any user can write
-            // one): an index holds file bytes below 2^63 - 1. The file keeps its whole sectors below that, and its last
-            // sector, which holds no byte a file can have but the one at 2^63 - 2, is held as unknown (rather than
-            // the whole device refused), so that records stay in the whole sectors fsmap formats print; counted.
-            final long held = (Long.MAX_VALUE - fileOffset) & -SECTOR_BYTES;
+            // A file's last block ending at byte 2^63 (XFS files reach 2^63 - 1 bytes, and any user can write one, or
+            // reflink it): an index holds file bytes below 2^63 - 1, which are all the bytes a file can have. The
+            // block's last byte is left unlisted, and so unknown (load), rather than the whole device refused; the
+            // record is printed running to 2^63 as the kernel's does (IndexRecords).
+            final long held = Long.MAX_VALUE - fileOffset;
             if (held > 0)
             {
                 add(records, deviceOffset, held, owner, fileOffset, flags & MappingFlags.STORED, line);
             }
-            add(records, deviceOffset + held, length - held, Owner.UNKNOWN, 0, 0, line);
             pastFileOffsets++;
             return;
         }
@@ -135,7 +132,7 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
 
     /**
      * Records whose file range reached past the largest file offset an index holds (2^63 - 1): their bytes from there
-     * on, past the end any file can have, are held as unknown.
+     * on, past the end any file can have, are left unlisted and held as unknown.
      *
      * @return how many records.
      */
@@ -300,7 +297,8 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
                 ", past the largest device an index holds: " + max + " bytes");
         }
         final long size = Math.max(blockSize, (records.end + blockSize - 1) / blockSize * blockSize);
-        final long[] unlisted = unlistedUnknown ? unlisted(records, size) : new long[0];
+        // a source that lists every byte leaves none unlisted but the tails of files past 2^63 - 1 (onRecord)
+        final long[] unlisted = unlistedUnknown || pastFileOffsets > 0 ? unlisted(records, size) : new long[0];
         unlistedRanges.put(deviceNumber, unlisted);
         final int total = records.count + unlisted.length / 2;
         final ReverseIndex index = factory.create(

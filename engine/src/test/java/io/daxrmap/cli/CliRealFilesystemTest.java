@@ -142,53 +142,69 @@ class CliRealFilesystemTest
     {
         try (LoopFilesystem far = LoopFilesystem.xfs(IMAGE_SIZE))
         {
-            // any user can write the last block a file can have: it ends at byte 2^63, one past the largest offset
-            far.run("xfs_io -f -c 'pwrite -S 0x61 9223372036854771712 4095' -c fsync far >/dev/null");
+            // any user can write the last block a file can have, which ends at file byte 2^63, one past the largest
+            // offset, and reflink it into another file
+            far.run("xfs_io -f -c 'pwrite -S 0x61 9223372036854771712 4095' -c fsync far >/dev/null && " +
+                "xfs_io -f -c 'reflink far 9223372036854771712 0 0' -c fsync near >/dev/null && " +
+                "xfs_io -f -c 'pwrite -S 0x62 9223372036854771712 4095' -c fsync alone >/dev/null");
             far.settle();
             final String inode = far.run("stat -c %i far").trim();
+            final String near = far.run("stat -c %i near").trim();
+            final String alone = far.run("stat -c %i alone").trim();
+            final long aloneSector = Long.parseLong(far.run("xfs_io -c 'fsmap -m' \"$MNT\" | grep ',inode_" + alone +
+                "_data,'").split(",")[3]);
             final String record = far.run("xfs_io -c 'fsmap -m' \"$MNT\" | grep ',inode_" + inode + "_data,'");
             final long sector = Long.parseLong(record.split(",")[3]);
+            final String kernelCsv = far.run("xfs_io -c 'fsmap -m' \"$MNT\"");
+            final String kernelVerbose = far.run("xfs_io -c 'fsmap -v' \"$MNT\"");
             for (final String source : new String[]{"fsmap", "fiemap"})
             {
                 final Path index = temp.resolve("far-" + source);
                 final CliRun indexed = CliRun.run("index", far.mountPoint().toString(), "-o", index.toString(),
                     "--source", source);
                 assertEquals(0, indexed.status(), source + ": " + indexed.err());
-                assertTrue(indexed.out().contains("  1 " + (source.equals("fsmap") ? "records" : "extents") +
+                assertTrue(indexed.out().contains("  2 " + (source.equals("fsmap") ? "records" : "extents") +
                     " reach file byte 2^63 - 1, past what an index holds"), indexed.out());
                 assertEquals(0, CliRun.run("verify", index.toString()).status(), source);
+                // the kill path names both files (the block's last byte, past far's end, is near's)
                 final long pfn = 0x100000 + sector / 8;
                 final CliRun page = CliRun.run("query", index.toString(), "--pfn", Long.toString(pfn), "--pagemap",
                     "0x100000000:" + IMAGE_SIZE);
                 assertEquals("pfn 0x" + Long.toHexString(pfn) + ": mapped at device offset " + sector * 512 +
-                    "\nkill  inode " + inode + " pgoff " + ((1L << 51) - 1) + " pgcnt 1 far\nowner special_0:2 device " +
-                    "bytes [" + (sector * 512 + 3584) + ", " + (sector * 512 + 4096) + ")\n", page.out(), source);
-                // the block's last sector, holding no byte but one a file can have, is unknown: never free to re-zero;
-                // and every record stays in whole sectors, as the fsmap formats print them
-                final CliRun last = CliRun.run("query", index.toString(), "--range", sector + ":" + (sector + 7));
-                assertEquals(0, last.status(), last.err());
-                final List<String> records = last.out().lines().skip(1).map(line -> line.split(",", 4)[3]).toList();
-                assertEquals(2, records.size(), source + ": " + last.out());
-                assertEquals(sector + "," + (sector + 6) + ",inode_" + inode + "_data," + ((1L << 54) - 8) + "," +
-                    ((1L << 54) - 2) + ",7", records.get(0), source);
-                // one sector under GETFSMAP; with FIEMAP, the unknown bytes after it too
-                assertTrue(records.get(1).startsWith((sector + 7) + "," + (source.equals("fsmap") ? sector + 7 : "")) &&
-                    records.get(1).contains(",special_0:2,,,"), source + ": " + records.get(1));
-                assertEquals(0, CliRun.run("dump", index.toString()).status(), source);
-                assertEquals(0, CliRun.run("dump", index.toString(), "--format", "fsmap-verbose").status(), source);
+                    "\nkill  inode " + inode + " pgoff " + ((1L << 51) - 1) + " pgcnt 1 shared far" +
+                    "\nkill  inode " + near + " pgoff 0 pgcnt 1 shared near\n", page.out(), source);
+                // a block no other file shares: its last byte, past the file's end, is unknown, never free
+                final long alonePfn = 0x100000 + aloneSector / 8;
+                assertEquals("pfn 0x" + Long.toHexString(alonePfn) + ": mapped at device offset " + aloneSector * 512 +
+                    "\nkill  inode " + alone + " pgoff " + ((1L << 51) - 1) + " pgcnt 1 alone\nowner special_0:2 device " +
+                    "bytes [" + (aloneSector * 512 + 4095) + ", " + (aloneSector * 512 + 4096) + ")\n",
+                    CliRun.run("query", index.toString(), "--pfn", Long.toString(alonePfn), "--pagemap",
+                    "0x100000000:" + IMAGE_SIZE).out(), source);
+                assertEquals(far.run("xfs_io -c 'fsmap -m -d " + aloneSector + " " + (aloneSector + 7) + "' \"$MNT\""),
+                    CliRun.run("query", index.toString(), "--range", aloneSector + ":" + (aloneSector + 7)).out(), source);
+                // printed in whole units, each record as the kernel prints it
+                final String range = CliRun.run("query", index.toString(), "--range", sector + ":" + (sector + 7)).out();
+                assertEquals(far.run("xfs_io -c 'fsmap -m -d " + sector + " " + (sector + 7) + "' \"$MNT\""), range,
+                    source);
+                assertEquals(0, CliRun.run("dump", index.toString(), "--units", "blocks").status(), source);
             }
-            // the kernel's own dumps of it import, and hold what the index from the kernel holds
+            assertEquals(kernelCsv, CliRun.run("dump", temp.resolve("far-fsmap").toString()).out());
+            assertEquals(kernelVerbose, CliRun.run("dump", temp.resolve("far-fsmap").toString(), "--format",
+                "fsmap-verbose").out());
+            assertEquals(0, CliRun.run("verify", temp.resolve("far-fsmap").toString(), "--against",
+                far.mountPoint().toString()).status());
+            // the kernel's own dumps of it import, and dump as the kernel printed them
             final Path csv = temp.resolve("far.csv");
-            Files.writeString(csv, far.run("xfs_io -c 'fsmap -m' \"$MNT\""));
+            Files.writeString(csv, kernelCsv);
             final Path verbose = temp.resolve("far-v.txt");
-            Files.writeString(verbose, far.run("xfs_io -c 'fsmap -v' \"$MNT\""));
-            final String indexed = CliRun.run("dump", temp.resolve("far-fsmap").toString()).out();
+            Files.writeString(verbose, kernelVerbose);
             for (final String[] dump : new String[][]{{"fsmap-csv", csv.toString()}, {"fsmap-verbose", verbose.toString()}})
             {
                 final Path imported = temp.resolve("far-import-" + dump[0]);
                 final CliRun run = CliRun.run("import", "--format", dump[0], dump[1], "-o", imported.toString());
                 assertEquals(0, run.status(), run.err());
-                assertEquals(indexed, CliRun.run("dump", imported.toString()).out(), dump[0]);
+                assertTrue(run.out().contains("  2 records reach file byte 2^63 - 1"), run.out()); // far's and alone's
+                assertEquals(kernelCsv, CliRun.run("dump", imported.toString()).out(), dump[0]);
             }
             // and so do its forward maps, as xfs_io and filefrag print them
             final Path inodes = temp.resolve("far-inodes.txt");
@@ -202,8 +218,8 @@ class CliRealFilesystemTest
                     "7:0", text.toString(), "-o", imported.toString());
                 assertEquals(0, run.status(), command + ": " + run.err());
                 final String dumped = CliRun.run("query", imported.toString(), "--range", sector + ":" + (sector + 7)).out();
-                assertTrue(dumped.contains("," + sector + "," + (sector + 6) + ",inode_" + inode + "_data," +
-                    ((1L << 54) - 8) + "," + ((1L << 54) - 2) + ",7\n"), command + ": " + dumped);
+                assertTrue(dumped.contains("," + sector + "," + (sector + 7) + ",inode_" + inode + "_data," +
+                    ((1L << 54) - 8) + "," + ((1L << 54) - 1) + ",8\n"), command + ": " + dumped);
             }
         }
     }

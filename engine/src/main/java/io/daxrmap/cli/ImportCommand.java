@@ -159,7 +159,7 @@ final class ImportCommand implements Callable<Integer>
     /**
      * An fsmap dump's records of named owners and free space come out of the index as they went in, unless records
      * of one owner that touch in device and file offsets were joined (unknown records are not counted: the index adds
-     * its own for bytes no record lists, and a file at file byte 2^63 splits one off): then {@code dump} no longer prints what the kernel printed, and the user
+     * its own for the bytes no record lists). Then {@code dump} no longer prints what the kernel printed, and the user
      * is told so, with the reason, rather than finding out from a diff.
      */
     private void warnIfJoined(final FilesystemIndex index, final long read) throws IOException

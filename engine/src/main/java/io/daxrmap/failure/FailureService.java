@@ -45,8 +45,9 @@ import java.util.function.Consumer;
  * thread its own. Reports of poisoned bytes within one page allocate nothing once warm.
  * <h2>A replaced index directory</h2>
  * A service of a {@link FilesystemIndex} ({@link #of}) follows it: before each event (but those answered by
- * {@link #reportFromLastLook}) it has the index take in a new
- * import put in place of its directory ({@link FilesystemIndex#refresh()}, one {@code stat}), and answers from the
+ * {@link #reportFromLastLook}, which take in only what a device's writer committed since the last look, for a device
+ * that look did not refresh) it has the index take in a new import put in place of its directory
+ * ({@link FilesystemIndex#refresh()}, one {@code stat}), and answers from the
  * devices the index then has: a device the new import added is answered, one it removed is outside the filesystem,
  * and the data device is the new one. Each device's reader then takes in what its writer committed since (its own
  * index only: a device index of a followed index never adopts another import put in place of its directory, which
@@ -359,11 +360,12 @@ public final class FailureService
 
     /**
      * Answer an event as {@link #report} does, from the index as this service's last look at it found: without taking
-     * in a replaced directory or what the devices' writers committed since. For an event received before that look
-     * (a burst of events read together: the look of the burst's first event came after every one of them arrived),
-     * the answer is as new as {@link #report}'s, and costs no look: a look at an index loaded from its directory reads
-     * files ({@code CURRENT}, the log's head) and allocates, where answering allocates nothing. The first report of a
-     * service looks.
+     * in a replaced directory, nor what the devices' writers committed since (but for a device that look did not
+     * refresh, which is refreshed now, once). For an event received before that look (a burst of events read together:
+     * the look of the burst's first event came after every one of them arrived), the answer is as new as
+     * {@link #report}'s, and costs no look: a look at an index loaded from its directory reads files ({@code CURRENT},
+     * the log's head) and allocates, where answering from it allocates nothing once each device the events fall on
+     * was refreshed for it. The first report of a service looks.
      *
      * @param event   the event.
      * @param report  the report to fill, reused for each of the event's reports.

@@ -3,6 +3,7 @@ package io.daxrmap.cli;
 import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FsmapRecordHandler;
 import io.daxrmap.format.FsmapRecordSource;
+import io.daxrmap.index.IndexReader;
 import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.Owner;
 import io.daxrmap.store.FilesystemIndex;
@@ -67,29 +68,26 @@ final class IndexRecords implements FsmapRecordSource
             }
             final int major = DeviceNumber.major(device);
             final int minor = DeviceNumber.minor(device);
-            // the device byte after a file record that ends at the largest file offset an index holds, printed as the
-            // record's own (the unknown record that holds it starts after it)
-            final long[] claimed = {-1};
+            final IndexReader probe = deviceIndex.newReader();
             try
             {
-                deviceIndex.newReader().scan(first, last, (deviceOffset, length, owner, fileOffset, flags) ->
+                // one byte early: a file record ending at the last byte of a range's first sector (see cutAtLastOffset)
+                deviceIndex.newReader().scan(Math.max(0, first - 1), last, (deviceOffset, length, owner, fileOffset,
+                    flags) ->
                 {
                     long start = deviceOffset;
                     long end = deviceOffset + length;
-                    if (Owner.hasFileOffset(owner) && fileOffset + length == Long.MAX_VALUE && (end + 1) % SECTOR == 0)
+                    if (Owner.hasFileOffset(owner) && cutAtLastOffset(fileOffset, length, end))
                     {
-                        // a file's last block ending at file byte 2^63: the index holds all of it but its last byte,
-                        // past any file's end (FilesystemIndexBuilder); printed whole, as the kernel prints it
-                        end++;
-                        claimed[0] = end - 1;
+                        end++; // printed whole, as the kernel prints it
                     }
-                    else if (owner == Owner.UNKNOWN && start == claimed[0])
+                    else if (owner == Owner.UNKNOWN && (start + 1) % SECTOR == 0 && start > 0 && cutBefore(probe, start))
                     {
-                        start++;
-                        if (start == end || ranged && start > last)
-                        {
-                            return true;
-                        }
+                        start++; // that byte is printed as the cut record's
+                    }
+                    if (start >= end || ranged && (end <= first || start > last))
+                    {
+                        return true;
                     }
                     if (ranged && owner == Owner.FREE)
                     {
@@ -112,6 +110,32 @@ final class IndexRecords implements FsmapRecordSource
                 throw ex.getCause();
             }
         }
+    }
+
+    /**
+     * Whether a file record was cut short by the index: a file's last block ending at file byte 2^63, of which the
+     * index holds every byte but the one at 2^63 - 1, which no file can have ({@code FilesystemIndexBuilder}). Such a
+     * record ends one byte before a sector boundary at the largest file offset an index holds; the kernel's record
+     * runs one byte further, and so is it printed, the byte after it being the index's unknown one or a sharer's.
+     */
+    private static boolean cutAtLastOffset(final long fileOffset, final long length, final long end)
+    {
+        return fileOffset + length == Long.MAX_VALUE && (end + 1) % SECTOR == 0;
+    }
+
+    /**
+     * Whether the byte before {@code start} is the last one of a file record cut at the largest file offset: then the
+     * unknown byte at {@code start} is printed as that record's.
+     */
+    private static boolean cutBefore(final IndexReader probe, final long start)
+    {
+        final boolean[] cut = {false};
+        probe.byteQuery(start - 1, 1, (deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            cut[0] |= Owner.hasFileOffset(owner) && fileOffset == Long.MAX_VALUE - 1;
+            return !cut[0];
+        });
+        return cut[0];
     }
 
     /**

@@ -182,6 +182,27 @@ class CliRealFilesystemTest
                     "0x100000000:" + IMAGE_SIZE).out(), source);
                 assertEquals(far.run("xfs_io -c 'fsmap -m -d " + aloneSector + " " + (aloneSector + 7) + "' \"$MNT\""),
                     CliRun.run("query", index.toString(), "--range", aloneSector + ":" + (aloneSector + 7)).out(), source);
+                // a range of the block's last byte alone names the file, as the kernel's record covers it
+                final long tail = aloneSector * 512 + 4095;
+                final String lastByte = CliRun.run("query", index.toString(), "--units", "bytes", "--range",
+                    tail + ":" + tail).out();
+                assertEquals(List.of((tail - 4095) + "," + tail + ",inode_" + alone + "_data," + (Long.MAX_VALUE - 4095) +
+                    "," + Long.MAX_VALUE + ",4096"), lastByte.lines().skip(1).map(line -> line.split(",", 4)[3]).toList(),
+                    source);
+                // and a range after the block starts on its own sector, whatever holds it
+                final CliRun after = CliRun.run("query", index.toString(), "--range", (aloneSector + 8) + ":" +
+                    (aloneSector + 8));
+                assertEquals(0, after.status(), source + ": " + after.err());
+                if (source.equals("fsmap"))
+                {
+                    assertEquals(far.run("xfs_io -c 'fsmap -m -d " + (aloneSector + 8) + " " + (aloneSector + 8) +
+                        "' \"$MNT\""), after.out());
+                }
+                else
+                {
+                    assertTrue(after.out().lines().skip(1).allMatch(line -> Long.parseLong(line.split(",")[3]) >=
+                        aloneSector + 8), after.out());
+                }
                 // printed in whole units, each record as the kernel prints it
                 final String range = CliRun.run("query", index.toString(), "--range", sector + ":" + (sector + 7)).out();
                 assertEquals(far.run("xfs_io -c 'fsmap -m -d " + sector + " " + (sector + 7) + "' \"$MNT\""), range,

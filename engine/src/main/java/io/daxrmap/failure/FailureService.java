@@ -594,9 +594,9 @@ public final class FailureService
             // device its own event was on)
             if ((looking || refreshedAt[d] != looks) && (followed == null || followed.refusal() == null))
             {
-                refreshedAt[d] = looks;
                 // not while the index refuses the directory in place (its device indexes would not take it in either)
                 readers[d].refresh();
+                refreshedAt[d] = looks; // only once refreshed: a refresh that failed is tried again by the next event
             }
         }
         catch (final UncheckedIOException ex)

@@ -176,6 +176,8 @@ final class IndexCommand implements Callable<Integer>
                 }
                 built = build(root, geometry, Source.fiemap, 1);
             }
+            String firstRefusal = null;
+            boolean sameRefusal = true;
             for (int read = 1; ; read++)
             {
                 try
@@ -189,10 +191,16 @@ final class IndexCommand implements Callable<Integer>
                     {
                         throw ex;
                     }
+                    firstRefusal = firstRefusal == null ? ex.getMessage() : firstRefusal;
+                    sameRefusal &= firstRefusal.equals(ex.getMessage());
                     if (read == FSMAP_READS)
                     {
-                        throw new IOException(mountPoint + ": the filesystem kept changing while GETFSMAP read it: " +
-                            "its records were refused in " + read + " reads, the last: " + ex.getMessage(), ex);
+                        // a filesystem that changes between batches contradicts itself differently from read to read;
+                        // a map refused the same way every time is not one of those, and is not said to be
+                        throw new IOException(mountPoint + (sameRefusal ? ": GETFSMAP's records were refused the " +
+                            "same way in " + read + " reads, so not for changes between its batches: " :
+                            ": the filesystem kept changing while GETFSMAP read it: its records were refused in " +
+                            read + " reads, the last: ") + ex.getMessage(), ex);
                     }
                     final PrintWriter err = spec.commandLine().getErr();
                     err.println(Main.oneLine("daxrmap index: warning: " + mountPoint + " changed while GETFSMAP " +

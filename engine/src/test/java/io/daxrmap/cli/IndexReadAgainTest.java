@@ -85,7 +85,7 @@ class IndexReadAgainTest
     @Test
     void shouldFailNamingTheMountWhenEveryReadSawAFileRangeTwice() throws IOException
     {
-        final ChangingReader reader = new ChangingReader(Integer.MAX_VALUE);
+        final ChangingReader reader = new ChangingReader(Integer.MAX_VALUE, true);
         final Path parent = temp.resolve("always-changed");
         final Path index = parent.resolve("index");
         final CliRun run = run(reader, "index", xfs.mountPoint().toString(), "-o", index.toString());
@@ -114,6 +114,23 @@ class IndexReadAgainTest
         }
     }
 
+    @Test
+    void shouldNotSayTheFilesystemChangedWhenEveryReadIsRefusedTheSameWay() throws IOException
+    {
+        final ChangingReader reader = new ChangingReader(Integer.MAX_VALUE, false);
+        final Path index = temp.resolve("same-refusal").resolve("index");
+        final CliRun run = run(reader, "index", xfs.mountPoint().toString(), "-o", index.toString());
+
+        assertEquals(Main.EXIT_BAD_INPUT, run.status(), run.err());
+        assertEquals(IndexCommand.FSMAP_READS, reader.reads);
+        final String[] lines = run.err().split("\n");
+        final String error = lines[lines.length - 1];
+        assertTrue(error.startsWith("daxrmap index: " + xfs.mountPoint() + ": GETFSMAP's records were refused the " +
+            "same way in " + IndexCommand.FSMAP_READS + " reads, so not for changes between its batches: device "),
+            error);
+        assertFalse(Files.exists(index));
+    }
+
     private static CliRun run(final IndexCommand.FsmapReader reader, final String... args)
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -140,13 +157,21 @@ class IndexReadAgainTest
     private static final class ChangingReader implements IndexCommand.FsmapReader
     {
         private final int changedReads;
+        /** Whether each read gives another record twice, as a filesystem changing between reads would. */
+        private final boolean another;
         private int reads;
         /** The record given twice: major, minor, device offset, length, owner, file offset, flags. */
         private long[] moved;
 
         ChangingReader(final int changedReads)
         {
+            this(changedReads, false);
+        }
+
+        ChangingReader(final int changedReads, final boolean another)
+        {
             this.changedReads = changedReads;
+            this.another = another;
         }
 
         @Override
@@ -160,7 +185,8 @@ class IndexReadAgainTest
             final List<long[]> records = new ArrayList<>();
             IndexCommand.KERNEL.readAll(path, (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
                 records.add(new long[]{major, minor, deviceOffset, length, owner, fileOffset, flags}));
-            final long[] data = records.stream().filter(r -> Owner.isFileData(r[4])).findFirst().orElseThrow();
+            final List<long[]> files = records.stream().filter(r -> Owner.isFileData(r[4])).toList();
+            final long[] data = files.get(another ? (reads - 1) % files.size() : 0);
             final long[] free = records.stream().filter(r -> r[4] == Owner.FREE && r[3] >= data[3] &&
                 r[0] == data[0] && r[1] == data[1]).findFirst().orElseThrow();
             moved = data;

@@ -1,6 +1,5 @@
 package io.daxrmap.failure;
 
-import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.model.Owner;
 import io.daxrmap.store.Catalog;
 import io.daxrmap.store.FilesystemIndex;
@@ -15,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,11 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BoundImportTest
 {
-    private static final int DATA = DeviceNumber.encode(259, 0);
-    private static final long MIB = 1L << 20;
-    private static final long PMEM0 = 0x1_0000_0000L;
-    private static final Regions REGIONS = new Regions(List.of(
-        new Region("pmem0", PMEM0, 64 * MIB, 0, 0, 0, Region.DATA_DEVICE, PMEM0)));
+    private static final int DATA = FollowedDeviceListTest.DATA;
+    private static final long MIB = FollowedDeviceListTest.MIB;
+    private static final long PMEM0 = FollowedDeviceListTest.PMEM0;
+    /** pmem0 over the data device; pmem1 over a device these indexes do not have. */
+    private static final Regions REGIONS = FollowedDeviceListTest.REGIONS;
 
     @TempDir
     Path temp;

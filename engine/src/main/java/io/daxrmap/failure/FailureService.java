@@ -67,6 +67,8 @@ public final class FailureService
     public static final int PUD_MAPPING_SHIFT = 30;
 
     private static final long PAGE_SIZE = 1L << FailureEvent.PAGE_SHIFT;
+    /** {@link #looks} before the first look; also the look no device was refreshed at ({@code refreshedAt} is 0). */
+    private static final long NO_LOOK = 0;
 
     /**
      * Receives the reports of an event.
@@ -99,11 +101,12 @@ public final class FailureService
     private int mappingShift = PAGE_MAPPING_SHIFT;
     /** Whether this report looks at the index first; false only in {@link #reportFromLastLook} after a look. */
     private boolean looking = true;
-    /** Whether a report has looked at the index yet. */
-    private boolean looked;
-    /** The looks taken so far: a device's reader refreshed at the last one need not be again until the next. */
-    private long looks = 1;
-    /** Per bound device, the look its reader was last refreshed at (0: never). */
+    /**
+     * The looks taken so far, from {@link #NO_LOOK}: a device's reader refreshed at the last one need not be again
+     * until the next.
+     */
+    private long looks = NO_LOOK;
+    /** Per bound device, the look its reader was last refreshed at ({@link #NO_LOOK}: never). */
     private long[] refreshedAt;
     private FailureReport current;
     /** What runs between the read of the followed index's layout and the binding of its devices: where tests act. */
@@ -340,7 +343,6 @@ public final class FailureService
     {
         if (looking)
         {
-            looked = true;
             looks++;
         }
         // the layout answered from stays open until the handler has named the paths of its reports (path(long))
@@ -374,7 +376,7 @@ public final class FailureService
      */
     public void reportFromLastLook(final FailureEvent event, final FailureReport report, final ReportHandler handler)
     {
-        if (!looked)
+        if (looks == NO_LOOK)
         {
             report(event, report, handler);
             return;
@@ -486,7 +488,6 @@ public final class FailureService
             throw new IllegalArgumentException("not a physical range within one page: address=" + start +
                 " length=" + event.length());
         }
-        looked = true;
         looks++;
         follow();
         reportPiece(event, start, start + event.length(), report);

@@ -104,7 +104,7 @@ final class KernelComparison
             ours.put(entry.getKey(), records);
             for (final long[] record : records)
             {
-                reverseMap |= !Owner.isInode(record[2]) && record[2] != Owner.FREE && record[2] != Owner.UNKNOWN;
+                reverseMap |= onlyInReverseMaps(record[2]);
             }
         }
         // the devices that differ first, then the records of the devices both have, each compared to its own size
@@ -144,6 +144,15 @@ final class KernelComparison
     }
 
     /**
+     * Whether an owner is one only a reverse map names (metadata, the log): an index holding one was built from
+     * GETFSMAP or its dumps, not from forward maps, which name files and unknown bytes only.
+     */
+    private static boolean onlyInReverseMaps(final long owner)
+    {
+        return !Owner.isInode(owner) && owner != Owner.FREE && owner != Owner.UNKNOWN;
+    }
+
+    /**
      * Devices as {@code MAJOR:MINOR}, comma-separated; {@code none} for none.
      */
     private static String names(final Set<Integer> devices)
@@ -178,7 +187,7 @@ final class KernelComparison
         for (final long[] record : all)
         {
             owners.add(record[2]);
-            complete |= !Owner.isInode(record[2]) && record[2] != Owner.FREE && record[2] != Owner.UNKNOWN;
+            complete |= onlyInReverseMaps(record[2]);
         }
         final List<long[]> ours = cut(all, unlisted);
         owners.remove(Owner.FREE);

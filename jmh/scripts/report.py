@@ -10,7 +10,6 @@ import math
 import os
 import platform
 import re
-import subprocess
 import sys
 
 
@@ -115,7 +114,8 @@ def first_loads(directory):
     return first
 
 
-def machine():
+def machine(results):
+    """The machine report.py runs on (that of the run, when the suite runs it) and the JVM the JSON names."""
     def read(path):
         try:
             with open(path) as f:
@@ -125,10 +125,8 @@ def machine():
     cpu = re.search(r"model name\s*:\s*(.*)", read("/proc/cpuinfo"))
     mem = re.search(r"MemTotal:\s*(\d+)", read("/proc/meminfo"))
     thp = read("/sys/kernel/mm/transparent_hugepage/enabled").strip()
-    try:
-        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    except OSError:
-        java = "unknown"
+    jvms = sorted({f"{r.get('vmName', '?')} {r.get('jdkVersion', '?')} ({r.get('vmVersion', '?')})" for r in results})
+    java = "; ".join(jvms) if jvms else "no JVM recorded"
     return (f"{cpu.group(1) if cpu else 'unknown CPU'}, {os.cpu_count()} cores, "
             f"{int(mem.group(1)) / 1048576:.0f} GiB, kernel {platform.release()}, {java}, THP {thp}")
 
@@ -181,9 +179,22 @@ def svg(lines, path):
         f.write("\n".join(out) + "\n")
 
 
+def failed_runs(directory):
+    """The runs suite.sh saw fail, one name a line in failed-runs."""
+    path = os.path.join(directory, "failed-runs")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+MUTATION_KINDS = ("unmapMap", "reflinkTruncate", "cowRemap", "dedupe", "convertUnwritten", "allocFree")
+
+
 def main(directory):
     results = load(directory)
     info = datasets(directory)
+    failed = failed_runs(directory)
     # The chase with THP on the heap is the miss with the page size the index's off-heap memory has (its arenas are
     # advised for huge pages): the 10^8 targets are ratios to it when the run has it, to the 4 KiB-page chase if not.
     plain = [r for r in results if HUGE_HEAP not in r.get("jvmArgs", [])]
@@ -246,12 +257,11 @@ def main(directory):
             a = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
             if a is not None:
                 (averaged if r["mode"] == "avgt" else sampled).append(a["score"])
-    if averaged or sampled:
-        rows.append(("query path allocation (`-prof gc`, gc.alloc.rate.norm)", "nothing per query",
-                     f"at most {max(averaged, default=0):.3f} B/op in the AverageTime query benchmarks; at most "
-                     f"{max(sampled, default=0):.3f} B/op in the SampleTime ones, whose sampler allocates and whose "
-                     f"long operations spread JMH's per-iteration garbage over few ops",
-                     max(averaged, default=None), 1))
+    rows.append(("query path allocation (`-prof gc`, gc.alloc.rate.norm)", "nothing per query",
+                 f"at most {max(averaged, default=0):.3f} B/op in the AverageTime query benchmarks; at most "
+                 f"{max(sampled, default=0):.3f} B/op in the SampleTime ones, whose sampler allocates and whose "
+                 f"long operations spread JMH's per-iteration garbage over few ops" if averaged or sampled else
+                 "not run", max(averaged, default=None), 1))
     kernel = metric(find(results, "GetFsmapBenchmark.pageOwners", source="getfsmap"))
     ours = metric(find(results, "GetFsmapBenchmark.pageOwners", source="daxrmap"))
     rows.append(("page owners vs GETFSMAP ioctl, 64 clones, p50", ">= 30 x faster",
@@ -265,6 +275,8 @@ def main(directory):
             rows.append((f"memory, {dataset}", "<= 32 B per record",
                          f"{per:.1f} B per record ({d['memory'] / 2**30:.2f} GiB; off-heap {d['offHeap'] / 2**30:.2f} "
                          f"GiB)", per, 32))
+        else:
+            rows.append((f"memory, {dataset}", "<= 32 B per record", "not run (no benchmark built it)", None, 32))
     # DESIGN.md's clone-heavy target is for 1,000 clones; 100 clones are shown against the same yardstick, unjudged
     for dataset, target, limit in (("clones100-1e6", "none of its own (the 5% is for 1,000 clones)", None),
                                    ("clones1000-1e7", "<= 5% of 40 B x records", 5)):
@@ -274,6 +286,8 @@ def main(directory):
             rows.append((f"memory, {dataset}", target,
                          f"{100 * share:.2f}% of 40 B x records ({d['memory'] / 2**20:.1f} MiB for "
                          f"{d['records']:,} records)", 100 * share, limit))
+        else:
+            rows.append((f"memory, {dataset}", target, "not run (no benchmark built it)", None, limit))
     cold = first_loads(directory)
     for dataset in ("unshared-1e6", "unshared-1e7", "clones100-1e6"):
         r = metric(find(results, "BulkLoadBenchmark.bulk", dataset=dataset))
@@ -287,11 +301,14 @@ def main(directory):
                          f"{fmt(brate and brate / 1e6, ' M/s', 2)}; {fmt(ratio(rate, brate), ' x', 1)}); first load "
                          f"in a fresh JVM {fmt(cold.get(dataset) and records / cold[dataset] / 1e3, ' M/s', 2)}",
                          rate / 1e6, -5))
-    for r in results:
-        if short(r["benchmark"]) == "MutationBenchmark.mutate":
-            m = r["primaryMetric"]["score"]
-            rows.append((f"mutations, {r['params']['kind']}, {r['params']['cycles']} cycles per batch",
-                         ">= 1 M/s", f"{m / 1e6:.3f} M/s", m / 1e6, -1))
+        else:
+            rows.append((f"bulk load, {dataset}", ">= 5 M records/s", "not run", None, -5))
+    for cycles in ("1", "256"):
+        for kind in MUTATION_KINDS:
+            r = find(results, "MutationBenchmark.mutate", kind=kind, cycles=cycles)
+            m = r["primaryMetric"]["score"] if r is not None else None
+            rows.append((f"mutations, {kind}, {cycles} cycles per batch", ">= 1 M/s",
+                         fmt(m and m / 1e6, " M/s", 3), m and m / 1e6, -1))
     idle = metric(find(results, "ReadWhileWriteBenchmark.idle"), "idleReader") or \
         metric(find(results, "ReadWhileWriteBenchmark.idle"))
     busy = metric(find(results, "ReadWhileWriteBenchmark.writing"), "reader")
@@ -302,15 +319,19 @@ def main(directory):
                  f"{fmt(p(writer, '50.0'), ' ns')}", ratio(p(busy, "99.0"), p(idle, "99.0")), 2))
     for records in ("10000000", "100000000"):
         m = metric(find(results, "ReopenBenchmark.reopenAndFirstQuery", records=records))
-        if m is not None:
-            rows.append((f"reopen + first answer, {int(records):.0e} records", "<= 1 s",
-                         f"{fmt(m['score'], ' ms')} (mean of {len(m.get('rawData', [[0]])[0])} opens)",
-                         m["score"], 1000))
+        rows.append((f"reopen + first answer, {int(records):.0e} records", "<= 1 s",
+                     f"{fmt(m['score'], ' ms')} (mean of {len(m.get('rawData', [[0]])[0])} opens)" if m is not None
+                     else "not run", m and m["score"], 1000))
 
-    lines = ["# Benchmark suite results", "",
-             f"Run directory `{directory}`; machine: {machine()}.", "",
+    lines = ["# Benchmark suite results", ""]
+    if failed:
+        lines += [f"**Incomplete run: {len(failed)} benchmark run(s) failed: {', '.join(failed)}** (their output is "
+                  f"in `console.log`); rows they would have measured say not run.", ""]
+    lines += [f"Run directory `{directory}`; machine: {machine(results)}.", "",
              "Every figure is from this one run; ratios are between benchmarks of the same run. Latency (`p50`, `p99`) "
-             "is JMH `SampleTime` over dependent chains (each sample carries ~20 ns of JMH's timer). The DRAM miss is "
+             "is JMH `SampleTime` over dependent chains, each query's probe chosen from the previous answer "
+             "(`GetFsmapBenchmark` excepted: its probes come in a fixed order); each sample carries ~20 ns of JMH's "
+             "timer. The DRAM miss is "
              "`PointerChaseBenchmark` (one dependent load per step through 256 MiB or 4 GiB); the 10^8 ratios are to its "
              "run with THP on the heap where the run has one, as the index's off-heap arenas are advised for huge "
              "pages.", "",

@@ -5,23 +5,50 @@
 #   jmh/scripts/suite.sh full    everything of DESIGN.md section 7 up to 10^8 records, under 30 minutes here
 # Needs the benchmarks jar (mvn -B -q -DskipTests package). The GETFSMAP harness needs root, xfsprogs and loop
 # devices; without root it is left out with a note.
+# A run that fails (the JVM exits non-zero) is named at the top of results.md and makes the script exit 1; OUTDIR must
+# not hold an earlier run's results, which the report would otherwise take as this run's.
 set -euo pipefail
+caller="$(pwd)"
 cd "$(dirname "$0")/../.."
 mode="${1:-quick}"
 stamp="$(date -u +%Y-%m-%d)"
 out="${2:-jmh/results/$stamp-$mode}"
+if [ -n "${2:-}" ] && [ "${out#/}" = "$out" ]; then
+  out="$caller/$out" # relative to where the command was given, not to the repository
+fi
 jar="${DAXRMAP_BENCH_JAR:-jmh/target/benchmarks.jar}"
+case "$mode" in
+  quick|full) ;;
+  *)
+    echo "usage: $0 quick|full [OUTDIR]" >&2
+    exit 2
+    ;;
+esac
+if compgen -G "$out/*.json" > /dev/null || [ -e "$out/results.md" ]; then
+  echo "suite.sh: $out holds an earlier run's results: name another OUTDIR, or remove them first" >&2
+  exit 2
+fi
 if [ ! -f "$jar" ]; then
   mvn -B -q -DskipTests package
 fi
 mkdir -p "$out"
 log="$out/console.log"
 : > "$log"
+rm -f "$out/failed-runs"
+failed=()
 run() {
   local name="$1"; shift
   echo "== $name: $*" | tee -a "$log"
+  set +e
   java -Dchronicle.analytics.disable=true -jar "$jar" "$@" -rf json -rff "$out/$name.json" 2>&1 | tee -a "$log" |
-    grep -E '^(# Run progress|dataset |getfsmap harness|Benchmark |([a-z]\.)*[A-Za-z.]*Benchmark\.)' || true
+    grep -E '^(# Run progress|dataset |getfsmap harness|Benchmark |([a-z]\.)*[A-Za-z.]*Benchmark\.)'
+  local status="${PIPESTATUS[0]}"
+  set -e
+  if [ "$status" != 0 ]; then
+    failed+=("$name")
+    echo "$name" >> "$out/failed-runs"
+    echo "FAILED: $name (exit status $status; its output is in $log)" | tee -a "$log"
+  fi
 }
 short=(-f 1 -wi 2 -i 3 -w 1 -r 1)
 case "$mode" in
@@ -49,7 +76,7 @@ case "$mode" in
     run mutations MutationBenchmark -f 1 -wi 8 -i 5 -w 1 -r 1
     run readwrite ReadWhileWriteBenchmark "${short[@]}"
     run reopen ReopenBenchmark -f 1 -wi 1 -i 5
-    run failure FailureBenchmark "${short[@]}"
+    run failure '\.FailureBenchmark\.' "${short[@]}"
     # the daemon over an index loaded from its directory: a look at the index per event, against a burst's last look
     run failure-loaded LoadedFailureBenchmark -prof gc "${short[@]}"
     if [ "$(id -u)" = 0 ]; then
@@ -58,10 +85,10 @@ case "$mode" in
       echo "NOTE: GetFsmapBenchmark left out: it needs root to mount an XFS image" | tee -a "$log"
     fi
     ;;
-  *)
-    echo "usage: $0 quick|full [OUTDIR]" >&2
-    exit 2
-    ;;
 esac
 python3 jmh/scripts/report.py "$out"
 echo "results: $out/results.md $out/latency.svg"
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "suite.sh: ${#failed[@]} run(s) failed: ${failed[*]} (results.md says so)" >&2
+  exit 1
+fi

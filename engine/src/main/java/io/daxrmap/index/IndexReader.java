@@ -290,10 +290,11 @@ public final class IndexReader
     public void pageQueries(
         final long[] pfns, final int from, final int to, final Pagemap pagemap, final PageBatchVisitor visitor)
     {
-        final Snapshot s = snapshot;
-        final long size = s.geometry.size();
         for (int group = from; group < to; group += BATCH)
         {
+            // per group: a visitor that refreshed this reader while the group before was answered moved the cursors
+            final Snapshot s = snapshot;
+            final long size = s.geometry.size();
             final int pages = Math.min(to, group + BATCH) - group;
             long touched = 0;
             for (int i = 0; i < pages; i++)
@@ -343,7 +344,13 @@ public final class IndexReader
             for (int i = 0; i < pages; i++)
             {
                 final long deviceOffset = batchOffsets[i];
-                if (deviceOffset < 0)
+                if (snapshot != s)
+                {
+                    // the visitor refreshed this reader: what was found belongs to the snapshot before, whose device
+                    // may even have had another size
+                    answerAlone(group + i, pfns[group + i], pagemap, visitor);
+                }
+                else if (deviceOffset < 0)
                 {
                     final long outside = pagemap.locate(pfns[group + i]);
                     visitor.onPage(group + i, outside < 0 ? outside : Pagemap.OUTSIDE);
@@ -353,7 +360,7 @@ public final class IndexReader
                     visitor.onPage(group + i, deviceOffset);
                     if (snapshot != s)
                     {
-                        // the visitor refreshed this reader: the pieces found belong to the snapshot before
+                        // refreshed in onPage: the answer as a single query right after it
                         pageQuery(pfns[group + i], pagemap, visitor);
                     }
                     else
@@ -365,6 +372,21 @@ public final class IndexReader
                 }
             }
         }
+    }
+
+    /**
+     * One page of {@link #pageQueries}, told and answered as a single {@link #pageQuery} of the current snapshot.
+     */
+    private void answerAlone(final int index, final long pfn, final Pagemap pagemap, final PageBatchVisitor visitor)
+    {
+        final long located = pagemap.locate(pfn);
+        if (located < 0 || located >= snapshot.geometry.size())
+        {
+            visitor.onPage(index, located < 0 ? located : Pagemap.OUTSIDE);
+            return;
+        }
+        visitor.onPage(index, located);
+        pageQuery(pfn, pagemap, visitor);
     }
 
     /**

@@ -276,6 +276,66 @@ class AllocationFreeQueryTest
         fresh.close();
     }
 
+    @Test
+    void shouldAnswerTheGroupsAfterARefreshFromTheSnapshotAVisitorRefreshedTo()
+    {
+        // more pages than one group of the batched lookups, and the visitor's refresh brings owners the snapshot
+        // before never had: the groups after must look them up in the snapshot refreshed to
+        final ReverseIndex fresh = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, 1 << 20, BLOCK), 256));
+        fresh.newBatch().map(Owner.data(100), 0, 0, BLOCK, 0).commit();
+        final IndexReader reader = fresh.newReader();
+        final Pagemap pagemap = new Pagemap(1L << 36, 2 << 20, 0, BLOCK);
+        final long[] pfns = new long[200];
+        for (int i = 0; i < pfns.length; i++)
+        {
+            pfns[i] = ((1L << 36) + i * (long)BLOCK) >>> 12;
+        }
+        final StringBuilder batched = new StringBuilder();
+        final PageBatchVisitor record = recorder(batched);
+        reader.pageQueries(pfns, 0, pfns.length, pagemap, new PageBatchVisitor()
+        {
+            @Override
+            public void onPage(final int index, final long deviceOffset)
+            {
+                record.onPage(index, deviceOffset);
+                if (index == 0)
+                {
+                    final Batch batch = fresh.newBatch();
+                    for (int page = 1; page < pfns.length; page++)
+                    {
+                        batch.map(Owner.data(1000 + page), 0, page * (long)BLOCK, BLOCK, 0);
+                    }
+                    batch.commit();
+                    reader.refresh();
+                }
+            }
+
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                record.onAddressSpace(inode, pgoff, pgcnt, flags);
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+                record.onOtherOwner(owner, deviceOffset, length, fileOffset, flags);
+            }
+        });
+        final StringBuilder single = new StringBuilder();
+        final PageBatchVisitor toSingle = recorder(single);
+        for (int i = 1; i < pfns.length; i++)
+        {
+            toSingle.onPage(i, pagemap.locate(pfns[i]));
+            reader.pageQuery(pfns[i], pagemap, toSingle);
+        }
+        final String answers = batched.toString();
+        assertEquals(single.toString(), answers.substring(answers.indexOf("\n1@")));
+        assertTrue(answers.contains("\n150@614400: as 1150/0/1/0"), answers);
+        fresh.close();
+    }
+
     private static PageBatchVisitor recorder(final StringBuilder out)
     {
         return new PageBatchVisitor()

@@ -242,6 +242,24 @@ def main(directory):
             b = p(query(method, dataset), "50.0")
             parts.append(f"{label} {fmt(b, ' ns')} ({fmt(ratio(b, pq), ' x', 2)})")
         rows.append((f"byte queries, {dataset}, p50", "page query + output", "; ".join(parts), None, None))
+    def sharers(method, count, ids):
+        return mean(metric(find(results, "SharersBenchmark." + method, sharers=count, ids=ids)))
+
+    # "no worse with 10,000 sharers than with 1 until the owners are iterated": the two are separate indexes in
+    # separate JVMs of the run, so a quarter is allowed for what differs between two such runs of equal work
+    for ids in ("run", "scattered"):
+        for method, label in (("firstOwner64", "64 B"), ("firstOwner4k", "4 KiB"), ("firstOwner2m", "2 MiB")):
+            one, two, many = (sharers(method, n, ids) for n in ("1", "2", "10000"))
+            rows.append((f"byte query {label} to its first owner, 10,000 sharers vs 1 ({ids} owner ids)",
+                         "no worse (<= 1.25 x)",
+                         f"1 sharer {fmt(one, ' ns', 1)}; 10,000 sharers {fmt(many, ' ns', 1)} "
+                         f"({fmt(ratio(many, one), ' x', 2)}); 2 sharers {fmt(two, ' ns', 1)} (10,000 / 2: "
+                         f"{fmt(ratio(many, two), ' x', 2)})", ratio(many, one), 1.25))
+        every = sharers("allOwners64", "10000", ids)
+        rows.append((f"byte query 64 B, every owner, 10,000 sharers ({ids} owner ids)", "none (the iteration)",
+                     f"{fmt(every, ' ns')} ({fmt(every / 10000, ' ns', 2)} an owner); 1 sharer "
+                     f"{fmt(sharers('allOwners64', '1', ids), ' ns', 1)}" if every is not None else "not run",
+                     None, None))
     for dataset in ("unshared-1e6", "unshared-1e7", "clones100-1e6", "clones1000-1e7"):
         for method in ("pageQuery", "byteQuery64"):
             ours = p(query(method, dataset), "50.0")
@@ -253,12 +271,13 @@ def main(directory):
                          f"htsjdk {fmt(hj, ' ns')} ({fmt(ratio(hj, ours), ' x', 1)})", worst, -5))
     averaged, sampled = [], []
     for r in results:
-        if short(r["benchmark"]).startswith("QueryBenchmark."):
+        if short(r["benchmark"]).startswith(("QueryBenchmark.", "SharersBenchmark.")):
             a = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
             if a is not None:
                 (averaged if r["mode"] == "avgt" else sampled).append(a["score"])
     rows.append(("query path allocation (`-prof gc`, gc.alloc.rate.norm)", "nothing per query",
-                 f"at most {max(averaged, default=0):.3f} B/op in the AverageTime query benchmarks; at most "
+                 f"at most {max(averaged, default=0):.3f} B/op in the AverageTime query benchmarks (page queries "
+                 f"of QueryBenchmark, byte queries over share groups of SharersBenchmark); at most "
                  f"{max(sampled, default=0):.3f} B/op in the SampleTime ones, whose sampler allocates and whose "
                  f"long operations spread JMH's per-iteration garbage over few ops" if averaged or sampled else
                  "not run", max(averaged, default=None), 1))

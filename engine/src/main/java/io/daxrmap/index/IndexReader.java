@@ -6,6 +6,8 @@ import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.roaringbitmap.IntConsumer;
+import org.roaringbitmap.IntIteratorFlyweight;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * Queries over one snapshot of a {@link ReverseIndex}: byte queries, page queries, ordered scans, forward lookups.
@@ -32,13 +34,24 @@ public final class IndexReader
     private static final int CACHE_LINE = 64;
     /** Cache lines of each stripe the batched lookups load before searching: 8 to 16 narrow pieces span 2 or 3. */
     private static final int BATCH_STRIPE_LINES = 3;
+    /**
+     * Owners of a bitmap share group delivered one by one before {@code forEach} takes the rest, in a set of more: a
+     * visitor that stops within them is asked nothing more and costs nothing more, and one that takes every owner pays
+     * the stepping iterator's set-up and slower pace (its container iterators are called through an interface) for
+     * these only. A set of this many or fewer goes to forEach whole, which tells a stopped visitor nothing more.
+     */
+    static final int STEPPED_OWNERS = 16;
 
     private final ReverseIndex index;
     private final PieceCursor cursor = new PieceCursor();
     private final PieceCursor look = new PieceCursor();
-    private final IntConsumer groupOwnerConsumer = this::onGroupOwner;
     private final IntConsumer pageGroupConsumer = this::onPageGroupOwner;
-    private final IntConsumer rangeGroupConsumer = this::onRangeGroupOwner;
+    private final IntConsumer groupOwnerConsumer = this::onGroupOwner;
+    private final IntConsumer rangeGroupConsumer = this::onRangeGroupOwnerAfter;
+    /** Steps through a share group's first owner ids where a visitor may stop; reused, so queries allocate nothing. */
+    private final IntIteratorFlyweight groupIds = new IntIteratorFlyweight();
+    /** The last owner id {@link #groupIds} delivered, which forEach skips up to; past every id once stopped. */
+    private int resumeAfter;
     private final RecordBuffer records = new RecordBuffer();
     private final long[] batchOffsets = new long[BATCH];
     private final long[] batchStripes = new long[BATCH];
@@ -526,21 +539,81 @@ public final class IndexReader
             }
             else
             {
-                set.groupBitmap(g).forEach(rangeGroupConsumer);
+                // a large group's first owners one by one, so that a visitor that stops at the first does not wait
+                // for the other 10,000; then, if it goes on, the rest at forEach's pace
+                final RoaringBitmap ids = set.groupBitmap(g);
+                if (stepFirst(set, ids))
+                {
+                    for (int k = 0; k < STEPPED_OWNERS && !stopped && groupIds.hasNext(); k++)
+                    {
+                        resumeAfter = groupIds.next();
+                        onRangeGroupOwner(resumeAfter);
+                    }
+                }
+                if (!stopped)
+                {
+                    ids.forEach(rangeGroupConsumer);
+                }
             }
         }
     }
 
+    /**
+     * Set up a bitmap group's walk: {@link #groupIds} on it, if the set is large enough for stepping through its first
+     * owners to pay ({@link #STEPPED_OWNERS}); forEach then skips up to {@link #resumeAfter}.
+     *
+     * @return whether to step first.
+     */
+    private boolean stepFirst(final OwnerSet set, final RoaringBitmap ids)
+    {
+        resumeAfter = -1;
+        if (set.cardinality() <= STEPPED_OWNERS)
+        {
+            return false; // forEach over them all costs less than setting the iterator up
+        }
+        groupIds.wrap(ids);
+        return true;
+    }
+
+    /**
+     * forEach's owner of a share group covering a byte range: one compare skips those delivered already and, once the
+     * visitor stopped ({@link #stop} moves {@link #resumeAfter} past every id), all the rest.
+     */
+    private void onRangeGroupOwnerAfter(final int ownerId)
+    {
+        if (ownerId > resumeAfter)
+        {
+            onRangeGroupOwner(ownerId);
+        }
+    }
+
+    /**
+     * forEach's owner of a walked piece's share group, as {@link #onRangeGroupOwnerAfter}.
+     */
+    private void onGroupOwner(final int ownerId)
+    {
+        if (ownerId > resumeAfter)
+        {
+            onRef(ownerId, groupDelta, groupFlags);
+        }
+    }
+
+    /**
+     * The visitor said stop: nothing more is delivered, and a share group's forEach skips its remaining owners.
+     */
+    private void stop()
+    {
+        stopped = true;
+        resumeAfter = Integer.MAX_VALUE;
+    }
+
     private void onRangeGroupOwner(final int ownerId)
     {
-        if (!stopped)
+        final long owner = snapshot.ownerKeys[ownerId];
+        if (!recordVisitor.onRecord(groupStart, groupLength, owner,
+            Owner.hasFileOffset(owner) ? groupFileOffset : 0, groupFlags | Owner.fmrFlags(owner)))
         {
-            final long owner = snapshot.ownerKeys[ownerId];
-            if (!recordVisitor.onRecord(groupStart, groupLength, owner,
-                Owner.hasFileOffset(owner) ? groupFileOffset : 0, groupFlags | Owner.fmrFlags(owner)))
-            {
-                stopped = true;
-            }
+            stop();
         }
     }
 
@@ -626,7 +699,7 @@ public final class IndexReader
             }
             if (!visitor.onRecord(records.start[i], records.length[i], records.owner[i], records.file[i], records.flags[i]))
             {
-                stopped = true;
+                stop();
             }
         }
     }
@@ -693,17 +766,22 @@ public final class IndexReader
                 }
                 else
                 {
-                    set.groupBitmap(g).forEach(groupOwnerConsumer);
+                    // as in visitRangeGroups
+                    final RoaringBitmap ids = set.groupBitmap(g);
+                    if (stepFirst(set, ids))
+                    {
+                        for (int k = 0; k < STEPPED_OWNERS && !stopped && groupIds.hasNext(); k++)
+                        {
+                            resumeAfter = groupIds.next();
+                            onRef(resumeAfter, groupDelta, groupFlags);
+                        }
+                    }
+                    if (!stopped)
+                    {
+                        ids.forEach(groupOwnerConsumer);
+                    }
                 }
             }
-        }
-    }
-
-    private void onGroupOwner(final int ownerId)
-    {
-        if (!stopped)
-        {
-            onRef(ownerId, groupDelta, groupFlags);
         }
     }
 
@@ -765,7 +843,7 @@ public final class IndexReader
             case MODE_BYTES:
                 if (!recordVisitor.onRecord(start, end - start, owner, fileOffset, reported))
                 {
-                    stopped = true;
+                    stop();
                 }
                 break;
             case MODE_PAGE:

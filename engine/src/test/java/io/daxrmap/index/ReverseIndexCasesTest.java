@@ -58,6 +58,100 @@ class ReverseIndexCasesTest
     }
 
     @Test
+    void shouldTellAVisitorThatStopsNothingMoreWhateverTheShareGroup()
+    {
+        final IndexReader reader = create(64 * MIB, 4096);
+        commit(b ->
+        {
+            b.map(Owner.data(100), 0, 0, 64 * KIB, 0);
+            // clones 201..205 one after another: ids 1..5, a run with the golden file's 0
+            for (int clone = 1; clone <= 5; clone++)
+            {
+                b.reflink(Owner.data(100), 0, Owner.data(200 + clone), 0, 64 * KIB);
+            }
+            // at 1 MiB: clones with a private file made between each two, so the group's ids are apart (a bitmap)
+            b.map(Owner.data(300), 0, MIB, 64 * KIB, 0);
+            for (int clone = 1; clone <= 5; clone++)
+            {
+                b.map(Owner.data(400 + clone), 0, 2 * MIB + clone * 4 * KIB, 4 * KIB, 0);
+                b.reflink(Owner.data(300), 0, Owner.data(500 + clone), 0, 64 * KIB);
+            }
+            // at 8 MiB: more clones, apart, than the reader steps through one by one before forEach takes over
+            b.map(Owner.data(900), 0, 8 * MIB, 64 * KIB, 0);
+            for (int clone = 1; clone <= IndexReader.STEPPED_OWNERS + 36; clone++)
+            {
+                b.map(Owner.data(1000 + clone), 0, 16 * MIB + clone * 4 * KIB, 4 * KIB, 0);
+                b.reflink(Owner.data(900), 0, Owner.data(2000 + clone), 0, 64 * KIB);
+            }
+            // the last clone of each writes its own copy of one block: a 64 KiB query then walks pieces
+            b.cowRemap(Owner.data(205), 8 * KIB, 4 * KIB, 4 * MIB);
+            b.cowRemap(Owner.data(505), 8 * KIB, 4 * KIB, 4 * MIB + 4 * KIB);
+            b.cowRemap(Owner.data(2000 + IndexReader.STEPPED_OWNERS + 36), 8 * KIB, 4 * KIB, 4 * MIB + 8 * KIB);
+        });
+        reader.refresh();
+        final long[] many = new long[IndexReader.STEPPED_OWNERS + 37];
+        many[0] = 900;
+        for (int clone = 1; clone < many.length; clone++)
+        {
+            many[clone] = 2000 + clone;
+        }
+        final long[][] owners = {{100, 201, 202, 203, 204, 205}, {300, 501, 502, 503, 504, 505}, many};
+        final long[] starts = {0, MIB, 8 * MIB};
+        for (int group = 0; group < owners.length; group++)
+        {
+            final long start = starts[group];
+            // uniform: 64 bytes in one share group, every sharer at file offset 4096
+            assertStopsAfterEach(reader, start + 4 * KIB, 64, owners[group]);
+            // walked: the whole file, every sharer's run of it from the first byte, in owner order, then the diverged
+            // clone's second run, after its own block
+            final List<Long> walked = new ArrayList<>();
+            reader.byteQuery(start, 64 * KIB, (d, l, owner, f, flags) -> walked.add(Owner.inode(owner)));
+            final List<Long> expected = new ArrayList<>();
+            for (final long inode : owners[group])
+            {
+                expected.add(inode);
+            }
+            expected.add(owners[group][owners[group].length - 1]);
+            assertEquals(expected, walked, "records of the walk");
+            for (int stopAt = 1; stopAt <= walked.size(); stopAt++)
+            {
+                final List<Long> told = new ArrayList<>();
+                final int limit = stopAt;
+                reader.byteQuery(start, 64 * KIB, (d, l, owner, f, flags) ->
+                {
+                    told.add(Owner.inode(owner));
+                    return told.size() < limit;
+                });
+                assertEquals(walked.subList(0, stopAt), told, "walk stopped after " + stopAt);
+            }
+        }
+    }
+
+    private static void assertStopsAfterEach(
+        final IndexReader reader, final long offset, final long length, final long[] inodes)
+    {
+        for (int stopAt = 1; stopAt <= inodes.length; stopAt++)
+        {
+            final List<Long> told = new ArrayList<>();
+            final int limit = stopAt;
+            reader.byteQuery(offset, length, (d, l, owner, f, flags) ->
+            {
+                assertEquals(offset, d);
+                assertEquals(4 * KIB, f, "file offset");
+                assertEquals(S, flags);
+                told.add(Owner.inode(owner));
+                return told.size() < limit;
+            });
+            final List<Long> expected = new ArrayList<>();
+            for (int i = 0; i < stopAt; i++)
+            {
+                expected.add(inodes[i]);
+            }
+            assertEquals(expected, told, "stopped after " + stopAt);
+        }
+    }
+
+    @Test
     void shouldAbortABatchWhoseOperationFailsWithAnErrorHalfApplied()
     {
         final IndexReader reader = create(MIB, 4096);

@@ -1,0 +1,180 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.DeviceGeometry;
+import io.daxrmap.model.Owner;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Byte queries (64 B, 4 KiB, 2 MiB) over bytes that 1, 2 or 10,000 files share, for DESIGN.md section 7's "no worse with
+ * 10,000 sharers than with 1 until the owners are iterated": the {@code firstOwner} benchmarks stop at the first
+ * record the query delivers, {@code allOwners64} takes every one (the iteration, to set beside them).
+ * <p>
+ * A 2 MiB golden file lies among 4,096 private files; {@code sharers - 1} full clones of it share its bytes. With
+ * {@code ids=run} the clones are made one after another, so their owner ids are consecutive and the share group keeps
+ * only its first and last; with {@code ids=scattered} a private file is made between two clones, so the group's ids
+ * are apart and it holds a RoaringBitmap. The queries go round 16 offsets of the golden file, whose index stays in
+ * the caches: what is measured is the owner set's cost, not a miss.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class SharersBenchmark extends ForkedBenchmark
+{
+    private static final int BLOCK = 4096;
+    private static final long DEVICE_SIZE = 256L << 20;
+    private static final int PRIVATE_FILES = 4096;
+    private static final long SCATTER_DEVICE = 84L << 20;
+    private static final long GOLDEN_DEVICE = 128L << 20;
+    private static final long GOLDEN = 2L << 20;
+    private static final int OFFSETS = 16;
+
+    /** Files sharing the golden file's bytes: 2 beside 10,000 shows what grows with the sharers, not with sharing. */
+    @Param({"1", "2", "10000"})
+    public int sharers;
+
+    /** How the clones' owner ids lie: {@code run} (consecutive) or {@code scattered}. */
+    @Param({"run", "scattered"})
+    public String ids;
+
+    private ReverseIndex index;
+    private IndexReader reader;
+    private final long[] offsets64 = new long[OFFSETS];
+    private final long[] offsets4k = new long[OFFSETS];
+    private int next;
+    private long accumulator;
+    private final RecordVisitor first = (deviceOffset, length, owner, fileOffset, flags) ->
+    {
+        accumulator += owner;
+        return false;
+    };
+    private final RecordVisitor all = (deviceOffset, length, owner, fileOffset, flags) ->
+    {
+        accumulator += owner;
+        return true;
+    };
+
+    /**
+     * Build the index, and check that the golden file's bytes have the share group {@link #ids} says.
+     */
+    @Setup(Level.Trial)
+    public void setUp()
+    {
+        final boolean scattered = "scattered".equals(ids);
+        if (!scattered && !"run".equals(ids))
+        {
+            throw new IllegalArgumentException("ids: run or scattered, not " + ids);
+        }
+        index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0x10300, DEVICE_SIZE, BLOCK),
+            PRIVATE_FILES + 2L * sharers));
+        final Batch batch = index.newBatch();
+        for (int file = 0; file < PRIVATE_FILES; file++)
+        {
+            batch.map(Owner.data(100_000 + file), 0, file * 5L * BLOCK, 4L * BLOCK, 0);
+        }
+        batch.map(Owner.data(1000), 0, GOLDEN_DEVICE, GOLDEN, 0);
+        for (int clone = 1; clone < sharers; clone++)
+        {
+            if (scattered)
+            {
+                batch.map(Owner.data(500_000 + clone), 0, SCATTER_DEVICE + (long)clone * BLOCK, BLOCK, 0);
+            }
+            batch.reflink(Owner.data(1000), 0, Owner.data(1_000_000 + clone), 0, GOLDEN);
+        }
+        batch.commit();
+        reader = index.newReader();
+        for (int i = 0; i < OFFSETS; i++)
+        {
+            offsets64[i] = GOLDEN_DEVICE + i * (GOLDEN / OFFSETS) + 64L * i;
+            offsets4k[i] = GOLDEN_DEVICE + i * (GOLDEN / OFFSETS);
+        }
+        checkLayout(scattered);
+    }
+
+    private void checkLayout(final boolean scattered)
+    {
+        final long[] seen = new long[1];
+        reader.byteQuery(offsets64[1], 64, (deviceOffset, length, owner, fileOffset, flags) -> ++seen[0] > 0);
+        final PieceCursor cursor = new PieceCursor();
+        cursor.snapshot(index.current());
+        cursor.seek(GOLDEN_DEVICE);
+        final int value = cursor.value();
+        final boolean run = sharers == 1 || index.current().sets[PieceValue.setId(value)].groupIsRun(0);
+        if (seen[0] != sharers || (sharers > 1 && (!PieceValue.isShared(value) || run == scattered)))
+        {
+            throw new IllegalStateException("setup: records=" + seen[0] + " sharers=" + sharers + " ids=" + ids +
+                " run=" + run);
+        }
+    }
+
+    /**
+     * Close the index.
+     */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        index.close();
+    }
+
+    /**
+     * A 64-byte query to its first record.
+     *
+     * @return the running accumulator.
+     */
+    @Benchmark
+    public long firstOwner64()
+    {
+        reader.byteQuery(offsets64[next++ & (OFFSETS - 1)], 64, first);
+        return accumulator;
+    }
+
+    /**
+     * A 4 KiB query to its first record.
+     *
+     * @return the running accumulator.
+     */
+    @Benchmark
+    public long firstOwner4k()
+    {
+        reader.byteQuery(offsets4k[next++ & (OFFSETS - 1)], BLOCK, first);
+        return accumulator;
+    }
+
+    /**
+     * The 2 MiB query over the golden file to its first record.
+     *
+     * @return the running accumulator.
+     */
+    @Benchmark
+    public long firstOwner2m()
+    {
+        reader.byteQuery(GOLDEN_DEVICE, GOLDEN, first);
+        return accumulator;
+    }
+
+    /**
+     * A 64-byte query and every one of its records.
+     *
+     * @return the running accumulator.
+     */
+    @Benchmark
+    public long allOwners64()
+    {
+        reader.byteQuery(offsets64[next++ & (OFFSETS - 1)], 64, all);
+        return accumulator;
+    }
+}

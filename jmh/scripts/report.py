@@ -179,6 +179,13 @@ def svg(lines, path):
         f.write("\n".join(out) + "\n")
 
 
+def shown(directory):
+    """The run directory as results.md names it: from the repository's root when it lies inside it."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    path = os.path.abspath(directory)
+    return os.path.relpath(path, root) if path.startswith(root + os.sep) else path
+
+
 def failed_runs(directory):
     """The runs suite.sh saw fail, one name a line in failed-runs."""
     path = os.path.join(directory, "failed-runs")
@@ -346,7 +353,7 @@ def main(directory):
     if failed:
         lines += [f"**Incomplete run: {len(failed)} benchmark run(s) failed: {', '.join(failed)}** (their output is "
                   f"in `console.log`); rows they would have measured say not run.", ""]
-    lines += [f"Run directory `{directory}`; machine: {machine(results)}.", "",
+    lines += [f"Run directory `{shown(directory)}`; machine: {machine(results)}.", "",
              "Every figure is from this one run; ratios are between benchmarks of the same run. Latency (`p50`, `p99`) "
              "is JMH `SampleTime` over dependent chains, each query's probe chosen from the previous answer "
              "(`GetFsmapBenchmark` excepted: its probes come in a fixed order); each sample carries ~20 ns of JMH's "

@@ -236,33 +236,14 @@ class AllocationFreeQueryTest
         }
         // pages 8-15 are free until the visitor, answering page 3, maps them and refreshes the reader
         final StringBuilder batched = new StringBuilder();
-        final PageBatchVisitor record = recorder(batched);
-        reader.pageQueries(pfns, 0, pfns.length, pagemap, new PageBatchVisitor()
+        reader.pageQueries(pfns, 0, pfns.length, pagemap, recorder(batched, index ->
         {
-            @Override
-            public void onPage(final int index, final long deviceOffset)
+            if (index == 3)
             {
-                record.onPage(index, deviceOffset);
-                if (index == 3)
-                {
-                    fresh.newBatch().map(Owner.data(200), 0, 128 * BLOCK, 128 * BLOCK, 0).commit();
-                    reader.refresh();
-                }
+                fresh.newBatch().map(Owner.data(200), 0, 128 * BLOCK, 128 * BLOCK, 0).commit();
+                reader.refresh();
             }
-
-            @Override
-            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
-            {
-                record.onAddressSpace(inode, pgoff, pgcnt, flags);
-            }
-
-            @Override
-            public void onOtherOwner(
-                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
-            {
-                record.onOtherOwner(owner, deviceOffset, length, fileOffset, flags);
-            }
-        });
+        }));
         final StringBuilder single = new StringBuilder();
         final PageBatchVisitor toSingle = recorder(single);
         for (int i = 4; i < pfns.length; i++)
@@ -291,23 +272,45 @@ class AllocationFreeQueryTest
             pfns[i] = ((1L << 36) + i * (long)BLOCK) >>> 12;
         }
         final StringBuilder batched = new StringBuilder();
-        final PageBatchVisitor record = recorder(batched);
-        reader.pageQueries(pfns, 0, pfns.length, pagemap, new PageBatchVisitor()
+        reader.pageQueries(pfns, 0, pfns.length, pagemap, recorder(batched, index ->
+        {
+            if (index == 0)
+            {
+                final Batch batch = fresh.newBatch();
+                for (int page = 1; page < pfns.length; page++)
+                {
+                    batch.map(Owner.data(1000 + page), 0, page * (long)BLOCK, BLOCK, 0);
+                }
+                batch.commit();
+                reader.refresh();
+            }
+        }));
+        final StringBuilder single = new StringBuilder();
+        final PageBatchVisitor toSingle = recorder(single);
+        for (int i = 1; i < pfns.length; i++)
+        {
+            toSingle.onPage(i, pagemap.locate(pfns[i]));
+            reader.pageQuery(pfns[i], pagemap, toSingle);
+        }
+        final String answers = batched.toString();
+        assertEquals(single.toString(), answers.substring(answers.indexOf("\n1@")));
+        assertTrue(answers.contains("\n150@614400: as 1150/0/1/0"), answers);
+        fresh.close();
+    }
+
+    /**
+     * {@link #recorder(StringBuilder)}, calling {@code afterPage} with each page's index once it is recorded.
+     */
+    private static PageBatchVisitor recorder(final StringBuilder out, final java.util.function.IntConsumer afterPage)
+    {
+        final PageBatchVisitor record = recorder(out);
+        return new PageBatchVisitor()
         {
             @Override
             public void onPage(final int index, final long deviceOffset)
             {
                 record.onPage(index, deviceOffset);
-                if (index == 0)
-                {
-                    final Batch batch = fresh.newBatch();
-                    for (int page = 1; page < pfns.length; page++)
-                    {
-                        batch.map(Owner.data(1000 + page), 0, page * (long)BLOCK, BLOCK, 0);
-                    }
-                    batch.commit();
-                    reader.refresh();
-                }
+                afterPage.accept(index);
             }
 
             @Override
@@ -322,18 +325,7 @@ class AllocationFreeQueryTest
             {
                 record.onOtherOwner(owner, deviceOffset, length, fileOffset, flags);
             }
-        });
-        final StringBuilder single = new StringBuilder();
-        final PageBatchVisitor toSingle = recorder(single);
-        for (int i = 1; i < pfns.length; i++)
-        {
-            toSingle.onPage(i, pagemap.locate(pfns[i]));
-            reader.pageQuery(pfns[i], pagemap, toSingle);
-        }
-        final String answers = batched.toString();
-        assertEquals(single.toString(), answers.substring(answers.indexOf("\n1@")));
-        assertTrue(answers.contains("\n150@614400: as 1150/0/1/0"), answers);
-        fresh.close();
+        };
     }
 
     private static PageBatchVisitor recorder(final StringBuilder out)

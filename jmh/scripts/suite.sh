@@ -5,8 +5,8 @@
 #   jmh/scripts/suite.sh full    everything of DESIGN.md section 7 up to 10^8 records, under 30 minutes here
 # Needs the benchmarks jar (mvn -B -q -DskipTests package). The GETFSMAP harness needs root, xfsprogs and loop
 # devices; without root it is left out with a note.
-# A run that fails (the JVM exits non-zero) is named at the top of results.md and makes the script exit 1; OUTDIR must
-# not hold an earlier run's results, which the report would otherwise take as this run's.
+# A run that fails (a benchmark throws, or the JVM exits non-zero) is named at the top of results.md and makes the
+# script exit 1. OUTDIR must not hold an earlier run's results, which the report would otherwise take as this run's.
 set -euo pipefail
 caller="$(pwd)"
 cd "$(dirname "$0")/../.."
@@ -40,7 +40,9 @@ run() {
   local name="$1"; shift
   echo "== $name: $*" | tee -a "$log"
   set +e
-  java -Dchronicle.analytics.disable=true -jar "$jar" "$@" -rf json -rff "$out/$name.json" 2>&1 | tee -a "$log" |
+  # -foe: a benchmark that throws fails the run (JMH otherwise goes on to the next one and exits 0)
+  java -Dchronicle.analytics.disable=true -jar "$jar" "$@" -foe true -rf json -rff "$out/$name.json" 2>&1 |
+    tee -a "$log" |
     grep -E '^(# Run progress|dataset |getfsmap harness|Benchmark |([a-z]\.)*[A-Za-z.]*Benchmark\.)'
   local status="${PIPESTATUS[0]}"
   set -e

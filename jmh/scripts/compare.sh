@@ -31,7 +31,8 @@ log="$out/console.log"
 run() {
   local label="$1" jar="$2" round="$3"
   echo "== round $round, $label: $jar ${*:4}" | tee -a "$log"
-  java -Dchronicle.analytics.disable=true -jar "$jar" "${@:4}" -rf json -rff "$out/$round-$label.json" >> "$log" 2>&1
+  # -foe: a benchmark that throws stops the comparison (JMH otherwise goes on and exits 0)
+  java -Dchronicle.analytics.disable=true -jar "$jar" "${@:4}" -foe true -rf json -rff "$out/$round-$label.json" >> "$log" 2>&1
 }
 for round in $(seq 1 "$rounds"); do
   if [ $((round % 2)) = 1 ]; then

@@ -766,9 +766,11 @@ public final class IndexReader
                 }
                 else
                 {
-                    // as in visitRangeGroups
+                    // as in visitRangeGroups where a visitor takes the records as they come (a byte query); page
+                    // queries and scans take every owner of the piece before they answer, so they do not step
                     final RoaringBitmap ids = set.groupBitmap(g);
-                    if (stepFirst(set, ids))
+                    resumeAfter = -1;
+                    if (mode == MODE_BYTES && stepFirst(set, ids))
                     {
                         for (int k = 0; k < STEPPED_OWNERS && !stopped && groupIds.hasNext(); k++)
                         {

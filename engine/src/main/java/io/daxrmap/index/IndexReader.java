@@ -90,13 +90,21 @@ public final class IndexReader
     }
 
     /**
-     * Bind to the latest committed snapshot.
+     * Bind to the latest committed snapshot. A visitor may call it from {@link PageBatchVisitor#onPage} of
+     * {@link #pageQueries}, but not while a query is delivering a page's or a range's records: that query's cursors
+     * would lose their place.
      *
      * @return the version now visible.
      */
     public long refresh()
     {
-        snapshot = index.refreshed();
+        final Snapshot latest = index.refreshed();
+        if (latest == snapshot)
+        {
+            // nothing new: the cursors keep their place (pageQueries' found pieces stay valid for the pages after)
+            return snapshot.version;
+        }
+        snapshot = latest;
         cursor.snapshot(snapshot);
         look.snapshot(snapshot);
         for (final PieceCursor batchCursor : batchCursors)

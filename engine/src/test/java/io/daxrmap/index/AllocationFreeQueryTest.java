@@ -298,6 +298,86 @@ class AllocationFreeQueryTest
         fresh.close();
     }
 
+    @Test
+    void shouldNotAllocateStoppingInABitmapShareGroup()
+    {
+        // 200 clones whose owner ids lie apart (a private file made between each two): the group is a bitmap, and a
+        // byte query that stops within its first owners steps through them with the reader's reused iterator
+        final ReverseIndex scattered = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, 64L << 20, BLOCK), 512));
+        final Batch batch = scattered.newBatch();
+        batch.map(Owner.data(100), 0, 0, 16L * BLOCK, 0);
+        for (int clone = 1; clone <= 200; clone++)
+        {
+            batch.map(Owner.data(1000 + clone), 0, (32L << 20) + clone * (long)BLOCK, BLOCK, 0);
+            batch.reflink(Owner.data(100), 0, Owner.data(5000 + clone), 0, 16L * BLOCK);
+        }
+        batch.commit();
+        assertTrue(!scattered.current().sets[PieceValue.setId(firstValue(scattered))].groupIsRun(0), "a bitmap group");
+        final IndexReader reader = scattered.newReader();
+        final int[] limit = {1};
+        final int[] told = {0};
+        final RecordVisitor stopping = (deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            sink += owner;
+            return ++told[0] < limit[0];
+        };
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        for (int round = 0; round < 2; round++) // the first warms up
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int q = 0; q < 20_000; q++)
+            {
+                limit[0] = 1 + q % (IndexReader.STEPPED_OWNERS + 200);
+                told[0] = 0;
+                reader.byteQuery((q % 16) * (long)BLOCK + 64, 64, stopping);
+                assertEquals(Math.min(limit[0], 201), told[0]);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        scattered.close();
+        assertTrue(allocated <= TOLERATED_BYTES, "allocated=" + allocated + " bytes over 20,000 queries");
+    }
+
+    private static int firstValue(final ReverseIndex index)
+    {
+        final PieceCursor cursor = new PieceCursor();
+        cursor.snapshot(index.current());
+        cursor.seek(0);
+        return cursor.value();
+    }
+
+    @Test
+    void shouldAnswerBatchedPagesWhenAVisitorRefreshesToTheSameSnapshot()
+    {
+        // a refresh that finds nothing new (a follower with no commit since) must leave the found pieces usable
+        final IndexReader reader = index.newReader();
+        final Pagemap pagemap = new Pagemap(1L << 36, deviceSize + (1 << 20), 1 << 20, 4096);
+        final long[] pfns = new long[16];
+        for (int i = 0; i < pfns.length; i++)
+        {
+            pfns[i] = ((1L << 36) + (1 << 20) + i * 16L * BLOCK) >>> 12;
+        }
+        final StringBuilder batched = new StringBuilder();
+        reader.pageQueries(pfns, 0, pfns.length, pagemap, recorder(batched, index ->
+        {
+            if (index == 3)
+            {
+                reader.refresh();
+            }
+        }));
+        final StringBuilder single = new StringBuilder();
+        final PageBatchVisitor toSingle = recorder(single);
+        for (int i = 0; i < pfns.length; i++)
+        {
+            toSingle.onPage(i, pagemap.locate(pfns[i]));
+            reader.pageQuery(pfns[i], pagemap, toSingle);
+        }
+        assertEquals(single.toString(), batched.toString());
+        assertTrue(single.toString().contains(" as "), single.toString());
+    }
+
     /**
      * {@link #recorder(StringBuilder)}, calling {@code afterPage} with each page's index once it is recorded.
      */

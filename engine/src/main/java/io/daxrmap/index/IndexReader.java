@@ -50,7 +50,7 @@ public final class IndexReader
     private final IntConsumer rangeGroupConsumer = this::onRangeGroupOwnerAfter;
     /** Steps through a share group's first owner ids where a visitor may stop; reused, so queries allocate nothing. */
     private final IntIteratorFlyweight groupIds = new IntIteratorFlyweight();
-    /** The last owner id {@link #groupIds} delivered, which forEach skips up to; past every id once stopped. */
+    /** The last owner id delivered by stepping, which forEach skips up to; past every id once stopped. */
     private int resumeAfter;
     private final RecordBuffer records = new RecordBuffer();
     private final long[] batchOffsets = new long[BATCH];
@@ -547,40 +547,35 @@ public final class IndexReader
             }
             else
             {
-                // a large group's first owners one by one, so that a visitor that stops at the first does not wait
-                // for the other 10,000; then, if it goes on, the rest at forEach's pace
-                final RoaringBitmap ids = set.groupBitmap(g);
-                if (stepFirst(set, ids))
-                {
-                    for (int k = 0; k < STEPPED_OWNERS && !stopped && groupIds.hasNext(); k++)
-                    {
-                        resumeAfter = groupIds.next();
-                        onRangeGroupOwner(resumeAfter);
-                    }
-                }
-                if (!stopped)
-                {
-                    ids.forEach(rangeGroupConsumer);
-                }
+                visitBitmapGroup(set, set.groupBitmap(g), rangeGroupConsumer, true);
             }
         }
     }
 
     /**
-     * Set up a bitmap group's walk: {@link #groupIds} on it, if the set is large enough for stepping through its first
-     * owners to pay ({@link #STEPPED_OWNERS}); forEach then skips up to {@link #resumeAfter}.
-     *
-     * @return whether to step first.
+     * A bitmap group's owners, in ascending id order, to {@code each} (which skips ids up to {@link #resumeAfter}).
+     * Where the visitor may stop and the set has more than {@link #STEPPED_OWNERS} owners, the group's first ones go
+     * one by one through {@link #groupIds}, so that a visitor stopping at the first does not wait for the other
+     * 10,000; the rest, or all of a smaller set (forEach costs less than setting the iterator up), at forEach's pace.
      */
-    private boolean stepFirst(final OwnerSet set, final RoaringBitmap ids)
+    private void visitBitmapGroup(
+        final OwnerSet set, final RoaringBitmap ids, final IntConsumer each, final boolean mayStop)
     {
         resumeAfter = -1;
-        if (set.cardinality() <= STEPPED_OWNERS)
+        if (mayStop && set.cardinality() > STEPPED_OWNERS)
         {
-            return false; // forEach over them all costs less than setting the iterator up
+            groupIds.wrap(ids);
+            for (int k = 0; k < STEPPED_OWNERS && !stopped && groupIds.hasNext(); k++)
+            {
+                final int ownerId = groupIds.next();
+                each.accept(ownerId);
+                resumeAfter = ownerId; // once stopped, neither this loop nor forEach runs again
+            }
         }
-        groupIds.wrap(ids);
-        return true;
+        if (!stopped)
+        {
+            ids.forEach(each);
+        }
     }
 
     /**
@@ -774,22 +769,9 @@ public final class IndexReader
                 }
                 else
                 {
-                    // as in visitRangeGroups where a visitor takes the records as they come (a byte query); page
-                    // queries and scans take every owner of the piece before they answer, so they do not step
-                    final RoaringBitmap ids = set.groupBitmap(g);
-                    resumeAfter = -1;
-                    if (mode == MODE_BYTES && stepFirst(set, ids))
-                    {
-                        for (int k = 0; k < STEPPED_OWNERS && !stopped && groupIds.hasNext(); k++)
-                        {
-                            resumeAfter = groupIds.next();
-                            onRef(resumeAfter, groupDelta, groupFlags);
-                        }
-                    }
-                    if (!stopped)
-                    {
-                        ids.forEach(groupOwnerConsumer);
-                    }
+                    // only a byte query's visitor takes records as they come; page queries and scans take every
+                    // owner of the piece before they answer, so they do not step
+                    visitBitmapGroup(set, set.groupBitmap(g), groupOwnerConsumer, mode == MODE_BYTES);
                 }
             }
         }

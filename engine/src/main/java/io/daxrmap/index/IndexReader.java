@@ -158,7 +158,8 @@ public final class IndexReader
             return;
         }
         recordVisitor = visitor;
-        if (PieceValue.isShared(value) && uniform(value, cursor.delta(), offset + length))
+        if (PieceValue.isShared(value) &&
+            (cursor.end() >= offset + length || uniform(value, cursor.delta(), offset + length)))
         {
             visitRangeGroups(snapshot.sets[PieceValue.setId(value)], offset, length);
         }
@@ -538,30 +539,39 @@ public final class IndexReader
         {
             groupFileOffset = start + set.groupDelta(g);
             groupFlags = set.groupFlags(g) | MappingFlags.SHARED;
+            // every group keeps its smallest id beside its run or bitmap: a visitor that stops at the first owner
+            // never opens the bitmap, and both kinds take the same path to it
+            final int firstId = set.groupFirst(g);
+            onRangeGroupOwner(firstId);
+            if (stopped)
+            {
+                return;
+            }
             if (set.groupIsRun(g))
             {
-                for (int ownerId = set.groupFirst(g), last = set.groupLast(g); ownerId <= last && !stopped; ownerId++)
+                for (int ownerId = firstId + 1, last = set.groupLast(g); ownerId <= last && !stopped; ownerId++)
                 {
                     onRangeGroupOwner(ownerId);
                 }
             }
             else
             {
-                visitBitmapGroup(set, set.groupBitmap(g), rangeGroupConsumer, true);
+                visitBitmapGroup(set, set.groupBitmap(g), rangeGroupConsumer, true, firstId);
             }
         }
     }
 
     /**
-     * A bitmap group's owners, in ascending id order, to {@code each} (which skips ids up to {@link #resumeAfter}).
-     * Where the visitor may stop and the set has more than {@link #STEPPED_OWNERS} owners, the group's first ones go
-     * one by one through {@link #groupIds}, so that a visitor stopping at the first does not wait for the other
-     * 10,000; the rest, or all of a smaller set (forEach costs less than setting the iterator up), at forEach's pace.
+     * A bitmap group's owners after {@code after}, in ascending id order, to {@code each} (which skips ids up to
+     * {@link #resumeAfter}). Where the visitor may stop and the set has more than {@link #STEPPED_OWNERS} owners, the
+     * group's first ones go one by one through {@link #groupIds}, so that a visitor stopping early does not wait for
+     * the other 10,000; the rest, or all of a smaller set (forEach costs less than setting the iterator up), at
+     * forEach's pace.
      */
     private void visitBitmapGroup(
-        final OwnerSet set, final RoaringBitmap ids, final IntConsumer each, final boolean mayStop)
+        final OwnerSet set, final RoaringBitmap ids, final IntConsumer each, final boolean mayStop, final int after)
     {
-        resumeAfter = -1;
+        resumeAfter = after;
         if (mayStop && set.cardinality() > STEPPED_OWNERS)
         {
             groupIds.wrap(ids);
@@ -767,11 +777,21 @@ public final class IndexReader
                         onRef(ownerId, groupDelta, groupFlags);
                     }
                 }
+                else if (mode == MODE_BYTES)
+                {
+                    // only a byte query's visitor takes records as they come, so only it may stop early: its first
+                    // owner comes without opening the bitmap (as in visitRangeGroups), the next ones stepped
+                    final int firstId = set.groupFirst(g);
+                    onRef(firstId, groupDelta, groupFlags);
+                    if (!stopped)
+                    {
+                        visitBitmapGroup(set, set.groupBitmap(g), groupOwnerConsumer, true, firstId);
+                    }
+                }
                 else
                 {
-                    // only a byte query's visitor takes records as they come; page queries and scans take every
-                    // owner of the piece before they answer, so they do not step
-                    visitBitmapGroup(set, set.groupBitmap(g), groupOwnerConsumer, mode == MODE_BYTES);
+                    // page queries and scans take every owner of the piece before they answer: no stepping
+                    visitBitmapGroup(set, set.groupBitmap(g), groupOwnerConsumer, false, -1);
                 }
             }
         }

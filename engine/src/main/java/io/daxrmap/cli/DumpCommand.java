@@ -64,6 +64,16 @@ final class DumpCommand implements Callable<Integer>
                 index.device(index.dataDevice()).geometry().blockSize();
             final long[] bytes = Units.parseRange(range, units.size(blockSize));
             records = new IndexRecords(index, bytes[0], bytes[1]);
+            // standard output stays empty there, as xfs_io's fsmap -d prints nothing; standard error says why
+            if (index.dataDevice() == -1)
+            {
+                spec.commandLine().getErr().printf("daxrmap %s: no records: the index has no data device%n", spec.name());
+            }
+            else if (bytes[0] >= index.device(index.dataDevice()).geometry().size())
+            {
+                spec.commandLine().getErr().printf("daxrmap %s: no records: the range starts past the data device's " +
+                    "end (%d bytes)%n", spec.name(), index.device(index.dataDevice()).geometry().size());
+            }
         }
         final PrintWriter out = spec.commandLine().getOut();
         format.print(index, records, units, out);

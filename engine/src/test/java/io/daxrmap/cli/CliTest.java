@@ -862,12 +862,36 @@ class CliTest
             final CliRun run = CliRun.run("query", index.toString(), "--range", past);
             assertEquals(0, run.status(), run.err());
             assertEquals("", run.out(), "nothing past the device, as xfs_io prints nothing: " + past);
+            assertEquals("daxrmap query: no records: the range starts past the data device's end (67108864 bytes)\n",
+                run.err(), past);
         }
+        final CliRun dumpPast = CliRun.run("dump", index.toString(), "--range", "131072:131072");
+        assertEquals("", dumpPast.out());
+        assertEquals("daxrmap dump: no records: the range starts past the data device's end (67108864 bytes)\n",
+            dumpPast.err());
+        final CliRun lastSector = CliRun.run("query", index.toString(), "--range", "131071:131071");
+        assertEquals("", lastSector.err(), "the last sector is in the device");
+        assertTrue(lastSector.out().endsWith("\n0,7,0,131071,131071,special_0:1,,,1\n"), "free space clipped: " +
+            lastSector.out());
         // a pfn is a number, never a hex one taken negative
         final CliRun pfn = CliRun.run("query", index.toString(), "--pfn", "0xFFFFFFFFFFFFFFFF", "--pagemap",
             "0x100000000:0x4000000");
         assertEquals(2, pfn.status(), pfn.out());
         assertTrue(pfn.err().startsWith("daxrmap query: pfn is out of range: pfn=0xFFFFFFFFFFFFFFFF"), pfn.err());
+    }
+
+    @Test
+    void shouldSayWhyARangeOfAnIndexWithoutDevicesHasNoRecords() throws IOException
+    {
+        final Path empty = temp.resolve("header-only.csv");
+        Files.writeString(empty, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n");
+        final Path directory = temp.resolve("no-devices");
+        assertEquals(0, CliRun.run("import", "--format", "fsmap-csv", empty.toString(), "-o", directory.toString())
+            .status());
+        final CliRun run = CliRun.run("query", directory.toString(), "--range", "0:7");
+        assertEquals(0, run.status(), run.err());
+        assertEquals("", run.out());
+        assertEquals("daxrmap query: no records: the index has no data device\n", run.err());
     }
 
     @Test

@@ -78,6 +78,8 @@ public final class IndexReader
     private int pageShift;
     private RecordVisitor recordVisitor;
     private PageVisitor pageVisitor;
+    /** A query is walking pieces between its visitor's calls: {@link #refresh} would move its cursors. */
+    private boolean walking;
 
     IndexReader(final ReverseIndex index)
     {
@@ -95,9 +97,16 @@ public final class IndexReader
      * would lose their place.
      *
      * @return the version now visible.
+     * @throws IllegalStateException if called by a visitor of a query that goes on walking the index after the call
+     *                               (a byte query, page query or scan over more than one piece, or a forward lookup).
      */
     public long refresh()
     {
+        if (walking)
+        {
+            throw new IllegalStateException("refresh() from a visitor while its query walks the index: refresh after " +
+                "the query returns, or in pageQueries' onPage");
+        }
         final Snapshot latest = index.refreshed();
         if (latest == snapshot)
         {
@@ -157,17 +166,33 @@ public final class IndexReader
                 PieceValue.flags(value) | Owner.fmrFlags(owner));
             return;
         }
+        answerRange(value, offset, length, visitor);
+    }
+
+    /**
+     * {@link #byteQuery} of a range that is not one piece of one reference, the cursor on its first piece.
+     */
+    private void answerRange(final int value, final long offset, final long length, final RecordVisitor visitor)
+    {
         recordVisitor = visitor;
-        if (PieceValue.isShared(value) &&
-            (cursor.end() >= offset + length || uniform(value, cursor.delta(), offset + length)))
+        walking = true;
+        try
         {
-            visitRangeGroups(snapshot.sets[PieceValue.setId(value)], offset, length);
+            if (PieceValue.isShared(value) &&
+                (cursor.end() >= offset + length || uniform(value, cursor.delta(), offset + length)))
+            {
+                visitRangeGroups(snapshot.sets[PieceValue.setId(value)], offset, length);
+            }
+            else
+            {
+                walk(MODE_BYTES, offset, offset + length);
+            }
         }
-        else
+        finally
         {
-            walk(MODE_BYTES, offset, offset + length);
+            recordVisitor = null;
+            walking = false;
         }
-        recordVisitor = null;
     }
 
     /**
@@ -209,6 +234,23 @@ public final class IndexReader
         }
         pageVisitor = visitor;
         pageShift = shift;
+        walking = true;
+        try
+        {
+            answerWalkedPage(value, deviceOffset, pageEnd, visitor);
+        }
+        finally
+        {
+            pageVisitor = null;
+            walking = false;
+        }
+    }
+
+    /**
+     * {@link #answerPage} of a page that is not one piece of one reference.
+     */
+    private void answerWalkedPage(final int value, final long deviceOffset, final long pageEnd, final PageVisitor visitor)
+    {
         if (uniform(value, cursor.delta(), pageEnd) &&
             (!PieceValue.isShared(value) || snapshot.sets[PieceValue.setId(value)].groupCount() == 1))
         {
@@ -221,7 +263,6 @@ public final class IndexReader
             {
                 walk(MODE_PAGE_DIRECT, deviceOffset, pageEnd);
             }
-            pageVisitor = null;
             return;
         }
         records.clear();
@@ -251,7 +292,6 @@ public final class IndexReader
             }
             visitor.onAddressSpace(inode, pgoff, pgend - pgoff, unwritten | shared);
         }
-        pageVisitor = null;
     }
 
     /**
@@ -471,10 +511,22 @@ public final class IndexReader
         {
             return;
         }
+        walking = true;
+        try
+        {
+            forwardExtents(address, fileOffset, fileOffset + length, visitor);
+        }
+        finally
+        {
+            walking = false;
+        }
+    }
+
+    private void forwardExtents(final long address, final long fileOffset, final long end, final ExtentVisitor visitor)
+    {
         final UnsafeBuffer root = snapshot.buffer(address);
         final int rootOffset = Arena.offset(address);
         final int chunks = ForwardRootDescriptor.count(root, rootOffset);
-        final long end = fileOffset + length;
         for (int c = ForwardRootDescriptor.chunkFor(root, rootOffset, fileOffset); c < chunks; c++)
         {
             final long chunk = ForwardRootDescriptor.address(root, rootOffset, c);
@@ -679,21 +731,29 @@ public final class IndexReader
         cursor.seek(lowDevice);
         mode = MODE_SCAN_FIRST;
         hasPrevious = false;
-        visitPieceRefs();
-        emitSorted(visitor, resume, lowDevice, afterOwner, afterFileOffset);
-        mode = MODE_SCAN;
-        while (!stopped && cursor.end() <= high)
+        walking = true;
+        try
         {
-            previousValue = cursor.value();
-            previousDelta = cursor.delta();
-            hasPrevious = true;
-            if (!cursor.next())
-            {
-                break;
-            }
-            records.clear();
             visitPieceRefs();
             emitSorted(visitor, resume, lowDevice, afterOwner, afterFileOffset);
+            mode = MODE_SCAN;
+            while (!stopped && cursor.end() <= high)
+            {
+                previousValue = cursor.value();
+                previousDelta = cursor.delta();
+                hasPrevious = true;
+                if (!cursor.next())
+                {
+                    break;
+                }
+                records.clear();
+                visitPieceRefs();
+                emitSorted(visitor, resume, lowDevice, afterOwner, afterFileOffset);
+            }
+        }
+        finally
+        {
+            walking = false;
         }
     }
 

@@ -58,6 +58,69 @@ class ReverseIndexCasesTest
     }
 
     @Test
+    void shouldRefuseARefreshFromAVisitorWhileItsQueryWalksTheIndex()
+    {
+        final IndexReader reader = create(64 * MIB, 4096);
+        commit(b ->
+        {
+            // two files side by side (a range over both walks two pieces), and a file shared by 20 clones whose ids
+            // are apart (a bitmap group)
+            b.map(Owner.data(100), 0, 0, 64 * KIB, 0);
+            b.map(Owner.data(101), 0, 64 * KIB, 64 * KIB, 0);
+            b.map(Owner.data(300), 0, MIB, 64 * KIB, 0);
+            for (int clone = 1; clone <= 20; clone++)
+            {
+                b.map(Owner.data(400 + clone), 0, 2 * MIB + clone * 4 * KIB, 4 * KIB, 0);
+                b.reflink(Owner.data(300), 0, Owner.data(500 + clone), 0, 64 * KIB);
+            }
+        });
+        final long seen = reader.refresh();
+        // what a refresh would move the reader to
+        commit(b -> b.map(Owner.data(999), 0, 32 * MIB, 4 * KIB, 0));
+        final Pagemap pagemap = new Pagemap(0, 64 * MIB, 0, 4096);
+        final PageVisitor refreshing = new PageVisitor()
+        {
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                reader.refresh();
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+                reader.refresh();
+            }
+        };
+        final RecordVisitor refreshingRecords = (d, l, owner, f, flags) -> reader.refresh() >= 0;
+        final List<Runnable> queries = List.of(
+            () -> reader.byteQuery(0, 128 * KIB, refreshingRecords),
+            () -> reader.byteQuery(MIB + 4 * KIB, 64, refreshingRecords),
+            () -> reader.byteQuery(MIB, 64 * KIB, refreshingRecords),
+            () -> reader.pageQuery(MIB / 4096 + 1, pagemap, refreshing),
+            () -> reader.pageQuery(0, new Pagemap(0, 64 * MIB, 0, 128 * 1024), refreshing),
+            () -> reader.scan(0, 128 * KIB, refreshingRecords),
+            () -> reader.forward(Owner.data(300), 0, 64 * KIB, (f, d, l, flags) -> reader.refresh() >= 0));
+        for (int q = 0; q < queries.size(); q++)
+        {
+            final IllegalStateException refused = assertThrows(IllegalStateException.class, queries.get(q)::run,
+                "query " + q);
+            assertTrue(refused.getMessage().startsWith("refresh() from a visitor while its query walks the index"),
+                refused.getMessage());
+            assertEquals(seen, reader.version(), "query " + q);
+            // the refusal leaves the reader whole: the next query answers from where it was
+            final List<Long> owners = new ArrayList<>();
+            reader.byteQuery(MIB + 4 * KIB, 64, (d, l, owner, f, flags) -> owners.add(Owner.inode(owner)));
+            assertEquals(21, owners.size(), "query " + q);
+        }
+        assertEquals(seen + 1, reader.refresh());
+        final List<Long> owners = new ArrayList<>();
+        reader.byteQuery(32 * MIB, 64, (d, l, owner, f, flags) -> owners.add(Owner.inode(owner)));
+        assertEquals(List.of(999L), owners);
+    }
+
+    @Test
     void shouldTellAVisitorThatStopsNothingMoreWhateverTheShareGroup()
     {
         final IndexReader reader = create(64 * MIB, 4096);

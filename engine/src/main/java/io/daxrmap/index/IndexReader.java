@@ -840,7 +840,8 @@ public final class IndexReader
                 else if (mode == MODE_BYTES)
                 {
                     // only a byte query's visitor takes records as they come, so only it may stop early: its first
-                    // owner comes without opening the bitmap (as in visitRangeGroups), the next ones stepped
+                    // owner comes without opening the bitmap (as in visitRangeGroups), the next ones as
+                    // visitBitmapGroup steps them (one by one in a set of more than STEPPED_OWNERS)
                     final int firstId = set.groupFirst(g);
                     onRef(firstId, groupDelta, groupFlags);
                     if (!stopped)

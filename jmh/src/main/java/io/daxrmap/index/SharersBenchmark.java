@@ -43,13 +43,7 @@ public class SharersBenchmark extends ForkedBenchmark
     private static final long GOLDEN_DEVICE = 128L << 20;
     private static final long GOLDEN = 2L << 20;
     private static final int OFFSETS = 16;
-    /**
-     * Records every index of the benchmark is sized for, whatever {@link #sharers}: the records of 10,000 sharers. The
-     * stripe span follows the expected records ({@link ReverseIndex#stripeShift}), which count sharers where pieces do
-     * not, so an index sized for 1 sharer's records has stripes four times as wide, and its 2 MiB query would cross 4
-     * stripes where the other crosses 16: the figure would then measure the sizing, not the sharers.
-     */
-    private static final long EXPECTED_RECORDS = PRIVATE_FILES + 2L * 10_000;
+    private static final int MOST_SHARERS = 10_000;
 
     /** Files sharing the golden file's bytes: 2 beside 10,000 shows what grows with the sharers, not with sharing. */
     @Param({"1", "2", "10000"})
@@ -58,6 +52,17 @@ public class SharersBenchmark extends ForkedBenchmark
     /** How the clones' owner ids lie: {@code run} (consecutive) or {@code scattered}. */
     @Param({"run", "scattered"})
     public String ids;
+
+    /**
+     * The records the index is sized for. {@code own}: its own, {@code 4,096 + 2 x sharers}, as its user would size
+     * it. {@code alike}: those of {@value #MOST_SHARERS} sharers, whatever {@link #sharers}. The stripe span follows
+     * the expected records ({@link ReverseIndex#stripeShift}), which count sharers where pieces do not: sized for its
+     * own records, the 10,000-sharer index has stripes a quarter as wide as the 1-sharer one, and its 2 MiB query
+     * crosses 16 stripes where the other crosses 4. {@code alike} takes that difference out, to show what the share
+     * group itself costs.
+     */
+    @Param({"own", "alike"})
+    public String sizing;
 
     private ReverseIndex index;
     private IndexReader reader;
@@ -87,11 +92,13 @@ public class SharersBenchmark extends ForkedBenchmark
         {
             throw new IllegalArgumentException("ids: run or scattered, not " + ids);
         }
-        if (sharers > 10_000)
+        final long expectedRecords = switch (sizing)
         {
-            throw new IllegalArgumentException("sharers: at most the 10,000 the index is sized for, not " + sharers);
-        }
-        index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0x10300, DEVICE_SIZE, BLOCK), EXPECTED_RECORDS));
+            case "own" -> PRIVATE_FILES + 2L * sharers;
+            case "alike" -> PRIVATE_FILES + 2L * Math.max(sharers, MOST_SHARERS);
+            default -> throw new IllegalArgumentException("sizing: own or alike, not " + sizing);
+        };
+        index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0x10300, DEVICE_SIZE, BLOCK), expectedRecords));
         final Batch batch = index.newBatch();
         for (int file = 0; file < PRIVATE_FILES; file++)
         {

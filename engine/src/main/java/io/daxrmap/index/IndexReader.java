@@ -78,7 +78,10 @@ public final class IndexReader
     private int pageShift;
     private RecordVisitor recordVisitor;
     private PageVisitor pageVisitor;
-    /** A query is walking pieces between its visitor's calls: {@link #refresh} would move its cursors. */
+    /**
+     * A query is walking pieces between its visitor's calls: {@link #refresh} would move its cursors. Each query
+     * restores the value it found, so a forward lookup nested in a scan's visitor leaves the scan guarded.
+     */
     private boolean walking;
 
     IndexReader(final ReverseIndex index)
@@ -97,8 +100,9 @@ public final class IndexReader
      * would lose their place.
      *
      * @return the version now visible.
-     * @throws IllegalStateException if called by a visitor of a query that goes on walking the index after the call
-     *                               (a byte query, page query or scan over more than one piece, or a forward lookup).
+     * @throws IllegalStateException if called by a visitor of a query that goes on walking the index after the call:
+     *                               any query but a byte or page query that lies in one piece of one reference, and
+     *                               also after a lookup nested in such a visitor (the flag is restored, not cleared).
      */
     public long refresh()
     {
@@ -175,6 +179,7 @@ public final class IndexReader
     private void answerRange(final int value, final long offset, final long length, final RecordVisitor visitor)
     {
         recordVisitor = visitor;
+        final boolean wasWalking = walking;
         walking = true;
         try
         {
@@ -191,7 +196,7 @@ public final class IndexReader
         finally
         {
             recordVisitor = null;
-            walking = false;
+            walking = wasWalking;
         }
     }
 
@@ -234,6 +239,7 @@ public final class IndexReader
         }
         pageVisitor = visitor;
         pageShift = shift;
+        final boolean wasWalking = walking;
         walking = true;
         try
         {
@@ -242,7 +248,7 @@ public final class IndexReader
         finally
         {
             pageVisitor = null;
-            walking = false;
+            walking = wasWalking;
         }
     }
 
@@ -340,8 +346,9 @@ public final class IndexReader
      * whole), then every page's piece, then what each piece names (a single owner's key, or a shared set), and only
      * then the answers, each from its page's piece as found. Within a level the loads of different pages do not
      * depend on one another, so their cache misses overlap; the piece search, whose branches depend on what it loads,
-     * runs once the stripes are cached. A visitor that refreshes this reader gets the pages after from the snapshot it
-     * refreshed to, as single queries would. Allocates nothing.
+     * runs once the stripes are cached. A visitor that refreshes this reader in {@code onPage} gets that page and the
+     * ones after from the snapshot it refreshed to, as single queries would ({@link #refresh} says where else it may
+     * not). Allocates nothing.
      *
      * @param pfns    page frame numbers.
      * @param from    first index into {@code pfns}.
@@ -511,6 +518,7 @@ public final class IndexReader
         {
             return;
         }
+        final boolean wasWalking = walking;
         walking = true;
         try
         {
@@ -518,7 +526,7 @@ public final class IndexReader
         }
         finally
         {
-            walking = false;
+            walking = wasWalking;
         }
     }
 
@@ -731,6 +739,7 @@ public final class IndexReader
         cursor.seek(lowDevice);
         mode = MODE_SCAN_FIRST;
         hasPrevious = false;
+        final boolean wasWalking = walking;
         walking = true;
         try
         {
@@ -753,7 +762,7 @@ public final class IndexReader
         }
         finally
         {
-            walking = false;
+            walking = wasWalking;
         }
     }
 

@@ -114,6 +114,16 @@ class ReverseIndexCasesTest
             reader.byteQuery(MIB + 4 * KIB, 64, (d, l, owner, f, flags) -> owners.add(Owner.inode(owner)));
             assertEquals(21, owners.size(), "query " + q);
         }
+        // a forward lookup nested in the visitor (it shares no cursor with the scan) leaves the scan guarded
+        final IllegalStateException nested = assertThrows(IllegalStateException.class,
+            () -> reader.scan(0, 128 * KIB, (d, l, owner, f, flags) ->
+            {
+                reader.forward(owner, 0, 4 * KIB, (file, device, extent, extentFlags) -> true);
+                return reader.refresh() >= 0;
+            }));
+        assertTrue(nested.getMessage().startsWith("refresh() from a visitor while its query walks the index"),
+            nested.getMessage());
+        assertEquals(seen, reader.version());
         assertEquals(seen + 1, reader.refresh());
         final List<Long> owners = new ArrayList<>();
         reader.byteQuery(32 * MIB, 64, (d, l, owner, f, flags) -> owners.add(Owner.inode(owner)));

@@ -81,7 +81,7 @@ case "$mode" in
     run reopen ReopenBenchmark -f 1 -wi 1 -i 5
     run sharers SharersBenchmark -p sizing=own -prof gc "${short[@]}"
     # the 2 MiB query again with every index's stripes as narrow as the 10,000-sharer one's: the share group's own cost
-    run sharers-alike 'SharersBenchmark\.firstOwner2m$' -p sizing=alike "${short[@]}"
+    run sharers-alike 'SharersBenchmark\.firstOwner2m$' -p sizing=alike -p sharers=1,10000 "${short[@]}"
     run failure '\.FailureBenchmark\.' "${short[@]}"
     # the daemon over an index loaded from its directory: a look at the index per event, against a burst's last look
     run failure-loaded LoadedFailureBenchmark -prof gc "${short[@]}"

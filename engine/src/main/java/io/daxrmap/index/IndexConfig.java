@@ -6,7 +6,9 @@ import io.daxrmap.model.DeviceGeometry;
  * How to build a reverse index.
  *
  * @param geometry        the device the index covers.
- * @param expectedRecords how many mapping records the index is expected to hold; sizes the stripe table.
+ * @param expectedRecords how many mapping records the index is expected to hold; sizes the stripe table, which is
+ *                        cut for pieces of device space, so records that cover the same bytes as another (the
+ *                        sharers of an extent) may be counted once, as {@code FilesystemIndexBuilder} counts them.
  */
 public record IndexConfig(DeviceGeometry geometry, long expectedRecords)
 {

@@ -302,7 +302,8 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         unlistedRanges.put(deviceNumber, unlisted);
         final int total = records.count + unlisted.length / 2;
         final ReverseIndex index = factory.create(
-            new IndexConfig(new DeviceGeometry(deviceNumber, size, blockSize), Math.max(1, total)));
+            new IndexConfig(new DeviceGeometry(deviceNumber, size, blockSize), Math.max(1, extents(records) +
+                unlisted.length / 2L)));
         target.addDevice(index);
         final int[] input = new int[total];
         final BulkLoad load = index.bulkLoad(total).nameRecords(r -> input[r] < 0 ?
@@ -333,6 +334,31 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             throw new InvalidMutationException("device " + device + " refused: " + ex.getMessage());
         }
         refuseOwnedFreeSpace(device, records);
+    }
+
+    /**
+     * The records the index is sized for: every record but one that covers the same device bytes as the record before
+     * it. The stripe span is chosen for a number of pieces ({@code ReverseIndex.stripeShift}), and the sharers of an
+     * extent, which GETFSMAP lists one after another, add records but no piece: counted, they would make the stripes of
+     * a clone-heavy device narrower the more sharers its extents have, and a range would cross as many more of them.
+     * Sharers that a source lists apart (a FIEMAP walk lists file by file) still count, as before.
+     */
+    private static long extents(final Device records)
+    {
+        long extents = 0;
+        long previousStart = -1;
+        long previousLength = -1;
+        for (int i = 0; i < records.count; i++)
+        {
+            final int at = i * RECORD_LONGS;
+            if (records.data[at] != previousStart || records.data[at + 1] != previousLength)
+            {
+                extents++;
+            }
+            previousStart = records.data[at];
+            previousLength = records.data[at + 1];
+        }
+        return extents;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.daxrmap.cli;
 
+import io.daxrmap.model.DeviceGeometry;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.IndexStore;
 import picocli.CommandLine.Command;
@@ -60,19 +61,18 @@ final class DumpCommand implements Callable<Integer>
         }
         else
         {
-            final int blockSize = index.dataDevice() == -1 ? 4096 :
-                index.device(index.dataDevice()).geometry().blockSize();
-            final long[] bytes = Units.parseRange(range, units.size(blockSize));
+            final DeviceGeometry data = index.dataDevice() == -1 ? null : index.device(index.dataDevice()).geometry();
+            final long[] bytes = Units.parseRange(range, units.size(data == null ? 4096 : data.blockSize()));
             records = new IndexRecords(index, bytes[0], bytes[1]);
             // standard output stays empty there, as xfs_io's fsmap -d prints nothing; standard error says why
-            if (index.dataDevice() == -1)
+            if (data == null)
             {
                 spec.commandLine().getErr().printf("daxrmap %s: no records: the index has no data device%n", spec.name());
             }
-            else if (bytes[0] >= index.device(index.dataDevice()).geometry().size())
+            else if (bytes[0] >= data.size())
             {
                 spec.commandLine().getErr().printf("daxrmap %s: no records: the range starts past the data device's " +
-                    "end (%d bytes)%n", spec.name(), index.device(index.dataDevice()).geometry().size());
+                    "end (%d bytes)%n", spec.name(), data.size());
             }
         }
         final PrintWriter out = spec.commandLine().getOut();

@@ -298,11 +298,13 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         }
         final long size = Math.max(blockSize, (records.end + blockSize - 1) / blockSize * blockSize);
         // a source that lists every byte leaves none unlisted but the tails of files past 2^63 - 1 (onRecord)
-        final long[] unlisted = unlistedUnknown || pastFileOffsets > 0 ? unlisted(records, size) : new long[0];
+        final Coverage coverage = unlistedUnknown || pastFileOffsets > 0 ? unlisted(records, size) : null;
+        final long[] unlisted = coverage == null ? new long[0] : coverage.gaps;
         unlistedRanges.put(deviceNumber, unlisted);
         final int total = records.count + unlisted.length / 2;
+        final long extents = coverage == null ? extents(records) : coverage.extents;
         final ReverseIndex index = factory.create(
-            new IndexConfig(new DeviceGeometry(deviceNumber, size, blockSize), Math.max(1, extents(records) +
+            new IndexConfig(new DeviceGeometry(deviceNumber, size, blockSize), Math.max(1, extents +
                 unlisted.length / 2L)));
         target.addDevice(index);
         final int[] input = new int[total];
@@ -341,7 +343,8 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
      * it. The stripe span is chosen for a number of pieces ({@code ReverseIndex.stripeShift}), and the sharers of an
      * extent, which GETFSMAP lists one after another, add records but no piece: counted, they would make the stripes of
      * a clone-heavy device narrower the more sharers its extents have, and a range would cross as many more of them.
-     * Sharers that a source lists apart (a FIEMAP walk lists file by file) still count, as before.
+     * Sharers that a source lists apart (a FIEMAP walk lists file by file) are counted once by {@link #unlisted},
+     * which such sources call for.
      */
     private static long extents(final Device records)
     {
@@ -383,10 +386,24 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     }
 
     /**
+     * What the records of a device cover.
+     *
+     * @param gaps    the ranges no record covers, as {@code start, end} pairs in device order.
+     * @param extents the records to size the index for, sharers counted once in whatever order they were listed:
+     *                the distinct starts or the distinct ends of the records, whichever are more. Sharers of a whole
+     *                extent have one start and one end; a clone of part of one adds a start or an end, as it adds a
+     *                piece.
+     */
+    private record Coverage(long[] gaps, long extents)
+    {
+    }
+
+    /**
      * The ranges of {@code [0, size)} that no record covers, owned or free, as {@code start, end} pairs in device
      * order: from the records' starts and ends sorted apart, a sweep that counts how many records cover each byte.
+     * The same sorted arrays give the extents to size the index for ({@link Coverage#extents}).
      */
-    private static long[] unlisted(final Device records, final long size)
+    private static Coverage unlisted(final Device records, final long size)
     {
         final long[] starts = new long[records.count];
         final long[] ends = new long[records.count];
@@ -445,7 +462,21 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             gaps[n++] = covered;
             gaps[n++] = size;
         }
-        return Arrays.copyOf(gaps, n);
+        return new Coverage(Arrays.copyOf(gaps, n), Math.max(distinct(starts, owned), distinct(ends, owned)));
+    }
+
+    /** The distinct values among the first {@code count} of a sorted array. */
+    private static long distinct(final long[] sorted, final int count)
+    {
+        long distinct = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (i == 0 || sorted[i] != sorted[i - 1])
+            {
+                distinct++;
+            }
+        }
+        return distinct;
     }
 
     /**

@@ -23,37 +23,61 @@ class FilesystemIndexBuilderSizingTest
     @Test
     void shouldGiveAnExtentSharedByTenThousandFilesTheStripesOfOneOwnedByOne()
     {
-        final int one = stripeShift(1, true);
-        final int many = stripeShift(10_000, true);
+        final int one = stripeShift(1, true, false);
+        final int many = stripeShift(10_000, true, false);
         assertEquals(one, many, "10,000 sharers listed one after another, as GETFSMAP lists them");
-        // listed apart, as a walk of forward maps lists them, the sharers still count: the stripes are narrower
-        assertTrue(stripeShift(10_000, false) < one, "sharers listed apart");
+        // listed apart by a source that lists every byte, the sharers count: the stripes are narrower
+        assertTrue(stripeShift(10_000, false, false) < one, "sharers listed apart, every byte listed");
     }
 
-    private static int stripeShift(final int sharers, final boolean together)
+    @Test
+    void shouldCountSharersListedFileByFileOnceWhereTheSourceLeavesBytesUnlisted()
+    {
+        // a FIEMAP walk or a dump of forward maps lists file by file and leaves free space unlisted
+        final int one = stripeShift(1, true, true);
+        assertEquals(one, stripeShift(10_000, true, true), "listed one after another");
+        // counted record by record, the 10,000 sharers would take the 8,196 pieces (4,096 private files, the golden
+        // file's 2 extents, the 4,098 gaps around them) to 28,194 records, and halve the span
+        assertEquals(one, stripeShift(10_000, false, true), "listed apart");
+    }
+
+    private static int stripeShift(final int sharers, final boolean together, final boolean unlistedUnknown)
     {
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(BLOCK);
+        if (unlistedUnknown)
+        {
+            builder.unlistedUnknown();
+        }
         builder.device(DEVICE, DEVICE_SIZE);
+        final int flags = sharers > 1 ? MappingFlags.SHARED : 0;
         for (int file = 0; file < PRIVATE_FILES; file++)
         {
             builder.onRecord(7, 0, file * 5L * BLOCK, 4L * BLOCK, Owner.data(100_000 + file), 0, 0);
         }
-        final int flags = sharers > 1 ? MappingFlags.SHARED : 0;
+        // the golden file is two extents; each sharer maps both
+        final long half = GOLDEN_LENGTH / 2;
         if (together)
         {
-            for (int sharer = 0; sharer < sharers; sharer++)
+            // device order, as GETFSMAP lists them: an extent's sharers one after another
+            for (int extent = 0; extent < 2; extent++)
             {
-                builder.onRecord(7, 0, GOLDEN, GOLDEN_LENGTH, Owner.data(1_000_000 + sharer), 0, flags);
+                for (int sharer = 0; sharer < sharers; sharer++)
+                {
+                    builder.onRecord(7, 0, GOLDEN + extent * half, half, Owner.data(1_000_000 + sharer),
+                        extent * half, flags);
+                }
             }
         }
         else
         {
-            // each sharer's extent between two private records of its own, as a file-by-file walk would list them
+            // file by file, as a walk of forward maps lists them: no record covers what the one before it did
             for (int sharer = 0; sharer < sharers; sharer++)
             {
-                builder.onRecord(7, 0, GOLDEN, GOLDEN_LENGTH, Owner.data(1_000_000 + sharer), 0, flags);
-                builder.onRecord(7, 0, GOLDEN + GOLDEN_LENGTH + sharer * (long)BLOCK, BLOCK,
-                    Owner.data(1_000_000 + sharer), GOLDEN_LENGTH, 0);
+                for (int extent = 0; extent < 2; extent++)
+                {
+                    builder.onRecord(7, 0, GOLDEN + extent * half, half, Owner.data(1_000_000 + sharer),
+                        extent * half, flags);
+                }
             }
         }
         try (FilesystemIndex index = builder.build())

@@ -60,7 +60,7 @@ case "$mode" in
     run baselines BaselineBenchmark -p dataset=unshared-1e6,clones100-1e6 "${short[@]}"
     run mutations MutationBenchmark -p kind=unmapMap,allocFree -p cycles=256 -f 1 -wi 8 -i 3 -w 1 -r 1
     run bulkload 'BulkLoadBenchmark\.bulk' -p dataset=unshared-1e6 -f 1 -wi 6 -i 3
-    run sharers 'SharersBenchmark\.firstOwner64$' -p sizing=own -prof gc "${short[@]}"
+    run sharers 'SharersBenchmark\.firstOwner64$' -p sizing=extents -prof gc "${short[@]}"
     ;;
   full)
     run chase PointerChaseBenchmark "${short[@]}"
@@ -79,9 +79,10 @@ case "$mode" in
     run mutations MutationBenchmark -f 1 -wi 8 -i 5 -w 1 -r 1
     run readwrite ReadWhileWriteBenchmark "${short[@]}"
     run reopen ReopenBenchmark -f 1 -wi 1 -i 5
-    run sharers SharersBenchmark -p sizing=own -prof gc "${short[@]}"
-    # the 2 MiB query again with every index's stripes as narrow as the 10,000-sharer one's: the share group's own cost
-    run sharers-alike 'SharersBenchmark\.firstOwner2m$' -p sizing=alike -p sharers=1,10000 "${short[@]}"
+    run sharers SharersBenchmark -p sizing=extents -prof gc "${short[@]}"
+    # the 2 MiB query again with each index sized for its records, sharers counted (narrower stripes the more sharers),
+    # and with every index sized for the records of 10,000 sharers: what the stripe count costs, and what is left
+    run sharers-sizing 'SharersBenchmark\.firstOwner2m$' -p sizing=records,alike -p sharers=1,10000 "${short[@]}"
     run failure '\.FailureBenchmark\.' "${short[@]}"
     # the daemon over an index loaded from its directory: a look at the index per event, against a burst's last look
     run failure-loaded LoadedFailureBenchmark -prof gc "${short[@]}"

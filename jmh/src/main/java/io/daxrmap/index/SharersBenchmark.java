@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * A 2 MiB golden file lies among 4,096 private files; {@code sharers - 1} full clones of it share its bytes. With
  * {@code ids=run} the clones are made one after another, so their owner ids are consecutive and the share group keeps
  * only its first and last; with {@code ids=scattered} a private file is made between two clones, so the group's ids
- * are apart and it holds a RoaringBitmap. The queries go round 16 offsets of the golden file, whose index stays in
+ * are apart and it holds a RoaringBitmap. Those 9,999 files between are made whatever the sharers, so that two
+ * devices of one {@code ids} differ in the golden file's sharers alone. The queries go round 16 offsets of the golden file, whose index stays in
  * the caches: what is measured is the owner set's cost, not a miss.
  */
 @State(Scope.Thread)
@@ -54,14 +55,18 @@ public class SharersBenchmark extends ForkedBenchmark
     public String ids;
 
     /**
-     * The records the index is sized for. {@code own}: its own, {@code 4,096 + 2 x sharers}, as its user would size
-     * it. {@code alike}: those of {@value #MOST_SHARERS} sharers, whatever {@link #sharers}. The stripe span follows
-     * the expected records ({@link ReverseIndex#stripeShift}), which count sharers where pieces do not: sized for its
-     * own records, the 10,000-sharer index has stripes a quarter as wide as the 1-sharer one, and its 2 MiB query
-     * crosses 16 stripes where the other crosses 4. {@code alike} takes that difference out, to show what the share
-     * group itself costs.
+     * The records the index is sized for ({@link IndexConfig#expectedRecords}); the stripe span follows them
+     * ({@link ReverseIndex#stripeShift}).
+     * <ul>
+     *     <li>{@code extents}: the layout's extents, sharers counted once, as {@code FilesystemIndexBuilder} counts
+     *     them and {@link IndexConfig} asks: the 4,096 private files, the golden file, and with {@code ids=scattered}
+     *     the files between the clones. The same whatever {@link #sharers}.</li>
+     *     <li>{@code records}: every record, sharers counted: the 10,000-sharer index has narrower stripes than the
+     *     1-sharer one, and its 2 MiB query crosses more of them;</li>
+     *     <li>{@code alike}: the records of {@value #MOST_SHARERS} sharers, whatever {@link #sharers}.</li>
+     * </ul>
      */
-    @Param({"own", "alike"})
+    @Param({"extents", "records", "alike"})
     public String sizing;
 
     private ReverseIndex index;
@@ -92,11 +97,14 @@ public class SharersBenchmark extends ForkedBenchmark
         {
             throw new IllegalArgumentException("ids: run or scattered, not " + ids);
         }
+        // the files between the clones are there whatever the sharers, so that the devices differ in those alone
+        final int between = scattered ? MOST_SHARERS - 1 : 0;
         final long expectedRecords = switch (sizing)
         {
-            case "own" -> PRIVATE_FILES + 2L * sharers;
-            case "alike" -> PRIVATE_FILES + 2L * Math.max(sharers, MOST_SHARERS);
-            default -> throw new IllegalArgumentException("sizing: own or alike, not " + sizing);
+            case "extents" -> PRIVATE_FILES + 1L + between;
+            case "records" -> PRIVATE_FILES + between + (long)sharers;
+            case "alike" -> PRIVATE_FILES + between + (long)MOST_SHARERS;
+            default -> throw new IllegalArgumentException("sizing: extents, records or alike, not " + sizing);
         };
         index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0x10300, DEVICE_SIZE, BLOCK), expectedRecords));
         final Batch batch = index.newBatch();
@@ -105,13 +113,16 @@ public class SharersBenchmark extends ForkedBenchmark
             batch.map(Owner.data(100_000 + file), 0, file * 5L * BLOCK, 4L * BLOCK, 0);
         }
         batch.map(Owner.data(1000), 0, GOLDEN_DEVICE, GOLDEN, 0);
-        for (int clone = 1; clone < sharers; clone++)
+        for (int clone = 1; clone < Math.max(sharers, between + 1); clone++)
         {
             if (scattered)
             {
                 batch.map(Owner.data(500_000 + clone), 0, SCATTER_DEVICE + (long)clone * BLOCK, BLOCK, 0);
             }
-            batch.reflink(Owner.data(1000), 0, Owner.data(1_000_000 + clone), 0, GOLDEN);
+            if (clone < sharers)
+            {
+                batch.reflink(Owner.data(1000), 0, Owner.data(1_000_000 + clone), 0, GOLDEN);
+            }
         }
         batch.commit();
         reader = index.newReader();

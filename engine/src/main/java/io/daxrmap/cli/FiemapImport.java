@@ -38,6 +38,8 @@ import java.util.Map;
 final class FiemapImport
 {
     private static final int NOT_ON_DEVICE = FiemapText.UNKNOWN | FiemapText.DELALLOC | FiemapText.DATA_INLINE;
+    /** Extents the kernel says need not lie on block boundaries. */
+    private static final int UNALIGNED = FiemapText.NOT_ALIGNED | FiemapText.DATA_TAIL;
     private static final String INODE = "INODE";
     private static final String PATH = "PATH";
     private static final String DEVICE_SIZE = "--device-size";
@@ -51,6 +53,10 @@ final class FiemapImport
     private final int device;
     /** The device's size in bytes from {@code --device-size}; 0 if not given. */
     private final long deviceSize;
+    /** {@code --block-size}. */
+    private final int blockSize;
+    /** The extents not in whole blocks, but those the kernel says need not be aligned. */
+    private final ImportCommand.Unaligned unaligned;
     private long nextInode = 1;
 
     /**
@@ -58,9 +64,10 @@ final class FiemapImport
      * @param device     {@code --device}, {@code MAJOR:MINOR}.
      * @param deviceSize {@code --device-size}, decimal or {@code 0x} hex bytes, or null if not given.
      * @param blockSize  {@code --block-size}: the device size must be a whole number of such blocks.
+     * @param unaligned  takes the extents not in whole blocks, but those the kernel says need not be aligned.
      */
-    FiemapImport(final Path inodeFile, final String device, final String deviceSize, final int blockSize)
-        throws IOException
+    FiemapImport(final Path inodeFile, final String device, final String deviceSize, final int blockSize,
+        final ImportCommand.Unaligned unaligned) throws IOException
     {
         final String[] parts = device.split(":");
         if (parts.length != 2)
@@ -70,6 +77,8 @@ final class FiemapImport
         this.device = DeviceNumber.encode(devicePart(parts[0], "MAJOR", DeviceNumber.MAX_MAJOR, device),
             devicePart(parts[1], "MINOR", DeviceNumber.MAX_MINOR, device));
         this.deviceSize = deviceSize == null ? 0 : parseDeviceSize(deviceSize, blockSize);
+        this.blockSize = blockSize;
+        this.unaligned = unaligned;
         this.numbered = inodeFile != null;
         this.inodeFile = inodeFile;
         if (inodeFile != null)
@@ -199,6 +208,10 @@ final class FiemapImport
                     // the reader checked that the end fits in a long
                     throw new FormatException(name, reader.line(), null, "extent at device bytes [" + physical + ", " +
                         (physical + length) + ") ends past " + DEVICE_SIZE + " " + deviceSize);
+                }
+                if ((flags & UNALIGNED) == 0 && (physical % blockSize != 0 || length % blockSize != 0))
+                {
+                    unaligned.add(name, reader.line(), reader.statedBlockSize());
                 }
                 final int stored = (flags & FiemapText.UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0;
                 if (first != null)

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,8 +26,10 @@ import java.util.function.LongSupplier;
  * An fsmap dump lists free space explicitly, so the devices end where their last records do; the bytes it lists
  * nothing for (ext4's GETFSMAP leaves some in-use blocks out) are unknown, not free.
  * Forward maps list file data only and do not tell the device's size: {@code --device-size} does (a whole number of
- * blocks, as a DAX device is), else the device ends with the block of the last extent. The options of the fiemap format ({@code --inodes}, {@code --device},
- * {@code --device-size}) are refused with the fsmap formats, whose dumps say all that themselves.
+ * blocks, as a DAX device is), else the device ends with the block of the last extent. The options of the fiemap
+ * format ({@code --inodes}, {@code --device}, {@code --device-size}) are refused with the fsmap formats, whose dumps
+ * say all that themselves. Records not in whole blocks of {@code --block-size} are held as they are, with a warning
+ * ({@link Unaligned}).
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = "Build an index from extent-map dumps: xfs_io -c 'fsmap -m' or 'fsmap -v' output, or forward " +
@@ -71,7 +74,8 @@ final class ImportCommand implements Callable<Integer>
     private String deviceSize;
 
     @Option(names = "--block-size", defaultValue = "4096", paramLabel = "BYTES",
-        description = "filesystem block size; default ${DEFAULT-VALUE}")
+        description = "filesystem block size, the unit of --units blocks; default ${DEFAULT-VALUE}; records not " +
+            "in whole blocks of it are held as they are, with a warning")
     private int blockSize;
 
     @Override
@@ -82,7 +86,9 @@ final class ImportCommand implements Callable<Integer>
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
         final FsmapCsvReader csv = new FsmapCsvReader();
         final FsmapVerboseReader verbose = new FsmapVerboseReader();
-        final FiemapImport fiemap = "fiemap".equals(format) ? new FiemapImport(inodes, device, deviceSize, blockSize) : null;
+        final Unaligned unaligned = new Unaligned();
+        final FiemapImport fiemap = "fiemap".equals(format) ?
+            new FiemapImport(inodes, device, deviceSize, blockSize, unaligned) : null;
         // the line of the record being read, so that a record the index refuses is named FILE:LINE
         final LongSupplier line = switch (format)
         {
@@ -100,8 +106,14 @@ final class ImportCommand implements Callable<Integer>
         // records of owners other than unknown: the index adds unknown records of its own (for the bytes no record
         // lists), so a count of those says nothing of records joined
         final long[] named = {0};
+        final String[] reading = {null};
         final FsmapRecordHandler counted = (major, minor, deviceOffset, length, owner, fileOffset, flags) ->
         {
+            // the fiemap reader looks at its extents itself, knowing which the kernel says need not be aligned
+            if (fiemap == null && (deviceOffset % blockSize != 0 || length % blockSize != 0))
+            {
+                unaligned.add(reading[0], line.getAsLong(), 0);
+            }
             builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags, line.getAsLong());
             progress.add(1);
             named[0] += owner == Owner.UNKNOWN ? 0 : 1;
@@ -119,6 +131,7 @@ final class ImportCommand implements Callable<Integer>
             for (final Path file : files)
             {
                 builder.source(file.toString());
+                reading[0] = file.toString();
                 switch (format)
                 {
                     case "fsmap-csv":
@@ -152,8 +165,50 @@ final class ImportCommand implements Callable<Integer>
             {
                 warnIfJoined(index, named[0]);
             }
+            unaligned.warn(spec.commandLine().getErr(), blockSize);
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * The records of a dump not in whole blocks of {@code --block-size}. A filesystem's records are whole blocks, so
+     * such a record was most likely dumped from a filesystem of smaller blocks than the index was told: it is stored
+     * as it is (the index holds bytes), but the index counts in blocks of {@code --block-size}, and dump's
+     * {@code --units blocks} then refuses it, and a {@code --range} in blocks means other bytes than the user's. The
+     * user is told once, after the import, with the first such record's place.
+     */
+    static final class Unaligned
+    {
+        private long count;
+        private String first;
+        private long stated;
+
+        /**
+         * @param file   the dump the record came from.
+         * @param line   its line.
+         * @param stated the block size the dump says it counts in ({@code filefrag -v}), or 0 if it says none.
+         */
+        void add(final String file, final long line, final long stated)
+        {
+            if (count++ == 0)
+            {
+                first = file + ":" + line;
+                this.stated = stated;
+            }
+        }
+
+        void warn(final PrintWriter err, final int blockSize)
+        {
+            if (count == 0)
+            {
+                return;
+            }
+            err.printf("daxrmap import: warning: %d record(s) are not in whole blocks of %d bytes (--block-size), " +
+                "the first at %s: held as they are, but dump --units blocks refuses them and a --range in blocks " +
+                "counts blocks of %d bytes%s%n", count, blockSize, first, blockSize,
+                stated != 0 && stated != blockSize ? "; that listing counts in blocks of " + stated + " bytes: " +
+                "--block-size " + stated + " if that is the filesystem's" : "; give the filesystem's block size");
+        }
     }
 
     /**

@@ -38,6 +38,8 @@ public final class FiemapTextReader
     private static final String CYLINDER_GROUPS_PREFIX = "Filesystem cylinder groups approximately ";
     /** The fields of the text being read, which know its line. */
     private TextFields current;
+    /** The parser of the text being read: filefrag's knows the block size its listings count in. */
+    private LineParser parser;
 
     /**
      * The line the reader is at, for a handler that wants to know where an extent came from: while the handler takes
@@ -49,6 +51,19 @@ public final class FiemapTextReader
     {
         final TextFields fields = current;
         return fields == null ? 0 : fields.line();
+    }
+
+    /**
+     * The block size the file being listed counts in, as {@code filefrag -v} states it: "File size of PATH is N (B
+     * blocks of S bytes)". That is the filesystem's block size unless filefrag was given {@code -b}. While the handler
+     * takes a file or an extent, the file's.
+     *
+     * @return S in bytes, or 0 for {@code xfs_io fiemap -v} output (which counts in 512-byte units and does not say
+     * the block size) or before a file.
+     */
+    public long statedBlockSize()
+    {
+        return parser instanceof FilefragParser filefrag ? filefrag.unit : 0;
     }
 
     /**
@@ -93,8 +108,9 @@ public final class FiemapTextReader
         {
             throw fields.error(null, "neither xfs_io fiemap -v nor filefrag -v output: \"" + first + "\"");
         }
-        return style == FiemapText.Style.XFS_IO ?
-            new XfsIoParser(fields, handler).read(first, in) : new FilefragParser(fields, handler).read(first, in);
+        parser = style == FiemapText.Style.XFS_IO ?
+            new XfsIoParser(fields, handler) : new FilefragParser(fields, handler);
+        return parser.read(first, in);
     }
 
     /**

@@ -245,8 +245,10 @@ class ImportDeviceSizeTest
     void shouldTakeTheLargestDeviceSizeAnIndexHolds() throws IOException
     {
         // the option only: an index of a device that large takes gigabytes of stripe directory to write
-        assertEquals(LARGEST, new FiemapImport(null, "0:0", Long.toString(LARGEST), 4096).deviceSize());
-        assertEquals(LARGEST, new FiemapImport(null, "0:0", "0x" + Long.toHexString(LARGEST), 4096).deviceSize());
+        assertEquals(LARGEST, new FiemapImport(null, "0:0", Long.toString(LARGEST), 4096,
+            new ImportCommand.Unaligned()).deviceSize());
+        assertEquals(LARGEST, new FiemapImport(null, "0:0", "0x" + Long.toHexString(LARGEST), 4096,
+            new ImportCommand.Unaligned()).deviceSize());
     }
 
     @Test

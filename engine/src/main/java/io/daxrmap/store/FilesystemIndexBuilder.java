@@ -391,8 +391,9 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
      * @param gaps    the ranges no record covers, as {@code start, end} pairs in device order.
      * @param extents the records to size the index for, sharers counted once in whatever order they were listed:
      *                the distinct starts or the distinct ends of the records, whichever are more. Sharers of a whole
-     *                extent have one start and one end; a clone of part of one adds a start or an end, as it adds a
-     *                piece.
+     *                extent have one start and one end. A clone of part of one adds a start, an end or both, and a
+     *                piece or two: the pieces are fewer than the distinct starts and ends together, so this count is
+     *                at least half of them, and the stripes at most one step wider than the pieces would make them.
      */
     private record Coverage(long[] gaps, long extents)
     {

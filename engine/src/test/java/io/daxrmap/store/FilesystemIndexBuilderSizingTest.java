@@ -36,8 +36,8 @@ class FilesystemIndexBuilderSizingTest
         // a FIEMAP walk or a dump of forward maps lists file by file and leaves free space unlisted
         final int one = stripeShift(1, true, true);
         assertEquals(one, stripeShift(10_000, true, true), "listed one after another");
-        // counted record by record, the 10,000 sharers would take the 8,196 pieces (4,096 private files, the golden
-        // file's 2 extents, the 4,098 gaps around them) to 28,194 records, and halve the span
+        // counted record by record, the 10,000 sharers would take the 8,195 pieces (4,096 private files, the golden
+        // file's 2 extents, the 4,097 gaps around them) to 28,193 records, and halve the span
         assertEquals(one, stripeShift(10_000, false, true), "listed apart");
     }
 

@@ -19,16 +19,17 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Byte queries (64 B, 4 KiB, 2 MiB) over bytes that 1, 2 or 10,000 files share, for DESIGN.md section 7's "no worse with
- * 10,000 sharers than with 1 until the owners are iterated": the {@code firstOwner} benchmarks stop at the first
+ * Byte queries (64 B, 4 KiB, 2 MiB) over bytes that 1, 2 or 10,000 files share, for DESIGN.md section 7's "no worse
+ * with 10,000 sharers than with 1 until the owners are iterated": the {@code firstOwner} benchmarks stop at the first
  * record the query delivers, {@code allOwners64} takes every one (the iteration, to set beside them).
  * <p>
  * A 2 MiB golden file lies among 4,096 private files; {@code sharers - 1} full clones of it share its bytes. With
  * {@code ids=run} the clones are made one after another, so their owner ids are consecutive and the share group keeps
- * only its first and last; with {@code ids=scattered} a private file is made between two clones, so the group's ids
- * are apart and it holds a RoaringBitmap. Those 9,999 files between are made whatever the sharers, so that two
- * devices of one {@code ids} differ in the golden file's sharers alone. The queries go round 16 offsets of the golden file, whose index stays in
- * the caches: what is measured is the owner set's cost, not a miss.
+ * only its first and last; with {@code ids=scattered} 9,999 private files are made, one before each clone, so the
+ * group's ids are apart and it holds a RoaringBitmap. Those files are made whatever the sharers (with 1 sharer there
+ * are no clones between them), so that two devices of one {@code ids} differ in the golden file's sharers alone. The
+ * queries go round 16 offsets of the golden file, whose index stays in the caches: what is measured is the owner
+ * set's cost, not a miss.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,12 +59,12 @@ public class SharersBenchmark extends ForkedBenchmark
      * The records the index is sized for ({@link IndexConfig#expectedRecords}); the stripe span follows them
      * ({@link ReverseIndex#stripeShift}).
      * <ul>
-     *     <li>{@code extents}: the layout's extents, sharers counted once, as {@code FilesystemIndexBuilder} counts
-     *     them and {@link IndexConfig} asks: the 4,096 private files, the golden file, and with {@code ids=scattered}
-     *     the files between the clones. The same whatever {@link #sharers}.</li>
-     *     <li>{@code records}: every record, sharers counted: the 10,000-sharer index has narrower stripes than the
+     *     <li>{@code extents}: what {@code FilesystemIndexBuilder} would count for this layout, sharers once, as
+     *     {@link IndexConfig} allows: the 4,096 private files, the golden file, with {@code ids=scattered} the files
+     *     between the clones, and the free ranges between them all. The same whatever {@link #sharers}.</li>
+     *     <li>{@code records}: those and every clone's record: the 10,000-sharer index has narrower stripes than the
      *     1-sharer one, and its 2 MiB query crosses more of them;</li>
-     *     <li>{@code alike}: the records of {@value #MOST_SHARERS} sharers, whatever {@link #sharers}.</li>
+     *     <li>{@code alike}: the {@code records} of {@value #MOST_SHARERS} sharers, whatever {@link #sharers}.</li>
      * </ul>
      */
     @Param({"extents", "records", "alike"})
@@ -97,13 +98,20 @@ public class SharersBenchmark extends ForkedBenchmark
         {
             throw new IllegalArgumentException("ids: run or scattered, not " + ids);
         }
+        if (sharers < 1 || sharers > MOST_SHARERS)
+        {
+            throw new IllegalArgumentException("sharers: 1 to " + MOST_SHARERS + ", not " + sharers);
+        }
         // the files between the clones are there whatever the sharers, so that the devices differ in those alone
         final int between = scattered ? MOST_SHARERS - 1 : 0;
+        // free: after each private file, after the files between, and after the golden file
+        final long free = PRIVATE_FILES + (scattered ? 1 : 0) + 1L;
+        final long extents = PRIVATE_FILES + between + 1L + free;
         final long expectedRecords = switch (sizing)
         {
-            case "extents" -> PRIVATE_FILES + 1L + between;
-            case "records" -> PRIVATE_FILES + between + (long)sharers;
-            case "alike" -> PRIVATE_FILES + between + (long)MOST_SHARERS;
+            case "extents" -> extents;
+            case "records" -> extents + sharers - 1;
+            case "alike" -> extents + MOST_SHARERS - 1;
             default -> throw new IllegalArgumentException("sizing: extents, records or alike, not " + sizing);
         };
         index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0x10300, DEVICE_SIZE, BLOCK), expectedRecords));
@@ -156,6 +164,13 @@ public class SharersBenchmark extends ForkedBenchmark
         });
         final PieceCursor cursor = new PieceCursor();
         cursor.snapshot(index.current());
+        // the files between the clones, made whatever the sharers: the last one's block has one owner
+        cursor.seek(SCATTER_DEVICE + (MOST_SHARERS - 1L) * BLOCK);
+        if (scattered != PieceValue.isSingle(cursor.value()))
+        {
+            throw new IllegalStateException("setup: ids=" + ids + " sharers=" + sharers +
+                " but the last file between the clones is " + (scattered ? "missing" : "there"));
+        }
         cursor.seek(GOLDEN_DEVICE);
         final int value = cursor.value();
         final boolean run = sharers == 1 || index.current().sets[PieceValue.setId(value)].groupIsRun(0);

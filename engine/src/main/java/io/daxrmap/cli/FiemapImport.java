@@ -55,7 +55,7 @@ final class FiemapImport
     private final long deviceSize;
     /** {@code --block-size}. */
     private final int blockSize;
-    /** The extents not in whole blocks, but those the kernel says need not be aligned. */
+    /** The extents not in whole blocks. */
     private final ImportCommand.Unaligned unaligned;
     private long nextInode = 1;
 
@@ -64,7 +64,7 @@ final class FiemapImport
      * @param device     {@code --device}, {@code MAJOR:MINOR}.
      * @param deviceSize {@code --device-size}, decimal or {@code 0x} hex bytes, or null if not given.
      * @param blockSize  {@code --block-size}: the device size must be a whole number of such blocks.
-     * @param unaligned  takes the extents not in whole blocks, but those the kernel says need not be aligned.
+     * @param unaligned  takes the extents not in whole blocks, and whether the kernel says they need not be.
      */
     FiemapImport(final Path inodeFile, final String device, final String deviceSize, final int blockSize,
         final ImportCommand.Unaligned unaligned) throws IOException
@@ -209,9 +209,10 @@ final class FiemapImport
                     throw new FormatException(name, reader.line(), null, "extent at device bytes [" + physical + ", " +
                         (physical + length) + ") ends past " + DEVICE_SIZE + " " + deviceSize);
                 }
-                if ((flags & UNALIGNED) == 0 && (physical % blockSize != 0 || length % blockSize != 0))
+                // a hard link listed again is checked against the first listing, not taken: nor counted here
+                if (!again && (physical % blockSize != 0 || length % blockSize != 0))
                 {
-                    unaligned.add(name, reader.line(), reader.statedBlockSize());
+                    unaligned.add(name, reader.line(), reader.statedBlockSize(), (flags & UNALIGNED) != 0);
                 }
                 final int stored = (flags & FiemapText.UNWRITTEN) != 0 ? MappingFlags.UNWRITTEN : 0;
                 if (first != null)

@@ -74,8 +74,8 @@ final class ImportCommand implements Callable<Integer>
     private String deviceSize;
 
     @Option(names = "--block-size", defaultValue = "4096", paramLabel = "BYTES",
-        description = "filesystem block size, the unit of --units blocks; default ${DEFAULT-VALUE}; records not " +
-            "in whole blocks of it are held as they are, with a warning")
+        description = "filesystem block size, the unit of dump's and query's --units blocks; default " +
+            "${DEFAULT-VALUE}; records not in whole blocks of it are held as they are, with a warning")
     private int blockSize;
 
     @Override
@@ -112,7 +112,7 @@ final class ImportCommand implements Callable<Integer>
             // the fiemap reader looks at its extents itself, knowing which the kernel says need not be aligned
             if (fiemap == null && (deviceOffset % blockSize != 0 || length % blockSize != 0))
             {
-                unaligned.add(reading[0], line.getAsLong(), 0);
+                unaligned.add(reading[0], line.getAsLong(), 0, false);
             }
             builder.onRecord(major, minor, deviceOffset, length, owner, fileOffset, flags, line.getAsLong());
             progress.add(1);
@@ -172,42 +172,58 @@ final class ImportCommand implements Callable<Integer>
 
     /**
      * The records of a dump not in whole blocks of {@code --block-size}. A filesystem's records are whole blocks, so
-     * such a record was most likely dumped from a filesystem of smaller blocks than the index was told: it is stored
-     * as it is (the index holds bytes), but the index counts in blocks of {@code --block-size}, and dump's
-     * {@code --units blocks} then refuses it, and a {@code --range} in blocks means other bytes than the user's. The
-     * user is told once, after the import, with the first such record's place.
+     * such a record was most likely dumped from a filesystem of smaller blocks than the index was told. It is held as
+     * it is (the index holds bytes), but the index counts in blocks of {@code --block-size}: dump and query with
+     * {@code --units blocks} refuse it, and the bytes between it and its neighbours. The user is told once, after the
+     * import, with the first such record's place. Extents the kernel flags {@code not_aligned} or
+     * {@code tail_packed} are off block boundaries by nature: they are told apart, without a block size to suggest.
      */
     static final class Unaligned
     {
-        private long count;
-        private String first;
-        private long stated;
+        private final Kind records = new Kind();
+        private final Kind flagged = new Kind();
+
+        /** Records of one kind: how many, and the first. */
+        private static final class Kind
+        {
+            long count;
+            String first;
+            long stated;
+        }
 
         /**
-         * @param file   the dump the record came from.
-         * @param line   its line.
-         * @param stated the block size the dump says it counts in ({@code filefrag -v}), or 0 if it says none.
+         * @param file    the dump the record came from.
+         * @param line    its line.
+         * @param stated  the block size the dump says it counts in ({@code filefrag -v}), or 0 if it says none.
+         * @param flagged the kernel flags the extent as one that need not lie on block boundaries.
          */
-        void add(final String file, final long line, final long stated)
+        void add(final String file, final long line, final long stated, final boolean flagged)
         {
-            if (count++ == 0)
+            final Kind kind = flagged ? this.flagged : records;
+            if (kind.count++ == 0)
             {
-                first = file + ":" + line;
-                this.stated = stated;
+                kind.first = file + ":" + line;
+                kind.stated = stated;
             }
         }
 
         void warn(final PrintWriter err, final int blockSize)
         {
-            if (count == 0)
+            final String refused = "dump and query with --units blocks refuse them";
+            if (records.count > 0)
             {
-                return;
+                err.printf("daxrmap import: warning: records not in whole blocks of %d bytes (--block-size): %d, the " +
+                    "first at %s; held as they are, but %s; %s%n", blockSize, records.count, records.first, refused,
+                    records.stated != 0 && records.stated != blockSize ? "that listing counts in blocks of " +
+                    records.stated + " bytes: --block-size " + records.stated + " if that is the filesystem's" :
+                    "give the block size of the filesystem they were dumped from");
             }
-            err.printf("daxrmap import: warning: %d record(s) are not in whole blocks of %d bytes (--block-size), " +
-                "the first at %s: held as they are, but dump --units blocks refuses them and a --range in blocks " +
-                "counts blocks of %d bytes%s%n", count, blockSize, first, blockSize,
-                stated != 0 && stated != blockSize ? "; that listing counts in blocks of " + stated + " bytes: " +
-                "--block-size " + stated + " if that is the filesystem's" : "; give the filesystem's block size");
+            if (flagged.count > 0)
+            {
+                err.printf("daxrmap import: warning: extents flagged not_aligned or tail_packed, not in whole blocks " +
+                    "of %d bytes: %d, the first at %s; held as they are, but %s%n", blockSize, flagged.count,
+                    flagged.first, refused);
+            }
         }
     }
 

@@ -23,12 +23,23 @@ class ImportBlockSizeTest
     private Path filefrag1k(final String flags) throws IOException
     {
         final Path filefrag = temp.resolve("small-blocks.filefrag");
-        Files.writeString(filefrag, "Filesystem type is: 58465342\n" +
-            "File size of /mnt/a is 3072 (3 blocks of 1024 bytes)\n" +
+        Files.writeString(filefrag, "Filesystem type is: 58465342\n" + listing("/mnt/a", flags));
+        return filefrag;
+    }
+
+    private static String listing(final String path, final String flags)
+    {
+        return "File size of " + path + " is 3072 (3 blocks of 1024 bytes)\n" +
             " ext:     logical_offset:        physical_offset: length:   expected: flags:\n" +
             "   0:        0..       2:        101..       103:      3:             " + flags + "\n" +
-            "/mnt/a: 1 extent found\n");
-        return filefrag;
+            path + ": 1 extent found\n";
+    }
+
+    private static String warning(final int count, final String first, final String advice)
+    {
+        return "daxrmap import: warning: records not in whole blocks of 4096 bytes (--block-size): " + count +
+            ", the first at " + first + "; held as they are, but dump and query with --units blocks refuse them; " +
+            advice + "\n";
     }
 
     @Test
@@ -39,10 +50,10 @@ class ImportBlockSizeTest
         final CliRun told = CliRun.run("import", "--format", "fiemap", filefrag.toString(), "-o",
             temp.resolve("4k").toString());
         assertEquals(0, told.status(), told.err());
-        assertEquals("daxrmap import: warning: 1 record(s) are not in whole blocks of 4096 bytes (--block-size), the " +
-            "first at " + filefrag + ":4: held as they are, but dump --units blocks refuses them and a --range in " +
-            "blocks counts blocks of 4096 bytes; that listing counts in blocks of 1024 bytes: --block-size 1024 if " +
-            "that is the filesystem's\n", told.err());
+        assertEquals(warning(1, filefrag + ":4", "that listing counts in blocks of 1024 bytes: --block-size 1024 if " +
+            "that is the filesystem's"), told.err());
+        final CliRun refused = CliRun.run("dump", temp.resolve("4k").toString(), "--units", "blocks");
+        assertEquals(2, refused.status(), "as the warning says");
         // held as they are: the extent's bytes, whatever the block size
         final CliRun dumped = CliRun.run("dump", temp.resolve("4k").toString());
         assertTrue(dumped.out().contains(",202,207,inode_1_data,0,5,6\n"), dumped.out());
@@ -57,12 +68,39 @@ class ImportBlockSizeTest
     }
 
     @Test
-    void shouldNotWarnOfAnExtentTheKernelSaysNeedNotBeAligned() throws IOException
+    void shouldTellExtentsTheKernelSaysNeedNotBeAlignedApartWithoutABlockSizeToSuggest() throws IOException
     {
-        final CliRun result = CliRun.run("import", "--format", "fiemap", filefrag1k("last,not_aligned,eof").toString(),
-            "-o", temp.resolve("index").toString());
+        for (final String flag : new String[] {"not_aligned", "tail_packed"})
+        {
+            final Path filefrag = filefrag1k("last," + flag + ",eof");
+            final CliRun result = CliRun.run("import", "--format", "fiemap", filefrag.toString(), "-o",
+                temp.resolve(flag).toString());
+            assertEquals(0, result.status(), result.err());
+            assertEquals("daxrmap import: warning: extents flagged not_aligned or tail_packed, not in whole blocks of " +
+                "4096 bytes: 1, the first at " + filefrag + ":4; held as they are, but dump and query with --units " +
+                "blocks refuse them\n", result.err(), flag);
+        }
+    }
+
+    @Test
+    void shouldCountAHardLinkListedAgainOnceAndNameTheFirstRecordAcrossFiles() throws IOException
+    {
+        final Path aligned = temp.resolve("aligned.filefrag");
+        Files.writeString(aligned, "Filesystem type is: 58465342\n" +
+            "File size of /mnt/c is 4096 (1 block of 4096 bytes)\n" +
+            " ext:     logical_offset:        physical_offset: length:   expected: flags:\n" +
+            "   0:        0..       0:         50..        50:      1:             last,eof\n" +
+            "/mnt/c: 1 extent found\n");
+        final Path linked = temp.resolve("linked.filefrag");
+        Files.writeString(linked, "Filesystem type is: 58465342\n" + listing("/mnt/a", "last,eof") +
+            listing("/mnt/b", "last,eof"));
+        final Path inodes = temp.resolve("inodes");
+        Files.writeString(inodes, "7 /mnt/c\n5 /mnt/a\n5 /mnt/b\n");
+        final CliRun result = CliRun.run("import", "--format", "fiemap", "--inodes", inodes.toString(),
+            aligned.toString(), linked.toString(), "-o", temp.resolve("index").toString());
         assertEquals(0, result.status(), result.err());
-        assertEquals("", result.err());
+        assertEquals(warning(1, linked + ":4", "that listing counts in blocks of 1024 bytes: --block-size 1024 if " +
+            "that is the filesystem's"), result.err());
     }
 
     @Test
@@ -73,9 +111,8 @@ class ImportBlockSizeTest
             "0,7,0,0,7,special_0:1,,,8\n1,7,0,8,9,inode_131_data,0,1,2\n2,7,0,10,15,special_0:1,,,6\n");
         final CliRun result = CliRun.run("import", csv.toString(), "-o", temp.resolve("index").toString());
         assertEquals(0, result.status(), result.err());
-        assertEquals("daxrmap import: warning: 2 record(s) are not in whole blocks of 4096 bytes (--block-size), the " +
-            "first at " + csv + ":3: held as they are, but dump --units blocks refuses them and a --range in blocks " +
-            "counts blocks of 4096 bytes; give the filesystem's block size\n", result.err());
+        assertEquals(warning(2, csv + ":3", "give the block size of the filesystem they were dumped from"),
+            result.err());
         final CliRun sectors = CliRun.run("import", "--block-size", "512", csv.toString(), "-o",
             temp.resolve("sectors").toString());
         assertEquals("", sectors.err());

@@ -29,6 +29,7 @@ public final class FailureReport
     private Verdict verdict;
     private Region region;
     private int device;
+    private int filesystemDevice;
     private long phys;
     private long deviceOffset;
     private long length;
@@ -41,6 +42,7 @@ public final class FailureReport
         verdict = null;
         region = null;
         device = Region.DATA_DEVICE;
+        filesystemDevice = Region.DATA_DEVICE;
         phys = -1;
         deviceOffset = -1;
         length = 0;
@@ -99,6 +101,25 @@ public final class FailureReport
     public int device()
     {
         return device;
+    }
+
+    /**
+     * The device by which processes' {@code /proc/PID/maps} name the files of the report's filesystem: the
+     * superblock's device, which is the data device, whichever device (a realtime one) holds the bytes.
+     *
+     * @return the filesystem's data device, or {@link #device()} if the report was not told it.
+     */
+    public int filesystemDevice()
+    {
+        return filesystemDevice == Region.DATA_DEVICE ? device : filesystemDevice;
+    }
+
+    /**
+     * Say which device is the filesystem's data device ({@link #filesystemDevice()}).
+     */
+    void filesystem(final int dataDevice)
+    {
+        filesystemDevice = dataDevice;
     }
 
     /**

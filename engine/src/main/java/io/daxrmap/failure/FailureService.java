@@ -514,6 +514,7 @@ public final class FailureService
     private long reportPiece(final FailureEvent event, final long start, final long end, final FailureReport report)
     {
         report.reset(event, mappingShift);
+        report.filesystem(dataDevice);
         final Region region = regions.find(start);
         if (region == null)
         {
@@ -562,6 +563,7 @@ public final class FailureService
     private void reportRemoval(final FailureEvent event, final Region region, final FailureReport report)
     {
         report.reset(event, mappingShift);
+        report.filesystem(dataDevice);
         final int device = region.device() == Region.DATA_DEVICE ? dataDevice : region.device();
         final int d = deviceIndex(device);
         if (d < 0)

@@ -205,7 +205,9 @@ public final class ProcMaps
             final long end = first + report.killPgcnt(row) * PAGE_SIZE;
             for (final Line line : lines)
             {
-                if (line.device() != report.device() || line.inode() != inode)
+                // maps name a file by its superblock's device, the data device, even where a realtime device
+                // holds its bytes
+                if (line.device() != report.filesystemDevice() || line.inode() != inode)
                 {
                     continue;
                 }

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,6 +46,37 @@ class FailureCliTest
         regions = temp.resolve("regions.json");
         Files.writeString(regions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":\"0x4000000\"," +
             "\"dataOffset\":0,\"partitionOffset\":0}]}");
+    }
+
+    @Test
+    void shouldFindTheProcessesMappingAFileOfTheRealtimeDeviceByTheDataDevicesNumber() throws IOException
+    {
+        // inode 500's bytes lie on the realtime device 8:0; /proc/PID/maps names its files by the superblock's
+        // device, the data device 7:0, as for every file of the filesystem
+        final Path csv = temp.resolve("rt.csv");
+        Files.writeString(csv, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,0,7,special_88:1,,,8\n1,7,0,8,15,inode_131_data,0,7,8\n" +
+            "2,8,0,0,7,inode_500_data,0,7,8\n3,8,0,8,15,special_0:1,,,8\n");
+        final Path rt = temp.resolve("rt-index");
+        final CliRun imported = CliRun.run("import", csv.toString(), "-o", rt.toString());
+        assertEquals(0, imported.status(), imported.err());
+        final Path rtRegions = temp.resolve("rt-regions.json");
+        Files.writeString(rtRegions, "{\"regions\":[{\"name\":\"pmem0\",\"physBase\":\"0x100000000\",\"size\":" +
+            "\"0x2000\",\"dataOffset\":0},{\"name\":\"pmem1\",\"physBase\":\"0x200000000\",\"size\":\"0x2000\"," +
+            "\"dataOffset\":0,\"device\":\"8:0\"}]}");
+        final Path proc = temp.resolve("rt-proc");
+        Files.createDirectories(proc.resolve("300"));
+        Files.writeString(proc.resolve("300/comm"), "rtreader\n");
+        Files.writeString(proc.resolve("300/maps"),
+            "7f0000000000-7f0000001000 r--s 00000000 07:00 500                        /mnt/rtfile\n" +
+            "7f1000000000-7f1000001000 r--s 00000000 08:00 500                        /elsewhere/file\n");
+        final CliRun failure = CliRun.run("failure", rt.toString(), "--regions", rtRegions.toString(), "--phys",
+            "0x200000000", "--proc", proc.toString());
+        assertEquals(0, failure.status(), failure.err());
+        assertTrue(failure.out().contains("mapped: pmem1 device 8:0"), failure.out());
+        assertTrue(failure.out().contains("  process pid 300 (rtreader) maps inode 500 pgoff 0 pgcnt 1 at " +
+            "0x7f0000000000 (r--s)\n"), failure.out());
+        assertFalse(failure.out().contains("0x7f1000000000"), "inode 500 of another filesystem: " + failure.out());
     }
 
     @Test

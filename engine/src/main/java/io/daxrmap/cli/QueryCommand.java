@@ -124,7 +124,11 @@ final class QueryCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final StringBuilder kill = new StringBuilder();
         final StringBuilder owners = new StringBuilder();
-        final long deviceOffset = reader.pageQuery(frame >>> pagesShift, map, new PageVisitor()
+        // the pfn's own 4 KiB page is what lies in the window or not, and in its metadata area or not: a larger page
+        // holding it may start before the window or reach past its end (a window smaller than the page, or not a
+        // whole number of them), and would be judged by its first byte instead
+        final long where = new Pagemap(base, map.size(), dataOffset, BASE_PAGE).locate(frame);
+        final long deviceOffset = where < 0 ? where : reader.pageQuery(frame >>> pagesShift, map, new PageVisitor()
         {
             @Override
             public void onAddressSpace(final long inode, final long pages, final long pageCount, final int flags)

@@ -133,6 +133,22 @@ class CliTest
     }
 
     @Test
+    void shouldJudgeThePfnsOwnPageAgainstTheWindowWhateverThePageSize()
+    {
+        // 960 MiB past a 64 MiB window, in a 1 GiB page that starts at the window's base
+        assertEquals("pfn 0x13ffff: outside-devices\n", CliRun.run("query", index.toString(), "--pfn", "0x13ffff",
+            "--pagemap", "0x100000000:0x4000000", "--page-size", "1073741824").out());
+        // the window's last 4 KiB page is not there: one short of 64 MiB, in a 2 MiB page that starts inside
+        assertEquals("pfn 0x103fff: outside-devices\n", CliRun.run("query", index.toString(), "--pfn", "0x103fff",
+            "--pagemap", "0x100000000:0x3fff000", "--page-size", "2097152").out());
+        assertEquals("pfn 0x103ffe: mapped", CliRun.run("query", index.toString(), "--pfn", "0x103ffe",
+            "--pagemap", "0x100000000:0x3fff000", "--page-size", "2097152").out().substring(0, 20));
+        // in the metadata area of a window whose 2 MiB page holding it starts before the window
+        assertEquals("pfn 0x100001: device-metadata-area\n", CliRun.run("query", index.toString(), "--pfn", "0x100001",
+            "--pagemap", "0x100001000:0x4000000:0x1ff000", "--page-size", "2097152").out());
+    }
+
+    @Test
     void shouldPassVerificationAndInspectWithJsonAndSvg() throws IOException
     {
         assertEquals(0, CliRun.run("verify", index.toString()).status());

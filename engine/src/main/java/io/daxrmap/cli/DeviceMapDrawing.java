@@ -138,8 +138,44 @@ final class DeviceMapDrawing
             String.format("%.1f %s", value, units[unit]);
     }
 
-    private static String escape(final String text)
+    /**
+     * Text as XML 1.0 character data: the markup characters escaped, and the characters XML 1.0 cannot hold at all
+     * (controls but tab, newline and return, U+FFFE, U+FFFF, unpaired surrogates), which a path may have, replaced by
+     * U+FFFD, as no escape can write them.
+     */
+    static String escape(final String text)
     {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        final StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c == '&')
+            {
+                out.append("&amp;");
+            }
+            else if (c == '<')
+            {
+                out.append("&lt;");
+            }
+            else if (c == '>')
+            {
+                out.append("&gt;");
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < text.length() &&
+                Character.isLowSurrogate(text.charAt(i + 1)))
+            {
+                out.append(c).append(text.charAt(++i));
+            }
+            else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == '\uFFFE' || c == '\uFFFF' ||
+                Character.isSurrogate(c))
+            {
+                out.append('\uFFFD');
+            }
+            else
+            {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

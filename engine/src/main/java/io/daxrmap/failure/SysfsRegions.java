@@ -35,11 +35,17 @@ public final class SysfsRegions
      * @param sysfsRoot      the sysfs mount point, normally {@code /sys}.
      * @param indexedDevices which device numbers ({@code new_encode_dev}) an index covers: a partition that is one
      *                       of them sets the region's partition offset and device.
-     * @return the regions found; none if there is no {@code block} directory or no pmem disk.
-     * @throws IOException if an attribute of a pmem disk cannot be read or parsed.
+     * @return the regions found; none if there is no {@code block} directory or no pmem disk. Sector-mode (BTT)
+     * disks are left out.
+     * @throws IOException if the root is no directory, or an attribute of a pmem disk cannot be read or parsed.
      */
     public static Regions discover(final Path sysfsRoot, final IntPredicate indexedDevices) throws IOException
     {
+        if (!Files.isDirectory(sysfsRoot))
+        {
+            // a mistyped root would otherwise find no device, and every failure would be outside them all
+            throw new IOException(sysfsRoot + ": no such directory");
+        }
         final List<Region> regions = new ArrayList<>();
         final Path block = sysfsRoot.resolve("block");
         if (!Files.isDirectory(block))
@@ -50,15 +56,27 @@ public final class SysfsRegions
         {
             for (final Path disk : disks)
             {
-                regions.add(region(disk, indexedDevices));
+                final Region region = region(disk, indexedDevices);
+                if (region != null)
+                {
+                    regions.add(region);
+                }
             }
         }
         return new Regions(regions);
     }
 
+    /**
+     * The region of a pmem disk, or null for a sector-mode (BTT) one: BTT translates its sectors through a table, so
+     * no physical address maps to a device offset by an offset, nor can it be mapped with DAX.
+     */
     private static Region region(final Path disk, final IntPredicate indexedDevices) throws IOException
     {
         final Path device = disk.resolve("device").toRealPath();
+        if (device.getFileName().toString().startsWith("btt"))
+        {
+            return null;
+        }
         final long physBase;
         final long size;
         final long dataOffset;

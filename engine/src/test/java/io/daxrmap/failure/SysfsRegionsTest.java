@@ -54,6 +54,33 @@ class SysfsRegionsTest
     }
 
     @Test
+    void shouldLeaveSectorModeDisksOut() throws IOException
+    {
+        build();
+        // the kernel's btt device has no resource: its sectors go through a table, and it cannot be mapped with DAX
+        final Path region = sys.resolve("devices/ndbus0/region0");
+        write(region.resolve("namespace0.2/resource"), "0x1c0000000");
+        write(region.resolve("namespace0.2/size"), "1073741824");
+        write(region.resolve("namespace0.2/mode"), "safe");
+        write(region.resolve("btt0.2/namespace"), "namespace0.2");
+        write(region.resolve("btt0.2/size"), "1070000000");
+        write(region.resolve("btt0.2/sector_size"), "4096");
+        final Path pmem2 = sys.resolve("block/pmem2s");
+        write(pmem2.resolve("dev"), "259:3");
+        Files.createSymbolicLink(pmem2.resolve("device"), region.resolve("btt0.2"));
+        assertEquals(List.of("pmem0", "pmem1"),
+            SysfsRegions.discover(sys, device -> false).list().stream().map(Region::name).toList());
+    }
+
+    @Test
+    void shouldRefuseARootThatIsNoDirectory()
+    {
+        final Path missing = sys.resolve("nonexistent");
+        assertEquals(missing + ": no such directory",
+            assertThrows(IOException.class, () -> SysfsRegions.discover(missing, device -> true)).getMessage());
+    }
+
+    @Test
     void shouldNameTheAttributeItCannotParse() throws IOException
     {
         build();

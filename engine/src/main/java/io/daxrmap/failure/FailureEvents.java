@@ -213,6 +213,10 @@ public final class FailureEvents
                     {
                         throw fields.error("count", "must be positive: 0");
                     }
+                    if (count > Long.MAX_VALUE >> 9)
+                    {
+                        throw fields.error("count", "more sectors than 64 bits of bytes hold: " + count);
+                    }
                     if (sector > (Long.MAX_VALUE >> 9) - count)
                     {
                         throw fields.error("sector", "range overflows 64 bits: sector=" + sector + " count=" + count);
@@ -228,7 +232,14 @@ public final class FailureEvents
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new FormatException(name, lineNumber, null, ex.getMessage(), ex);
+            // the event's range past 64 bits: the field it starts from is at fault
+            final String field = switch (type)
+            {
+                case "phys", "mce", "cper", "mc_event" -> "address";
+                case "memory_failure_event" -> "pfn";
+                default -> null;
+            };
+            throw new FormatException(name, lineNumber, field, ex.getMessage(), ex);
         }
     }
 

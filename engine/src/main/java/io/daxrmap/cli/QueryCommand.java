@@ -7,6 +7,7 @@ import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.IndexStore;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -56,9 +57,9 @@ final class QueryCommand implements Callable<Integer>
     private String pagemap;
 
     @Option(names = "--page-size", defaultValue = "4096", paramLabel = "BYTES",
-        description = "size of the mapping to answer for, a power of two from 4096 (2097152 for a PMD): the page of " +
-            "that size holding the pfn; pgoff and pgcnt stay in 4 KiB pages; default ${DEFAULT-VALUE}")
-    private int pageSize;
+        description = "size of the mapping to answer for, a power of two from 4096 (2097152 or 0x200000 for a PMD): " +
+            "the page of that size holding the pfn; pgoff and pgcnt stay in 4 KiB pages; default ${DEFAULT-VALUE}")
+    private String pageSizeText;
 
     @Override
     public Integer call() throws Exception
@@ -70,6 +71,17 @@ final class QueryCommand implements Callable<Integer>
         if (pfn != null && pagemap == null)
         {
             throw new ParameterException(spec.commandLine(), "--pfn needs --pagemap BASE_PHYS:SIZE[:DATA_OFFSET]");
+        }
+        // an option of the other question would be ignored: the user meant something this answer does not say
+        final CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        if (pfn != null && given.hasMatchedOption("--units"))
+        {
+            throw new ParameterException(spec.commandLine(), "--units goes with --range (--pfn answers in 4 KiB " +
+                "pages and device bytes)");
+        }
+        if (range != null && (given.hasMatchedOption("--pagemap") || given.hasMatchedOption("--page-size")))
+        {
+            throw new ParameterException(spec.commandLine(), "--pagemap and --page-size go with --pfn");
         }
         try (FilesystemIndex index = IndexStore.load(indexDirectory))
         {
@@ -92,16 +104,19 @@ final class QueryCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("unknown format for --pfn: format=" + format + " (text, json)");
         }
-        final String[] window = pagemap.split(":");
+        // -1: an empty field (a trailing colon) is refused, never dropped
+        final String[] window = pagemap.split(":", -1);
         if (window.length < 2 || window.length > 3)
         {
             throw new IllegalArgumentException("--pagemap takes BASE_PHYS:SIZE[:DATA_OFFSET]: pagemap=" + pagemap);
         }
-        if (pageSize < BASE_PAGE || Integer.bitCount(pageSize) != 1)
+        final long pageSizeValue = Units.parseNumber(pageSizeText, "--page-size");
+        if (pageSizeValue < BASE_PAGE || pageSizeValue > 1 << 30 || Long.bitCount(pageSizeValue) != 1)
         {
-            throw new IllegalArgumentException("--page-size must be a power of two from " + BASE_PAGE + ": pageSize=" +
-                pageSize);
+            throw new IllegalArgumentException("--page-size must be a power of two from " + BASE_PAGE + " to 2^30: " +
+                "pageSize=" + pageSizeText);
         }
+        final int pageSize = (int)pageSizeValue;
         final long base = Units.parseNumber(window[0], "BASE_PHYS");
         final long dataOffset = window.length == 3 ? Units.parseNumber(window[2], "DATA_OFFSET") : 0;
         if (pageSize > BASE_PAGE && ((base + dataOffset) & (pageSize - 1)) != 0)

@@ -133,6 +133,25 @@ class CliTest
     }
 
     @Test
+    void shouldRefuseOptionsOfTheOtherQueryAndAnEmptyFieldAndReadAHexPageSize()
+    {
+        assertRefused("query", index, "--units goes with --range", "--pfn", "0x100018", "--pagemap",
+            "0x100000000:0x4000000", "--units", "bytes");
+        assertRefused("query", index, "--pagemap and --page-size go with --pfn", "--range", "0:7", "--pagemap",
+            "0x100000000:0x4000000");
+        assertRefused("query", index, "--pagemap and --page-size go with --pfn", "--range", "0:7", "--page-size",
+            "2097152");
+        assertRefused("query", index, "DATA_OFFSET is not a number: DATA_OFFSET=", "--pfn", "0x100018", "--pagemap",
+            "0x100000000:0x4000000:");
+        assertRefused("query", index, "--page-size must be a power of two from 4096 to 2^30: pageSize=0x3000",
+            "--pfn", "0x100018", "--pagemap", "0x100000000:0x4000000", "--page-size", "0x3000");
+        final CliRun hex = CliRun.run("query", index.toString(), "--pfn", "0x100200", "--pagemap",
+            "0x100000000:0x4000000", "--page-size", "0x200000");
+        assertEquals(CliRun.run("query", index.toString(), "--pfn", "0x100200", "--pagemap", "0x100000000:0x4000000",
+            "--page-size", "2097152").out(), hex.out(), hex.err());
+    }
+
+    @Test
     void shouldJudgeThePfnsOwnPageAgainstTheWindowWhateverThePageSize()
     {
         // 960 MiB past a 64 MiB window, in a 1 GiB page that starts at the window's base

@@ -6,6 +6,7 @@ import io.daxrmap.format.FiemapTextHandler;
 import io.daxrmap.format.FiemapTextReader;
 import io.daxrmap.format.FormatException;
 import io.daxrmap.format.FsmapRecordHandler;
+import io.daxrmap.format.Utf8LineReader;
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
 import io.daxrmap.store.FilesystemIndex;
@@ -303,7 +304,8 @@ final class FiemapImport
     private void readInodes(final Path file) throws IOException
     {
         final String name = file.toString();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        // line by line: a line that is not UTF-8 is named exactly
+        try (BufferedReader in = new BufferedReader(Utf8LineReader.open(file)))
         {
             String line;
             long number = 0;
@@ -325,6 +327,7 @@ final class FiemapImport
                 }
             }
         }
+
         final long[] numbers = new long[inodes.size()];
         int n = 0;
         for (final long inode : inodes.values())

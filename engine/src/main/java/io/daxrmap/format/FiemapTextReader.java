@@ -2,8 +2,6 @@ package io.daxrmap.format;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.daxrmap.format.FiemapText.BLOCK_RANGE;
@@ -77,7 +75,8 @@ public final class FiemapTextReader
      */
     public long read(final Path file, final FiemapTextHandler handler) throws IOException
     {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        // line by line: a line that is not UTF-8 is named exactly
+        try (BufferedReader in = new BufferedReader(Utf8LineReader.open(file)))
         {
             return read(in, file.toString(), handler);
         }

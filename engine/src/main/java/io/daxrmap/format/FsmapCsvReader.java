@@ -4,8 +4,6 @@ import io.daxrmap.model.Owner;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.daxrmap.format.FsmapCsv.EXT;
@@ -77,7 +75,8 @@ public final class FsmapCsvReader
      */
     public long read(final Path file, final FsmapRecordHandler handler) throws IOException
     {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        // line by line: a line that is not UTF-8 is named exactly
+        try (BufferedReader in = new BufferedReader(Utf8LineReader.open(file)))
         {
             return read(in, file.toString(), handler);
         }

@@ -5,8 +5,6 @@ import io.daxrmap.model.Owner;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +58,8 @@ public final class FsmapVerboseReader
      */
     public long read(final Path file, final FsmapRecordHandler handler) throws IOException
     {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        // line by line: a line that is not UTF-8 is named exactly
+        try (BufferedReader in = new BufferedReader(Utf8LineReader.open(file)))
         {
             return read(in, file.toString(), handler);
         }

@@ -1,0 +1,56 @@
+package io.daxrmap.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A dump or an {@code --inodes} file that is not UTF-8 is refused naming the line and byte, in every format.
+ */
+class ImportTextTest
+{
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldNameTheLineOfADumpOrInodesFileThatIsNotUtf8() throws IOException
+    {
+        final byte[] latin1 = {'/', 'm', 'n', 't', '/', 'c', 'a', 'f', (byte)0xe9};
+        final Path csv = temp.resolve("latin1.csv");
+        Files.write(csv, concat("EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n0,7,0,0,7,special_88:1,,,8\n" +
+            "1,7,0,8,15,special_88:1", new byte[] {(byte)0xe9}, ",,,8\n"));
+        assertEquals("daxrmap import: " + csv + ":3: not UTF-8 at byte 24 of the line\n",
+            CliRun.run("import", csv.toString(), "-o", temp.resolve("never").toString()).err());
+        final Path filefrag = temp.resolve("latin1.filefrag");
+        Files.write(filefrag, concat("Filesystem type is: 58465342\nFile size of ", latin1, " is 3072 (3 blocks of " +
+            "1024 bytes)\n"));
+        assertEquals("daxrmap import: " + filefrag + ":2: not UTF-8 at byte 22 of the line\n", CliRun.run("import",
+            "--format", "fiemap", filefrag.toString(), "-o", temp.resolve("never").toString()).err());
+        final Path aligned = temp.resolve("aligned.filefrag");
+        Files.writeString(aligned, "Filesystem type is: 58465342\n" +
+            "File size of /mnt/a is 4096 (1 block of 4096 bytes)\n" +
+            " ext:     logical_offset:        physical_offset: length:   expected: flags:\n" +
+            "   0:        0..       0:         50..        50:      1:             last,eof\n/mnt/a: 1 extent found\n");
+        final Path inodes = temp.resolve("latin1.inodes");
+        Files.write(inodes, concat("7 /mnt/a\n8 ", latin1, "\n"));
+        assertEquals("daxrmap import: " + inodes + ":2: not UTF-8 at byte 11 of the line\n", CliRun.run("import",
+            "--format", "fiemap", "--inodes", inodes.toString(), aligned.toString(), "-o",
+            temp.resolve("never").toString()).err());
+    }
+
+    private static byte[] concat(final String first, final byte[] bytes, final String last)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(first.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(bytes);
+        out.writeBytes(last.getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+}

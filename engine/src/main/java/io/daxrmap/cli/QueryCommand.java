@@ -160,9 +160,10 @@ final class QueryCommand implements Callable<Integer>
                 }
                 else
                 {
+                    // the path as the failure command's text prints it (ls -b): a name cannot forge a line
                     kill.append(String.format("kill  inode %d pgoff %d pgcnt %d%s%s%n", inode, pgoff, pgcnt,
                         RecordFormat.flagNames(flags).isEmpty() ? "" : " " + RecordFormat.flagNames(flags)
-                            .replace("\"", ""), path == null ? "" : " " + path));
+                            .replace("\"", ""), path == null ? "" : " " + FailureReportFormat.escape(path)));
                 }
             }
 

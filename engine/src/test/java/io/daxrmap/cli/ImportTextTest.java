@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A dump or an {@code --inodes} file that is not UTF-8 is refused naming the line and byte, in every format.
+ * A dump or an {@code --inodes} file that is not UTF-8 is refused naming the line and byte, in every format; the
+ * paths an import catalogs come out of the text output escaped.
  */
 class ImportTextTest
 {
@@ -43,6 +44,26 @@ class ImportTextTest
         assertEquals("daxrmap import: " + inodes + ":2: not UTF-8 at byte 11 of the line\n", CliRun.run("import",
             "--format", "fiemap", "--inodes", inodes.toString(), aligned.toString(), "-o",
             temp.resolve("never").toString()).err());
+    }
+
+    @Test
+    void shouldPrintAPathInTheQuerysTextAsTheFailureCommandDoes() throws IOException
+    {
+        final Path filefrag = temp.resolve("odd.filefrag");
+        Files.writeString(filefrag, "Filesystem type is: 58465342\n" +
+            "File size of /mnt/odd name\tx is 4096 (1 block of 4096 bytes)\n" +
+            " ext:     logical_offset:        physical_offset: length:   expected: flags:\n" +
+            "   0:        0..       0:         50..        50:      1:             last,eof\n" +
+            "/mnt/odd name\tx: 1 extent found\n");
+        final Path inodes = temp.resolve("odd.inodes");
+        Files.writeString(inodes, "5 /mnt/odd name\tx\n");
+        final Path index = temp.resolve("odd");
+        assertEquals(0, CliRun.run("import", "--format", "fiemap", "--inodes", inodes.toString(), filefrag.toString(),
+            "-o", index.toString()).status());
+        // as ls -b prints it: a space or a control character cannot run into the next word or forge a line
+        assertEquals("pfn 0x100032: mapped at device offset 204800\nkill  inode 5 pgoff 0 pgcnt 1 /mnt/odd\\ " +
+            "name\\tx\n", CliRun.run("query", index.toString(), "--pfn", "0x100032", "--pagemap",
+            "0x100000000:0x4000000").out());
     }
 
     private static byte[] concat(final String first, final byte[] bytes, final String last)

@@ -228,7 +228,9 @@ public final class FiemapWalker implements AutoCloseable
                 continue;
             }
             final Entry entry = level.entries.get(level.next++);
-            final Path path = level.dir.resolve(entry.name);
+            // the listing's own path, not one resolved from the name: a name that is not UTF-8 keeps its bytes only
+            // there (its String has U+FFFD for them, and would name no file)
+            final Path path = entry.path;
             final String relative = join(level.relative, entry.name);
             if (entry.visited != null)
             {
@@ -534,7 +536,7 @@ public final class FiemapWalker implements AutoCloseable
                     counters.failed("cannot stat: path=" + join(relative, name) + " error=" + ex);
                     continue;
                 }
-                final Entry entry = new Entry(name, attributes);
+                final Entry entry = new Entry(child, name, attributes);
                 entries.add(entry);
                 if (entry.kind == FileKind.DIRECTORY)
                 {
@@ -595,6 +597,8 @@ public final class FiemapWalker implements AutoCloseable
      */
     private static final class Entry
     {
+        /** The entry as the directory listing gave it, which keeps the name's bytes. */
+        private final Path path;
         private final String name;
         private final String sortKey;
         private final long device;
@@ -606,8 +610,9 @@ public final class FiemapWalker implements AutoCloseable
         /** The directory vanished or is a mount point: do not enter it. */
         private boolean gone;
 
-        private Entry(final String name, final Map<String, Object> attributes)
+        private Entry(final Path path, final String name, final Map<String, Object> attributes)
         {
+            this.path = path;
             this.name = name;
             this.sortKey = name;
             this.device = (Long)attributes.get("dev");
@@ -625,6 +630,7 @@ public final class FiemapWalker implements AutoCloseable
 
         private Entry(final Entry directory)
         {
+            this.path = directory.path;
             this.name = directory.name;
             this.sortKey = directory.name + "/";
             this.device = directory.device;

@@ -122,8 +122,33 @@ final class LibC
      */
     static byte[] pathBytes(final Path path)
     {
-        final byte[] bytes = path.toString().getBytes(PATH_ENCODING);
-        return Arrays.copyOf(bytes, bytes.length + 1);
+        final String text = path.toString();
+        if (text.indexOf('\uFFFD') < 0)
+        {
+            final byte[] bytes = text.getBytes(PATH_ENCODING);
+            return Arrays.copyOf(bytes, bytes.length + 1);
+        }
+        // a name that is not UTF-8 (or one with U+FFFD itself): toString() replaced its bytes, and encoding the
+        // string again would name no file. The path keeps them, and its URI percent-encodes each (absolute; a
+        // directory's with a slash added)
+        final String raw = path.toAbsolutePath().toUri().getRawPath();
+        final int end = raw.length() > 1 && raw.endsWith("/") ? raw.length() - 1 : raw.length();
+        final byte[] bytes = new byte[end + 1];
+        int n = 0;
+        for (int i = 0; i < end; i++)
+        {
+            final char c = raw.charAt(i);
+            if (c == '%' && i + 2 < end + 1)
+            {
+                bytes[n++] = (byte)Integer.parseInt(raw, i + 1, i + 3, 16);
+                i += 2;
+            }
+            else
+            {
+                bytes[n++] = (byte)c;
+            }
+        }
+        return Arrays.copyOf(bytes, n + 1);
     }
 
     /**

@@ -123,6 +123,47 @@ class FiemapWalkerTest
     }
 
     @Test
+    void shouldMapFilesAndEnterDirectoriesWhoseNamesAreNotUtf8(@TempDir final Path root) throws Exception
+    {
+        // names of bytes that are not UTF-8, as any user may make them: Java cannot, so the shell does
+        final Process shell = new ProcessBuilder("sh", "-c", "printf data > \"$(printf 'bad\\377\\376name')\" && " +
+            "mkdir \"$(printf 'dir\\376')\" && printf more > \"$(printf 'dir\\376')/f1\"").directory(root.toFile())
+            .inheritIO().start();
+        assertEquals(0, shell.waitFor());
+        final List<String> inodes = new ArrayList<>();
+        final List<String> extents = new ArrayList<>();
+        final WalkStats stats;
+        try (FiemapWalker walker = new FiemapWalker())
+        {
+            stats = walker.walk(root, new FiemapHandler()
+            {
+                @Override
+                public void onInode(final long inode, final String path, final FileKind kind)
+                {
+                    inodes.add(path + " " + kind);
+                }
+
+                @Override
+                public void onExtent(
+                    final long inode,
+                    final String path,
+                    final long fileOffset,
+                    final long physical,
+                    final long length,
+                    final int flags)
+                {
+                    extents.add(path);
+                }
+            });
+        }
+        assertEquals(0, stats.vanished() + stats.failed(), stats.toString());
+        // the names are shown with U+FFFD for the bytes, as Java decodes them; the files are mapped all the same
+        assertEquals(List.of(" DIRECTORY", "bad\ufffd\ufffdname REGULAR", "dir\ufffd DIRECTORY",
+            "dir\ufffd/f1 REGULAR"), inodes);
+        assertTrue(extents.contains("bad\ufffd\ufffdname") && extents.contains("dir\ufffd/f1"), extents::toString);
+    }
+
+    @Test
     void shouldFailWhenTheRootIsNotADirectory(@TempDir final Path root) throws IOException
     {
         final Path file = Files.writeString(root.resolve("file"), "x");

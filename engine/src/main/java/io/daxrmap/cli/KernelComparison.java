@@ -9,6 +9,8 @@ import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -137,7 +139,8 @@ final class KernelComparison
                 if (theirs != null && differences.size() < MAX_DIFFERENCES)
                 {
                     compareDevice(names(Set.of(entry.getKey())), ours.get(entry.getKey()), theirs,
-                        kernelBuilder.unlistedRanges(entry.getKey()), catalogued(index));
+                        kernelBuilder.unlistedRanges(entry.getKey()), catalogued(index), regularFile(index,
+                        mountPoint));
                 }
             }
         }
@@ -166,6 +169,36 @@ final class KernelComparison
     }
 
     /**
+     * Whether a catalogued inode is a regular file now: at its catalogued path under the mount, a regular file with
+     * its number. Asked once per inode, and only of inodes the kernel maps data of and the index does not: files
+     * that were empty (or could not be mapped) when the index was made, and directories, whose blocks FIEMAP does not
+     * show (a name the catalog holds with U+FFFD for bytes that are not UTF-8 is not found, and counts as not one).
+     */
+    private static LongPredicate regularFile(final FilesystemIndex index, final Path mountPoint)
+    {
+        final Map<Long, Boolean> known = new HashMap<>();
+        return inode -> known.computeIfAbsent(inode, boxed ->
+        {
+            final long i = boxed;
+            final String path = index.path(i);
+            if (path == null)
+            {
+                return false;
+            }
+            try
+            {
+                final Map<String, Object> stat = Files.readAttributes(mountPoint.resolve(path), "unix:mode,ino",
+                    LinkOption.NOFOLLOW_LINKS);
+                return ((Integer)stat.get("mode") & 0170000) == 0100000 && (Long)stat.get("ino") == i;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return false;
+            }
+        });
+    }
+
+    /**
      * Whether the index's catalog names an inode, asked once per inode.
      */
     private static LongPredicate catalogued(final FilesystemIndex index)
@@ -178,9 +211,10 @@ final class KernelComparison
      * @param unlisted   the bytes no kernel record lists, as {@code start, end} pairs: the kernel said nothing about
      *                   them, so they are left out of both sides.
      * @param catalogued whether the index's catalog names an inode.
+     * @param regular    whether a catalogued inode is a regular file now, whose data a forward-map index holds.
      */
     private void compareDevice(final String name, final List<long[]> all, final ReverseIndex kernel,
-        final long[] unlisted, final LongPredicate catalogued)
+        final long[] unlisted, final LongPredicate catalogued, final LongPredicate regular)
     {
         final Set<Long> owners = new HashSet<>();
         boolean complete = false;
@@ -202,9 +236,11 @@ final class KernelComparison
                 return;
             }
         }
-        // of a forward-map index: the kernel's records of its files, and the data of files it never heard of
+        // of a forward-map index: the kernel's records of its files, the data of files it never heard of, and of
+        // the regular files it catalogued without data (empty then, or not mapped: written since, or missed)
         final List<long[]> theirs = cut(records(kernel, complete ? owner -> true : owner -> owners.contains(owner) ||
-            Owner.isFileData(owner) && !catalogued.test(Owner.inode(owner))), unlisted);
+            Owner.isFileData(owner) && (!catalogued.test(Owner.inode(owner)) || regular.test(Owner.inode(owner)))),
+            unlisted);
         int i = 0;
         int j = 0;
         while ((i < ours.size() || j < theirs.size()) && differences.size() < MAX_DIFFERENCES)

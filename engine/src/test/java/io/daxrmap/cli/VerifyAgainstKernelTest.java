@@ -122,7 +122,8 @@ class VerifyAgainstKernelTest
         try (LoopFilesystem xfs = LoopFilesystem.xfs(XFS_SIZE))
         {
             // a directory big enough for data blocks, which GETFSMAP names and FIEMAP cannot map on XFS
-            xfs.run(FILES + " && mkdir big && for i in $(seq 1 400); do : > big/entry_with_a_long_name_$i; done");
+            xfs.run(FILES + " && mkdir big && for i in $(seq 1 400); do : > big/entry_with_a_long_name_$i; done" +
+                " && : > empty");
             xfs.settle();
             final String directory = "inode_" + xfs.run("stat -c %i big").trim() + "_data";
             assertTrue(xfs.run("xfs_io -c 'fsmap -m' \"$MNT\"").contains("," + directory + ","),
@@ -136,13 +137,18 @@ class VerifyAgainstKernelTest
             assertEquals(0, unchanged.status(), unchanged.out());
 
             xfs.run("xfs_io -f -c 'pwrite -S 0x22 0 1m' -c fsync created >/dev/null");
+            // and a file the index catalogued when it had no data
+            xfs.run("xfs_io -c 'pwrite -S 0x33 0 64k' -c fsync empty >/dev/null");
             xfs.settle();
             final String owner = "inode_" + xfs.run("stat -c %i created").trim() + "_data";
+            final String written = "inode_" + xfs.run("stat -c %i empty").trim() + "_data";
             assertTrue(xfs.run("xfs_io -c 'fsmap -m' \"$MNT\"").contains("," + owner + ","),
                 "the kernel names the new file");
             final CliRun changed = CliRun.run("verify", index.toString(), "--against", xfs.mountPoint().toString());
             assertEquals(1, changed.status(), changed.out());
             assertTrue(changed.out().contains(": only in the kernel: " + owner + " "), changed.out());
+            assertTrue(changed.out().contains(": only in the kernel: " + written + " "), changed.out());
+            assertFalse(changed.out().contains(directory), "the directory's blocks are still not compared");
         }
     }
 

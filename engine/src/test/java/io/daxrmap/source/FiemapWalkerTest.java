@@ -34,30 +34,13 @@ class FiemapWalkerTest
         Files.createLink(root.resolve("a/b/d"), root.resolve("a0"));
         Files.createSymbolicLink(root.resolve("s"), root.resolve("a0"));
 
-        final List<String> paths = new ArrayList<>();
+        final Recorder recorder = new Recorder();
         final WalkStats stats;
         try (FiemapWalker walker = new FiemapWalker())
         {
-            stats = walker.walk(root, new FiemapHandler()
-            {
-                @Override
-                public void onInode(final long inode, final String path, final FileKind kind)
-                {
-                    paths.add(path + " " + kind);
-                }
-
-                @Override
-                public void onExtent(
-                    final long inode,
-                    final String path,
-                    final long fileOffset,
-                    final long physical,
-                    final long length,
-                    final int flags)
-                {
-                }
-            });
+            stats = walker.walk(root, recorder);
         }
+        final List<String> paths = recorder.inodes;
 
         assertEquals(List.of(" DIRECTORY", "B REGULAR", "a DIRECTORY", "a- REGULAR",
             "a.b REGULAR", "a/b DIRECTORY", "a/b/c REGULAR", "a/b/d REGULAR", "s SYMLINK"), paths);
@@ -130,32 +113,14 @@ class FiemapWalkerTest
             "mkdir \"$(printf 'dir\\376')\" && printf more > \"$(printf 'dir\\376')/f1\"").directory(root.toFile())
             .inheritIO().start();
         assertEquals(0, shell.waitFor());
-        final List<String> inodes = new ArrayList<>();
-        final List<String> extents = new ArrayList<>();
+        final Recorder recorder = new Recorder();
         final WalkStats stats;
         try (FiemapWalker walker = new FiemapWalker())
         {
-            stats = walker.walk(root, new FiemapHandler()
-            {
-                @Override
-                public void onInode(final long inode, final String path, final FileKind kind)
-                {
-                    inodes.add(path + " " + kind);
-                }
-
-                @Override
-                public void onExtent(
-                    final long inode,
-                    final String path,
-                    final long fileOffset,
-                    final long physical,
-                    final long length,
-                    final int flags)
-                {
-                    extents.add(path);
-                }
-            });
+            stats = walker.walk(root, recorder);
         }
+        final List<String> inodes = recorder.inodes;
+        final List<String> extents = recorder.extents;
         assertEquals(0, stats.vanished() + stats.failed(), stats.toString());
         // the names are shown with U+FFFD for the bytes, as Java decodes them; the files are mapped all the same
         assertEquals(List.of(" DIRECTORY", "bad\ufffd\ufffdname REGULAR", "dir\ufffd DIRECTORY",
@@ -183,6 +148,27 @@ class FiemapWalkerTest
             final LiveSourceException ex = assertThrows(LiveSourceException.class,
                 () -> walker.mapFile(missing, (a, b, c, d, e, f) -> { }));
             assertEquals("cannot open: path=" + missing + " errno=2 (No such file or directory)", ex.getMessage());
+        }
+    }
+
+    /** Every inode met, as {@code PATH KIND}, and the path of every extent. */
+    private static final class Recorder implements FiemapHandler
+    {
+        final List<String> inodes = new ArrayList<>();
+        final List<String> extents = new ArrayList<>();
+
+        @Override
+        public void onInode(final long inode, final String path, final FileKind kind)
+        {
+            inodes.add(path + " " + kind);
+        }
+
+        @Override
+        public void onExtent(
+            final long inode, final String path, final long fileOffset, final long physical, final long length,
+            final int flags)
+        {
+            extents.add(path);
         }
     }
 }

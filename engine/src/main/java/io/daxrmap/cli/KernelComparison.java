@@ -5,12 +5,14 @@ import io.daxrmap.index.ReverseIndex;
 import io.daxrmap.model.Owner;
 import io.daxrmap.source.Capabilities;
 import io.daxrmap.source.GetFsmap;
+import io.daxrmap.source.MountRoot;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,6 +64,21 @@ final class KernelComparison
 
     void compare(final FilesystemIndex index, final Path mountPoint) throws IOException
     {
+        // the catalog's paths are relative to the root that was indexed, as index insists on it
+        final Path real;
+        try
+        {
+            real = mountPoint.toRealPath();
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new IOException("--against " + mountPoint + ": no such directory", ex);
+        }
+        if (!Files.isDirectory(real) || !MountRoot.isMountPoint(real))
+        {
+            throw new IOException("--against " + mountPoint + ": not the root of a mounted filesystem (give the " +
+                "mount point that was indexed)");
+        }
         if (!Capabilities.hasSysAdmin())
         {
             // the kernel would answer with free space and unknown owners only: every file a difference, no reason given

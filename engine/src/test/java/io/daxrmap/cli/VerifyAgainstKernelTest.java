@@ -107,6 +107,14 @@ class VerifyAgainstKernelTest
             assertFalse(xfs.run("xfs_io -c 'fsmap -m' \"$MNT\"").contains("," + owner + ","),
                 "the kernel's map has the unsynced file already: nothing to test");
 
+            // a directory in the mount is not the root the catalog's paths are relative to
+            xfs.run("mkdir -p sub");
+            final String sub = xfs.mountPoint().resolve("sub").toString();
+            final CliRun below = CliRun.run("verify", index.toString(), "--against", sub);
+            assertEquals(2, below.status(), below.out());
+            assertEquals("daxrmap verify: --against " + sub + ": not the root of a mounted filesystem (give the " +
+                "mount point that was indexed)\n", below.err());
+
             final CliRun verify = CliRun.run("verify", index.toString(), "--against", xfs.mountPoint().toString());
             assertEquals(1, verify.status(), verify.out());
             assertTrue(verify.out().contains(": only in the kernel: " + owner + " "), verify.out());

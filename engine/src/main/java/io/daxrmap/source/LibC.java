@@ -138,7 +138,7 @@ final class LibC
         for (int i = 0; i < end; i++)
         {
             final char c = raw.charAt(i);
-            if (c == '%' && i + 2 < end + 1)
+            if (c == '%' && i + 2 < end)
             {
                 bytes[n++] = (byte)Integer.parseInt(raw, i + 1, i + 3, 16);
                 i += 2;

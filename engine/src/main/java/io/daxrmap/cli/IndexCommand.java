@@ -421,7 +421,7 @@ final class IndexCommand implements Callable<Integer>
         final Path parent = target.getParent();
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
         {
-            if (!Files.exists(target.resolve(IndexStore.FILE_NAME)) && !isEmpty(output, target))
+            if (!isIndex(output, target) && !isEmpty(output, target))
             {
                 throw new IOException(output + ": exists and is not an index; not replacing it");
             }
@@ -524,6 +524,18 @@ final class IndexCommand implements Callable<Integer>
         catch (final IOException ex)
         {
             return "that cannot be followed: " + ex.getMessage();
+        }
+    }
+
+    private static boolean isIndex(final Path output, final Path directory) throws IOException
+    {
+        try
+        {
+            return IndexStore.isIndex(directory);
+        }
+        catch (final FileSystemException ex)
+        {
+            throw new IOException(output + ": cannot be read: " + reason(ex), ex);
         }
     }
 

@@ -12,6 +12,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -279,7 +280,7 @@ public final class IndexStore
         {
             throw new IOException(directory + ": not a directory");
         }
-        if (Files.isDirectory(target) && !Files.exists(target.resolve(FILE_NAME)) && !isEmpty(target))
+        if (Files.isDirectory(target) && !isIndex(target) && !isEmpty(target))
         {
             throw new IOException(directory + ": exists and is not an index; not replacing it");
         }
@@ -333,7 +334,16 @@ public final class IndexStore
             throw ex;
         }
         // temp holds the old index after an exchange; after a move (or two) it is gone
-        final List<Kept> kept = deleteTree(temp);
+        final List<Kept> kept;
+        try
+        {
+            kept = deleteTree(temp);
+        }
+        catch (final IOException ex)
+        {
+            // the new index is in place: a failure to delete the old one must not read as a failure to write it
+            throw new IOException(directory + ": " + REPLACED_BUT + temp + " is left (" + ex + ")", ex);
+        }
         if (!kept.isEmpty())
         {
             throw new IOException(directory + ": " + REPLACED_BUT + left(kept, temp));
@@ -485,6 +495,29 @@ public final class IndexStore
      *
      * @throws CorruptIndexException if the directory is not an index or the file is damaged.
      */
+    /**
+     * Whether a directory holds an index, of this build's format or an older one: its index file begins with
+     * {@link #MAGIC}. A file of that name that does not (one a user made) does not make the directory an index, which
+     * a replacement would delete whole.
+     *
+     * @param directory a directory.
+     * @return true if its index file is there and begins with the magic number.
+     * @throws IOException if the index file is there but cannot be read.
+     */
+    public static boolean isIndex(final Path directory) throws IOException
+    {
+        final Path file = directory.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            final byte[] head = in.readNBytes(Long.BYTES);
+            return head.length == Long.BYTES && ByteBuffer.wrap(head).getLong() == MAGIC;
+        }
+    }
+
     static IndexFile readIndexFile(final Path directory) throws IOException
     {
         if (!Files.isDirectory(directory))

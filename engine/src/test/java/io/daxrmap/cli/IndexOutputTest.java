@@ -2,6 +2,7 @@ package io.daxrmap.cli;
 
 import io.daxrmap.source.LoopFilesystem;
 import io.daxrmap.store.FilesystemIndexBuilder;
+import io.daxrmap.store.IndexStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +75,23 @@ class IndexOutputTest
         Files.writeString(directory.resolve("keep.jpg"), "x");
         assertRefused(relative(directory), "exists and is not an index; not replacing it");
         assertEquals(List.of(directory.resolve("keep.jpg")), list(directory));
+    }
+
+    @Test
+    void shouldRefuseADirectoryThatHoldsAFileNamedAsTheIndexFileButIsNoIndex() throws IOException
+    {
+        // a name is not an index: the replacement would have deleted the thesis and the photos
+        final Path directory = Files.createDirectories(temp.resolve("docs"));
+        Files.createDirectories(directory.resolve("photos"));
+        Files.writeString(directory.resolve("thesis.txt"), "x");
+        Files.writeString(directory.resolve("filesystem.daxrmap"), "");
+        assertRefused(relative(directory), "exists and is not an index; not replacing it");
+        assertEquals(List.of(directory.resolve("filesystem.daxrmap"), directory.resolve("photos"),
+            directory.resolve("thesis.txt")), list(directory).stream().sorted().toList());
+        // and the library's own check, which the command's runs before
+        assertEquals(directory + ": exists and is not an index; not replacing it", assertThrows(IOException.class,
+            () -> IndexStore.create(new FilesystemIndexBuilder(4096), directory)).getMessage());
+        assertTrue(Files.exists(directory.resolve("thesis.txt")));
     }
 
     @Test

@@ -113,6 +113,11 @@ final class FailureCommand implements Callable<Integer>
                     FailureReportFormat.text(answer, service::path));
                 // A daemon piping events in waits for each answer: a report must not sit in a buffer until EOF.
                 out.flush();
+                if (out.checkError())
+                {
+                    // the reader is gone (a closed pipe) or the disk full: answering more events helps no one
+                    throw new Main.OutputFailed();
+                }
             };
             try
             {

@@ -6,7 +6,12 @@ import io.daxrmap.index.InvalidMutationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -14,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 
 /**
  * The {@code daxrmap} command: index, import, dump, query, inspect and verify extent maps (DESIGN.md section 6).
@@ -50,7 +56,59 @@ public final class Main implements Runnable
      */
     public static void main(final String[] args)
     {
-        System.exit(run(args, System.out, System.err));
+        // standard output through a stream that tells a reader gone (a closed pipe: EPIPE, as the JVM ignores
+        // SIGPIPE) from other write errors, which a PrintStream keeps to itself
+        final Remembering stdout = new Remembering(new FileOutputStream(FileDescriptor.out));
+        final PrintStream out = new PrintStream(new BufferedOutputStream(stdout, 1 << 16), false);
+        final int status = run(args, out, System.err, CommandLine.defaultFactory(), stdout::readerGone);
+        out.flush();
+        System.exit(status);
+    }
+
+    /**
+     * An output stream that remembers whether a write failed because its reader is gone.
+     */
+    private static final class Remembering extends FilterOutputStream
+    {
+        private volatile boolean readerGone;
+
+        Remembering(final OutputStream out)
+        {
+            super(out);
+        }
+
+        @Override
+        public void write(final byte[] bytes, final int offset, final int length) throws IOException
+        {
+            try
+            {
+                out.write(bytes, offset, length);
+            }
+            catch (final IOException ex)
+            {
+                readerGone |= String.valueOf(ex.getMessage()).contains("Broken pipe");
+                throw ex;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException
+        {
+            try
+            {
+                out.flush();
+            }
+            catch (final IOException ex)
+            {
+                readerGone |= String.valueOf(ex.getMessage()).contains("Broken pipe");
+                throw ex;
+            }
+        }
+
+        boolean readerGone()
+        {
+            return readerGone;
+        }
     }
 
     /**
@@ -78,13 +136,29 @@ public final class Main implements Runnable
     static int run(final String[] args, final PrintStream out, final PrintStream err,
         final CommandLine.IFactory factory)
     {
+        return run(args, out, err, factory, () -> false);
+    }
+
+    /**
+     * As {@link #run(String[], PrintStream, PrintStream, CommandLine.IFactory)}, told whether standard output's reader
+     * is gone: then a failed write ends the command without a word (as a tool killed by SIGPIPE), where another write
+     * error is said.
+     */
+    private static int run(final String[] args, final PrintStream out, final PrintStream err,
+        final CommandLine.IFactory factory, final BooleanSupplier readerGone)
+    {
         final CommandLine commandLine = new CommandLine(new Main(), factory);
         final PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        commandLine.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        final PrintWriter outWriter =
+            new PrintWriter(new OutputStreamWriter(failing(out), StandardCharsets.UTF_8), true);
+        commandLine.setOut(outWriter);
         commandLine.setErr(errWriter);
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
         {
-            errWriter.println("daxrmap " + cmd.getCommandName() + ": " + oneLine(message(ex)));
+            if (!(ex instanceof OutputFailed) || !readerGone.getAsBoolean())
+            {
+                errWriter.println("daxrmap " + cmd.getCommandName() + ": " + oneLine(message(ex)));
+            }
             return EXIT_BAD_INPUT;
         });
         commandLine.setParameterExceptionHandler((ex, arguments) ->
@@ -96,7 +170,18 @@ public final class Main implements Runnable
         });
         try
         {
-            return commandLine.execute(args);
+            final int status = commandLine.execute(args);
+            // a PrintWriter keeps a write error to itself: output that did not reach its reader (a full disk, a
+            // closed pipe) must not end as a success
+            if (outWriter.checkError() && status == EXIT_OK)
+            {
+                if (!readerGone.getAsBoolean())
+                {
+                    errWriter.println("daxrmap" + commandName(commandLine) + ": " + OUTPUT_FAILED);
+                }
+                return EXIT_BAD_INPUT;
+            }
+            return status;
         }
         catch (final OutOfMemoryError ex)
         {
@@ -106,6 +191,54 @@ public final class Main implements Runnable
             return EXIT_BAD_INPUT;
         }
     }
+
+    /**
+     * A PrintStream that throws what it failed to write, as a PrintStream keeps it to itself: so that the PrintWriter
+     * over it knows ({@link PrintWriter#checkError}), where a daemon must stop and a command must not end as a success.
+     */
+    private static OutputStream failing(final PrintStream stream)
+    {
+        return new FilterOutputStream(stream)
+        {
+            @Override
+            public void write(final byte[] bytes, final int offset, final int length) throws IOException
+            {
+                stream.write(bytes, offset, length);
+                check();
+            }
+
+            @Override
+            public void flush() throws IOException
+            {
+                stream.flush();
+                check();
+            }
+
+            private void check() throws IOException
+            {
+                if (stream.checkError())
+                {
+                    throw new IOException(OUTPUT_FAILED);
+                }
+            }
+        };
+    }
+
+    /**
+     * Thrown by a command that stops because standard output could not be written ({@link #OUTPUT_FAILED}).
+     */
+    static final class OutputFailed extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        OutputFailed()
+        {
+            super(OUTPUT_FAILED);
+        }
+    }
+
+    /** Said when standard output could not be written. */
+    static final String OUTPUT_FAILED = "cannot write standard output (closed, or its disk full)";
 
     /**
      * What to say of an {@link OutOfMemoryError}: the input is too big for the memory the JVM was given, which the
@@ -179,7 +312,7 @@ public final class Main implements Runnable
         {
             return ex.getMessage() + ": no such file";
         }
-        if (ex instanceof IOException || ex instanceof IllegalArgumentException)
+        if (ex instanceof IOException || ex instanceof IllegalArgumentException || ex instanceof OutputFailed)
         {
             return ex.getMessage();
         }

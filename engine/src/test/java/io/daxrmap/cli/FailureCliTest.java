@@ -132,6 +132,37 @@ class FailureCliTest
     }
 
     @Test
+    void shouldStopAtTheFirstAnswerItCannotWriteAndSaySo() throws IOException
+    {
+        final Path events = temp.resolve("many.jsonl");
+        Files.writeString(events, "{\"type\":\"phys\",\"address\":\"0x100018040\",\"lsb\":6}\n".repeat(1000));
+        final int[] writes = {0};
+        // standard output whose reader is gone or whose disk is full: every write fails
+        final PrintStream full = new PrintStream(new java.io.OutputStream()
+        {
+            @Override
+            public void write(final int b) throws IOException
+            {
+                writes[0]++;
+                throw new IOException("No space left on device");
+            }
+        }, true, StandardCharsets.UTF_8);
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int status = Main.run(new String[] {"failure", index.toString(), "--regions", regions.toString(),
+            "--events", events.toString(), "--no-processes"}, full, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        assertEquals("daxrmap failure: cannot write standard output (closed, or its disk full)\n",
+            err.toString(StandardCharsets.UTF_8));
+        assertEquals(1, writes[0], "stopped at the first answer, not after the 1,000th");
+        // and a command that writes once, at its end, does not end as a success either
+        final ByteArrayOutputStream dumpErr = new ByteArrayOutputStream();
+        assertEquals(2, Main.run(new String[] {"dump", index.toString()}, full,
+            new PrintStream(dumpErr, true, StandardCharsets.UTF_8)));
+        assertEquals("daxrmap dump: cannot write standard output (closed, or its disk full)\n",
+            dumpErr.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void shouldReadEventsFromStandardInput()
     {
         final InputStream stdin = System.in;

@@ -156,8 +156,7 @@ final class KernelComparison
                 if (theirs != null && differences.size() < MAX_DIFFERENCES)
                 {
                     compareDevice(names(Set.of(entry.getKey())), ours.get(entry.getKey()), theirs,
-                        kernelBuilder.unlistedRanges(entry.getKey()), catalogued(index), regularFile(index,
-                        mountPoint));
+                        kernelBuilder.unlistedRanges(entry.getKey()), fileDataCompared(index, mountPoint));
                 }
             }
         }
@@ -186,12 +185,13 @@ final class KernelComparison
     }
 
     /**
-     * Whether a catalogued inode is a regular file now: at its catalogued path under the mount, a regular file with
-     * its number. Asked once per inode, and only of inodes the kernel maps data of and the index does not: files
-     * that were empty (or could not be mapped) when the index was made, and directories, whose blocks FIEMAP does not
-     * show (a name the catalog holds with U+FFFD for bytes that are not UTF-8 is not found, and counts as not one).
+     * Whether the kernel's data of an inode the index holds no record of is compared: an inode the catalog does not
+     * name (a file made since), or one it names that is a regular file now, at its catalogued path under the mount,
+     * with its number (a file empty, or not mapped, when the index was made). Not a directory, whose blocks FIEMAP
+     * does not show, nor a name the catalog holds with U+FFFD for bytes that are not UTF-8, which is not found.
+     * Asked once per inode.
      */
-    private static LongPredicate regularFile(final FilesystemIndex index, final Path mountPoint)
+    private static LongPredicate fileDataCompared(final FilesystemIndex index, final Path mountPoint)
     {
         final Map<Long, Boolean> known = new HashMap<>();
         return inode -> known.computeIfAbsent(inode, boxed ->
@@ -200,7 +200,7 @@ final class KernelComparison
             final String path = index.path(i);
             if (path == null)
             {
-                return false;
+                return true;
             }
             try
             {
@@ -216,22 +216,12 @@ final class KernelComparison
     }
 
     /**
-     * Whether the index's catalog names an inode, asked once per inode.
-     */
-    private static LongPredicate catalogued(final FilesystemIndex index)
-    {
-        final Map<Long, Boolean> known = new HashMap<>();
-        return inode -> known.computeIfAbsent(inode, i -> index.path(i) != null);
-    }
-
-    /**
      * @param unlisted   the bytes no kernel record lists, as {@code start, end} pairs: the kernel said nothing about
      *                   them, so they are left out of both sides.
-     * @param catalogued whether the index's catalog names an inode.
-     * @param regular    whether a catalogued inode is a regular file now, whose data a forward-map index holds.
+     * @param fileData   whether the kernel's data of an inode the index holds no record of is compared.
      */
     private void compareDevice(final String name, final List<long[]> all, final ReverseIndex kernel,
-        final long[] unlisted, final LongPredicate catalogued, final LongPredicate regular)
+        final long[] unlisted, final LongPredicate fileData)
     {
         final Set<Long> owners = new HashSet<>();
         boolean complete = false;
@@ -256,8 +246,7 @@ final class KernelComparison
         // of a forward-map index: the kernel's records of its files, the data of files it never heard of, and of
         // the regular files it catalogued without data (empty then, or not mapped: written since, or missed)
         final List<long[]> theirs = cut(records(kernel, complete ? owner -> true : owner -> owners.contains(owner) ||
-            Owner.isFileData(owner) && (!catalogued.test(Owner.inode(owner)) || regular.test(Owner.inode(owner)))),
-            unlisted);
+            Owner.isFileData(owner) && fileData.test(Owner.inode(owner))), unlisted);
         int i = 0;
         int j = 0;
         while ((i < ours.size() || j < theirs.size()) && differences.size() < MAX_DIFFERENCES)

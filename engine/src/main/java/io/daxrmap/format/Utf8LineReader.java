@@ -98,6 +98,12 @@ public final class Utf8LineReader extends Reader
             }
             newline = at < limit;
             final int n = (newline ? at + 1 : at) - position;
+            if (newline && size == 0)
+            {
+                // the whole line in the buffer, the common case: decoded where it lies
+                position += n;
+                return decode(ByteBuffer.wrap(buffer, position - n, n));
+            }
             if (size + n > line.length)
             {
                 line = Arrays.copyOf(line, Math.max(line.length * 2, size + n));
@@ -110,15 +116,20 @@ public final class Utf8LineReader extends Reader
         {
             return false;
         }
+        return decode(ByteBuffer.wrap(line, 0, size));
+    }
+
+    private boolean decode(final ByteBuffer bytes) throws IOException
+    {
         lines++;
-        final ByteBuffer bytes = ByteBuffer.wrap(line, 0, size);
+        final int start = bytes.position();
         try
         {
             decoded = decoder.reset().decode(bytes);
         }
         catch (final CharacterCodingException ex)
         {
-            throw new FormatException(name, lines, null, "not UTF-8 at byte " + (bytes.position() + 1) +
+            throw new FormatException(name, lines, null, "not UTF-8 at byte " + (bytes.position() - start + 1) +
                 " of the line", ex);
         }
         return true;

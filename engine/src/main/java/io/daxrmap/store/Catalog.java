@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -124,6 +125,9 @@ public final class Catalog implements AutoCloseable
      * its identity ({@link #identity()}), so that maps of the same file share one open file (and its lock) by whatever
      * path they reach it, and only they, and a map of the file now at the path is of that file. The identity is read before and after the open: a file
      * replaced meanwhile is opened again.
+     * <p>
+     * A file this process may not write (an index on a read-only mount) is opened as a private copy, since Chronicle
+     * Map maps every file for writing; {@link #put} then writes the copy only.
      *
      * @param file the catalog file.
      * @return the catalog.
@@ -137,8 +141,9 @@ public final class Catalog implements AutoCloseable
         {
             final Object identity = identity(file);
             checkWhole(file);
-            final ChronicleMap<Long, CharSequence> map = openMap(file,
-                identity == null ? file.toFile() : new IdentifiedFile(file.toString(), identity));
+            final ChronicleMap<Long, CharSequence> map = Files.isWritable(file) ?
+                openMap(file, identity == null ? file.toFile() : new IdentifiedFile(file.toString(), identity)) :
+                openCopy(file);
             final Object after;
             try
             {
@@ -158,6 +163,26 @@ public final class Catalog implements AutoCloseable
             {
                 throw new CorruptIndexException(file, "replaced while being opened, " + tries + " times");
             }
+        }
+    }
+
+    /**
+     * Open a private copy of a catalog file this process may not write: Chronicle Map opens every file it maps for
+     * writing (its {@code CanonicalRandomAccessFiles}, "rw"), so a catalog on a read-only mount would be refused. A
+     * catalog is never written after its index directory takes its name, so the copy holds what the file holds. The
+     * copy is deleted as soon as it is mapped: nothing is left behind, however the process ends.
+     */
+    private static ChronicleMap<Long, CharSequence> openCopy(final Path file) throws IOException
+    {
+        final Path copy = Files.createTempFile("daxrmap-catalog-", ".cmap");
+        try
+        {
+            Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+            return openMap(file, copy.toFile());
+        }
+        finally
+        {
+            Files.deleteIfExists(copy);
         }
     }
 

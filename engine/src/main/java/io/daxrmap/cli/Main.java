@@ -316,6 +316,18 @@ public final class Main implements Runnable
         {
             return ex.getMessage();
         }
+        if (ex instanceof UncheckedIOException)
+        {
+            // the index's own failures to write its files (a full disk): what it was writing, then why
+            final IOException cause = ((UncheckedIOException)ex).getCause();
+            final String what = ex.getMessage();
+            final String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+            if (what == null || what.equals(cause.toString()))
+            {
+                return why; // wrapped without a message of its own
+            }
+            return what.contains(why) ? what : what + ": " + why;
+        }
         return ex.toString();
     }
 

@@ -315,13 +315,23 @@ final class AnonymousMemory
 
     private static boolean bind()
     {
+        return bindLibc(AnonymousMemory.class);
+    }
+
+    /**
+     * Bind the native methods of a class of this package to libc by JNA direct mapping, on 64-bit Linux only.
+     *
+     * @return whether they are bound.
+     */
+    static boolean bindLibc(final Class<?> type)
+    {
         if (!Platform.isLinux() || !Platform.is64Bit())
         {
             return false;
         }
         try
         {
-            Native.register(AnonymousMemory.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            Native.register(type, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
             return true;
         }
         catch (final UnsatisfiedLinkError | RuntimeException ex)

@@ -39,6 +39,11 @@ final class Arena
     private long reservedBytes;
     private int forcedSlab;
     private int forcedPosition;
+    /**
+     * The end of the current slab's bytes whose disk space is reserved ({@link SlabFiles#reserve}); the slab's end in
+     * memory, where there is nothing to reserve.
+     */
+    private int spaceEnd;
 
     Arena()
     {
@@ -83,6 +88,7 @@ final class Arena
             arena.append(slab, slab.capacity());
         }
         arena.slabPosition = arena.currentSlabSize;
+        arena.spaceEnd = arena.currentSlabSize;
         arena.forcedSlab = arena.slabCount;
         arena.forcedPosition = 0;
         return arena;
@@ -159,6 +165,7 @@ final class Arena
         {
             // A block larger than a slab (a file of a million extents) gets a slab of its own.
             addSlab(size + firstOffset);
+            reserveSpace(size + firstOffset);
             slabPosition = size + firstOffset;
             allocatedBytes += size;
             return (long)(slabCount - 1) << 32 | firstOffset;
@@ -166,6 +173,10 @@ final class Arena
         if (slabCount == 0 || slabPosition + size > currentSlabSize)
         {
             addSlab(slabSize);
+        }
+        if (slabPosition + size > spaceEnd)
+        {
+            reserveSpace(slabPosition + size);
         }
         final long address = ((long)(slabCount - 1) << 32) | slabPosition;
         slabPosition += size;
@@ -253,6 +264,18 @@ final class Arena
         append(files == null ? new UnsafeBuffer(AnonymousMemory.allocate(size)) :
             files.create(slabCount, size), size);
         slabPosition = firstOffset;
+        spaceEnd = files == null ? size : SlabFiles.firstSpace(size);
+    }
+
+    /**
+     * Disk space for the current slab's bytes up to {@code end}, before blocks are written there.
+     */
+    private void reserveSpace(final int end)
+    {
+        if (end > spaceEnd)
+        {
+            spaceEnd = files.reserve(slabCount - 1, spaceEnd, end, currentSlabSize);
+        }
     }
 
     private void append(final UnsafeBuffer slab, final int size)

@@ -175,9 +175,15 @@ final class IndexLog implements AutoCloseable
             channel.force(true);
             return new IndexLog(file, channel, VERSION, HEADER_LENGTH);
         }
-        catch (final IOException | RuntimeException | Error ex)
+        catch (final IOException ex)
         {
             // the caller gets no log to close: the file itself is the caller's to delete (see IndexDirectory)
+            closeAfterFailure(channel, ex);
+            // the JDK names no file ("No space left on device")
+            throw new IOException("cannot write the index log: file=" + file + ": " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException | Error ex)
+        {
             closeAfterFailure(channel, ex);
             throw ex;
         }

@@ -24,8 +24,10 @@ import java.util.zip.CRC32C;
  *  44..64 reserved (0) | 64.. blocks
  * </pre>
  * Blocks are appended after the header and never changed once a committed snapshot names them, so a crash can
- * leave only unreferenced bytes past the last committed block. New slabs are created sparse; {@link #force}
- * flushes a written range to the device before the log record that names it is written.
+ * leave only unreferenced bytes past the last committed block. New slabs are created sparse, and their disk space is
+ * reserved ({@link #reserve}) a step ahead of the blocks written: a full filesystem fails an allocation, never a write
+ * through the mapping. {@link #force} flushes a written range to the device before the log record that names it is
+ * written.
  * <p>
  * Slab files are opened by their path, and a path can come to name another index's slab: an index directory
  * exchanged for another while a reader follows it, a slab of another index of the same generation copied in. The
@@ -56,6 +58,13 @@ final class SlabFiles
     static final int VERSION_6 = 6;
     /** Bytes before the first block. */
     static final int HEADER_LENGTH = 64;
+    /**
+     * Disk space is reserved ahead of the blocks written ({@link FileSpace}), in steps that double from this many
+     * bytes, so that a small index stays small on disk...
+     */
+    static final int MIN_SPACE_STEP = 64 << 10;
+    /** ...up to this many. */
+    static final int MAX_SPACE_STEP = 1 << 20;
 
     private static final int MAGIC_OFFSET = 0;
     private static final int VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
@@ -166,6 +175,8 @@ final class SlabFiles
             try
             {
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                // the header's blocks and the first blocks after it, before anything is written through the mapping
+                FileSpace.reserve(file, 0, firstSpace(size));
                 final MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
                 buffer.order(ByteOrder.LITTLE_ENDIAN);
                 buffer.putLong(MAGIC_OFFSET, MAGIC);
@@ -204,6 +215,42 @@ final class SlabFiles
         {
             throw new UncheckedIOException("cannot create slab: file=" + file, ex);
         }
+    }
+
+    /**
+     * The bytes of a new slab whose disk space {@link #create} reserves.
+     */
+    static int firstSpace(final int size)
+    {
+        return Math.min(size, MIN_SPACE_STEP);
+    }
+
+    /**
+     * Reserve the disk space of a slab this index creates, up to at least a byte, before blocks are written there: a
+     * full filesystem then fails the allocation with an {@link UncheckedIOException} rather than the write through
+     * the mapping with an {@link InternalError}.
+     *
+     * @param number the slab.
+     * @param from   the end of the space reserved so far.
+     * @param to     the end of the blocks about to be written.
+     * @param size   the slab's size.
+     * @return the end of the space reserved now: past {@code to} by up to a step, at most {@code size}.
+     */
+    int reserve(final int number, final int from, final int to, final int size)
+    {
+        final long step = Math.min(MAX_SPACE_STEP, Math.max(MIN_SPACE_STEP, from));
+        final int end =
+            (int)Math.min(size, (Math.max(to, from + step) + MIN_SPACE_STEP - 1) & -(long)MIN_SPACE_STEP);
+        final Path file = file(number);
+        try
+        {
+            FileSpace.reserve(file, from, end - from);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write slab: file=" + file, ex);
+        }
+        return end;
     }
 
     /**

@@ -5,11 +5,10 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import io.daxrmap.model.NativePaths;
 
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * The few libc calls the live sources need, bound with JNA direct mapping (a static native method per call, no
@@ -62,8 +61,6 @@ final class LibC
     static final int STATFS_BUFFER_LENGTH = 256;
     /** Offset of {@code f_type} (a long) in {@code struct statfs} on 64-bit Linux. */
     static final int STATFS_TYPE_OFFSET = 0;
-
-    private static final Charset PATH_ENCODING = pathEncoding();
 
     static
     {
@@ -122,33 +119,7 @@ final class LibC
      */
     static byte[] pathBytes(final Path path)
     {
-        final String text = path.toString();
-        if (text.indexOf('\uFFFD') < 0)
-        {
-            final byte[] bytes = text.getBytes(PATH_ENCODING);
-            return Arrays.copyOf(bytes, bytes.length + 1);
-        }
-        // a name that is not UTF-8 (or one with U+FFFD itself): toString() replaced its bytes, and encoding the
-        // string again would name no file. The path keeps them, and its URI percent-encodes each (absolute; a
-        // directory's with a slash added)
-        final String raw = path.toAbsolutePath().toUri().getRawPath();
-        final int end = raw.length() > 1 && raw.endsWith("/") ? raw.length() - 1 : raw.length();
-        final byte[] bytes = new byte[end + 1];
-        int n = 0;
-        for (int i = 0; i < end; i++)
-        {
-            final char c = raw.charAt(i);
-            if (c == '%' && i + 2 < end)
-            {
-                bytes[n++] = (byte)Integer.parseInt(raw, i + 1, i + 3, 16);
-                i += 2;
-            }
-            else
-            {
-                bytes[n++] = (byte)c;
-            }
-        }
-        return Arrays.copyOf(bytes, n + 1);
+        return NativePaths.bytes(path);
     }
 
     /**
@@ -159,7 +130,7 @@ final class LibC
      */
     static Charset pathCharset()
     {
-        return PATH_ENCODING;
+        return NativePaths.charset();
     }
 
     /**
@@ -208,18 +179,5 @@ final class LibC
     private static long ioWR(final char type, final int nr, final int size)
     {
         return (3L << 30) | ((long)size << 16) | ((long)type << 8) | nr;
-    }
-
-    private static Charset pathEncoding()
-    {
-        final String name = System.getProperty("sun.jnu.encoding");
-        try
-        {
-            return name == null ? StandardCharsets.UTF_8 : Charset.forName(name);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return StandardCharsets.UTF_8;
-        }
     }
 }

@@ -98,6 +98,11 @@ public final class Catalog implements AutoCloseable
                 map.put(entry.getKey(), encode(new Entry(entry.getValue(), -1, device, -1)));
             }
         }
+        catch (final IOException ex)
+        {
+            // Chronicle Map names no file ("Not enough space to fallocate 0 MiB to / unallocated was 0 MiB")
+            throw new IOException("cannot write the catalog: file=" + file + ": " + ex.getMessage(), ex);
+        }
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         // Chronicle Map writes through a mapping and its close does not msync: the pages reach the device only now
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))

@@ -419,6 +419,7 @@ final class IndexCommand implements Callable<Integer>
             throw new IOException(output + ": cannot be resolved: " + reason(ex), ex);
         }
         final Path parent = target.getParent();
+        IndexStore.checkName(output, target);
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
         {
             if (!isIndex(output, target) && !isEmpty(output, target))

@@ -4,8 +4,8 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import io.daxrmap.model.NativePaths;
 
-import java.nio.charset.Charset;
 import java.nio.file.Path;
 
 /**
@@ -57,7 +57,7 @@ final class DirectoryExchange
         }
         try
         {
-            renameat2(AT_FDCWD, bytes(a), AT_FDCWD, bytes(b), RENAME_EXCHANGE);
+            renameat2(AT_FDCWD, NativePaths.bytes(a), AT_FDCWD, NativePaths.bytes(b), RENAME_EXCHANGE);
             return true;
         }
         catch (final LastErrorException ex)
@@ -73,14 +73,5 @@ final class DirectoryExchange
         {
             return false;
         }
-    }
-
-    private static byte[] bytes(final Path path)
-    {
-        // the encoding the JDK uses for file names, so that the kernel sees the names the JDK made
-        final byte[] name = path.toString().getBytes(Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")));
-        final byte[] terminated = new byte[name.length + 1];
-        System.arraycopy(name, 0, terminated, 0, name.length);
-        return terminated;
     }
 }

@@ -4,6 +4,7 @@ import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FsmapVerboseGeometry;
 import io.daxrmap.index.CorruptIndexException;
 import io.daxrmap.index.ReverseIndex;
+import io.daxrmap.model.NativePaths;
 import io.daxrmap.source.MountRoot;
 
 import java.io.ByteArrayInputStream;
@@ -75,6 +76,11 @@ public final class IndexStore
         "which would delete the mounted files too: unmount it or name another directory";
     /** After the index is in place, the old one only partly deleted: the start of the message. */
     public static final String REPLACED_BUT = "the new index is in place, but the old one was not deleted whole: ";
+    /**
+     * The longest name in bytes of an index directory: its build directory beside it takes the name and
+     * {@code .}, {@code .tmp-} and up to 20 digits more ({@link BuildDirectory}), within the 255 bytes of a file name.
+     */
+    public static final int LONGEST_NAME = 255 - 26;
     private static final String MOUNT_POINT = "a mount point";
 
     private IndexStore()
@@ -263,6 +269,8 @@ public final class IndexStore
      * @param directory the index directory; an existing index there is replaced, anything else is refused, and so is
      *                  an index that something is mounted in ({@link #checkNothingMountedInside}), before any work,
      *                  and {@code /}; a symbolic link to a directory stands for that directory ({@link #resolveTarget}).
+     *                  The index is built in a locked directory beside it ({@link BuildDirectory}); those that
+     *                  imports killed before they finished left there are removed first.
      * @return the new index, open read-only.
      * @throws IOException if it cannot be written; or, naming what was kept, if the new index is in place but the old
      *                     one could not be deleted whole because a mount appeared in it meanwhile ({@link #deleteTree}
@@ -276,6 +284,7 @@ public final class IndexStore
         {
             throw new IOException(directory + ": " + ROOT_DIRECTORY);
         }
+        checkName(directory, target);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS))
         {
             throw new IOException(directory + ": not a directory");
@@ -289,9 +298,76 @@ public final class IndexStore
         {
             throw new IOException(directory + ": " + HOLDS_WORKING_DIRECTORY);
         }
-        Files.createDirectories(parent);
-        final Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        final List<Path> made = makeDirectories(parent);
+        final String name = target.getFileName().toString();
+        try
+        {
+            // what imports killed before they finished left here: nothing holds their directories any more
+            BuildDirectory.sweep(parent, name);
+            try (BuildDirectory build = BuildDirectory.create(parent, name))
+            {
+                replace(builder, directory, target, parent, build.path());
+            }
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            // no index took the name: the directories made for it go too, if nothing else came into them
+            for (int i = made.size() - 1; i >= 0; i--)
+            {
+                try
+                {
+                    Files.deleteIfExists(made.get(i));
+                }
+                catch (final IOException | RuntimeException left)
+                {
+                    break; // not empty (or not ours to delete): it and those above it stay
+                }
+            }
+            throw ex;
+        }
+        // the directory just put in place, not the path as given: its links and .. may lead elsewhere by now
+        return load(target);
+    }
+
+    /**
+     * Refuse an index directory whose name is too long for its build directory ({@link #LONGEST_NAME}).
+     *
+     * @param directory the index directory as the user named it, for the message.
+     * @param target    where the index goes ({@link #resolveTarget}).
+     * @throws IOException naming {@code directory}.
+     */
+    public static void checkName(final Path directory, final Path target) throws IOException
+    {
+        final Path name = target.getFileName();
+        final int bytes = name == null ? 0 : NativePaths.bytes(name).length - 1;
+        if (bytes > LONGEST_NAME)
+        {
+            throw new IOException(directory + ": name too long: " + bytes + " bytes; an index directory's name may " +
+                "have " + LONGEST_NAME + " (the directory it is built in beside it takes the name and 26 more)");
+        }
+    }
+
+    /**
+     * {@link Files#createDirectories}, saying which directories it made, outermost first.
+     */
+    private static List<Path> makeDirectories(final Path directory) throws IOException
+    {
+        final List<Path> missing = new ArrayList<>();
+        for (Path at = directory; at != null && !Files.exists(at); at = at.getParent())
+        {
+            missing.add(0, at);
+        }
+        Files.createDirectories(directory);
+        return missing;
+    }
+
+    /**
+     * Build the new index in {@code temp}, put it in place of {@code target}, and delete what {@code temp} then holds.
+     */
+    private static void replace(
+        final FilesystemIndexBuilder builder, final Path directory, final Path target, final Path parent,
+        final Path temp) throws IOException
+    {
         try
         {
             try (FilesystemIndex index = builder.build(temp))
@@ -348,8 +424,6 @@ public final class IndexStore
         {
             throw new IOException(directory + ": " + REPLACED_BUT + left(kept, temp));
         }
-        // the directory just put in place, not the path as given: its links and .. may lead elsewhere by now
-        return load(target);
     }
 
     /**

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * nothing behind. Slab files are sparse and written through their mappings: without space reserved ahead of the
  * writes, a full tmpfs answered a write with SIGBUS, which the JVM threw as an InternalError out of the command
  * (exit status 1, a stack trace). The same import runs onto tmpfs mounts of several sizes, each full at another
- * step: the log, the slabs' first blocks, later blocks of a slab, the catalog. Needs root: skipped with the reason
+ * step: the log, the slabs' first blocks, later blocks of a slab, the catalog. The directories the import made for
+ * the index go too. Needs root: skipped with the reason
  * outside CI, failed under CI=true.
  */
 class DiskFullImportTest
@@ -57,7 +58,8 @@ class DiskFullImportTest
             run("mount", "-t", "tmpfs", "-o", "size=" + size, "daxrmap-test", mount.toString());
             try
             {
-                final Path index = mount.resolve("idx");
+                // in directories the import makes: they go too when it fails
+                final Path index = mount.resolve("made/for/idx");
                 final CliRun imported = CliRun.run("import", dump.toString(), "-o", index.toString());
                 if (imported.status() == 0)
                 {

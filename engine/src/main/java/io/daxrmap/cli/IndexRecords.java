@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The records of a filesystem index in GETFSMAP order (device, then device offset, owner, file offset), as
  * {@code xfs_io -c 'fsmap'} lists them: whole records, free space included; with a range, only the data device's
- * records that overlap it, free space clipped to it (as {@code fsmap -d START END}).
+ * records that overlap it, free and unknown space clipped to it (as {@code fsmap -d START END}).
  */
 final class IndexRecords implements FsmapRecordSource
 {
@@ -89,8 +89,11 @@ final class IndexRecords implements FsmapRecordSource
                     {
                         return true;
                     }
-                    if (ranged && owner == Owner.FREE)
+                    if (ranged && (owner == Owner.FREE || owner == Owner.UNKNOWN))
                     {
+                        // the space between the records of the kernel's query, free where it has a reverse map and
+                        // unknown where it has not, starts at the range's start and ends at its end (the missing
+                        // owner of xfs_getfsmap_helper); an index's unknown bytes are those a source did not list
                         start = Math.max(start, first);
                         end = last == Long.MAX_VALUE ? end : Math.min(end, last + 1); // last + 1 would overflow
                     }

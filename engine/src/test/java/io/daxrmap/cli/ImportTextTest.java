@@ -1,5 +1,6 @@
 package io.daxrmap.cli;
 
+import io.daxrmap.format.Captures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A dump or an {@code --inodes} file that is not UTF-8 is refused naming the line and byte, in every format; the
@@ -73,5 +75,22 @@ class ImportTextTest
         out.writeBytes(bytes);
         out.writeBytes(last.getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
+    }
+
+    @Test
+    void shouldClipUnknownSpaceToARangeAsFreeSpace() throws IOException
+    {
+        // a FIEMAP import knows nothing of the bytes no file maps: they are the kernel's missing owner, as free space
+        // is where there is a reverse map, and a range cuts them the same way
+        final Path index = temp.resolve("fiemap-index");
+        final CliRun imported = CliRun.run("import", "--format", "fiemap", Captures.xfsSmall("fiemap-v.txt").toString(),
+            "--inodes", Captures.xfsSmall("inodes.txt").toString(), "-o", index.toString());
+        assertEquals(0, imported.status(), imported.err());
+        final String header = "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n";
+        assertTrue(CliRun.run("dump", index.toString()).out().startsWith(header + "0,0,0,0,103,special_0:2,,,104\n"));
+        assertEquals(header + "0,0,0,40,41,special_0:2,,,2\n", CliRun.run("query", index.toString(), "--range",
+            "40:41").out());
+        assertEquals(header + "0,0,0,100,103,special_0:2,,,4\n1,0,0,104,111,inode_139_data,0,7,8\n",
+            CliRun.run("query", index.toString(), "--range", "100:104").out());
     }
 }

@@ -7,9 +7,11 @@ package io.daxrmap.failure;
  * <ul>
  *   <li>{@code {"type":"phys","address":A,"lsb":N}}: an address with its granularity as a log2, as the MCE's
  *       {@code MCI_MISC_ADDR_LSB} ({@code "mce"} is a synonym). The poisoned bytes are
- *       {@code [ALIGN_DOWN(A, 1 << N), +1 << N)}, as {@code nfit_handle_mce()} records them; an LSB above the page
- *       shift is clamped to it, as the CPER path does, so a reported extent is never more than one page.
- *       Without {@code lsb} the whole page is taken to be poisoned (the kernel's own, pfn-granular view).</li>
+ *       {@code [ALIGN_DOWN(A, 1 << N), +1 << N)}, as {@code nfit_handle_mce()} records them in the bus's bad
+ *       ranges, also above the page shift: the address's bits below the LSB are not valid, so the page they name may
+ *       not be the poisoned one, and every page of the granule is taken (an LSB above {@value #MAX_ADDRESS_BITS}, the
+ *       widest physical address, as {@value #MAX_ADDRESS_BITS}). Without {@code lsb} the whole page is taken to be
+ *       poisoned (the kernel's own, pfn-granular view).</li>
  *   <li>{@code {"type":"cper","address":A,"mask":M}}: a CPER memory error section, the granularity
  *       {@code ~M + 1} (M has its high bits set, e.g. {@code "0xffffffffffffffc0"} for 64 bytes).</li>
  *   <li>{@code {"type":"mc_event","address":A,"grain_bits":N}}: rasdaemon's {@code mc_event}.</li>
@@ -33,6 +35,8 @@ public record FailureEvent(Kind kind, long address, long length, String region, 
 {
     /** log2 of the kill path's page size. */
     public static final int PAGE_SHIFT = 12;
+    /** The widest physical address of x86-64 ({@code MAXPHYADDR} is at most 52): no granule is larger. */
+    public static final int MAX_ADDRESS_BITS = 52;
 
     /**
      * What an event reports.
@@ -83,7 +87,7 @@ public record FailureEvent(Kind kind, long address, long length, String region, 
      * A physical address with its granularity.
      *
      * @param address physical address.
-     * @param lsb     log2 of the granularity, 0..63; above {@link #PAGE_SHIFT} it is clamped to it.
+     * @param lsb     log2 of the granularity, 0..63; above {@link #MAX_ADDRESS_BITS} taken as it.
      * @param json    the event as read.
      * @return the event.
      */
@@ -93,7 +97,7 @@ public record FailureEvent(Kind kind, long address, long length, String region, 
         {
             throw new IllegalArgumentException("lsb out of range: lsb=" + lsb);
         }
-        final int shift = Math.min(lsb, PAGE_SHIFT);
+        final int shift = Math.min(lsb, MAX_ADDRESS_BITS);
         return new FailureEvent(Kind.PHYSICAL, address & -(1L << shift), 1L << shift, null, Origin.PHYSICAL, json);
     }
 

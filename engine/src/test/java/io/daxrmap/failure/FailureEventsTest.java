@@ -32,7 +32,7 @@ class FailureEventsTest
         "{\"type\":\"phys\",\"address\":\"0x100003047\",\"lsb\":6}                 | PHYSICAL | 0x100003040 | 64",
         "{\"type\":\"mce\",\"address\":4294979655,\"lsb\":0}                        | PHYSICAL | 0x100003047 | 1",
         "{\"type\":\"phys\",\"address\":\"0x100003047\"}                           | PHYSICAL | 0x100003000 | 4096",
-        "{\"type\":\"phys\",\"address\":\"0x100203047\",\"lsb\":21}                | PHYSICAL | 0x100203000 | 4096",
+        "{\"type\":\"phys\",\"address\":\"0x100203047\",\"lsb\":21}                | PHYSICAL | 0x100200000 | 2097152",
         "{\"type\":\"cper\",\"address\":\"0x100003047\",\"mask\":\"0xffffffffffffffc0\"} | PHYSICAL | 0x100003040 | 64",
         "{\"type\":\"cper\",\"address\":\"0x100003047\",\"mask\":\"0xfffffffffffff000\"} | PHYSICAL | 0x100003000 | 4096",
         "{\"type\":\"mc_event\",\"address\":\"0x100003047\",\"grain_bits\":8}      | PHYSICAL | 0x100003000 | 256",

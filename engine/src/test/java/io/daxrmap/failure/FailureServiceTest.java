@@ -186,11 +186,26 @@ class FailureServiceTest
     }
 
     @Test
-    void shouldClampAnLsbAbovePageShiftToThePage()
+    void shouldTakeEveryPageOfAGranuleAboveThePage()
     {
-        final List<String> reports = answer(FailureEvent.physical(FS_START + MIB + 5 * 4096 + 7, 21));
-        assertEquals("mapped 0x" + Long.toHexString(FS_START + MIB + 5 * 4096) + " device " + (MIB + 5 * 4096) + " +4096",
-            reports.get(0).lines().findFirst().orElseThrow());
+        // an LSB of 21: bits 0-20 of the address are not valid, and nfit_handle_mce() records the 2 MiB around it;
+        // here [0x100400000, 0x100600000), device [1 MiB - 4 KiB, 3 MiB - 4 KiB): files 100 to 102, not the CoW
+        // staging extent at 3 MiB
+        final long granule = (FS_START + MIB + 5 * 4096 + 7) & -(2 * MIB);
+        final long device = granule - FS_START;
+        assertEquals(MIB - 4096, device);
+        assertEquals(List.of(String.join("\n",
+            "mapped 0x" + Long.toHexString(granule) + " device " + device + " +" + 2 * MIB,
+            "kill 100 pgoff 0 pgcnt 16 flags 8",
+            "kill 101 pgoff 8 pgcnt 4 flags 8",
+            "kill 102 pgoff 0 pgcnt 2 flags 1",
+            "repair " + device + " +4096 FREE special_0:1 file -1",
+            "repair " + MIB + " +65536 DATA inode_100_data file 0",
+            "repair " + MIB + " +16384 DATA inode_101_data file 32768",
+            "repair " + (MIB + 65536) + " +" + (MIB - 65536) + " FREE special_0:1 file -1",
+            "repair " + 2 * MIB + " +8192 UNWRITTEN inode_102_data file 0",
+            "repair " + (2 * MIB + 8192) + " +" + (MIB - 4096 - 8192) + " FREE special_0:1 file -1")),
+            answer(FailureEvent.physical(FS_START + MIB + 5 * 4096 + 7, 21)));
     }
 
     @Test

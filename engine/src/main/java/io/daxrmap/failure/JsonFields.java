@@ -85,21 +85,9 @@ record JsonFields(Map<String, Object> object, String file, long line, String pre
         {
             result = (Long)value;
         }
-        else if (value instanceof String && (((String)value).startsWith("0x") || ((String)value).startsWith("0X")))
+        else if (value instanceof String && hexPrefixed((String)value))
         {
-            final String digits = ((String)value).substring(2);
-            try
-            {
-                if (digits.isEmpty() || digits.length() > 16 || !isHex(digits))
-                {
-                    throw new NumberFormatException(digits);
-                }
-                result = Long.parseUnsignedLong(digits, 16);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw error(name, "not a hex number: \"" + value + "\"");
-            }
+            result = hex(name, (String)value);
         }
         else
         {
@@ -126,24 +114,35 @@ record JsonFields(Map<String, Object> object, String file, long line, String pre
         {
             return (Long)value;
         }
-        if (!(value instanceof String) || !((String)value).startsWith("0x") || ((String)value).length() > 18 ||
-            ((String)value).length() < 3)
+        if (!(value instanceof String) || !hexPrefixed((String)value))
         {
             throw error(name, value == null ? "missing" : "not a \"0x\" hex string: " + value);
         }
-        try
+        return hex(name, (String)value);
+    }
+
+    private static boolean hexPrefixed(final String value)
+    {
+        return value.startsWith("0x") || value.startsWith("0X");
+    }
+
+    /**
+     * The 64 bits of a {@code "0x"} string, as {@code --phys} and {@code strtoull} take it: leading zeros and an
+     * upper-case X allowed, at most 16 digits after them.
+     */
+    private long hex(final String name, final String value) throws FormatException
+    {
+        int first = 2;
+        while (first < value.length() - 1 && value.charAt(first) == '0')
         {
-            final String digits = ((String)value).substring(2);
-            if (!isHex(digits))
-            {
-                throw new NumberFormatException(digits);
-            }
-            return Long.parseUnsignedLong(digits, 16);
+            first++;
         }
-        catch (final NumberFormatException ex)
+        final String digits = value.substring(first);
+        if (digits.isEmpty() || digits.length() > 16 || !isHex(digits))
         {
             throw error(name, "not a hex number: \"" + value + "\"");
         }
+        return Long.parseUnsignedLong(digits, 16);
     }
 
     /**

@@ -40,6 +40,10 @@ class FailureEventsTest
         "{\"type\":\"badblocks\",\"region\":\"pmem0\",\"sector\":24,\"count\":3}   | BADBLOCKS | 0x3000 | 1536",
         "{\"type\":\"badblocks\",\"region\":\"pmem0\",\"sector\":\"0x18\",\"count\":1,\"relative\":\"region\"} | BADBLOCKS | 0x3000 | 512",
         "{\"type\":\"pre-remove\",\"region\":\"pmem0\"}                            | PRE_REMOVE | 0 | 0",
+        // hex as --phys and strtoull take it: leading zeros beyond 16 digits, an upper-case X, in addresses and masks
+        "{\"type\":\"phys\",\"address\":\"0x00000000100003047\",\"lsb\":6}         | PHYSICAL | 0x100003040 | 64",
+        "{\"type\":\"cper\",\"address\":\"0X100003047\",\"mask\":\"0XFFFFFFFFFFFFFFC0\"} | PHYSICAL | 0x100003040 | 64",
+        "{\"type\":\"cper\",\"address\":\"0x100003047\",\"mask\":\"0x0ffffffffffffffc0\"} | PHYSICAL | 0x100003040 | 64",
     })
     void shouldReduceEveryKindToItsBytes(final String line, final String kind, final String address, final long length)
         throws FormatException
@@ -95,6 +99,8 @@ class FailureEventsTest
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "{\"type\":\"phys\",\"address\":\"0x10z\"}              | events.jsonl:7: field address: not a hex number: \"0x10z\"",
+        "{\"type\":\"phys\",\"address\":\"0x10000000000000000\"} | events.jsonl:7: field address: not a hex number: \"0x10000000000000000\"",
+        "{\"type\":\"phys\",\"address\":\"0x\"}                 | events.jsonl:7: field address: not a hex number: \"0x\"",
         "{\"type\":\"phys\",\"address\":-4096}                  | events.jsonl:7: field address: must not be negative: -4096",
         "{\"type\":\"phys\",\"address\":4096,\"lsb\":64}        | events.jsonl:7: field lsb: a log2 must be 0..63: 64",
         "{\"type\":\"phys\",\"address\":4096,\"lbs\":6}         | events.jsonl:7: field lbs: unknown field; expected one of address, lsb, type",

@@ -98,7 +98,10 @@ final class FailureCommand implements Callable<Integer>
             // a damaged import put in place of the index is told once; events are answered from the one before
             final FailureService service = FailureService.of(index, regions(index)).mappingShift(shift)
                 .onFollowError(ex -> err.println("daxrmap failure: cannot take in the index put in place of " +
-                    indexDirectory + ", answering from the one before: " + Main.oneLine(String.valueOf(ex.getMessage()))));
+                    indexDirectory + ", answering from the one before: " + Main.oneLine(String.valueOf(ex.getMessage()))))
+                .onDirectoryGone(() -> err.println("daxrmap failure: warning: " + Main.oneLine(indexDirectory.toString()) +
+                    " is gone (deleted or moved away), answering from the index taken in before; an index put there " +
+                    "is taken in"));
             final PrintWriter out = spec.commandLine().getOut();
             final FailureReport report = new FailureReport();
             final FailureService.ReportHandler handler = answer ->

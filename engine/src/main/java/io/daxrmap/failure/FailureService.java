@@ -113,6 +113,10 @@ public final class FailureService
     private final Runnable beforeBind;
     /** Told once of each index directory the followed index could not take in. */
     private Consumer<IOException> followErrors = ex -> { };
+    /** Told once each time the followed index's directory is found gone. */
+    private Runnable directoryGone = () -> { };
+    /** Whether the followed directory was missing at the last look that looked, and that was told. */
+    private boolean goneTold;
 
     /**
      * A service over a filesystem's device indexes.
@@ -227,6 +231,21 @@ public final class FailureService
     }
 
     /**
+     * Where to tell that the followed index's directory is gone (deleted or moved away, with nothing put in its
+     * place): events are then answered from the index taken in before, as ever, and a directory put there later is
+     * taken in. Told once each time it is found gone, in the thread answering the event; a replacement by two renames
+     * (where directories cannot be exchanged) may be told if an event comes between them.
+     *
+     * @param sink runs when the directory is found gone; by default nothing does.
+     * @return this service.
+     */
+    public FailureService onDirectoryGone(final Runnable sink)
+    {
+        directoryGone = sink;
+        return this;
+    }
+
+    /**
      * Why the followed index answers from a directory taken in before rather than the one in place now.
      *
      * @return the failure to take in the directory in place, or null.
@@ -260,6 +279,18 @@ public final class FailureService
         {
             bindLatest();
         }
+        tellIfGone();
+    }
+
+    private void tellIfGone()
+    {
+        // as the refresh of this look found it: no stat of its own
+        final boolean gone = followed.missingAtRefresh();
+        if (gone && !goneTold)
+        {
+            directoryGone.run();
+        }
+        goneTold = gone;
     }
 
     /** How many layouts one event binds at most while other threads' refreshes keep replacing them. */

@@ -181,6 +181,8 @@ public final class FilesystemIndex implements AutoCloseable
     private volatile IOException refusal;
     /** When the directory of {@link #refusedKey} was last tried ({@link System#nanoTime()}). */
     private volatile long refusedAt;
+    /** Whether the followed catalog file was missing at the last refresh. */
+    private volatile boolean missingAtRefresh;
     /** How long a directory that could not be taken in is left alone before it is tried again. */
     long retryNanos = TimeUnit.SECONDS.toNanos(1);
     /** Set on close, under this object's lock: a refresh after it opens nothing. */
@@ -362,9 +364,10 @@ public final class FilesystemIndex implements AutoCloseable
             return false;
         }
         final Object key = fileKeyOrNull(file);
+        missingAtRefresh = key == null;
         if (key == null)
         {
-            return false; // between the two renames of a replacement: later
+            return false; // between the two renames of a replacement (later), or gone
         }
         if (key.equals(catalogKey))
         {
@@ -408,6 +411,17 @@ public final class FilesystemIndex implements AutoCloseable
     public IOException refusal()
     {
         return refusal;
+    }
+
+    /**
+     * Whether the followed index directory was missing at the last {@link #refresh()}, as {@link #directoryMissing()}
+     * says, without a {@code stat} of its own.
+     *
+     * @return true if its catalog file was gone then; false if there, or if this index follows no directory.
+     */
+    public boolean missingAtRefresh()
+    {
+        return missingAtRefresh;
     }
 
     /**

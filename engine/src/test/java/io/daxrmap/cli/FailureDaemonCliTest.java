@@ -75,6 +75,47 @@ class FailureDaemonCliTest
     }
 
     @Test
+    void shouldSayOnceEachTimeTheIndexDirectoryIsGoneAndKeepAnswering() throws Exception
+    {
+        final Path index = imported("index");
+        final Path regions = regions("regions.json");
+        final InputStream stdin = System.in;
+        final PipedOutputStream feed = new PipedOutputStream();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final String gone = "daxrmap failure: warning: " + index + " is gone (deleted or moved away), answering from " +
+            "the index taken in before; an index put there is taken in";
+        try
+        {
+            final CompletableFuture<Integer> status = daemon(index, regions, feed, out, err);
+            send(feed, out, status, 1);
+            Files.move(index, temp.resolve("away"));
+            send(feed, out, status, 2);
+            send(feed, out, status, 3);
+            assertEquals(List.of(gone), err.toString(StandardCharsets.UTF_8).lines().toList(), "told once");
+            imported("index");
+            send(feed, out, status, 4);
+            CliRun.run("import", "--format", "fsmap-verbose", Captures.xfsSmall("fsmap-v.txt").toString(), "-o",
+                temp.resolve("again").toString());
+            Files.move(index, temp.resolve("away-again"));
+            send(feed, out, status, 5);
+            feed.close();
+            assertEquals(0, status.get(30, TimeUnit.SECONDS), err.toString(StandardCharsets.UTF_8));
+            final List<String> reports = out.toString(StandardCharsets.UTF_8).lines().toList();
+            assertTrue(reports.get(0).contains("\"verdict\":\"mapped\""), reports.get(0));
+            assertEquals(List.of(reports.get(0), reports.get(0), reports.get(0), reports.get(0), reports.get(0)),
+                reports, "answered from the index taken in before, and from the one put in its place alike");
+            assertEquals(List.of(gone, gone), err.toString(StandardCharsets.UTF_8).lines().toList(),
+                "told again when gone again, not when back");
+        }
+        finally
+        {
+            feed.close();
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
     void shouldAnswerABurstOfEventsReceivedAfterAReplacementFromTheNewImport() throws Exception
     {
         final Path index = imported("index");

@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The temporary directory an index is built in beside its target ({@code .NAME.tmp-*}), locked while its builder
@@ -23,9 +24,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>
  * The lock is {@code flock(2)} on the directory itself: it lasts as long as the builder's descriptor, and ends with
  * its process however that ends. The directory is made under another name ({@code .NAME.new-*}) and renamed to its
- * {@code .tmp-} name only once locked, so a directory of that name is never seen unlocked while its builder lives.
- * {@link #sweep} removes the unlocked ones. Where {@code flock} is not available (not Linux), nothing is locked and
- * nothing is swept.
+ * {@code .tmp-} name only once locked, so a directory of that name is never seen unlocked while its builder builds in
+ * it. {@link #sweep} removes the unlocked ones, and {@code .new-} ones left unlocked for over a minute; only names of
+ * the form this class makes (a random decimal number after the prefix). After the build, the {@code .tmp-} name may
+ * hold the replaced index on its way out (exchanged with the new one, which keeps the lock): a sweep and the builder
+ * may then both delete it, which {@link IndexStore#deleteTree} allows. Where {@code flock} is not available (not
+ * Linux) or not on the filesystem (NFS, for a directory), nothing is locked and nothing is swept.
  */
 final class BuildDirectory implements AutoCloseable
 {
@@ -37,6 +41,8 @@ final class BuildDirectory implements AutoCloseable
     private static final int LOCK_NB = 4;
     private static final int EINTR = 4;
     private static final boolean BOUND = bind();
+    /** How old a {@code .new-} directory must be to be taken for a leftover rather than one about to be locked. */
+    private static final long NEW_LEFTOVER_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final Path path;
     private int fd;
@@ -59,22 +65,7 @@ final class BuildDirectory implements AutoCloseable
     {
         final Path fresh = Files.createTempDirectory(parent, "." + name + ".new-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        if (!BOUND)
-        {
-            final Path temp = renameFresh(fresh, parent, name);
-            return new BuildDirectory(temp, -1);
-        }
-        final int fd;
-        try
-        {
-            fd = openDirectory(fresh);
-            lock(fd, 0);
-        }
-        catch (final LastErrorException ex)
-        {
-            Files.deleteIfExists(fresh);
-            throw new IOException(fresh + ": cannot lock the new directory: errno=" + ex.getErrorCode(), ex);
-        }
+        final int fd = BOUND ? lockedOrNone(fresh) : -1;
         try
         {
             return new BuildDirectory(renameFresh(fresh, parent, name), fd);
@@ -84,6 +75,34 @@ final class BuildDirectory implements AutoCloseable
             closeQuietly(fd);
             Files.deleteIfExists(fresh);
             throw ex;
+        }
+    }
+
+    /**
+     * A descriptor of a directory holding its lock, or -1 where the filesystem cannot lock one (NFS emulates
+     * {@code flock} with a write lock, which a directory cannot take): the build then goes on unlocked, as where
+     * {@code flock} is not available, and {@link #sweep} leaves it, as it cannot lock it either.
+     */
+    private static int lockedOrNone(final Path directory)
+    {
+        final int fd;
+        try
+        {
+            fd = openDirectory(directory);
+        }
+        catch (final LastErrorException ex)
+        {
+            return -1;
+        }
+        try
+        {
+            lock(fd, 0);
+            return fd;
+        }
+        catch (final LastErrorException ex)
+        {
+            closeQuietly(fd);
+            return -1;
         }
     }
 
@@ -103,20 +122,57 @@ final class BuildDirectory implements AutoCloseable
         {
             return 0;
         }
-        final String prefix = "." + name + ".tmp-";
+        final String building = "." + name + ".tmp-";
+        final String made = "." + name + ".new-";
         int removed = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent,
-            entry -> entry.getFileName().toString().startsWith(prefix)))
+            entry -> isOurs(entry.getFileName().toString(), building) || isOurs(entry.getFileName().toString(), made)))
         {
             for (final Path entry : entries)
             {
-                if (removeIfUnlocked(entry))
+                // a .new- directory is unlocked for a moment after it is made: only an old one is a leftover
+                if ((entry.getFileName().toString().startsWith(building) || olderThan(entry, NEW_LEFTOVER_NANOS)) &&
+                    removeIfUnlocked(entry))
                 {
                     removed++;
                 }
             }
         }
         return removed;
+    }
+
+    /**
+     * Whether a name is one this class makes: the prefix, then the decimal digits of a random number. A directory the
+     * user named {@code .idx.tmp-notes} is not.
+     */
+    private static boolean isOurs(final String fileName, final String prefix)
+    {
+        if (!fileName.startsWith(prefix) || fileName.length() == prefix.length() ||
+            fileName.length() > prefix.length() + 20)
+        {
+            return false;
+        }
+        for (int i = prefix.length(); i < fileName.length(); i++)
+        {
+            if (fileName.charAt(i) < '0' || fileName.charAt(i) > '9')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean olderThan(final Path entry, final long nanos)
+    {
+        try
+        {
+            final long modified = Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS).toMillis();
+            return System.currentTimeMillis() - modified > TimeUnit.NANOSECONDS.toMillis(nanos);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     /**

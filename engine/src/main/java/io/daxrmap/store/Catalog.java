@@ -179,10 +179,30 @@ public final class Catalog implements AutoCloseable
      */
     private static ChronicleMap<Long, CharSequence> openCopy(final Path file) throws IOException
     {
-        final Path copy = Files.createTempFile("daxrmap-catalog-", ".cmap");
+        Path copy = null;
         try
         {
+            copy = Files.createTempFile("daxrmap-catalog-", ".cmap");
             Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            if (copy != null)
+            {
+                try
+                {
+                    Files.deleteIfExists(copy); // a part copied before the temporary directory filled up
+                }
+                catch (final IOException cleanup)
+                {
+                    ex.addSuppressed(cleanup);
+                }
+            }
+            throw new IOException(file + ": not writable here (a read-only mount), so read from a copy in the " +
+                "temporary directory " + System.getProperty("java.io.tmpdir") + ", which failed: " + ex, ex);
+        }
+        try
+        {
             return openMap(file, copy.toFile());
         }
         finally

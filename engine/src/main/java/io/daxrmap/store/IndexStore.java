@@ -797,7 +797,8 @@ public final class IndexStore
      * it stays, with the directories above it, and is returned. {@link #create} refuses such a tree before any work;
      * this is the defence should a mount appear meanwhile (a mount made after the check of an entry is not seen).
      *
-     * @param root the tree; nothing happens if it does not exist.
+     * @param root the tree; nothing happens if it does not exist, and entries another process deletes meanwhile
+     *             are taken as deleted.
      * @return what was kept, empty if the tree is gone.
      * @throws IOException if an entry cannot be read or removed.
      */
@@ -813,17 +814,24 @@ public final class IndexStore
             return List.of();
         }
         final List<Kept> kept = new ArrayList<>();
-        if (!attributes.isDirectory())
+        try
         {
-            Files.delete(root);
+            if (!attributes.isDirectory())
+            {
+                Files.deleteIfExists(root);
+            }
+            else if (MountRoot.isMountPoint(root))
+            {
+                kept.add(new Kept(root, MOUNT_POINT));
+            }
+            else if (deleteContents(root, device(root), kept, true))
+            {
+                Files.deleteIfExists(root);
+            }
         }
-        else if (MountRoot.isMountPoint(root))
+        catch (final NoSuchFileException ex)
         {
-            kept.add(new Kept(root, MOUNT_POINT));
-        }
-        else if (deleteContents(root, device(root), kept, true))
-        {
-            Files.delete(root);
+            // deleted by another meanwhile (a sweep of build directories, BuildDirectory): gone is what was asked
         }
         return kept;
     }
@@ -896,6 +904,10 @@ public final class IndexStore
         try (Stream<Path> entries = Files.list(directory))
         {
             return entries.sorted().toList();
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return List.of(); // deleted meanwhile
         }
     }
 

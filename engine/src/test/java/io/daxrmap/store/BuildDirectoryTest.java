@@ -6,6 +6,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -51,10 +54,19 @@ class BuildDirectoryTest
         final Path target = Files.createDirectory(parent.resolve("elsewhere"));
         Files.writeString(target.resolve("kept"), "x");
         final Path link = Files.createSymbolicLink(parent.resolve(".idx.tmp-link"), target);
+        // a name of the user's: not a random number after the prefix
+        final Path notes = Files.createDirectory(parent.resolve(".idx.tmp-notes"));
+        Files.writeString(notes.resolve("todo.txt"), "x");
+        // made, then killed before it was locked and renamed: a leftover once a minute old, not before
+        final Path madeLongAgo = Files.createDirectory(parent.resolve(".idx.new-456"));
+        Files.setLastModifiedTime(madeLongAgo, FileTime.from(Instant.now().minus(Duration.ofMinutes(2))));
+        final Path madeNow = Files.createDirectory(parent.resolve(".idx.new-789"));
 
-        assertEquals(1, BuildDirectory.sweep(parent, "idx"));
+        assertEquals(2, BuildDirectory.sweep(parent, "idx"));
         assertFalse(Files.exists(parent.resolve(".idx.tmp-123")));
-        for (final Path kept : List.of(other, unlike, index, file, target.resolve("kept")))
+        assertFalse(Files.exists(madeLongAgo));
+        for (final Path kept : List.of(other, unlike, index, file, target.resolve("kept"), notes.resolve("todo.txt"),
+            madeNow))
         {
             assertTrue(Files.exists(kept), kept.toString());
         }

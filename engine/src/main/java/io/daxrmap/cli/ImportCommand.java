@@ -1,8 +1,11 @@
 package io.daxrmap.cli;
 
+import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.format.FsmapCsvReader;
 import io.daxrmap.format.FsmapRecordHandler;
+import io.daxrmap.format.FsmapVerboseGeometry;
 import io.daxrmap.format.FsmapVerboseReader;
+import io.daxrmap.format.XfsInfo;
 import io.daxrmap.model.Owner;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
@@ -73,6 +76,12 @@ final class ImportCommand implements Callable<Integer>
             "without it the device ends with the block of the last extent")
     private String deviceSize;
 
+    @Option(names = "--xfs-info", paramLabel = "FILE",
+        description = "the filesystem's xfs_info output (allocation groups, block size, stripe), kept with the index " +
+            "so that dump --format fsmap-verbose prints the AG columns and flags xfs_io fsmap -v prints; its bsize is " +
+            "the block size unless --block-size says another")
+    private Path xfsInfo;
+
     @Option(names = "--block-size", defaultValue = "4096", paramLabel = "BYTES",
         description = "filesystem block size, the unit of dump's and query's --units blocks; default " +
             "${DEFAULT-VALUE}; records not in whole blocks of it are held as they are, with a warning")
@@ -83,6 +92,16 @@ final class ImportCommand implements Callable<Integer>
     {
         // before anything is read: a bad -o would otherwise be found only once every dump is
         IndexCommand.checkOutput(output);
+        final XfsInfo geometry = xfsInfo == null ? null : XfsInfo.read(xfsInfo);
+        if (geometry != null && geometry.blockSize() != blockSize)
+        {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--block-size"))
+            {
+                throw new IllegalArgumentException("--block-size " + blockSize + " is not the block size " +
+                    xfsInfo + " gives: bsize=" + geometry.blockSize());
+            }
+            blockSize = geometry.blockSize();
+        }
         final FilesystemIndexBuilder builder = new FilesystemIndexBuilder(blockSize);
         final FsmapCsvReader csv = new FsmapCsvReader();
         final FsmapVerboseReader verbose = new FsmapVerboseReader();
@@ -151,6 +170,10 @@ final class ImportCommand implements Callable<Integer>
             progress.done();
         }
         final long records = progress.count();
+        if (geometry != null)
+        {
+            keepGeometry(builder, geometry);
+        }
         try (FilesystemIndex index = IndexCommand.createIndex(builder, output))
         {
             spec.commandLine().getOut().printf("imported %d records from %d file(s) into %s (%d device(s))%n",
@@ -168,6 +191,31 @@ final class ImportCommand implements Callable<Integer>
             unaligned.warn(spec.commandLine().getErr(), blockSize);
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Keep xfs_info's geometry with the index, for the data device the records name, and size that device as the data
+     * section: refused if its records reach past it.
+     */
+    private void keepGeometry(final FilesystemIndexBuilder builder, final XfsInfo geometry)
+    {
+        final int data = builder.dataDevice();
+        if (data == -1)
+        {
+            throw new IllegalArgumentException("--xfs-info: no records name a data device to keep the geometry for");
+        }
+        final long dataBytes = geometry.dataBlocks() * geometry.blockSize();
+        final long seen = builder.deviceEnd(data);
+        if (seen > dataBytes)
+        {
+            throw new IllegalArgumentException("--xfs-info " + xfsInfo + " gives a data section of " + dataBytes +
+                " bytes (blocks=" + geometry.dataBlocks() + "), but the records of device " +
+                DeviceNumber.major(data) + ":" + DeviceNumber.minor(data) + " reach byte " + seen);
+        }
+        builder.device(data, dataBytes);
+        builder.target().xfsGeometry(new FsmapVerboseGeometry(DeviceNumber.major(data), DeviceNumber.minor(data),
+            geometry.agBlocks(), geometry.blockSize(), geometry.agCount(), geometry.stripeUnitBlocks(),
+            geometry.stripeWidthBlocks()));
     }
 
     /**

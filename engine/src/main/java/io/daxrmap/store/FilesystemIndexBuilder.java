@@ -164,6 +164,29 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     }
 
     /**
+     * How far a device's records (and sizes given with {@link #device}) reach so far.
+     *
+     * @param device device number.
+     * @return the end in bytes, or -1 if the device has neither records nor a size.
+     */
+    public long deviceEnd(final int device)
+    {
+        final Device records = devices.get(device);
+        return records == null ? -1 : records.end;
+    }
+
+    /**
+     * The data device: the one named by {@link #dataDevice(int)}, or else the first with a record that is not the
+     * log's.
+     *
+     * @return its number, or -1 if there is none yet.
+     */
+    public int dataDevice()
+    {
+        return dataDevice;
+    }
+
+    /**
      * Free is only what the source says is free: every byte of a device that no record lists, neither an owned nor
      * a free-space one, is stored as owned by {@link Owner#UNKNOWN} rather than left free. For forward maps (FIEMAP,
      * which list file data only), and for GETFSMAP and its dumps, which list free space but may leave in-use bytes

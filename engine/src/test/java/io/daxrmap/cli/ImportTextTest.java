@@ -93,4 +93,25 @@ class ImportTextTest
         assertEquals(header + "0,0,0,100,103,special_0:2,,,4\n1,0,0,104,111,inode_139_data,0,7,8\n",
             CliRun.run("query", index.toString(), "--range", "100:104").out());
     }
+
+    @Test
+    void shouldDumpAnFsmapVerboseImportWithItsXfsInfoAsXfsIoPrintedIt() throws IOException
+    {
+        // differential: xfs_io -c 'fsmap -v' of the captured filesystem, through import and dump, byte for byte
+        final Path index = temp.resolve("verbose-index");
+        final CliRun imported = CliRun.run("import", "--format", "fsmap-verbose",
+            Captures.xfsSmall("fsmap-v.txt").toString(), "--xfs-info", Captures.xfsSmall("geometry.txt").toString(),
+            "-o", index.toString());
+        assertEquals(0, imported.status(), imported.err());
+        final CliRun dumped = CliRun.run("dump", index.toString(), "--format", "fsmap-verbose");
+        assertEquals(0, dumped.status(), dumped.err());
+        assertEquals(Files.readString(Captures.xfsSmall("fsmap-v.txt")), dumped.out());
+
+        final CliRun other = CliRun.run("import", "--format", "fsmap-verbose", Captures.xfsSmall("fsmap-v.txt").toString(),
+            "--xfs-info", Captures.xfsSmall("geometry.txt").toString(), "--block-size", "1024", "-o",
+            temp.resolve("other").toString());
+        assertEquals(2, other.status());
+        assertEquals("daxrmap import: --block-size 1024 is not the block size " + Captures.xfsSmall("geometry.txt") +
+            " gives: bsize=4096\n", other.err());
+    }
 }

@@ -378,7 +378,8 @@ final class IndexCommand implements Callable<Integer>
                 index.paths().size(), output);
             if (stats.vanished() > 0 || stats.failed() > 0 || built.skipped > 0)
             {
-                out.printf("  %d vanished during the walk, %d failed, %d extents without a device location skipped%n",
+                out.printf("  %d vanished or moved during the walk, %d failed, %d extents without a device location " +
+                    "skipped%n",
                     stats.vanished(), stats.failed(), built.skipped);
                 stats.failures().forEach(failure -> out.println("  " + failure));
             }

@@ -210,7 +210,11 @@ public final class FiemapWalker implements AutoCloseable
         counters = new Counters();
         rootDevice = (Long)rootAttributes.get("dev");
         final long rootInode = (Long)rootAttributes.get("ino");
-        final LongHashSet linkedInodes = new LongHashSet();
+        // every file and directory met, so that one moved while the walk runs (renamed into a directory not listed
+        // yet, or a directory renamed with all it holds) is mapped, named and entered once, under its first path: met
+        // twice, its extents would contradict each other in the index
+        final LongHashSet seenInodes = new LongHashSet();
+        seenInodes.add(rootInode);
 
         counters.directories++;
         handler.onInode(rootInode, "", FileKind.DIRECTORY);
@@ -253,9 +257,16 @@ public final class FiemapWalker implements AutoCloseable
             switch (entry.kind)
             {
                 case REGULAR:
-                    if (entry.links > 1 && !linkedInodes.add(entry.inode))
+                    if (!seenInodes.add(entry.inode))
                     {
-                        counters.hardLinks++;
+                        if (entry.links > 1)
+                        {
+                            counters.hardLinks++;
+                        }
+                        else
+                        {
+                            counters.vanished("moved while walking, mapped under its first path: path=" + relative);
+                        }
                         break;
                     }
                     counters.files++;
@@ -266,6 +277,12 @@ public final class FiemapWalker implements AutoCloseable
                     }
                     break;
                 case DIRECTORY:
+                    if (!seenInodes.add(entry.inode))
+                    {
+                        counters.vanished("moved while walking, entered under its first path: path=" + relative);
+                        entry.gone = true;
+                        break;
+                    }
                     counters.directories++;
                     handler.onInode(entry.inode, relative, FileKind.DIRECTORY);
                     entry.gone = !mapInode(path, relative, entry.inode, true, handler);

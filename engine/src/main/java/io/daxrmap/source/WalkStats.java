@@ -17,7 +17,8 @@ import java.util.List;
  * @param bytes       bytes of the extents delivered.
  * @param unsupported files whose filesystem refused FIEMAP for them ({@code EOPNOTSUPP}, {@code ENOTTY}), such
  *                    as every directory on XFS (a full walk only).
- * @param vanished    files that disappeared or were replaced between being listed and being mapped.
+ * @param vanished    files that disappeared or were replaced between being listed and being mapped, and files and
+ *                    directories met again under another path, moved while the walk ran (taken under the first).
  * @param failed      files that could not be listed, opened or mapped for any other reason.
  * @param failures    messages of the first {@link FiemapWalker#MAX_FAILURE_EXAMPLES} failures and vanished files,
  *                    each naming the path and errno.

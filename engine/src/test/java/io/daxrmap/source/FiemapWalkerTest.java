@@ -106,6 +106,54 @@ class FiemapWalkerTest
     }
 
     @Test
+    void shouldTakeAFileOrDirectoryMovedDuringTheWalkOnceUnderItsFirstPath(@TempDir final Path root)
+        throws IOException
+    {
+        // a/inner and a/sub are met, then moved into b as b is met, before it is listed: met again there, they are
+        // taken once
+        Files.createDirectories(root.resolve("a/sub"));
+        Files.writeString(root.resolve("a/inner"), "i".repeat(5000));
+        Files.writeString(root.resolve("a/sub/deep"), "d".repeat(5000));
+        Files.createDirectory(root.resolve("b"));
+        final List<String> inodes = new ArrayList<>();
+        final List<String> extents = new ArrayList<>();
+        final WalkStats stats;
+        try (FiemapWalker walker = new FiemapWalker())
+        {
+            stats = walker.walk(root, new FiemapHandler()
+            {
+                @Override
+                public void onInode(final long inode, final String path, final FileKind kind) throws IOException
+                {
+                    inodes.add(path);
+                    if ("b".equals(path))
+                    {
+                        Files.move(root.resolve("a/inner"), root.resolve("b/inner"));
+                        Files.move(root.resolve("a/sub"), root.resolve("b/sub"));
+                    }
+                }
+
+                @Override
+                public void onExtent(final long inode, final String path, final long fileOffset, final long physical,
+                    final long length, final int flags)
+                {
+                    extents.add(path);
+                }
+            });
+        }
+        assertEquals(List.of("", "a", "a/inner", "a/sub", "a/sub/deep", "b"), inodes, "b/inner and b/sub not again");
+        assertEquals(2, stats.vanished(), stats.toString());
+        assertEquals(List.of("moved while walking, mapped under its first path: path=b/inner",
+            "moved while walking, entered under its first path: path=b/sub"), stats.failures());
+        assertEquals(2, stats.files(), stats.toString());
+        if (!extents.isEmpty())
+        {
+            // where the filesystem maps files (not tmpfs): each extent once
+            assertEquals(extents.stream().distinct().toList(), extents);
+        }
+    }
+
+    @Test
     void shouldMapFilesAndEnterDirectoriesWhoseNamesAreNotUtf8(@TempDir final Path root) throws Exception
     {
         // names of bytes that are not UTF-8, as any user may make them: Java cannot, so the shell does

@@ -39,6 +39,8 @@ public final class MountRoot implements AutoCloseable
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     private static final Path SYS_DEV_BLOCK = Path.of("/sys/dev/block");
     private static final byte[] SEPARATOR = {'-'};
+    /** The root of a filesystem, as the root field of mountinfo names it. */
+    private static final byte[] ROOT = {'/'};
 
     private final Path path;
     private final int fd;
@@ -119,6 +121,14 @@ public final class MountRoot implements AutoCloseable
             {
                 throw new IOException(given + ": " + typeName + " is on no block device (st_dev " + major(device) +
                     ":" + minor(device) + "); only filesystems on a block device can be indexed");
+            }
+            if (!Arrays.equals(rootMount.root(), ROOT))
+            {
+                // only a part of the filesystem is there: a walk would name the rest's files nowhere (their blocks
+                // unknown, as none mapped them) and name the part's files by paths that are not theirs
+                throw new IOException(given + ": a bind mount of " + new String(rootMount.root(), charset) +
+                    " inside the " + typeName + " filesystem on " + major(device) + ":" + minor(device) +
+                    ", not of its root; index the filesystem at a mount of its root");
             }
             final Set<String> nested = nestedMounts(mounts, rootMount, charset);
             return new MountRoot(real, fd, device, type, typeName, nested);
@@ -311,7 +321,7 @@ public final class MountRoot implements AutoCloseable
             }
             final String fsType = separator + 1 < fields.size() ?
                 new String(unescape(fields.get(separator + 1)), StandardCharsets.UTF_8) : "";
-            mounts.add(new Mount(id, parentId, unescape(fields.get(4)), fsType));
+            mounts.add(new Mount(id, parentId, unescape(fields.get(3)), unescape(fields.get(4)), fsType));
         }
         return mounts;
     }
@@ -548,7 +558,17 @@ public final class MountRoot implements AutoCloseable
      * @param point    the mount point (field 5), unescaped, as the kernel's bytes.
      * @param type     the filesystem type (the field after {@code -}).
      */
-    record Mount(int id, int parentId, byte[] point, String type)
+    /**
+     * One line of mountinfo.
+     *
+     * @param id       mount id.
+     * @param parentId the parent's mount id.
+     * @param root     the directory of the filesystem mounted here: {@code /}, or a directory inside it for a bind
+     *                 mount of one (and a btrfs subvolume).
+     * @param point    the mount point.
+     * @param type     the filesystem type.
+     */
+    record Mount(int id, int parentId, byte[] root, byte[] point, String type)
     {
     }
 

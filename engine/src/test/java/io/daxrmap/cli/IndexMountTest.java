@@ -169,6 +169,32 @@ class IndexMountTest
     }
 
     @Test
+    void shouldRefuseABindMountOfADirectoryForTheFilesystem() throws IOException
+    {
+        // a mount point, but of data/ only: a walk would leave every other file's blocks unknown and name data's files
+        // by paths that are not theirs
+        xfs.bindMount("data", "part");
+        try
+        {
+            for (final String source : List.of("auto", "fsmap", "fiemap"))
+            {
+                final Path part = xfs.mountPoint().resolve("part");
+                final CliRun run = index(part, temp.resolve("part-" + source), source);
+                assertEquals(2, run.status(), run.out());
+                assertTrue(run.err().startsWith("daxrmap index: " + part + ": a bind mount of /data inside the xfs " +
+                    "filesystem on "), run.err());
+                assertTrue(run.err().endsWith(", not of its root; index the filesystem at a mount of its root\n"),
+                    run.err());
+                assertFalse(Files.exists(temp.resolve("part-" + source)));
+            }
+        }
+        finally
+        {
+            xfs.run("umount \"$MNT/part\"");
+        }
+    }
+
+    @Test
     void shouldNotWalkIntoABindMountOfTheSameFilesystem() throws IOException
     {
         xfs.settle();

@@ -32,6 +32,8 @@ class MountRootTest
         assertMount(22, 1, "/", "ext4", mounts.get(0));
         assertMount(35, 22, "/tmp/a b\\c", "xfs", mounts.get(1));
         assertMount(36, 22, "/tmp/view", "xfs", mounts.get(2));
+        assertEquals("/", new String(mounts.get(1).root(), StandardCharsets.UTF_8));
+        assertEquals("/data", new String(mounts.get(2).root(), StandardCharsets.UTF_8), "a bind mount of /data");
     }
 
     @Test

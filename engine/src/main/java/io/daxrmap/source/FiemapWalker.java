@@ -11,6 +11,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -221,7 +223,7 @@ public final class FiemapWalker implements AutoCloseable
         mapInode(root, "", rootInode, true, handler);
 
         final Deque<Level> stack = new ArrayDeque<>();
-        final List<Entry> rootEntries = list(root, "", true);
+        final List<Entry> rootEntries = list(root, "", null);
         stack.push(new Level(root, "", rootEntries));
         while (!stack.isEmpty())
         {
@@ -240,7 +242,7 @@ public final class FiemapWalker implements AutoCloseable
             {
                 if (!entry.visited.gone)
                 {
-                    final List<Entry> children = list(path, relative, false);
+                    final List<Entry> children = list(path, relative, entry.visited);
                     if (children != null)
                     {
                         stack.push(new Level(path, relative, children));
@@ -530,11 +532,52 @@ public final class FiemapWalker implements AutoCloseable
      * The entries of a directory with their attributes, in walk order; null (and counted) if it cannot be read,
      * unless it is the root.
      */
-    private List<Entry> list(final Path dir, final String relative, final boolean root) throws IOException
+    /**
+     * The entries of a directory, or null if it cannot be listed (counted).
+     *
+     * @param listed the directory's own entry, as its parent's listing gave it; null for the root of the walk.
+     */
+    private List<Entry> list(final Path dir, final String relative, final Entry listed) throws IOException
     {
+        final boolean root = listed == null;
         final List<Entry> entries = new ArrayList<>();
+        // the directory as its path names it now, not followed: the inode listed and mapped, or another put there
+        final Object listedKey;
+        if (!root)
+        {
+            try
+            {
+                final Map<String, Object> now =
+                    Files.readAttributes(dir, "unix:dev,ino,fileKey", LinkOption.NOFOLLOW_LINKS);
+                if ((Long)now.get("dev") != listed.device || (Long)now.get("ino") != listed.inode)
+                {
+                    counters.vanished("replaced while walking: path=" + relative + " listedInode=" + listed.inode +
+                        " inode=" + now.get("ino"));
+                    return null;
+                }
+                listedKey = now.get("fileKey");
+            }
+            catch (final NoSuchFileException ex)
+            {
+                counters.vanished("vanished while walking: path=" + relative);
+                return null;
+            }
+        }
+        else
+        {
+            listedKey = null;
+        }
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir))
         {
+            // opening follows a symbolic link: a directory swapped for one since the check above would be listed
+            // through it, its files named by this path. The stream's own directory must be the one checked.
+            if (listedKey != null && stream instanceof SecureDirectoryStream && !listedKey.equals(
+                ((SecureDirectoryStream<Path>)stream).getFileAttributeView(BasicFileAttributeView.class)
+                    .readAttributes().fileKey()))
+            {
+                counters.vanished("replaced while walking: path=" + relative);
+                return null;
+            }
             for (final Path child : stream)
             {
                 final String name = child.getFileName().toString();

@@ -154,6 +154,45 @@ class FiemapWalkerTest
     }
 
     @Test
+    void shouldNotListADirectorySwappedForASymbolicLinkThroughTheLink(@TempDir final Path root) throws IOException
+    {
+        // p is met and mapped, then (as p-x, which sorts between p and p's entries, is met) swapped for a link to t
+        // before it is listed: t's files are not p's
+        Files.createDirectories(root.resolve("p"));
+        Files.writeString(root.resolve("p-x"), "x");
+        Files.writeString(root.resolve("p/mine"), "m".repeat(5000));
+        Files.createDirectories(root.resolve("t"));
+        Files.writeString(root.resolve("t/theirs"), "t".repeat(5000));
+        final List<String> inodes = new ArrayList<>();
+        final WalkStats stats;
+        try (FiemapWalker walker = new FiemapWalker())
+        {
+            stats = walker.walk(root, new FiemapHandler()
+            {
+                @Override
+                public void onInode(final long inode, final String path, final FileKind kind) throws IOException
+                {
+                    inodes.add(path);
+                    if ("p-x".equals(path))
+                    {
+                        Files.move(root.resolve("p"), root.resolve("p_old"));
+                        Files.createSymbolicLink(root.resolve("p"), root.resolve("t"));
+                    }
+                }
+
+                @Override
+                public void onExtent(final long inode, final String path, final long fileOffset, final long physical,
+                    final long length, final int flags)
+                {
+                }
+            });
+        }
+        assertEquals(List.of("", "p", "p-x", "t", "t/theirs"), inodes, "no p/theirs");
+        assertEquals(1, stats.vanished(), stats.toString());
+        assertTrue(stats.failures().get(0).startsWith("replaced while walking: path=p "), stats::toString);
+    }
+
+    @Test
     void shouldMapFilesAndEnterDirectoriesWhoseNamesAreNotUtf8(@TempDir final Path root) throws Exception
     {
         // names of bytes that are not UTF-8, as any user may make them: Java cannot, so the shell does

@@ -61,8 +61,9 @@ enum RecordFormat
                     throw new IllegalArgumentException("fsmap-verbose prints sectors only: units=" + units);
                 }
                 new FsmapVerboseWriter(index.xfsGeometry().orElseThrow(() -> new IllegalArgumentException(
-                    "fsmap-verbose needs the XFS geometry, which this index does not have (it was imported from " +
-                    "a dump without one)"))).write(out, records, records.count());
+                    "fsmap-verbose needs the XFS geometry, which this index does not have: it was indexed from " +
+                    "another filesystem than XFS, or imported without --xfs-info"))).write(out, records,
+                    records.count());
                 break;
             default:
                 final long unit = units.size(blockSize);

@@ -107,6 +107,13 @@ class ImportTextTest
         assertEquals(0, dumped.status(), dumped.err());
         assertEquals(Files.readString(Captures.xfsSmall("fsmap-v.txt")), dumped.out());
 
+        final Path without = temp.resolve("without");
+        assertEquals(0, CliRun.run("import", "--format", "fsmap-verbose", Captures.xfsSmall("fsmap-v.txt").toString(),
+            "-o", without.toString()).status());
+        assertEquals("daxrmap dump: fsmap-verbose needs the XFS geometry, which this index does not have: it was " +
+            "indexed from another filesystem than XFS, or imported without --xfs-info\n",
+            CliRun.run("dump", without.toString(), "--format", "fsmap-verbose").err());
+
         final CliRun other = CliRun.run("import", "--format", "fsmap-verbose", Captures.xfsSmall("fsmap-v.txt").toString(),
             "--xfs-info", Captures.xfsSmall("geometry.txt").toString(), "--block-size", "1024", "-o",
             temp.resolve("other").toString());

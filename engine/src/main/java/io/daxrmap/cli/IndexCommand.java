@@ -381,7 +381,8 @@ final class IndexCommand implements Callable<Integer>
                 out.printf("  %d vanished or moved during the walk, %d failed, %d extents without a device location " +
                     "skipped%n",
                     stats.vanished(), stats.failed(), built.skipped);
-                stats.failures().forEach(failure -> out.println("  " + failure));
+                // paths as ls -b prints them: a name's newline or bytes that are not UTF-8 do not garble the report
+                stats.failures().forEach(failure -> out.println("  " + Main.oneLine(failure)));
             }
             if (built.builder.recordsPastFileOffsets() > 0)
             {

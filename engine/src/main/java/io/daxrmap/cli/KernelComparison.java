@@ -2,6 +2,7 @@ package io.daxrmap.cli;
 
 import io.daxrmap.format.DeviceNumber;
 import io.daxrmap.index.ReverseIndex;
+import io.daxrmap.model.NativePaths;
 import io.daxrmap.model.Owner;
 import io.daxrmap.source.Capabilities;
 import io.daxrmap.source.GetFsmap;
@@ -188,7 +189,7 @@ final class KernelComparison
      * Whether the kernel's data of an inode the index holds no record of is compared: an inode the catalog does not
      * name (a file made since), or one it names that is a regular file now, at its catalogued path under the mount,
      * with its number (a file empty, or not mapped, when the index was made). Not a directory, whose blocks FIEMAP
-     * does not show, nor a name the catalog holds with U+FFFD for bytes that are not UTF-8, which is not found.
+     * does not show.
      * Asked once per inode.
      */
     private static LongPredicate fileDataCompared(final FilesystemIndex index, final Path mountPoint)
@@ -204,8 +205,8 @@ final class KernelComparison
             }
             try
             {
-                final Map<String, Object> stat = Files.readAttributes(mountPoint.resolve(path), "unix:mode,ino",
-                    LinkOption.NOFOLLOW_LINKS);
+                final Map<String, Object> stat = Files.readAttributes(NativePaths.resolve(mountPoint, path),
+                    "unix:mode,ino", LinkOption.NOFOLLOW_LINKS);
                 return ((Integer)stat.get("mode") & 0170000) == 0100000 && (Long)stat.get("ino") == i;
             }
             catch (final IOException | RuntimeException ex)

@@ -1,14 +1,10 @@
 package io.daxrmap.failure;
 
 import io.daxrmap.format.DeviceNumber;
+import io.daxrmap.model.NativePaths;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -112,25 +108,8 @@ public final class ProcMaps
      */
     public static String fromBytes(final String bytes)
     {
-        final ByteBuffer in = ByteBuffer.wrap(bytes.getBytes(StandardCharsets.ISO_8859_1));
-        final CharBuffer out = CharBuffer.allocate(in.remaining());
-        final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-        while (true)
-        {
-            final CoderResult result = decoder.decode(in, out, true);
-            if (result.isUnderflow())
-            {
-                break;
-            }
-            for (int i = 0; i < result.length(); i++)
-            {
-                out.put((char)(0xdc00 | (in.get() & 0xff)));
-            }
-        }
-        decoder.flush(out);
-        return out.flip().toString();
+        final byte[] raw = bytes.getBytes(StandardCharsets.ISO_8859_1);
+        return NativePaths.decode(raw, 0, raw.length);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.daxrmap.source;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import io.daxrmap.model.NativePaths;
 import org.agrona.collections.LongHashSet;
 
 import java.io.IOException;
@@ -580,7 +581,9 @@ public final class FiemapWalker implements AutoCloseable
             }
             for (final Path child : stream)
             {
-                final String name = child.getFileName().toString();
+                // bytes that are not UTF-8 as surrogate escapes, not U+FFFD: the catalog names the file, and a report
+                // prints its bytes
+                final String name = NativePaths.name(child);
                 final Map<String, Object> attributes;
                 try
                 {

@@ -274,6 +274,31 @@ class CliRealFilesystemTest
     }
 
     @Test
+    void shouldNameAFileWhoseNameIsNotUtf8ByItsBytes() throws IOException
+    {
+        // the catalog keeps the bytes (as surrogate escapes), a text report prints them as ls -b does, and verify
+        // --against finds the file by them: a FIEMAP index missing its data would fail. A filesystem of its own, so
+        // that the shared one stays as the class's index saw it.
+        try (LoopFilesystem own = LoopFilesystem.xfs(IMAGE_SIZE))
+        {
+            own.run("mkdir utf && printf 'data%.0s' $(seq 2000) > \"utf/$(printf 'bad\\377\\376name')\"");
+            own.settle();
+            final Path index = temp.resolve("not-utf8-index");
+            final CliRun indexed = CliRun.run("index", own.mountPoint().toString(), "-o", index.toString(), "--source",
+                "fiemap");
+            assertEquals(0, indexed.status(), indexed.err());
+            final String fiemap = own.run("xfs_io -c 'fiemap' \"utf/$(printf 'bad\\377\\376name')\" | sed -n 2p");
+            final long firstSector = Long.parseLong(fiemap.trim().split("\\s+")[2].split("\\.\\.")[0]);
+            final long pfn = (0x100000000L + firstSector * 512) / 4096;
+            final CliRun page = CliRun.run("query", index.toString(), "--pfn", Long.toString(pfn), "--pagemap",
+                "0x100000000:" + IMAGE_SIZE);
+            assertTrue(page.out().endsWith(" pgoff 0 pgcnt 1 utf/bad\\377\\376name\n"), page.out());
+            final CliRun kernel = CliRun.run("verify", index.toString(), "--against", own.mountPoint().toString());
+            assertEquals(0, kernel.status(), kernel.out());
+        }
+    }
+
+    @Test
     void shouldIndexExt4ThroughFiemap() throws IOException
     {
         try (LoopFilesystem ext4 = LoopFilesystem.ext4(IMAGE_SIZE))

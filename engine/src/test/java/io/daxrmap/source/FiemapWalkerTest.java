@@ -1,5 +1,6 @@
 package io.daxrmap.source;
 
+import io.daxrmap.model.NativePaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -209,10 +210,13 @@ class FiemapWalkerTest
         final List<String> inodes = recorder.inodes;
         final List<String> extents = recorder.extents;
         assertEquals(0, stats.vanished() + stats.failed(), stats.toString());
-        // the names are shown with U+FFFD for the bytes, as Java decodes them; the files are mapped all the same
-        assertEquals(List.of(" DIRECTORY", "bad\ufffd\ufffdname REGULAR", "dir\ufffd DIRECTORY",
-            "dir\ufffd/f1 REGULAR"), inodes);
-        assertTrue(extents.contains("bad\ufffd\ufffdname") && extents.contains("dir\ufffd/f1"), extents::toString);
+        // the bytes that are not UTF-8 are named by surrogate escapes (U+DC00 + the byte), not U+FFFD as Java decodes
+        // them: the name keeps them, and names the file again (NativePaths.resolve)
+        assertEquals(List.of(" DIRECTORY", "bad\udcff\udcfename REGULAR", "dir\udcfe DIRECTORY",
+            "dir\udcfe/f1 REGULAR"), inodes);
+        assertTrue(extents.contains("bad\udcff\udcfename") && extents.contains("dir\udcfe/f1"), extents::toString);
+        assertEquals("data", Files.readString(NativePaths.resolve(root, "bad\udcff\udcfename")));
+        assertEquals("more", Files.readString(NativePaths.resolve(root, "dir\udcfe/f1")));
     }
 
     @Test

@@ -44,6 +44,24 @@ class CatalogTest
         }
     }
 
+    @Test
+    void shouldKeepTheSurrogateEscapesOfNamesThatAreNotUtf8() throws IOException
+    {
+        // a name's bytes that are not UTF-8 are held as the lone surrogates U+DC80..U+DCFF, one a byte (as Python's
+        // surrogateescape): a catalog must give them back as they were, not as U+FFFD or '?'
+        final Path file = temp.resolve(Catalog.FILE_NAME);
+        final Map<Long, String> paths = new TreeMap<>();
+        paths.put(131L, "bad\udcff\udcfename");
+        paths.put(132L, "dir\udcfe/f1");
+        paths.put(133L, "\udc80\u00e9\ud83d\ude00\udcff");
+        Catalog.write(file, paths, 0x700);
+        try (Catalog catalog = Catalog.open(file))
+        {
+            assertEquals(paths, catalog.paths());
+            assertEquals("bad\udcff\udcfename", catalog.get(131).path());
+        }
+    }
+
     /**
      * Paths longer than the 64 bytes the map was once sized by (found by a review): many of 200 bytes, one of 4,000
      * among short ones, long ones of multi-byte characters.

@@ -384,6 +384,11 @@ final class IndexCommand implements Callable<Integer>
                 // paths as ls -b prints them: a name's newline or bytes that are not UTF-8 do not garble the report
                 stats.failures().forEach(failure -> out.println("  " + Main.oneLine(failure)));
             }
+            if (stats.unsupportedFiles() > 0)
+            {
+                out.printf("  %d files the filesystem does not map with FIEMAP (EOPNOTSUPP): their blocks are unknown%n",
+                    stats.unsupportedFiles());
+            }
             if (built.builder.recordsPastFileOffsets() > 0)
             {
                 out.printf("  %d %s reach file byte 2^63 - 1, past what an index holds: the last byte of their " +

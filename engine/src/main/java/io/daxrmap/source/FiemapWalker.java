@@ -418,6 +418,10 @@ public final class FiemapWalker implements AutoCloseable
                 if (errno == LibC.EOPNOTSUPP || errno == LibC.ENOTTY)
                 {
                     counters.unsupported++;
+                    if (!directory)
+                    {
+                        counters.unsupportedFiles++;
+                    }
                 }
                 else
                 {
@@ -732,6 +736,7 @@ public final class FiemapWalker implements AutoCloseable
         private long extents;
         private long bytes;
         private long unsupported;
+        private long unsupportedFiles;
         private long vanished;
         private long failed;
         private final List<String> failures = new ArrayList<>();
@@ -759,7 +764,7 @@ public final class FiemapWalker implements AutoCloseable
         private WalkStats toStats()
         {
             return new WalkStats(files, directories, symlinks, others, hardLinks, mountPoints, extents, bytes,
-                unsupported, vanished, failed, failures);
+                unsupported, unsupportedFiles, vanished, failed, failures);
         }
     }
 }

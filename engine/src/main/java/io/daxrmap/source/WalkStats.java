@@ -17,6 +17,7 @@ import java.util.List;
  * @param bytes       bytes of the extents delivered.
  * @param unsupported files whose filesystem refused FIEMAP for them ({@code EOPNOTSUPP}, {@code ENOTTY}), such
  *                    as every directory on XFS (a full walk only).
+ * @param unsupportedFiles the regular files among them: their data is in no extent the walk delivered.
  * @param vanished    files that disappeared or were replaced between being listed and being mapped, and files and
  *                    directories met again under another path, moved while the walk ran (taken under the first).
  * @param failed      files that could not be listed, opened or mapped for any other reason.
@@ -33,6 +34,7 @@ public record WalkStats(
     long extents,
     long bytes,
     long unsupported,
+    long unsupportedFiles,
     long vanished,
     long failed,
     List<String> failures)
@@ -43,11 +45,12 @@ public record WalkStats(
     public WalkStats
     {
         if (files < 0 || directories < 0 || symlinks < 0 || others < 0 || hardLinks < 0 || mountPoints < 0 ||
-            extents < 0 || bytes < 0 || unsupported < 0 || vanished < 0 || failed < 0)
+            extents < 0 || bytes < 0 || unsupported < 0 || unsupportedFiles < 0 || vanished < 0 || failed < 0)
         {
             throw new IllegalArgumentException("negative count: files=" + files + " directories=" + directories +
                 " symlinks=" + symlinks + " others=" + others + " hardLinks=" + hardLinks + " mountPoints=" +
                 mountPoints + " extents=" + extents + " bytes=" + bytes + " unsupported=" + unsupported +
+                " unsupportedFiles=" + unsupportedFiles +
                 " vanished=" + vanished + " failed=" + failed);
         }
         failures = List.copyOf(failures);

@@ -194,6 +194,35 @@ class FiemapWalkerTest
     }
 
     @Test
+    void shouldCountTheFilesAFilesystemDoesNotMap(@TempDir final Path temp) throws Exception
+    {
+        // tmpfs has no FIEMAP: every file's data is unsupported, and the index says so (IndexCommand)
+        LoopFilesystem.requireEnvironment("mount", "umount");
+        final Path root = Files.createDirectory(temp.resolve("tmpfs"));
+        final Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "daxrmap-test",
+            root.toString()).inheritIO().start();
+        assertEquals(0, mount.waitFor());
+        try
+        {
+            Files.writeString(root.resolve("a"), "a");
+            Files.createDirectory(root.resolve("d"));
+            Files.writeString(root.resolve("d/b"), "b");
+            final WalkStats stats;
+            try (FiemapWalker walker = new FiemapWalker())
+            {
+                stats = walker.walk(root, (inode, path, fileOffset, physical, length, flags) -> { });
+            }
+            assertEquals(2, stats.files(), stats.toString());
+            assertEquals(2, stats.unsupportedFiles(), stats.toString());
+            assertEquals(0, stats.extents(), stats.toString());
+        }
+        finally
+        {
+            new ProcessBuilder("umount", root.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
     void shouldMapFilesAndEnterDirectoriesWhoseNamesAreNotUtf8(@TempDir final Path root) throws Exception
     {
         // names of bytes that are not UTF-8, as any user may make them: Java cannot, so the shell does

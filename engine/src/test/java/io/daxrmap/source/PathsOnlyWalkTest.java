@@ -98,7 +98,7 @@ class PathsOnlyWalkTest
         assertEquals(1 + DIRECTORIES + files + 1, inodes.size(), inodes.toString());
         assertTrue(inodes.stream().noneMatch(inode -> inode.contains("skipped") || inode.contains("inside")), inodes::toString);
         assertEquals(new WalkStats(full.files(), full.directories(), full.symlinks(), full.others(), full.hardLinks(),
-            full.mountPoints(), 0, 0, 0, full.vanished(), full.failed(), full.failures()), pathsOnly);
+            full.mountPoints(), 0, 0, 0, 0, full.vanished(), full.failed(), full.failures()), pathsOnly);
         assertEquals(files, pathsOnly.files());
         assertEquals(1, pathsOnly.hardLinks());
         assertEquals(1, pathsOnly.mountPoints());

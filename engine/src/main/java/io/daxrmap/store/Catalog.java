@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -442,11 +441,20 @@ public final class Catalog implements AutoCloseable
     }
 
     /**
-     * A value's bytes as Chronicle Map stores a CharSequence: UTF-8 after a length of up to 5 bytes.
+     * A value's bytes as Chronicle Map stores a CharSequence, at most: UTF-8 after a length of up to 5 bytes, each
+     * char on its own, so a lone surrogate (the escape of a name's byte that is not UTF-8) takes 3 bytes, as does each
+     * half of a pair. {@code getBytes(UTF_8)} counts a lone surrogate as the one byte of its replacement, and a name of
+     * 200 such bytes sized its entry 2 chunks short (found by a review).
      */
-    private static int valueBytes(final String value)
+    static int valueBytes(final String value)
     {
-        return value.getBytes(StandardCharsets.UTF_8).length + 5;
+        int bytes = 5;
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char c = value.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+        return bytes;
     }
 
     private static String encode(final Entry entry)

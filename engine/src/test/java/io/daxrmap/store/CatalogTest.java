@@ -54,6 +54,10 @@ class CatalogTest
         paths.put(131L, "bad\udcff\udcfename");
         paths.put(132L, "dir\udcfe/f1");
         paths.put(133L, "\udc80\u00e9\ud83d\ude00\udcff");
+        // long ones among short ones: their entries are sized for 3 bytes an escape
+        paths.put(134L, "\udcff".repeat(255));
+        paths.put(135L, ("d" + "\udcfe".repeat(254) + "/").repeat(4) + "\udcff".repeat(255));
+        paths.put(136L, "\ud83d\ude00".repeat(200));
         Catalog.write(file, paths, 0x700);
         try (Catalog catalog = Catalog.open(file))
         {

@@ -209,8 +209,8 @@ final class ImportCommand implements Callable<Integer>
         if (seen > dataBytes)
         {
             throw new IllegalArgumentException("--xfs-info " + xfsInfo + " gives a data section of " + dataBytes +
-                " bytes (blocks=" + geometry.dataBlocks() + "), but the records of device " +
-                DeviceNumber.major(data) + ":" + DeviceNumber.minor(data) + " reach byte " + seen);
+                " bytes (blocks=" + geometry.dataBlocks() + "), but data device " + DeviceNumber.major(data) + ":" +
+                DeviceNumber.minor(data) + " is " + seen + " bytes (its records, or --device-size)");
         }
         builder.device(data, dataBytes);
         builder.target().xfsGeometry(new FsmapVerboseGeometry(DeviceNumber.major(data), DeviceNumber.minor(data),

@@ -53,6 +53,10 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     /** The files the records came from, in the order given. */
     private final List<String> sources = new ArrayList<>();
     private int dataDevice = -1;
+    /** Whether {@link #dataDevice(int)} named the data device: the records then choose nothing. */
+    private boolean dataDeviceNamed;
+    /** Whether the data device was chosen by XFS metadata only the data device holds. */
+    private boolean dataDeviceByMetadata;
     /** Bytes no record lists (owned or free) are unknown, not free. */
     private boolean unlistedUnknown;
     /** Per device, the ranges no record listed, stored as unknown: start, end pairs in device order. */
@@ -98,7 +102,14 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     {
         final int device = DeviceNumber.encode(major, minor);
         final Device records = devices.computeIfAbsent(device, d -> new Device());
-        if (dataDevice == -1 && owner != Owner.XFS_LOG)
+        if (!dataDeviceNamed && !dataDeviceByMetadata && (owner == Owner.XFS_FS || owner == Owner.XFS_AG))
+        {
+            // the superblock and the AG headers lie on the data device only: a realtime device numbered before it
+            // (GETFSMAP lists devices in dev_t order) is not the data device, though its records come first
+            dataDevice = device;
+            dataDeviceByMetadata = true;
+        }
+        else if (dataDevice == -1 && owner != Owner.XFS_LOG)
         {
             dataDevice = device;
         }
@@ -176,8 +187,8 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     }
 
     /**
-     * The data device: the one named by {@link #dataDevice(int)}, or else the first with a record that is not the
-     * log's.
+     * The data device: the one named by {@link #dataDevice(int)}, or else the one with XFS's static or per-AG
+     * metadata, or else the first with a record that is not the log's.
      *
      * @return its number, or -1 if there is none yet.
      */
@@ -214,13 +225,15 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     }
 
     /**
-     * Name the data device (by default the first device with a record that is not the log).
+     * Name the data device (by default the one with XFS's static or per-AG metadata, or else the first device with a
+     * record that is not the log's).
      *
      * @param device device number.
      */
     public void dataDevice(final int device)
     {
         dataDevice = device;
+        dataDeviceNamed = true;
     }
 
     /**

@@ -121,4 +121,24 @@ class ImportTextTest
         assertEquals("daxrmap import: --block-size 1024 is not the block size " + Captures.xfsSmall("geometry.txt") +
             " gives: bsize=4096\n", other.err());
     }
+
+    @Test
+    void shouldTakeTheDeviceWithTheSuperblockForTheDataDeviceWhereARealtimeDeviceComesFirst() throws IOException
+    {
+        // GETFSMAP lists devices in dev_t order: a realtime device numbered before the data device comes first. The
+        // data device is the one with the superblock and AG headers, and --xfs-info's geometry is its.
+        final Path realtime = Files.writeString(temp.resolve("rt.csv"),
+            "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n0,1,5,0,7,inode_999_data,0,7,8\n");
+        final Path index = temp.resolve("rt-first");
+        final CliRun imported = CliRun.run("import", realtime.toString(), Captures.xfsSmall("fsmap-m.csv").toString(),
+            "--xfs-info", Captures.xfsSmall("geometry.txt").toString(), "-o", index.toString());
+        assertEquals(0, imported.status(), imported.err());
+        final CliRun range = CliRun.run("query", index.toString(), "--range", "0:7");
+        assertEquals("EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n0,7,0,0,7,special_88:1,,,8\n",
+            range.out(), "the data device's first sector: the superblock");
+        final String verbose = CliRun.run("dump", index.toString(), "--format", "fsmap-verbose").out();
+        assertTrue(verbose.lines().anyMatch(line -> line.matches(" +\\d+: 7:0 \\[0\\.\\.7\\]: +static fs metadata +0 +\\(0\\.\\.7\\) +8")),
+            verbose);
+        assertTrue(verbose.lines().anyMatch(line -> line.matches(" +\\d+: 1:5 \\[0\\.\\.7\\]: +999 +0\\.\\.7 +8")), verbose);
+    }
 }

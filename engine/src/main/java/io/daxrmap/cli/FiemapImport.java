@@ -298,6 +298,34 @@ final class FiemapImport
     }
 
     /**
+     * Name in the catalog the inodes of the {@code --inodes} file the forward maps did not list: directories, symbolic
+     * links, empty files. A walk of the filesystem names them all ({@code index}); so must an import, or
+     * {@code verify --against} takes a directory's blocks, which GETFSMAP names, for a file made since. An inode of
+     * several paths is named by the first in code point order, as a walk names it.
+     *
+     * @param catalog the index being built, whose catalog the listings filled.
+     */
+    void catalogUnlisted(final FilesystemIndex catalog)
+    {
+        if (inodeFile == null)
+        {
+            return;
+        }
+        final Map<Long, String> first = new HashMap<>();
+        for (final Map.Entry<String, Long> entry : inodes.entrySet())
+        {
+            first.merge(entry.getValue(), entry.getKey(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+        }
+        for (final Map.Entry<Long, String> entry : first.entrySet())
+        {
+            if (catalog.path(entry.getKey()) == null)
+            {
+                catalog.path(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    /**
      * Read lines {@code INODE PATH}. A path listed again must have the same inode; inodes listed with more than one
      * path are the linked ones, whose listings in the forward maps are compared.
      */

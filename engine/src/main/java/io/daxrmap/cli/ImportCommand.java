@@ -170,6 +170,10 @@ final class ImportCommand implements Callable<Integer>
             progress.done();
         }
         final long records = progress.count();
+        if (fiemap != null)
+        {
+            fiemap.catalogUnlisted(builder.target());
+        }
         if (geometry != null)
         {
             keepGeometry(builder, geometry);

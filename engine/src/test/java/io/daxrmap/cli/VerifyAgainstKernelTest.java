@@ -143,6 +143,19 @@ class VerifyAgainstKernelTest
                 "FIEMAP maps no directory on XFS");
             final CliRun unchanged = CliRun.run("verify", index.toString(), "--against", xfs.mountPoint().toString());
             assertEquals(0, unchanged.status(), unchanged.out());
+            // the same from an import of xfs_io's forward maps and find's inode list, which names the directory too
+            final Path maps = temp.resolve("fiemap-v.txt");
+            final Path inodes = temp.resolve("inodes.txt");
+            xfs.run("find . -type f -printf '%P\\0' | sort -z | xargs -0 -r -n1 xfs_io -r -c 'fiemap -v' > \"" + maps +
+                "\" && find . -printf '%i %P\\n' > \"" + inodes + "\"");
+            final String device = xfs.run("stat -c %d . | awk '{printf \"%d:%d\", $1/256, $1%256}'").trim();
+            final Path imported = temp.resolve("xfs-fiemap-import");
+            final CliRun importing = CliRun.run("import", "--format", "fiemap", maps.toString(), "--inodes",
+                inodes.toString(), "--device", device, "-o", imported.toString());
+            assertEquals(0, importing.status(), importing.err());
+            final CliRun importUnchanged = CliRun.run("verify", imported.toString(), "--against",
+                xfs.mountPoint().toString());
+            assertEquals(0, importUnchanged.status(), importUnchanged.out());
 
             xfs.run("xfs_io -f -c 'pwrite -S 0x22 0 1m' -c fsync created >/dev/null");
             // and a file the index catalogued when it had no data

@@ -90,6 +90,10 @@ public final class FiemapText
         LAST, UNKNOWN, DELALLOC, ENCODED, DATA_ENCRYPTED, NOT_ALIGNED, DATA_INLINE, DATA_TAIL, UNWRITTEN, MERGED,
         SHARED};
 
+    /** Every flag of {@code include/uapi/linux/fiemap.h}: a bit outside them is not one the kernel sets. */
+    static final int KNOWN_FLAGS = LAST | UNKNOWN | DELALLOC | ENCODED | DATA_ENCRYPTED | NOT_ALIGNED | DATA_INLINE |
+        DATA_TAIL | UNWRITTEN | MERGED | SHARED;
+
     /** Which tool printed a text. */
     public enum Style
     {

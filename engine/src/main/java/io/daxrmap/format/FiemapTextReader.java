@@ -264,15 +264,24 @@ public final class FiemapTextReader
             {
                 throw fields.error(FLAGS, "not a hex number: \"" + text + "\"");
             }
+            final int flags;
             try
             {
-                return Integer.parseUnsignedInt(text.substring(2), 16);
+                flags = Integer.parseUnsignedInt(text.substring(2), 16);
             }
             catch (final NumberFormatException ex)
             {
                 throw new FormatException(fields.file(), fields.line(), FLAGS, "not a hex number: \"" + text + "\"",
                     ex);
             }
+            if ((flags & ~FiemapText.KNOWN_FLAGS) != 0)
+            {
+                // as filefrag's flag words are checked: a bit the kernel never sets is a damaged line, and one that
+                // happens to set UNKNOWN would drop the extent unseen
+                throw fields.error(FLAGS, "unknown flags 0x" + Integer.toHexString(flags & ~FiemapText.KNOWN_FLAGS) +
+                    " in \"" + text + "\"");
+            }
+            return flags;
         }
 
         private long rangeStart(final String field, final String range) throws FormatException

@@ -106,6 +106,13 @@ public record XfsInfo(
             throw new FormatException(name, lines.get("meta-data.agsize"), "agsize",
                 "not allocation groups: agcount=" + agCount + " agsize=" + agBlocks);
         }
+        if (dataBlocks > agCount * agBlocks || dataBlocks <= (agCount - 1) * agBlocks)
+        {
+            // every AG but the last is whole: a data section of another size is not this geometry's (and one past
+            // 2^63 bytes would overflow)
+            throw new FormatException(name, lines.get("data.blocks"), "blocks", "not the data section of agcount=" +
+                agCount + " agsize=" + agBlocks + ": " + dataBlocks);
+        }
         if (sunit > 0 && swidth == 0)
         {
             throw new FormatException(name, lines.get("data.swidth"), "swidth", "0 with sunit=" + sunit);

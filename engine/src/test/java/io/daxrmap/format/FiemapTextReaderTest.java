@@ -112,6 +112,8 @@ class FiemapTextReaderTest
         "'   0: [0..15]:  8..23  16 0x0'|t:1: neither xfs_io fiemap -v nor filefrag -v output: \"   0: [0..15]:  8..23  16 0x0\"",
         "'f:\n   0: [0..15]:  8..23  16 0x0'|t:2: expected \"PATH:\" or a table header",
         "'f:\n EXT: FILE-OFFSET BLOCK-RANGE TOTAL FLAGS\n   1: [0..15]:  8..23  16 0x0'|t:3: field EXT: out of sequence: expected 0 but found 1",
+        "'f:\n EXT: FILE-OFFSET BLOCK-RANGE TOTAL FLAGS\n   0: [0..15]:  8..23  16 0x80000000'|t:3: field FLAGS: unknown flags 0x80000000 in \"0x80000000\"",
+        "'f:\n EXT: FILE-OFFSET BLOCK-RANGE TOTAL FLAGS\n   0: [0..15]:  8..23  16 0xffffffff'|t:3: field FLAGS: unknown flags 0xffffc070 in \"0xffffffff\"",
         "'f:\n EXT: FILE-OFFSET BLOCK-RANGE TOTAL FLAGS\n   0: [0..15]:  8..22  16 0x0'|t:3: field BLOCK-RANGE: does not match TOTAL: start=8 end=22 TOTAL=16",
         "'f:\n EXT: FILE-OFFSET BLOCK-RANGE TOTAL FLAGS\n   0: [0..14]:  8..23  16 0x0'|t:3: field FILE-OFFSET: does not match TOTAL: start=0 end=14 TOTAL=16",
         "'f:\n EXT: FILE-OFFSET BLOCK-RANGE TOTAL FLAGS\n   0: [0..15]:  8..23  1x 0x0'|t:3: field TOTAL: not a number: \"1x\"",

@@ -53,6 +53,12 @@ class XfsInfoTest
             "         =           sunit=0      swidth=0 blks", ""));
         assertEquals(odd + ":2: field bsize: not a block size (a power of two, 512 to 65536): 3000",
             assertThrows(FormatException.class, () -> XfsInfo.read(odd)).getMessage());
+        final Path overflow = Files.writeString(temp.resolve("overflow.txt"), String.join("\n",
+            "meta-data=/dev/pmem0 agcount=4, agsize=4096 blks",
+            "data     =           bsize=4096   blocks=4503599627501568, imaxpct=25",
+            "         =           sunit=0      swidth=0 blks", ""));
+        assertEquals(overflow + ":2: field blocks: not the data section of agcount=4 agsize=4096: 4503599627501568",
+            assertThrows(FormatException.class, () -> XfsInfo.read(overflow)).getMessage());
         final Path text = Files.writeString(temp.resolve("text.txt"), String.join("\n",
             "meta-data=/dev/pmem0 agcount=four, agsize=4096 blks", ""));
         assertEquals(text + ":1: field agcount: not a number: \"four\"",

@@ -555,6 +555,7 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
         {
             return;
         }
+        refuseOverlappingFreeSpace(device, records, count - owned);
         Arrays.sort(starts, 0, owned);
         Arrays.sort(ends, 0, owned);
         for (int i = 0; i < count; i++)
@@ -574,6 +575,56 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
                     ": free space that an owner holds: deviceOffset=" + start + " length=" + (end - start) +
                     " held by " + name(records, holder) + " owner=" +
                     Owner.toString(records.data[holder * RECORD_LONGS + 2]));
+            }
+        }
+    }
+
+    /**
+     * Free-space records that overlap each other contradict the input as an owned record on free space does (two
+     * kernel records never cover one byte twice): they would be merged into one unnoticed, where two records of one
+     * owner that overlap are refused. Records that only touch are fine.
+     */
+    private void refuseOverlappingFreeSpace(final String device, final Device records, final int free)
+    {
+        final long[] starts = new long[free];
+        final long[] ends = new long[free];
+        int n = 0;
+        for (int i = 0; i < records.count; i++)
+        {
+            final int at = i * RECORD_LONGS;
+            if (records.data[at + 2] == Owner.FREE)
+            {
+                starts[n] = records.data[at];
+                ends[n++] = records.data[at] + records.data[at + 1];
+            }
+        }
+        Arrays.sort(starts);
+        Arrays.sort(ends);
+        for (int i = 0; i < records.count; i++)
+        {
+            final int at = i * RECORD_LONGS;
+            if (records.data[at + 2] != Owner.FREE)
+            {
+                continue;
+            }
+            final long start = records.data[at];
+            final long end = start + records.data[at + 1];
+            // free records that start before this one ends, less those that end before it starts: itself and others
+            if (below(starts, free, end) - below(ends, free, start + 1) > 1)
+            {
+                for (int j = 0; j < records.count; j++)
+                {
+                    final int other = j * RECORD_LONGS;
+                    if (j != i && records.data[other + 2] == Owner.FREE && records.data[other] < end &&
+                        records.data[other] + records.data[other + 1] > start)
+                    {
+                        throw new InvalidMutationException("device " + device + " refused: " + name(records,
+                            Math.max(i, j)) + ": free space listed twice: deviceOffset=" +
+                            records.data[Math.max(i, j) * RECORD_LONGS] + " length=" +
+                            records.data[Math.max(i, j) * RECORD_LONGS + 1] + " overlaps " + name(records,
+                            Math.min(i, j)));
+                    }
+                }
             }
         }
     }

@@ -343,6 +343,19 @@ class CliTest
         Files.writeString(good, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
             "0,7,0,16,31,special_0:1,,,16\n1,7,0,0,7,special_88:1,,,8\n2,7,0,8,15,inode_5_data,0,7,8\n");
         assertEquals(0, CliRun.run("import", good.toString(), "-o", temp.resolve("free-ok").toString()).status());
+
+        // free space listed twice over the same bytes is refused; free records that only touch are taken
+        final Path twice = temp.resolve("free-twice.csv");
+        Files.writeString(twice, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,0,15,special_0:1,,,16\n1,7,0,8,23,special_0:1,,,16\n");
+        final CliRun overlapping = CliRun.run("import", twice.toString(), "-o", temp.resolve("never4").toString());
+        assertEquals(2, overlapping.status());
+        assertEquals("daxrmap import: device 7:0 refused: " + twice + ":3: free space listed twice: " +
+            "deviceOffset=4096 length=8192 overlaps " + twice + ":2\n", overlapping.err());
+        final Path touching = temp.resolve("free-touching.csv");
+        Files.writeString(touching, "EXT,MAJOR,MINOR,PSTART,PEND,OWNER,OSTART,OEND,LENGTH\n" +
+            "0,7,0,0,15,special_0:1,,,16\n1,7,0,16,23,special_0:1,,,8\n");
+        assertEquals(0, CliRun.run("import", touching.toString(), "-o", temp.resolve("touching").toString()).status());
     }
 
     /**

@@ -6,6 +6,7 @@ import io.daxrmap.format.FsmapRecordHandler;
 import io.daxrmap.format.FsmapVerboseGeometry;
 import io.daxrmap.format.FsmapVerboseReader;
 import io.daxrmap.format.XfsInfo;
+import io.daxrmap.format.XfsIo;
 import io.daxrmap.model.Owner;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
@@ -176,6 +177,14 @@ final class ImportCommand implements Callable<Integer>
         }
         if (geometry != null)
         {
+            final long agSectors = geometry.agBlocks() * geometry.blockSize() / XfsIo.SECTOR;
+            if (verbose.agSectors() != -1 && verbose.agSectors() != agSectors)
+            {
+                // the dump's AG columns are the filesystem's geometry as xfs_io saw it: another one is not its
+                throw new IllegalArgumentException("--xfs-info " + xfsInfo + " gives AGs of " + agSectors +
+                    " sectors (agsize=" + geometry.agBlocks() + " bsize=" + geometry.blockSize() + "), but the AG " +
+                    "columns of " + verbose.agSeenAt() + " put them at " + verbose.agSectors());
+            }
             keepGeometry(builder, geometry);
         }
         try (FilesystemIndex index = IndexCommand.createIndex(builder, output))

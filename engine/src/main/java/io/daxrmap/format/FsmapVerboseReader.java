@@ -34,6 +34,31 @@ public final class FsmapVerboseReader
         TOTAL};
     /** The fields of the text being read, which know its line. */
     private TextFields current;
+    /** The sectors of an allocation group the AG columns read so far put AGs at, or -1 before a record past AG 0. */
+    private long agSectors = -1;
+    /** Where {@link #agSectors} was first seen, for the message of a record that contradicts it. */
+    private String agSeenAt;
+
+    /**
+     * The size of an allocation group, in sectors, that the AG columns of every text read so far put AGs at: each
+     * record's block range starts at its AG number times it plus its AG offset.
+     *
+     * @return the sectors, or -1 if no record lay past AG 0.
+     */
+    public long agSectors()
+    {
+        return agSectors;
+    }
+
+    /**
+     * Where the AG columns first said how large an AG is ({@link #agSectors()}).
+     *
+     * @return {@code FILE:LINE}, or null.
+     */
+    public String agSeenAt()
+    {
+        return agSeenAt;
+    }
 
     /**
      * The line the reader is at, for a handler that wants to know where a record came from: while the handler takes
@@ -136,7 +161,7 @@ public final class FsmapVerboseReader
         }
     }
 
-    private static void parseRow(
+    private void parseRow(
         final TextFields fields,
         final String line,
         final List<String> words,
@@ -207,9 +232,10 @@ public final class FsmapVerboseReader
 
         final int rest = words.size() - next;
         long[] agRange = null;
+        long ag = -1;
         if (rest >= 3 && words.get(next + 1).startsWith("("))
         {
-            fields.number(AG, words.get(next));
+            ag = fields.number(AG, words.get(next));
             agRange = range(fields, AG_OFFSET, words.get(next + 1), "(", ")");
             next += 2;
         }
@@ -269,7 +295,47 @@ public final class FsmapVerboseReader
                     XfsIo.SECTOR);
             }
         }
+        if (agRange != null)
+        {
+            checkAg(fields, ag, agRange[0], block[0]);
+        }
         handler.onRecord(major, minor, deviceOffset, total * XfsIo.SECTOR, owner, fileOffset, flags);
+    }
+
+    /**
+     * A record's AG columns against its block range: in AG 0 the offset is the block range's start, and past it the
+     * start less the offset is the AG number times one AG size, the same for every record (xfs_io computes both
+     * columns from the filesystem's geometry).
+     */
+    private void checkAg(final TextFields fields, final long ag, final long agOffset, final long start)
+        throws FormatException
+    {
+        if (ag == 0)
+        {
+            if (agOffset != start)
+            {
+                throw fields.error(AG_OFFSET, "in AG 0 the offset is the block range's start: offset=" + agOffset +
+                    " start=" + start);
+            }
+            return;
+        }
+        final long before = start - agOffset;
+        if (before <= 0 || before % ag != 0)
+        {
+            throw fields.error(AG_OFFSET, "not an offset into AG " + ag + " of equal AGs: offset=" + agOffset +
+                " start=" + start);
+        }
+        final long sectors = before / ag;
+        if (agSectors == -1)
+        {
+            agSectors = sectors;
+            agSeenAt = fields.file() + ":" + fields.line();
+        }
+        else if (sectors != agSectors)
+        {
+            throw fields.error(AG_OFFSET, "puts AG " + ag + " at AGs of " + sectors + " sectors, where " + agSeenAt +
+                " put them at " + agSectors);
+        }
     }
 
     private static int flags(final TextFields fields, final String word, final boolean extentMap, final boolean inode)

@@ -114,6 +114,16 @@ class ImportTextTest
             "indexed from another filesystem than XFS, or imported without --xfs-info\n",
             CliRun.run("dump", without.toString(), "--format", "fsmap-verbose").err());
 
+        // another filesystem's geometry is refused: the dump's AG columns say where its AGs are
+        final Path otherInfo = Files.writeString(temp.resolve("other-xfs-info.txt"),
+            Files.readString(Captures.xfsSmall("geometry.txt")).replace("agcount=4, agsize=4096", "agcount=2, agsize=8192"));
+        final CliRun mismatch = CliRun.run("import", "--format", "fsmap-verbose", Captures.xfsSmall("fsmap-v.txt")
+            .toString(), "--xfs-info", otherInfo.toString(), "-o", temp.resolve("mismatch").toString());
+        assertEquals(2, mismatch.status());
+        assertEquals("daxrmap import: --xfs-info " + otherInfo + " gives AGs of 65536 sectors (agsize=8192 " +
+            "bsize=4096), but the AG columns of " + Captures.xfsSmall("fsmap-v.txt") + ":54 put them at 32768\n",
+            mismatch.err());
+
         final CliRun other = CliRun.run("import", "--format", "fsmap-verbose", Captures.xfsSmall("fsmap-v.txt").toString(),
             "--xfs-info", Captures.xfsSmall("geometry.txt").toString(), "--block-size", "1024", "-o",
             temp.resolve("other").toString());

@@ -237,6 +237,14 @@ class FsmapVerboseTest
                 "t.txt:2: field FILE-OFFSET: does not match TOTAL: first=0 last=9 TOTAL=8"),
             Arguments.of(HEADER + row.replace("(0..7)", "(0..6)") + "\n",
                 "t.txt:2: field AG-OFFSET: does not match TOTAL: first=0 last=6 TOTAL=8"),
+            // the AG columns are the geometry: AG 0 starts at the device's start, and every AG is as large
+            Arguments.of(HEADER + row.replace("(0..7)", "(8..15)") + "\n",
+                "t.txt:2: field AG-OFFSET: in AG 0 the offset is the block range's start: offset=8 start=0"),
+            Arguments.of(HEADER + "   0: 7:0 [32768..32775]: inodes 1 (0..7) 8\n" +
+                "   1: 7:0 [70000..70007]: inodes 2 (0..7) 8\n",
+                "t.txt:3: field AG-OFFSET: puts AG 2 at AGs of 35000 sectors, where t.txt:2 put them at 32768"),
+            Arguments.of(HEADER + "   0: 7:0 [32768..32775]: inodes 3 (0..7) 8\n",
+                "t.txt:2: field AG-OFFSET: not an offset into AG 3 of equal AGs: offset=0 start=32768"),
             Arguments.of(HEADER + row.replace("131               ", "free spice        ").replace(" 0..7 ", "      ") +
                 "\n", "t.txt:2: field OWNER: unknown owner in \"free spice                          0  (0..7)" +
                 "               8\""),

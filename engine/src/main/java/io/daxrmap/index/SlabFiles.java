@@ -65,6 +65,8 @@ final class SlabFiles
     static final int MIN_SPACE_STEP = 64 << 10;
     /** ...up to this many. */
     static final int MAX_SPACE_STEP = 1 << 20;
+    /** Where a full step cannot be had, space is reserved in pages: what a write through the mapping faults in. */
+    private static final int PAGE = 4096;
 
     private static final int MAGIC_OFFSET = 0;
     private static final int VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
@@ -248,6 +250,21 @@ final class SlabFiles
         }
         catch (final IOException ex)
         {
+            // a step ahead may not fit where the blocks do: a nearly full filesystem still takes the batch (found by a
+            // hunt: every commit refused while 184 KiB were free), and the step is tried again at the next block
+            final int least = (int)Math.min(size, ((long)to + PAGE - 1) & -(long)PAGE);
+            if (least < end)
+            {
+                try
+                {
+                    FileSpace.reserve(file, from, least - from);
+                    return least;
+                }
+                catch (final IOException again)
+                {
+                    throw new UncheckedIOException("cannot write slab: file=" + file, again);
+                }
+            }
             throw new UncheckedIOException("cannot write slab: file=" + file, ex);
         }
         return end;

@@ -118,30 +118,11 @@ class FiemapWalkerTest
         Files.createDirectory(root.resolve("b"));
         final List<String> inodes = new ArrayList<>();
         final List<String> extents = new ArrayList<>();
-        final WalkStats stats;
-        try (FiemapWalker walker = new FiemapWalker())
+        final WalkStats stats = walkChanging(root, inodes, extents, "b", () ->
         {
-            stats = walker.walk(root, new FiemapHandler()
-            {
-                @Override
-                public void onInode(final long inode, final String path, final FileKind kind) throws IOException
-                {
-                    inodes.add(path);
-                    if ("b".equals(path))
-                    {
-                        Files.move(root.resolve("a/inner"), root.resolve("b/inner"));
-                        Files.move(root.resolve("a/sub"), root.resolve("b/sub"));
-                    }
-                }
-
-                @Override
-                public void onExtent(final long inode, final String path, final long fileOffset, final long physical,
-                    final long length, final int flags)
-                {
-                    extents.add(path);
-                }
-            });
-        }
+            Files.move(root.resolve("a/inner"), root.resolve("b/inner"));
+            Files.move(root.resolve("a/sub"), root.resolve("b/sub"));
+        });
         assertEquals(List.of("", "a", "a/inner", "a/sub", "a/sub/deep", "b"), inodes, "b/inner and b/sub not again");
         assertEquals(2, stats.vanished(), stats.toString());
         assertEquals(List.of("moved while walking, mapped under its first path: path=b/inner",
@@ -165,29 +146,11 @@ class FiemapWalkerTest
         Files.createDirectories(root.resolve("t"));
         Files.writeString(root.resolve("t/theirs"), "t".repeat(5000));
         final List<String> inodes = new ArrayList<>();
-        final WalkStats stats;
-        try (FiemapWalker walker = new FiemapWalker())
+        final WalkStats stats = walkChanging(root, inodes, new ArrayList<>(), "p-x", () ->
         {
-            stats = walker.walk(root, new FiemapHandler()
-            {
-                @Override
-                public void onInode(final long inode, final String path, final FileKind kind) throws IOException
-                {
-                    inodes.add(path);
-                    if ("p-x".equals(path))
-                    {
-                        Files.move(root.resolve("p"), root.resolve("p_old"));
-                        Files.createSymbolicLink(root.resolve("p"), root.resolve("t"));
-                    }
-                }
-
-                @Override
-                public void onExtent(final long inode, final String path, final long fileOffset, final long physical,
-                    final long length, final int flags)
-                {
-                }
-            });
-        }
+            Files.move(root.resolve("p"), root.resolve("p_old"));
+            Files.createSymbolicLink(root.resolve("p"), root.resolve("t"));
+        });
         assertEquals(List.of("", "p", "p-x", "t", "t/theirs"), inodes, "no p/theirs");
         assertEquals(1, stats.vanished(), stats.toString());
         assertTrue(stats.failures().get(0).startsWith("replaced while walking: path=p "), stats::toString);
@@ -289,6 +252,43 @@ class FiemapWalkerTest
             final int flags)
         {
             extents.add(path);
+        }
+    }
+
+    /** A change to the tree, made by the walk's handler. */
+    @FunctionalInterface
+    private interface Change
+    {
+        void make() throws IOException;
+    }
+
+    /**
+     * Walk a tree, recording the paths of the inodes and extents met, and change it as the inode at {@code at} is met.
+     */
+    private static WalkStats walkChanging(final Path root, final List<String> inodes, final List<String> extents,
+        final String at, final Change change) throws IOException
+    {
+        try (FiemapWalker walker = new FiemapWalker())
+        {
+            return walker.walk(root, new FiemapHandler()
+            {
+                @Override
+                public void onInode(final long inode, final String path, final FileKind kind) throws IOException
+                {
+                    inodes.add(path);
+                    if (at.equals(path))
+                    {
+                        change.make();
+                    }
+                }
+
+                @Override
+                public void onExtent(final long inode, final String path, final long fileOffset, final long physical,
+                    final long length, final int flags)
+                {
+                    extents.add(path);
+                }
+            });
         }
     }
 }

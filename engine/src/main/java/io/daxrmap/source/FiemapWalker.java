@@ -215,11 +215,9 @@ public final class FiemapWalker implements AutoCloseable
         final long rootInode = (Long)rootAttributes.get("ino");
         // every file and directory met, so that one moved while the walk runs (renamed into a directory not listed
         // yet, or a directory renamed with all it holds) is mapped, named and entered once, under its first path: met
-        // twice, its extents would contradict each other in the index. Files and directories apart: a file deleted
-        // during the walk whose inode a new directory takes is not that directory.
-        final LongHashSet seenFiles = new LongHashSet();
-        final LongHashSet seenDirectories = new LongHashSet();
-        seenDirectories.add(rootInode);
+        // twice, its extents would contradict each other in the index
+        final LongHashSet seenInodes = new LongHashSet();
+        seenInodes.add(rootInode);
 
         counters.directories++;
         handler.onInode(rootInode, "", FileKind.DIRECTORY);
@@ -262,7 +260,7 @@ public final class FiemapWalker implements AutoCloseable
             switch (entry.kind)
             {
                 case REGULAR:
-                    if (!seenFiles.add(entry.inode))
+                    if (!seenInodes.add(entry.inode))
                     {
                         if (entry.links > 1)
                         {
@@ -282,7 +280,7 @@ public final class FiemapWalker implements AutoCloseable
                     }
                     break;
                 case DIRECTORY:
-                    if (!seenDirectories.add(entry.inode))
+                    if (!seenInodes.add(entry.inode))
                     {
                         counters.vanished("moved while walking, entered under its first path: path=" + relative);
                         entry.gone = true;

@@ -52,11 +52,14 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     private final FilesystemIndex target = new FilesystemIndex();
     /** The files the records came from, in the order given. */
     private final List<String> sources = new ArrayList<>();
-    private int dataDevice = -1;
-    /** Whether {@link #dataDevice(int)} named the data device: the records then choose nothing. */
-    private boolean dataDeviceNamed;
-    /** Whether the data device was chosen by XFS metadata only the data device holds. */
-    private boolean dataDeviceByMetadata;
+    /** The device {@link #dataDevice(int)} named, or -1: the records then choose nothing. */
+    private int namedDataDevice = -1;
+    /** The first device with XFS's per-AG metadata, which only the data device has, or -1. */
+    private int agDevice = -1;
+    /** The first device with XFS's static metadata (a realtime device of rt groups has its own superblock), or -1. */
+    private int fsDevice = -1;
+    /** The first device with a record that is not the log's, or -1. */
+    private int firstDevice = -1;
     /** Bytes no record lists (owned or free) are unknown, not free. */
     private boolean unlistedUnknown;
     /** Per device, the ranges no record listed, stored as unknown: start, end pairs in device order. */
@@ -102,16 +105,20 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     {
         final int device = DeviceNumber.encode(major, minor);
         final Device records = devices.computeIfAbsent(device, d -> new Device());
-        if (!dataDeviceNamed && !dataDeviceByMetadata && (owner == Owner.XFS_FS || owner == Owner.XFS_AG))
+        // the AG headers lie on the data device only: a realtime device numbered before it (GETFSMAP lists devices in
+        // dev_t order) is not the data device, though its records come first; nor is one of rt groups, whose own
+        // superblock GETFSMAP names static metadata too
+        if (agDevice == -1 && owner == Owner.XFS_AG)
         {
-            // the superblock and the AG headers lie on the data device only: a realtime device numbered before it
-            // (GETFSMAP lists devices in dev_t order) is not the data device, though its records come first
-            dataDevice = device;
-            dataDeviceByMetadata = true;
+            agDevice = device;
         }
-        else if (dataDevice == -1 && owner != Owner.XFS_LOG)
+        else if (fsDevice == -1 && owner == Owner.XFS_FS)
         {
-            dataDevice = device;
+            fsDevice = device;
+        }
+        if (firstDevice == -1 && owner != Owner.XFS_LOG)
+        {
+            firstDevice = device;
         }
         if (Owner.hasFileOffset(owner) && fileOffset >= 0 && length > 0 && fileOffset > Long.MAX_VALUE - length)
         {
@@ -187,14 +194,15 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     }
 
     /**
-     * The data device: the one named by {@link #dataDevice(int)}, or else the one with XFS's static or per-AG
-     * metadata, or else the first with a record that is not the log's.
+     * The data device: the one named by {@link #dataDevice(int)}, or else the one with XFS's per-AG metadata, or else
+     * the one with its static metadata, or else the first with a record that is not the log's.
      *
      * @return its number, or -1 if there is none yet.
      */
     public int dataDevice()
     {
-        return dataDevice;
+        return namedDataDevice != -1 ? namedDataDevice : agDevice != -1 ? agDevice : fsDevice != -1 ? fsDevice :
+            firstDevice;
     }
 
     /**
@@ -225,15 +233,13 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
     }
 
     /**
-     * Name the data device (by default the one with XFS's static or per-AG metadata, or else the first device with a
-     * record that is not the log's).
+     * Name the data device (by default as {@link #dataDevice()} says).
      *
      * @param device device number.
      */
     public void dataDevice(final int device)
     {
-        dataDevice = device;
-        dataDeviceNamed = true;
+        namedDataDevice = device;
     }
 
     /**
@@ -304,6 +310,7 @@ public final class FilesystemIndexBuilder implements FsmapRecordHandler
             }
             throw ex;
         }
+        final int dataDevice = dataDevice();
         if (dataDevice != -1 && target.device(dataDevice) != null)
         {
             target.dataDevice(dataDevice);

@@ -175,15 +175,22 @@ final class ImportCommand implements Callable<Integer>
         {
             fiemap.catalogUnlisted(builder.target());
         }
+        // the data device's AG columns are the filesystem's geometry as xfs_io saw it: rows that contradict it are a
+        // damaged dump, and another geometry is not the filesystem's (a realtime device's groups are its own)
+        final int data = builder.dataDevice();
+        final String contradiction = verbose.agContradiction(data);
+        if (contradiction != null)
+        {
+            throw new IllegalArgumentException(contradiction);
+        }
         if (geometry != null)
         {
             final long agSectors = geometry.agBlocks() * geometry.blockSize() / XfsIo.SECTOR;
-            if (verbose.agSectors() != -1 && verbose.agSectors() != agSectors)
+            if (verbose.agSectors(data) != -1 && verbose.agSectors(data) != agSectors)
             {
-                // the dump's AG columns are the filesystem's geometry as xfs_io saw it: another one is not its
                 throw new IllegalArgumentException("--xfs-info " + xfsInfo + " gives AGs of " + agSectors +
                     " sectors (agsize=" + geometry.agBlocks() + " bsize=" + geometry.blockSize() + "), but the AG " +
-                    "columns of " + verbose.agSeenAt() + " put them at " + verbose.agSectors());
+                    "columns of " + verbose.agSeenAt(data) + " put them at " + verbose.agSectors(data));
             }
             keepGeometry(builder, geometry);
         }

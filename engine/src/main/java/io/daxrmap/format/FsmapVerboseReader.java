@@ -7,7 +7,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.daxrmap.format.FsmapVerbose.AG;
 import static io.daxrmap.format.FsmapVerbose.AG_OFFSET;
@@ -34,30 +36,58 @@ public final class FsmapVerboseReader
         TOTAL};
     /** The fields of the text being read, which know its line. */
     private TextFields current;
-    /** The sectors of an allocation group the AG columns read so far put AGs at, or -1 before a record past AG 0. */
-    private long agSectors = -1;
-    /** Where {@link #agSectors} was first seen, for the message of a record that contradicts it. */
-    private String agSeenAt;
+    /** Per device, what its rows' AG columns said of its groups. */
+    private final Map<Integer, AgColumns> agColumns = new HashMap<>();
 
-    /**
-     * The size of an allocation group, in sectors, that the AG columns of every text read so far put AGs at: each
-     * record's block range starts at its AG number times it plus its AG offset.
-     *
-     * @return the sectors, or -1 if no record lay past AG 0.
-     */
-    public long agSectors()
+    /** What the AG columns of one device's rows said. */
+    private static final class AgColumns
     {
-        return agSectors;
+        /** The sectors of a group, or -1 before a row past group 0. */
+        long sectors = -1;
+        /** Where {@link #sectors} was first seen. */
+        String seenAt;
+        /** The first row that contradicts the others, as a message naming it, or null. */
+        String contradiction;
     }
 
     /**
-     * Where the AG columns first said how large an AG is ({@link #agSectors()}).
+     * The size of a device's allocation groups, in sectors, that its rows' AG columns put them at: each row's block
+     * range starts at its group number times it plus its offset in the group.
      *
+     * @param device the device number ({@link DeviceNumber#encode}).
+     * @return the sectors, or -1 if no row of the device lay past group 0.
+     */
+    public long agSectors(final int device)
+    {
+        final AgColumns columns = agColumns.get(device);
+        return columns == null ? -1 : columns.sectors;
+    }
+
+    /**
+     * Where a device's rows first said how large a group is ({@link #agSectors}).
+     *
+     * @param device the device number.
      * @return {@code FILE:LINE}, or null.
      */
-    public String agSeenAt()
+    public String agSeenAt(final int device)
     {
-        return agSeenAt;
+        final AgColumns columns = agColumns.get(device);
+        return columns == null ? null : columns.seenAt;
+    }
+
+    /**
+     * The first row of a device whose AG columns contradict its block range or the other rows, if any. Told per
+     * device, for the caller to judge the data device's: xfs_io prints the columns for the data device's AGs from
+     * the geometry, and (xfsprogs 6.13 on) for a realtime device's groups, which are another size, and on a zoned
+     * filesystem offset by the realtime start.
+     *
+     * @param device the device number.
+     * @return {@code FILE:LINE: field AG-OFFSET: ...}, or null.
+     */
+    public String agContradiction(final int device)
+    {
+        final AgColumns columns = agColumns.get(device);
+        return columns == null ? null : columns.contradiction;
     }
 
     /**
@@ -297,44 +327,53 @@ public final class FsmapVerboseReader
         }
         if (agRange != null)
         {
-            checkAg(fields, ag, agRange[0], block[0]);
+            checkAg(fields, DeviceNumber.encode(major, minor), ag, agRange[0], block[0]);
         }
         handler.onRecord(major, minor, deviceOffset, total * XfsIo.SECTOR, owner, fileOffset, flags);
     }
 
     /**
-     * A record's AG columns against its block range: in AG 0 the offset is the block range's start, and past it the
-     * start less the offset is the AG number times one AG size, the same for every record (xfs_io computes both
-     * columns from the filesystem's geometry).
+     * A row's AG columns against its block range: in group 0 the offset is the block range's start, and past it the
+     * start less the offset is the group number times one group size, the same for every row of the device (xfs_io
+     * computes both columns from the geometry). The first contradiction of each device is kept, not thrown.
      */
-    private void checkAg(final TextFields fields, final long ag, final long agOffset, final long start)
-        throws FormatException
+    private void checkAg(final TextFields fields, final int device, final long ag, final long agOffset,
+        final long start)
     {
+        final AgColumns columns = agColumns.computeIfAbsent(device, d -> new AgColumns());
+        if (columns.contradiction != null)
+        {
+            return;
+        }
+        String problem = null;
         if (ag == 0)
         {
             if (agOffset != start)
             {
-                throw fields.error(AG_OFFSET, "in AG 0 the offset is the block range's start: offset=" + agOffset +
-                    " start=" + start);
+                problem = "in AG 0 the offset is the block range's start: offset=" + agOffset + " start=" + start;
             }
-            return;
         }
-        final long before = start - agOffset;
-        if (before <= 0 || before % ag != 0)
+        else
         {
-            throw fields.error(AG_OFFSET, "not an offset into AG " + ag + " of equal AGs: offset=" + agOffset +
-                " start=" + start);
+            final long before = start - agOffset;
+            if (before <= 0 || before % ag != 0)
+            {
+                problem = "not an offset into AG " + ag + " of equal AGs: offset=" + agOffset + " start=" + start;
+            }
+            else if (columns.sectors == -1)
+            {
+                columns.sectors = before / ag;
+                columns.seenAt = fields.file() + ":" + fields.line();
+            }
+            else if (before / ag != columns.sectors)
+            {
+                problem = "puts AG " + ag + " at AGs of " + before / ag + " sectors, where " + columns.seenAt +
+                    " put them at " + columns.sectors;
+            }
         }
-        final long sectors = before / ag;
-        if (agSectors == -1)
+        if (problem != null)
         {
-            agSectors = sectors;
-            agSeenAt = fields.file() + ":" + fields.line();
-        }
-        else if (sectors != agSectors)
-        {
-            throw fields.error(AG_OFFSET, "puts AG " + ag + " at AGs of " + sectors + " sectors, where " + agSeenAt +
-                " put them at " + agSectors);
+            columns.contradiction = fields.error(AG_OFFSET, problem).getMessage();
         }
     }
 

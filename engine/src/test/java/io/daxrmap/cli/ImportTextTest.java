@@ -114,6 +114,16 @@ class ImportTextTest
             "indexed from another filesystem than XFS, or imported without --xfs-info\n",
             CliRun.run("dump", without.toString(), "--format", "fsmap-verbose").err());
 
+        // a row whose AG columns contradict its block range is a damaged dump
+        final String capture = Files.readString(Captures.xfsSmall("fsmap-v.txt"));
+        final Path damaged = Files.writeString(temp.resolve("damaged-ag.txt"), capture.replaceFirst(
+            "(   0: 7:0 \\[0\\.\\.7\\]: +static fs metadata +0  )\\(0\\.\\.7\\)", "$1(8..15)"));
+        final CliRun refused = CliRun.run("import", "--format", "fsmap-verbose", damaged.toString(), "-o",
+            temp.resolve("damaged").toString());
+        assertEquals(2, refused.status());
+        assertEquals("daxrmap import: " + damaged + ":2: field AG-OFFSET: in AG 0 the offset is the block range's " +
+            "start: offset=8 start=0\n", refused.err());
+
         // another filesystem's geometry is refused: the dump's AG columns say where its AGs are
         final Path otherInfo = Files.writeString(temp.resolve("other-xfs-info.txt"),
             Files.readString(Captures.xfsSmall("geometry.txt")).replace("agcount=4, agsize=4096", "agcount=2, agsize=8192"));

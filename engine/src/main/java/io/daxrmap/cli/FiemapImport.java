@@ -9,6 +9,7 @@ import io.daxrmap.format.FsmapRecordHandler;
 import io.daxrmap.format.Utf8LineReader;
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
+import io.daxrmap.source.FiemapWalker;
 import io.daxrmap.store.FilesystemIndex;
 import io.daxrmap.store.FilesystemIndexBuilder;
 
@@ -314,7 +315,8 @@ final class FiemapImport
         final Map<Long, String> first = new HashMap<>();
         for (final Map.Entry<String, Long> entry : inodes.entrySet())
         {
-            first.merge(entry.getValue(), entry.getKey(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+            first.merge(entry.getValue(), entry.getKey(),
+                (a, b) -> FiemapWalker.compareCodePoints(a, b) <= 0 ? a : b);
         }
         for (final Map.Entry<Long, String> entry : first.entrySet())
         {

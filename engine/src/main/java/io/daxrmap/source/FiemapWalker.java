@@ -638,8 +638,15 @@ public final class FiemapWalker implements AutoCloseable
         return relative.isEmpty() ? name : relative + "/" + name;
     }
 
-    /** Code point order, which is the byte order of the names' UTF-8 (C-locale order). */
-    private static int compareCodePoints(final String a, final String b)
+    /**
+     * Code point order, which is the byte order of the names' UTF-8 (C-locale order): the order in which a walk meets
+     * paths, and so the path it names an inode of several by.
+     *
+     * @param a a name or path.
+     * @param b another.
+     * @return negative, zero or positive as {@code a} comes before, with or after {@code b}.
+     */
+    public static int compareCodePoints(final String a, final String b)
     {
         int i = 0;
         int j = 0;

@@ -11,6 +11,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -529,7 +530,19 @@ final class IndexDirectory implements AutoCloseable
     {
         final Path temp = directory.resolve(CURRENT + ".tmp");
         final String body = CURRENT_PREFIX + CURRENT_VERSION + " generation " + newGeneration;
-        Files.writeString(temp, body + " crc " + crcHex(body) + "\n", StandardCharsets.UTF_8);
+        try
+        {
+            Files.writeString(temp, body + " crc " + crcHex(body) + "\n", StandardCharsets.UTF_8);
+        }
+        catch (final FileSystemException ex)
+        {
+            throw ex; // names the file already
+        }
+        catch (final IOException ex)
+        {
+            // the JDK names no file ("No space left on device")
+            throw new IOException("cannot write " + temp + ": " + ex.getMessage(), ex);
+        }
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE))
         {

@@ -224,7 +224,8 @@ final class SlabFiles
      */
     static int firstSpace(final int size)
     {
-        return Math.min(size, MIN_SPACE_STEP);
+        // the header's page: the first block reserves its step, or the pages it needs where the step does not fit
+        return Math.min(size, PAGE);
     }
 
     /**

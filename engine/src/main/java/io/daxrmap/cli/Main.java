@@ -190,6 +190,35 @@ public final class Main implements Runnable
             errWriter.println("daxrmap" + commandName(commandLine) + ": " + outOfMemory(ex));
             return EXIT_BAD_INPUT;
         }
+        catch (final InternalError ex)
+        {
+            if (!isMappedWriteFault(ex))
+            {
+                throw ex;
+            }
+            errWriter.println("daxrmap" + commandName(commandLine) + ": " + MAPPED_WRITE_FAILED);
+            return EXIT_BAD_INPUT;
+        }
+    }
+
+    /**
+     * Said when a write through the mapping of an index file faulted. The index reserves its files' space before it
+     * writes them ({@code FileSpace}), so a full filesystem is an ordinary error; but ext4 close to full can refuse
+     * the first write fault of a page it holds the block of (reproduced with pwrite, fdatasync, then a store to a
+     * page read before), and the kernel can only answer that with SIGBUS, which the JVM throws as an InternalError.
+     */
+    static final String MAPPED_WRITE_FAILED = "a write to a memory-mapped index file failed: its filesystem is full " +
+        "or failing (ext4 refuses such writes a little before it is full); nothing was written in place of what was " +
+        "there";
+
+    /**
+     * Whether an error is the JVM's report of a fault in a memory-mapped file (SIGBUS).
+     */
+    static boolean isMappedWriteFault(final InternalError ex)
+    {
+        // "a fault occurred in a recent unsafe memory access operation in compiled Java code", or "... in an unsafe
+        // memory access operation" where the JVM was in native code (a JNA call) when it took the signal
+        return String.valueOf(ex.getMessage()).contains("unsafe memory access operation");
     }
 
     /**

@@ -99,9 +99,9 @@ final class FailureCommand implements Callable<Integer>
             final FailureService service = FailureService.of(index, regions(index)).mappingShift(shift)
                 .onFollowError(ex -> err.println("daxrmap failure: cannot take in the index put in place of " +
                     indexDirectory + ", answering from the one before: " + Main.oneLine(String.valueOf(ex.getMessage()))))
-                .onDirectoryGone(() -> err.println("daxrmap failure: warning: " + Main.oneLine(indexDirectory.toString()) +
-                    " is gone (deleted or moved away), answering from the index taken in before; an index put there " +
-                    "is taken in"));
+                .onDirectoryGone(() -> err.println("daxrmap failure: warning: " +
+                    Main.oneLine(indexDirectory.toString()) + " is gone (deleted or moved away), answering from the " +
+                    "index taken in before; an index put there is taken in"));
             final PrintWriter out = spec.commandLine().getOut();
             final FailureReport report = new FailureReport();
             final FailureService.ReportHandler handler = answer ->

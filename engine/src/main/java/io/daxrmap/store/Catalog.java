@@ -446,7 +446,7 @@ public final class Catalog implements AutoCloseable
      * half of a pair. {@code getBytes(UTF_8)} counts a lone surrogate as the one byte of its replacement, and a name of
      * 200 such bytes sized its entry 2 chunks short (found by a review).
      */
-    static int valueBytes(final String value)
+    private static int valueBytes(final String value)
     {
         int bytes = 5;
         for (int i = 0; i < value.length(); i++)

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,7 +44,7 @@ class DiskFullImportTest
         final List<String> failures = new ArrayList<>();
         for (final String size : List.of("4k", "8k", "64k", "96k", "1m", "3m", "6m", "64m"))
         {
-            run("mount", "-t", "tmpfs", "-o", "size=" + size, "daxrmap-test", mount.toString());
+            LoopFilesystem.runCommand("mount", "-t", "tmpfs", "-o", "size=" + size, "daxrmap-test", mount.toString());
             try
             {
                 // in directories the import makes: they go too when it fails
@@ -73,12 +72,7 @@ class DiskFullImportTest
             }
             finally
             {
-                final Process umount = new ProcessBuilder("umount", mount.toString()).redirectErrorStream(true).start();
-                if (!umount.waitFor(30, TimeUnit.SECONDS) || umount.exitValue() != 0)
-                {
-                    // files of a failed import may still be mapped by this JVM until their buffers are collected
-                    new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
-                }
+                LoopFilesystem.unmount(mount);
             }
         }
         assertTrue(failures.contains("cannot write slab"), "a slab filled up after its first blocks: " + failures);
@@ -142,10 +136,4 @@ class DiskFullImportTest
         }
     }
 
-    private static void run(final String... command) throws Exception
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), String.join(" ", command));
-        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes()));
-    }
 }

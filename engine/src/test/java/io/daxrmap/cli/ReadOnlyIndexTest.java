@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -42,10 +41,10 @@ class ReadOnlyIndexTest
             "-o", written.resolve("idx").toString());
         assertEquals(0, imported.status(), imported.err());
         final Set<Path> tempFilesBefore = catalogCopies();
-        run("mount", "--bind", written.toString(), view.toString());
+        LoopFilesystem.runCommand("mount", "--bind", written.toString(), view.toString());
         try
         {
-            run("mount", "-o", "remount,ro,bind", view.toString());
+            LoopFilesystem.runCommand("mount", "-o", "remount,ro,bind", view.toString());
             assertFalse(Files.isWritable(view.resolve("idx").resolve(Catalog.FILE_NAME)), "the view is read-only");
             for (final List<String> command : List.of(
                 List.of("verify"), List.of("dump"), List.of("inspect"),
@@ -67,12 +66,7 @@ class ReadOnlyIndexTest
         }
         finally
         {
-            final Process umount = new ProcessBuilder("umount", view.toString()).redirectErrorStream(true).start();
-            if (!umount.waitFor(30, TimeUnit.SECONDS) || umount.exitValue() != 0)
-            {
-                // files of the index may still be mapped by this JVM until their buffers are collected
-                new ProcessBuilder("umount", "-l", view.toString()).start().waitFor(30, TimeUnit.SECONDS);
-            }
+            LoopFilesystem.unmount(view);
         }
     }
 
@@ -92,10 +86,4 @@ class ReadOnlyIndexTest
         }
     }
 
-    private static void run(final String... command) throws Exception
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), String.join(" ", command));
-        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes()));
-    }
 }

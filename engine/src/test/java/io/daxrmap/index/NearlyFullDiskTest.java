@@ -4,12 +4,10 @@ import io.daxrmap.source.LoopFilesystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +31,7 @@ class NearlyFullDiskTest
     {
         LoopFilesystem.requireEnvironment("mount", "umount");
         final Path mount = Files.createDirectory(temp.resolve("tmpfs"));
-        run("mount", "-t", "tmpfs", "-o", "size=4m", "daxrmap-test", mount.toString());
+        LoopFilesystem.runCommand("mount", "-t", "tmpfs", "-o", "size=4m", "daxrmap-test", mount.toString());
         try
         {
             final Path filler = mount.resolve("filler");
@@ -86,18 +84,8 @@ class NearlyFullDiskTest
         }
         finally
         {
-            final Process umount = new ProcessBuilder("umount", mount.toString()).redirectErrorStream(true).start();
-            if (!umount.waitFor(30, TimeUnit.SECONDS) || umount.exitValue() != 0)
-            {
-                new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
-            }
+            LoopFilesystem.unmount(mount);
         }
     }
 
-    private static void run(final String... command) throws IOException, InterruptedException
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), String.join(" ", command));
-        assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes()));
-    }
 }

@@ -162,9 +162,7 @@ class FiemapWalkerTest
         // tmpfs has no FIEMAP: every file's data is unsupported, and the index says so (IndexCommand)
         LoopFilesystem.requireEnvironment("mount", "umount");
         final Path root = Files.createDirectory(temp.resolve("tmpfs"));
-        final Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "daxrmap-test",
-            root.toString()).inheritIO().start();
-        assertEquals(0, mount.waitFor());
+        LoopFilesystem.runCommand("mount", "-t", "tmpfs", "-o", "size=1m", "daxrmap-test", root.toString());
         try
         {
             Files.writeString(root.resolve("a"), "a");
@@ -181,7 +179,7 @@ class FiemapWalkerTest
         }
         finally
         {
-            new ProcessBuilder("umount", root.toString()).inheritIO().start().waitFor();
+            LoopFilesystem.unmount(root);
         }
     }
 

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -427,6 +428,57 @@ public final class LoopFilesystem implements AutoCloseable
         catch (final IOException ex)
         {
             System.err.println("LoopFilesystem: cannot delete " + root + ": " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Run a command (mount, a bind mount, a remount) that must succeed within 30 seconds.
+     *
+     * @param command the command and its arguments.
+     * @throws IOException if it cannot be started or is interrupted.
+     */
+    public static void runCommand(final String... command) throws IOException
+    {
+        try
+        {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Assertions.assertTrue(process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                String.join(" ", command));
+            Assertions.assertEquals(0, process.exitValue(),
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", command), ex);
+        }
+    }
+
+    /**
+     * Unmount what a test mounted at a directory: lazily if it is busy (files this JVM mapped there stay mapped until
+     * their buffers are collected), so that no mount outlives the test.
+     *
+     * @param mountPoint the directory.
+     */
+    public static void unmount(final Path mountPoint)
+    {
+        try
+        {
+            final Process umount = new ProcessBuilder("umount", mountPoint.toString()).redirectErrorStream(true)
+                .start();
+            if (!umount.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS) || umount.exitValue() != 0)
+            {
+                new ProcessBuilder("umount", "-l", mountPoint.toString()).start()
+                    .waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -73,6 +73,15 @@ final class Arena
     }
 
     /**
+     * Whether chunks written here may be packed ({@link ExtentsDescriptor#PACKED}): in memory, or in slabs of a format
+     * that has them.
+     */
+    boolean packedChunks()
+    {
+        return files == null || files.packedChunks();
+    }
+
+    /**
      * Map the existing slabs of a persistent arena; new blocks go to new slabs, never into an existing one (whose
      * tail may hold the unreferenced blocks of a batch that never committed).
      *

@@ -27,11 +27,27 @@ import java.nio.ByteOrder;
  *  +---------------------------------------+
  *  | file offset (32 bits) | device offset (40 bits) | length (24 bits) | flags (8 bits) |
  *  +---------------------------------------+
+ *  or packed extents, bit fields of the chunk's own widths, after a header of their own:
+ *  +-------------------+-------------------+-------------------+
+ *  | shift and widths  | file base (units)                     |
+ *  +-------------------+-------------------+-------------------+
+ *  | device base (units)                   | extent 0 | extent 1 | ... (W bits each, from the low bits up)
+ *  +---------------------------------------+
+ *  an extent: file offset - file base (wf bits) | device offset - device base (wd) | length (wl) | flags (wg)
  * </pre>
  * The header's first word is the extent count, with {@link #NARROW} set when the extents are narrow; bits 24-29 then
  * hold {@code shift}, the trailing zero bits every offset and length of the chunk has. A chunk is written narrow
  * whenever its extents fit: block-aligned extents shorter than 2^24 blocks, at file offsets below 2^32 blocks, on a
  * device below 2^40 blocks (64 GiB, 16 TiB and 4 PiB of 4 KiB blocks). That is 13 bytes per extent instead of 24.
+ * <p>
+ * A packed chunk ({@link #PACKED} set, {@link #NARROW} clear: no wide chunk counts 2^29 extents) stores each extent in
+ * {@code W = wf + wd + wl + wg} bits (header bits 23-28; at most {@value #MAX_PACKED_WIDTH}, so that one unaligned
+ * 8-byte load holds a whole extent), the fields measured from the chunk's first file offset and lowest device offset.
+ * The extents of one file chunk lie close together in the file (about ten bits for 32 extents of up to 16 blocks)
+ * and often on the device, so a packed extent takes 6 to 8 bytes where a narrow one takes 13. It costs
+ * {@value #PACKED_HEADER_LENGTH} bytes of header and a load's slack of up to 7 bytes at the end, so a chunk is packed
+ * only where that makes it shorter, and only in indexes whose format has packed chunks ({@code packable}: slab
+ * format 8 on, and memory-only indexes).
  * <p>
  * Extents do not overlap in the file and are canonical across the owner's chunks: two neighbours contiguous in file
  * and device with the same flags are one extent.
@@ -65,6 +81,21 @@ final class ExtentsDescriptor
 
     /** Header flag: the extents are narrow. */
     static final int NARROW = 1 << 30;
+    /** Header flag, with {@link #NARROW} clear: the extents are packed. */
+    static final int PACKED = 1 << 29;
+    /** The widest packed extent, in bits: read with one 8-byte load from the byte it starts in. */
+    static final int MAX_PACKED_WIDTH = Long.SIZE - (Byte.SIZE - 1);
+    private static final int PACKED_COUNT_BITS = 23;
+    /** The most extents a packed chunk holds. */
+    static final int MAX_PACKED_COUNT = (1 << PACKED_COUNT_BITS) - 1;
+    private static final int PACKED_WIDTH_AT = PACKED_COUNT_BITS;
+    /** Offset of the packed header's word of shift and field widths (6 bits each, from the low bits up). */
+    static final int PACKED_LAYOUT_OFFSET = HEADER_LENGTH;
+    static final int PACKED_FILE_BASE_OFFSET = PACKED_LAYOUT_OFFSET + Integer.BYTES;
+    static final int PACKED_DEVICE_BASE_OFFSET = PACKED_FILE_BASE_OFFSET + Long.BYTES;
+    /** Bytes before a packed chunk's first extent. */
+    static final int PACKED_HEADER_LENGTH = PACKED_DEVICE_BASE_OFFSET + Long.BYTES;
+    private static final int SIX_BITS = 63;
     private static final int NARROW_COUNT_BITS = 24;
     /** The most extents a narrow chunk holds; a chunk of more is wide. */
     static final int MAX_NARROW_COUNT = (1 << NARROW_COUNT_BITS) - 1;
@@ -85,11 +116,42 @@ final class ExtentsDescriptor
     static int header(
         final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to)
     {
+        return header(file, device, length, flags, from, to, false);
+    }
+
+    /**
+     * The header word for a chunk of extents {@code [from, to)}: the shortest of packed (if {@code packable}), narrow
+     * and wide that the extents fit, narrow where packed would be no shorter.
+     */
+    static int header(
+        final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to,
+        final boolean packable)
+    {
         final int count = to - from;
         if (count < 1 || count > MAX_WIDE_COUNT)
         {
             throw new IllegalArgumentException("bad extent count: count=" + count);
         }
+        final int unpacked = narrowOrWide(file, device, length, flags, from, to);
+        if (packable && count <= MAX_PACKED_COUNT)
+        {
+            final int layout = packedLayout(file, device, length, flags, from, to);
+            if (layout != -1)
+            {
+                final int packed = PACKED | width(layout) << PACKED_WIDTH_AT | count;
+                if (lengthOfHeader(packed) < lengthOfHeader(unpacked))
+                {
+                    return packed;
+                }
+            }
+        }
+        return unpacked;
+    }
+
+    private static int narrowOrWide(
+        final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to)
+    {
+        final int count = to - from;
         if (count > MAX_NARROW_COUNT)
         {
             return count;
@@ -117,10 +179,79 @@ final class ExtentsDescriptor
     }
 
     /**
+     * The packed layout word of extents {@code [from, to)}: shift, then the widths of file, device, length and flags in
+     * 6 bits each; -1 if they do not pack (a negative field, or wider than {@link #MAX_PACKED_WIDTH}). Extents are in
+     * file order, so the first has the lowest file offset.
+     */
+    static int packedLayout(
+        final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to)
+    {
+        long bits = 0;
+        int flagBits = 0;
+        for (int i = from; i < to; i++)
+        {
+            bits |= file[i] | device[i] | length[i];
+            flagBits |= flags[i];
+        }
+        if (bits < 0 || flagBits < 0)
+        {
+            return -1;
+        }
+        final int shift = bits == 0 ? 0 : Long.numberOfTrailingZeros(bits);
+        final long fileBase = file[from] >>> shift;
+        final long deviceBase = deviceBase(device, from, to, shift);
+        long fileSpan = 0;
+        long deviceSpan = 0;
+        long lengthBits = 0;
+        for (int i = from; i < to; i++)
+        {
+            fileSpan |= (file[i] >>> shift) - fileBase;
+            deviceSpan |= (device[i] >>> shift) - deviceBase;
+            lengthBits |= length[i] >>> shift;
+        }
+        if (fileSpan < 0)
+        {
+            return -1;
+        }
+        final int wf = Long.SIZE - Long.numberOfLeadingZeros(fileSpan);
+        final int wd = Long.SIZE - Long.numberOfLeadingZeros(deviceSpan);
+        final int wl = Long.SIZE - Long.numberOfLeadingZeros(lengthBits);
+        final int wg = Integer.SIZE - Integer.numberOfLeadingZeros(flagBits);
+        if (wf + wd + wl + wg > MAX_PACKED_WIDTH || wf + wd + wl + wg == 0)
+        {
+            return -1;
+        }
+        return shift | wf << 6 | wd << 12 | wl << 18 | wg << 24;
+    }
+
+    private static long deviceBase(final long[] device, final int from, final int to, final int shift)
+    {
+        long min = Long.MAX_VALUE;
+        for (int i = from; i < to; i++)
+        {
+            min = Math.min(min, device[i] >>> shift);
+        }
+        return min;
+    }
+
+    private static int width(final int layout)
+    {
+        return (layout >>> 6 & SIX_BITS) + (layout >>> 12 & SIX_BITS) + (layout >>> 18 & SIX_BITS) +
+            (layout >>> 24 & SIX_BITS);
+    }
+
+    /**
      * Bytes of a chunk with this header word, or -1 if no chunk has it (no extents, or longer than an int counts).
      */
     static int lengthOfHeader(final int header)
     {
+        if ((header & (NARROW | PACKED)) == PACKED)
+        {
+            final int count = header & MAX_PACKED_COUNT;
+            final int width = header >>> PACKED_WIDTH_AT & SIX_BITS;
+            return count < 1 || width < 1 || width > MAX_PACKED_WIDTH ? -1 :
+                PACKED_HEADER_LENGTH + (int)((long)(count - 1) * width >>> 3) + Long.BYTES;
+        }
         final long count = (header & NARROW) != 0 ? header & MAX_NARROW_COUNT : header;
         final long length = HEADER_LENGTH + count * ((header & NARROW) != 0 ? NARROW_EXTENT_LENGTH : WIDE_EXTENT_LENGTH);
         return header < 0 || count < 1 || length > Integer.MAX_VALUE ? -1 : (int)length;
@@ -145,12 +276,23 @@ final class ExtentsDescriptor
     static int count(final DirectBuffer buffer, final int offset)
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
-        return (header & NARROW) != 0 ? header & MAX_NARROW_COUNT : header;
+        if ((header & NARROW) != 0)
+        {
+            return header & MAX_NARROW_COUNT;
+        }
+        return isPacked(header) ? header & MAX_PACKED_COUNT : header;
     }
 
     static long fileOffset(final DirectBuffer buffer, final int offset, final int extent)
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if (isPacked(header))
+        {
+            final int layout = buffer.getInt(offset + PACKED_LAYOUT_OFFSET, BYTE_ORDER);
+            final long bits = packedBits(buffer, offset, header, extent);
+            return buffer.getLong(offset + PACKED_FILE_BASE_OFFSET, BYTE_ORDER) + (bits & mask(layout >>> 6)) <<
+                (layout & SIX_BITS);
+        }
         if ((header & NARROW) != 0)
         {
             return narrowFile(buffer.getLong(narrowAt(offset, extent), BYTE_ORDER)) << shift(header);
@@ -161,6 +303,13 @@ final class ExtentsDescriptor
     static long deviceOffset(final DirectBuffer buffer, final int offset, final int extent)
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if (isPacked(header))
+        {
+            final int layout = buffer.getInt(offset + PACKED_LAYOUT_OFFSET, BYTE_ORDER);
+            final long bits = packedBits(buffer, offset, header, extent);
+            return buffer.getLong(offset + PACKED_DEVICE_BASE_OFFSET, BYTE_ORDER) +
+                (bits >>> fileWidth(layout) & mask(layout >>> 12)) << (layout & SIX_BITS);
+        }
         if ((header & NARROW) != 0)
         {
             final int at = narrowAt(offset, extent);
@@ -172,6 +321,12 @@ final class ExtentsDescriptor
     static long length(final DirectBuffer buffer, final int offset, final int extent)
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if (isPacked(header))
+        {
+            final int layout = buffer.getInt(offset + PACKED_LAYOUT_OFFSET, BYTE_ORDER);
+            final long bits = packedBits(buffer, offset, header, extent);
+            return (bits >>> lengthAt(layout) & mask(layout >>> 18)) << (layout & SIX_BITS);
+        }
         if ((header & NARROW) != 0)
         {
             return narrowLength(narrowHigh(buffer, narrowAt(offset, extent))) << shift(header);
@@ -183,6 +338,11 @@ final class ExtentsDescriptor
     static int flags(final DirectBuffer buffer, final int offset, final int extent)
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if (isPacked(header))
+        {
+            final int layout = buffer.getInt(offset + PACKED_LAYOUT_OFFSET, BYTE_ORDER);
+            return (int)(packedBits(buffer, offset, header, extent) >>> flagsAt(layout) & mask(layout >>> 24));
+        }
         if ((header & NARROW) != 0)
         {
             return narrowFlags(narrowHigh(buffer, narrowAt(offset, extent)));
@@ -194,6 +354,42 @@ final class ExtentsDescriptor
     private static int shift(final int header)
     {
         return header >>> SHIFT_AT & 63;
+    }
+
+    private static boolean isPacked(final int header)
+    {
+        return (header & (NARROW | PACKED)) == PACKED;
+    }
+
+    /**
+     * Packed extent {@code extent} in the low bits, with whatever follows it above: one 8-byte load from the byte it
+     * starts in (the chunk's length leaves room for the last extent's).
+     */
+    private static long packedBits(final DirectBuffer buffer, final int offset, final int header, final int extent)
+    {
+        final long bit = (long)extent * (header >>> PACKED_WIDTH_AT & SIX_BITS);
+        return buffer.getLong(offset + PACKED_HEADER_LENGTH + (int)(bit >>> 3), BYTE_ORDER) >>> (bit & 7);
+    }
+
+    /** The low {@code width & 63} bits set; none for 0 (packed widths are at most {@link #MAX_PACKED_WIDTH}). */
+    private static long mask(final int width)
+    {
+        return (1L << (width & SIX_BITS)) - 1;
+    }
+
+    private static int fileWidth(final int layout)
+    {
+        return layout >>> 6 & SIX_BITS;
+    }
+
+    private static int lengthAt(final int layout)
+    {
+        return fileWidth(layout) + (layout >>> 12 & SIX_BITS);
+    }
+
+    private static int flagsAt(final int layout)
+    {
+        return lengthAt(layout) + (layout >>> 18 & SIX_BITS);
     }
 
     private static int narrowAt(final int offset, final int extent)
@@ -238,6 +434,11 @@ final class ExtentsDescriptor
         final long[] length, final int[] flags, final int to)
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if (isPacked(header))
+        {
+            readPacked(buffer, offset, header, n, file, device, length, flags, to);
+            return;
+        }
         if ((header & NARROW) != 0)
         {
             final int shift = shift(header);
@@ -275,6 +476,11 @@ final class ExtentsDescriptor
     {
         buffer.putInt(offset + COUNT_OFFSET, header, BYTE_ORDER);
         buffer.putInt(offset + CHECKSUM_OFFSET, 0, BYTE_ORDER);
+        if (isPacked(header))
+        {
+            writePacked(buffer, offset, header, file, device, length, flags, from, to);
+            return;
+        }
         if ((header & NARROW) != 0)
         {
             final int shift = shift(header);
@@ -297,6 +503,80 @@ final class ExtentsDescriptor
         }
     }
 
+    private static void readPacked(
+        final DirectBuffer buffer, final int offset, final int header, final int n, final long[] file,
+        final long[] device, final long[] length, final int[] flags, final int to)
+    {
+        final int layout = buffer.getInt(offset + PACKED_LAYOUT_OFFSET, BYTE_ORDER);
+        final long fileBase = buffer.getLong(offset + PACKED_FILE_BASE_OFFSET, BYTE_ORDER);
+        final long deviceBase = buffer.getLong(offset + PACKED_DEVICE_BASE_OFFSET, BYTE_ORDER);
+        final int width = header >>> PACKED_WIDTH_AT & SIX_BITS;
+        final int deviceAt = fileWidth(layout);
+        final int lengthAt = lengthAt(layout);
+        final int flagsAt = flagsAt(layout);
+        final long fileMask = mask(layout >>> 6);
+        final long deviceMask = mask(layout >>> 12);
+        final long lengthMask = mask(layout >>> 18);
+        final long flagsMask = mask(layout >>> 24);
+        final int at = offset + PACKED_HEADER_LENGTH;
+        long bit = 0;
+        for (int i = to; i < to + n; i++, bit += width)
+        {
+            final long bits = buffer.getLong(at + (int)(bit >>> 3), BYTE_ORDER) >>> (bit & 7);
+            file[i] = fileBase + (bits & fileMask) << (layout & SIX_BITS);
+            device[i] = deviceBase + (bits >>> deviceAt & deviceMask) << (layout & SIX_BITS);
+            length[i] = (bits >>> lengthAt & lengthMask) << (layout & SIX_BITS);
+            flags[i] = (int)(bits >>> flagsAt & flagsMask);
+        }
+    }
+
+    private static void writePacked(
+        final MutableDirectBuffer buffer, final int offset, final int header, final long[] file, final long[] device,
+        final long[] length, final int[] flags, final int from, final int to)
+    {
+        final int layout = packedLayout(file, device, length, flags, from, to);
+        final int width = header >>> PACKED_WIDTH_AT & SIX_BITS;
+        if (layout == -1 || width(layout) != width)
+        {
+            throw new IllegalArgumentException("header not of these extents: header=0x" + Integer.toHexString(header));
+        }
+        final int shift = layout & SIX_BITS;
+        final long fileBase = file[from] >>> shift;
+        final long deviceBase = deviceBase(device, from, to, shift);
+        buffer.putInt(offset + PACKED_LAYOUT_OFFSET, layout, BYTE_ORDER);
+        buffer.putLong(offset + PACKED_FILE_BASE_OFFSET, fileBase, BYTE_ORDER);
+        buffer.putLong(offset + PACKED_DEVICE_BASE_OFFSET, deviceBase, BYTE_ORDER);
+        final int at = offset + PACKED_HEADER_LENGTH;
+        buffer.setMemory(at, lengthOfHeader(header) - PACKED_HEADER_LENGTH, (byte)0);
+        final int deviceAt = fileWidth(layout);
+        final int lengthAt = lengthAt(layout);
+        final int flagsAt = flagsAt(layout);
+        long bit = 0;
+        for (int i = from; i < to; i++, bit += width)
+        {
+            final long bits = (file[i] >>> shift) - fileBase | (device[i] >>> shift) - deviceBase << deviceAt |
+                (length[i] >>> shift) << lengthAt | (long)flags[i] << flagsAt;
+            final int word = at + (int)(bit >>> 3);
+            buffer.putLong(word, buffer.getLong(word, BYTE_ORDER) | bits << (bit & 7), BYTE_ORDER);
+        }
+    }
+
+    private static boolean matchesPacked(
+        final DirectBuffer buffer, final int offset, final int header, final long[] file, final long[] device,
+        final long[] length, final int[] flags, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            final int extent = i - from;
+            if (fileOffset(buffer, offset, extent) != file[i] || deviceOffset(buffer, offset, extent) != device[i] ||
+                length(buffer, offset, extent) != length[i] || flags(buffer, offset, extent) != flags[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Bits 0-63 of a narrow extent: the file offset and the device offset's low 32 bits, in units. */
     private static long narrowLowWord(final long fileOffset, final long deviceOffset, final int shift)
     {
@@ -312,8 +592,9 @@ final class ExtentsDescriptor
     }
 
     /**
-     * Whether the chunk at {@code offset} holds exactly extents {@code [from, to)}: compared in their encoded form, word
-     * by word, as {@link #write} would store them.
+     * Whether the chunk at {@code offset} holds exactly extents {@code [from, to)}: compared in their encoded form,
+     * word by word, as {@link #write} would store them; a packed chunk's extent by extent, as read (extents that read
+     * back the same have the same header, layout and bits).
      *
      * @param header from {@link #header} for the same extents.
      */
@@ -324,6 +605,10 @@ final class ExtentsDescriptor
         if (buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER) != header)
         {
             return false;
+        }
+        if (isPacked(header))
+        {
+            return matchesPacked(buffer, offset, header, file, device, length, flags, from, to);
         }
         if ((header & NARROW) != 0)
         {

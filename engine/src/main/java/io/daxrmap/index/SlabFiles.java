@@ -20,7 +20,7 @@ import java.util.zip.CRC32C;
  * <pre>
  *   0 long magic "DXRSLAB\0" | 8 int format version | 12 int generation | 16 int slab number | 20 int size
  *  24 int CRC32C of bytes 0..24 | 28 int reserved (0)
- *  32 long log id (format 7: the id of the generation's {@link IndexLog}) | 40 int CRC32C of bytes 0..40 (format 7)
+ *  32 long log id (format 7 on: the id of the generation's {@link IndexLog}) | 40 int CRC32C of bytes 0..40
  *  44..64 reserved (0) | 64.. blocks
  * </pre>
  * Blocks are appended after the header and never changed once a committed snapshot names them, so a crash can
@@ -31,12 +31,14 @@ import java.util.zip.CRC32C;
  * <p>
  * Slab files are opened by their path, and a path can come to name another index's slab: an index directory
  * exchanged for another while a reader follows it, a slab of another index of the same generation copied in. The
- * header's log id tells: a slab is mapped only if it carries the id of the log the index was read from (format 7).
+ * header's log id tells: a slab is mapped only if it carries the id of the log the index was read from (format 7 on).
  * A new generation's slabs are written before its log, so the id is chosen when its slabs are ({@link
  * IndexDirectory#slabs(int)}) and the log created with it. A slab whose header a crash left unwritten is one no log
  * record names yet (its header is forced before any record counts it), so no open maps it: a writer's open deletes
  * it, as every slab past the committed count.
  * <p>
+ * Format 7 slabs are format 8 slabs without packed chunks; they belong to logs of format 3, and a writer adds format 7
+ * slabs to such a generation, with no packed chunks, until a compaction writes a generation of the current formats.
  * Format 6 slabs carry no log id; they belong to logs of format 1 and 2. Such a generation is still read, without
  * the check, and the slabs a writer adds to it are format 6 too, as its log stays in its own format; the next
  * compaction writes a log of the current format and slabs that carry its id. Which format a generation's slabs have
@@ -51,9 +53,11 @@ final class SlabFiles
      * The slab format of this version: 2 since forward-map roots may be narrow ({@link ForwardRootDescriptor}), 3
      * since chunks may be ({@link ExtentsDescriptor}), 4 since stripes may be ({@link StripeDescriptor}), 5 since
      * narrow extents take 13 bytes, 6 since blocks are 4-byte aligned (narrow roots pack offsets in 4-byte units), 7
-     * since the header carries the log id (the blocks are as in 6).
+     * since the header carries the log id (the blocks are as in 6), 8 since chunks may be packed (header as in 7).
      */
-    static final int VERSION = 7;
+    static final int VERSION = 8;
+    /** The format before packed chunks: the slabs of a log of format 3; still read, and written to such a log. */
+    static final int VERSION_7 = 7;
     /** The format before the log id: the slabs of a log of format 1 or 2; still read, and written to such a log. */
     static final int VERSION_6 = 6;
     /** Bytes before the first block. */
@@ -89,9 +93,12 @@ final class SlabFiles
 
     private final Path directory;
     private final int generation;
-    /** The format of this generation's slabs: {@link #VERSION}, or {@link #VERSION_6} for a log of format 1 or 2. */
+    /**
+     * The format of this generation's slabs: {@link #VERSION}, {@link #VERSION_7} for a log of format 3, or
+     * {@link #VERSION_6} for a log of format 1 or 2.
+     */
     private final int version;
-    /** The id of the generation's log, which every slab of format 7 carries; unused for format 6. */
+    /** The id of the generation's log, which every slab of format 7 on carries; unused for format 6. */
     private final long logId;
     private final DirectoryForce directoryForce;
     /** Opens the slab files {@link #open} maps: {@link FileChannel#open} but where tests take a file away first. */
@@ -136,9 +143,20 @@ final class SlabFiles
      */
     static SlabFiles of(final Path directory, final LogReplay replay, final IndexLog.Opener opener)
     {
-        return replay.format >= IndexLog.VERSION ?
-            new SlabFiles(directory, replay.generation, VERSION, replay.logId(), SlabFiles::forceDirectory, opener) :
-            new SlabFiles(directory, replay.generation, VERSION_6, 0, SlabFiles::forceDirectory, opener);
+        if (replay.format < IndexLog.VERSION_3)
+        {
+            return new SlabFiles(directory, replay.generation, VERSION_6, 0, SlabFiles::forceDirectory, opener);
+        }
+        return new SlabFiles(directory, replay.generation, replay.format == IndexLog.VERSION_3 ? VERSION_7 : VERSION,
+            replay.logId(), SlabFiles::forceDirectory, opener);
+    }
+
+    /**
+     * Whether this generation's slabs may hold packed chunks ({@link ExtentsDescriptor#PACKED}): from format 8 on.
+     */
+    boolean packedChunks()
+    {
+        return version >= VERSION;
     }
 
     int generation()
@@ -313,7 +331,7 @@ final class SlabFiles
                 throw new CorruptIndexException(file, "header checksum mismatch");
             }
             final int fileVersion = buffer.getInt(VERSION_OFFSET);
-            if (fileVersion != VERSION && fileVersion != VERSION_6)
+            if (fileVersion != VERSION && fileVersion != VERSION_7 && fileVersion != VERSION_6)
             {
                 throw new CorruptIndexException(file, "unsupported slab version: version=" + fileVersion +
                     " supported=" + VERSION_6 + ".." + VERSION);
@@ -342,15 +360,20 @@ final class SlabFiles
         {
             if (fileVersion != VERSION_6)
             {
-                throw new CorruptIndexException(file, "slab of another index: it carries a log id, and the index's log " +
-                    "is of a format whose slabs carry none: version=" + fileVersion + " expected=" + VERSION_6);
+                throw new CorruptIndexException(file, "slab of another index: it carries a log id, and the index's " +
+                    "log is of a format whose slabs carry none: version=" + fileVersion + " expected=" + VERSION_6);
             }
             return;
         }
         if (fileVersion == VERSION_6)
         {
             throw new CorruptIndexException(file, "slab of another index: it carries no log id, and the index's log " +
-                "is of a format whose slabs carry its id: version=" + fileVersion + " expected=" + VERSION);
+                "is of a format whose slabs carry its id: version=" + fileVersion + " expected=" + version);
+        }
+        if (fileVersion != version)
+        {
+            throw new CorruptIndexException(file, "slab of another index: its format is not the one of the index's " +
+                "log: version=" + fileVersion + " expected=" + version);
         }
         if (buffer.getInt(LOG_ID_CRC_OFFSET) != crc(buffer, LOG_ID_CRC_OFFSET))
         {

@@ -58,8 +58,8 @@ class DiskFullImportTest
                 }
                 assertEquals(2, imported.status(), size + ": " + imported.err());
                 final String err = imported.err();
-                assertTrue(err.startsWith("daxrmap import: cannot write ") || err.startsWith("daxrmap import: cannot create "),
-                    size + ": " + err);
+                assertTrue(err.startsWith("daxrmap import: cannot write ") || err.startsWith("daxrmap import: cannot create ") ||
+                    err.startsWith("daxrmap import: cannot append "), size + ": " + err);
                 assertTrue(err.contains("No space left on device") || err.contains("Not enough space"), size + ": " + err);
                 assertTrue(err.contains(mount.toString()), size + ": the file is named: " + err);
                 assertEquals(1, err.lines().count(), size + ": " + err);

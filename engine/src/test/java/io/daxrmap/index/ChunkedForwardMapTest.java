@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,10 +105,12 @@ class ChunkedForwardMapTest
             load.commit();
             assertRootWidth(index, A, true, "after load");
             assertRootWidth(index, B, false, "after load");
-            assertChunkWidth(index, C, true, "after load");
-            // A's file offsets, 2^38 blocks, are past a narrow extent's 2^32 too; B's chunks are narrow
-            assertChunkWidth(index, A, true, "after load");
-            assertChunkWidth(index, B, false, "after load");
+            // C's 20 MiB extent at byte granularity fits neither narrow nor packed
+            assertChunkFormats(index, C, "after load", "wide");
+            // A's file offsets, 2^38 blocks, are past a narrow extent's 2^32 too, but its chunks pack (offsets from
+            // the chunk's first); B's chunks pack; a last chunk of one or two extents is narrow or wide
+            assertChunkFormats(index, A, "after load", "packed", "wide");
+            assertChunkFormats(index, B, "after load", "packed", "narrow");
             long free = 2 * FILE_BLOCKS * BLOCK;
             for (int n = 0; n < 80; n++)
             {
@@ -143,7 +146,7 @@ class ChunkedForwardMapTest
         try (ReverseIndex reopened = ReverseIndex.open(directory.resolve("i")))
         {
             assertRootWidth(reopened, A, true, "after reopen");
-            assertChunkWidth(reopened, C, true, "after reopen");
+            assertChunkFormats(reopened, C, "after reopen", "wide", "narrow", "packed");
             checkFar(reopened, model, far, "after reopen");
             reopened.verify();
         }
@@ -166,20 +169,22 @@ class ChunkedForwardMapTest
     }
 
     /**
-     * Whether the owner's first chunk holding an extent of 2^24 bytes or more is wide (there must be one), or, with
-     * {@code wide} false, whether every chunk is narrow.
+     * The owner's chunks are of the formats listed ("wide", "narrow", "packed"), and some of the first one.
      */
-    private static void assertChunkWidth(final ReverseIndex index, final long owner, final boolean wide,
-        final String context)
+    private static void assertChunkFormats(final ReverseIndex index, final long owner, final String context,
+        final String... formats)
     {
         final Snapshot snapshot = index.current();
-        boolean sawWide = false;
+        final Set<String> seen = new TreeSet<>();
         for (final long chunk : chunkAddresses(snapshot, owner))
         {
             final int header = snapshot.buffer(chunk).getInt(Arena.offset(chunk), ExtentsDescriptor.BYTE_ORDER);
-            sawWide |= (header & ExtentsDescriptor.NARROW) == 0;
+            seen.add((header & ExtentsDescriptor.NARROW) != 0 ? "narrow" :
+                (header & ExtentsDescriptor.PACKED) != 0 ? "packed" : "wide");
         }
-        assertEquals(wide, sawWide, context + ": a chunk of " + Owner.toString(owner) + " is wide");
+        final String what = context + ": chunk formats of " + Owner.toString(owner) + " " + seen;
+        assertTrue(Set.of(formats).containsAll(seen), what);
+        assertTrue(seen.contains(formats[0]), what);
     }
 
     private static void assertRootWidth(final ReverseIndex index, final long owner, final boolean wide,

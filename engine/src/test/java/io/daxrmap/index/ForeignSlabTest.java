@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -220,6 +221,164 @@ class ForeignSlabTest
         }
     }
 
+    /**
+     * An index of log format 3 (slab format 7, before packed chunks) is read and appended to in its formats: the
+     * chunks its writer adds are never packed, as the version before could not read them. The compaction writes the
+     * current formats, and the chunks written after it pack.
+     */
+    @Test
+    void shouldWriteNoPackedChunkIntoAnIndexOfTheSlabFormatBeforeThemUntilACompactionWritesTheNewOne()
+        throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        Workload.createWithBatches(directory, expected, SEED, 20);
+        toFormats(directory, IndexLog.VERSION_3, SlabFiles.VERSION_7);
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertFalse(reopened.arena.packedChunks());
+            Workload.applyBoth(reopened, expected, SEED, 21, 40); // into a new slab, slab-1-1.dat
+            mapScattered(reopened, expected, Owner.data(300), 0);
+            final int[] formats = chunkFormats(reopened.current(), 1);
+            assertEquals(0, formats[PACKED], "packed chunks in the slab added to a format 7 generation");
+            assertTrue(formats[WOULD_PACK] > 0, "chunks there that would pack: " + Arrays.toString(formats));
+            reopened.verify();
+        }
+        assertEquals(IndexLog.VERSION_3, logFormat(directory.resolve("log-1.dat")), "the log stays in its format");
+        assertEquals(SlabFiles.VERSION_7, slabFormat(directory.resolve("slab-1-1.dat")), "in the log's slab format");
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            assertEquals(Workload.scan(expected), Workload.scan(follower));
+        }
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            reopened.compactNow();
+            assertTrue(reopened.arena.packedChunks());
+            Workload.applyBoth(reopened, expected, SEED, 41, 60);
+            mapScattered(reopened, expected, Owner.data(301), 1);
+            assertTrue(chunkFormats(reopened.current(), 0)[PACKED] > 0, "packed chunks after the compaction");
+        }
+        assertEquals(IndexLog.VERSION, logFormat(directory.resolve("log-2.dat")));
+        assertEquals(SlabFiles.VERSION, slabFormat(directory.resolve("slab-2-0.dat")));
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertEquals(62, reopened.version());
+            assertEquals(Workload.scan(expected), Workload.scan(reopened));
+            reopened.verify();
+        }
+    }
+
+    @Test
+    void shouldRefuseASlabOfTheFormatBeforePackedChunksInAnIndexOfTheCurrentFormat() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        Workload.createWithBatches(directory, ReverseIndex.create(Workload.config()), SEED, 20);
+        final Path slab = directory.resolve("slab-1-0.dat");
+        final ByteBuffer header = readHeader(slab).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(SLAB_VERSION_OFFSET, SlabFiles.VERSION_7);
+        writeHeader(slab, withSlabCrc(header));
+        final CorruptIndexException ex = assertThrows(CorruptIndexException.class, () -> ReverseIndex.open(directory));
+        assertTrue(ex.getMessage().startsWith(slab + ": slab of another index: its format is not the one of the " +
+            "index's log: version=7 expected=8"), ex.getMessage());
+    }
+
+    /**
+     * Map 16 blocks of a new file to every other block of the device's unused middle third, from its block
+     * {@code first}: a chunk of 16 extents, which packs.
+     */
+    private static void mapScattered(final ReverseIndex index, final ReverseIndex expected, final long owner,
+        final int first)
+    {
+        for (final ReverseIndex target : List.of(index, expected))
+        {
+            final Batch batch = target.newBatch();
+            for (int b = 0; b < 16; b++)
+            {
+                batch.map(owner, (long)b * Workload.BLOCK,
+                    Workload.FILES * Workload.REGION + (first + 2L * b) * Workload.BLOCK, Workload.BLOCK, 0);
+            }
+            batch.commit();
+        }
+    }
+
+    private static final int PACKED = 0;
+    private static final int WOULD_PACK = 1;
+
+    /**
+     * Of the chunks in slabs from {@code firstSlab} on: how many are packed, and how many unpacked ones hold extents
+     * that would pack.
+     */
+    private static int[] chunkFormats(final Snapshot snapshot, final int firstSlab)
+    {
+        final int[] counts = new int[2];
+        final long[] file = new long[ForwardRootDescriptor.CHUNK_EXTENTS * 4];
+        final long[] device = new long[file.length];
+        final long[] length = new long[file.length];
+        final int[] flags = new int[file.length];
+        for (int id = 0; id < snapshot.ownerCount; id++)
+        {
+            final long root = snapshot.extentsAddress(id);
+            if (root == Snapshot.NO_EXTENTS)
+            {
+                continue;
+            }
+            final int rootOffset = Arena.offset(root);
+            for (int c = 0; c < ForwardRootDescriptor.count(snapshot.buffer(root), rootOffset); c++)
+            {
+                final long chunk = ForwardRootDescriptor.address(snapshot.buffer(root), rootOffset, c);
+                if (Arena.slab(chunk) < firstSlab)
+                {
+                    continue;
+                }
+                final var buffer = snapshot.buffer(chunk);
+                final int header = buffer.getInt(Arena.offset(chunk), ExtentsDescriptor.BYTE_ORDER);
+                if ((header & (ExtentsDescriptor.PACKED | ExtentsDescriptor.NARROW)) == ExtentsDescriptor.PACKED)
+                {
+                    counts[PACKED]++;
+                    continue;
+                }
+                final int n = ExtentsDescriptor.count(buffer, Arena.offset(chunk));
+                ExtentsDescriptor.read(buffer, Arena.offset(chunk), n, file, device, length, flags, 0);
+                final int best = ExtentsDescriptor.header(file, device, length, flags, 0, n, true);
+                if ((best & ExtentsDescriptor.PACKED) != 0 && (best & ExtentsDescriptor.NARROW) == 0)
+                {
+                    counts[WOULD_PACK]++;
+                }
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Rewrite the format numbers of an index's log and slab headers, with their checksums.
+     */
+    private static void toFormats(final Path directory, final int logFormat, final int slabFormat)
+        throws IOException
+    {
+        try (var files = Files.newDirectoryStream(directory, "slab-*.dat"))
+        {
+            for (final Path slab : files)
+            {
+                final ByteBuffer header = readHeader(slab).order(ByteOrder.LITTLE_ENDIAN);
+                header.putInt(SLAB_VERSION_OFFSET, slabFormat);
+                writeHeader(slab, withSlabCrc(header));
+            }
+        }
+        logsToFormat(directory, logFormat);
+    }
+
+    /** The slab header with its CRC32C of bytes 0..24 and, past the format before log ids, of bytes 0..40. */
+    private static ByteBuffer withSlabCrc(final ByteBuffer header)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(header.array(), 0, SLAB_CRC_OFFSET);
+        header.putInt(SLAB_CRC_OFFSET, (int)crc.getValue());
+        final CRC32C idCrc = new CRC32C();
+        idCrc.update(header.array(), 0, 40);
+        header.putInt(40, (int)idCrc.getValue());
+        return header;
+    }
+
     @Test
     void shouldRefuseASlabOfTheFormatBeforeLogIdsInAnIndexWhoseSlabsCarryThem() throws IOException
     {
@@ -286,12 +445,20 @@ class ForeignSlabTest
     private static void toOldFormat(final Path directory) throws IOException
     {
         slabsToFormat6(directory);
+        logsToFormat(directory, OLD_LOG_FORMAT);
+    }
+
+    /**
+     * Rewrite the format number of an index's log headers, with their checksums.
+     */
+    private static void logsToFormat(final Path directory, final int logFormat) throws IOException
+    {
         try (var files = Files.newDirectoryStream(directory, "log-*.dat"))
         {
             for (final Path log : files)
             {
                 final ByteBuffer header = readHeader(log);
-                header.putInt(8, OLD_LOG_FORMAT).putInt(36, IndexLog.crc(header.array(), 0, 36));
+                header.putInt(8, logFormat).putInt(36, IndexLog.crc(header.array(), 0, 36));
                 header.putInt(IndexLog.ID_CRC_OFFSET, IndexLog.crc(header.array(), 0, IndexLog.ID_CRC_OFFSET));
                 writeHeader(log, header);
             }

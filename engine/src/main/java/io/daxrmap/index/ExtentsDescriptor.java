@@ -132,10 +132,31 @@ final class ExtentsDescriptor
         {
             throw new IllegalArgumentException("bad extent count: count=" + count);
         }
-        final int unpacked = narrowOrWide(file, device, length, flags, from, to);
+        long bits = 0;
+        int flagBits = 0;
+        long minFile = Long.MAX_VALUE;
+        long maxFile = 0;
+        long minDevice = Long.MAX_VALUE;
+        long maxDevice = 0;
+        long maxLength = 0;
+        for (int i = from; i < to; i++)
+        {
+            bits |= file[i] | device[i] | length[i];
+            flagBits |= flags[i];
+            minFile = Math.min(minFile, file[i]);
+            maxFile = Math.max(maxFile, file[i]);
+            minDevice = Math.min(minDevice, device[i]);
+            maxDevice = Math.max(maxDevice, device[i]);
+            maxLength = Math.max(maxLength, length[i]);
+        }
+        final int shift = bits == 0 ? 0 : Long.numberOfTrailingZeros(bits);
+        final int unpacked = count > MAX_NARROW_COUNT || bits < 0 || maxFile >>> shift >>> NARROW_FILE_BITS != 0 ||
+            maxDevice >>> shift >>> NARROW_DEVICE_BITS != 0 || maxLength >>> shift >>> NARROW_LENGTH_BITS != 0 ||
+            flagBits >>> NARROW_FLAGS_BITS != 0 ? count : NARROW | shift << SHIFT_AT | count;
         if (packable && count <= MAX_PACKED_COUNT)
         {
-            final int layout = packedLayout(file, device, length, flags, from, to);
+            final int layout =
+                layout(bits, flagBits, shift, file[from], minFile, maxFile, minDevice, maxDevice, maxLength);
             if (layout != -1)
             {
                 final int packed = PACKED | width(layout) << PACKED_WIDTH_AT | count;
@@ -148,90 +169,56 @@ final class ExtentsDescriptor
         return unpacked;
     }
 
-    private static int narrowOrWide(
-        final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to)
-    {
-        final int count = to - from;
-        if (count > MAX_NARROW_COUNT)
-        {
-            return count;
-        }
-        long bits = 0;
-        long maxFile = 0;
-        long maxDevice = 0;
-        long maxLength = 0;
-        int maxFlags = 0;
-        for (int i = from; i < to; i++)
-        {
-            maxFlags |= flags[i];
-            bits |= file[i] | device[i] | length[i];
-            maxFile = Math.max(maxFile, file[i]);
-            maxDevice = Math.max(maxDevice, device[i]);
-            maxLength = Math.max(maxLength, length[i]);
-        }
-        final int shift = bits == 0 ? 0 : Long.numberOfTrailingZeros(bits);
-        if (bits < 0 || maxFile >>> shift >>> NARROW_FILE_BITS != 0 || maxDevice >>> shift >>> NARROW_DEVICE_BITS != 0 ||
-            maxLength >>> shift >>> NARROW_LENGTH_BITS != 0 || maxFlags >>> NARROW_FLAGS_BITS != 0)
-        {
-            return count;
-        }
-        return NARROW | shift << SHIFT_AT | count;
-    }
-
     /**
      * The packed layout word of extents {@code [from, to)}: shift, then the widths of file, device, length and flags in
-     * 6 bits each; -1 if they do not pack (a negative field, or wider than {@link #MAX_PACKED_WIDTH}). Extents are in
-     * file order, so the first has the lowest file offset.
+     * 6 bits each; -1 if they do not pack (a negative field, an extent before the first in the file, or wider than
+     * {@link #MAX_PACKED_WIDTH}).
      */
     static int packedLayout(
         final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to)
     {
         long bits = 0;
         int flagBits = 0;
+        long minFile = Long.MAX_VALUE;
+        long maxFile = 0;
+        long minDevice = Long.MAX_VALUE;
+        long maxDevice = 0;
+        long maxLength = 0;
         for (int i = from; i < to; i++)
         {
             bits |= file[i] | device[i] | length[i];
             flagBits |= flags[i];
-        }
-        if (bits < 0 || flagBits < 0)
-        {
-            return -1;
+            minFile = Math.min(minFile, file[i]);
+            maxFile = Math.max(maxFile, file[i]);
+            minDevice = Math.min(minDevice, device[i]);
+            maxDevice = Math.max(maxDevice, device[i]);
+            maxLength = Math.max(maxLength, length[i]);
         }
         final int shift = bits == 0 ? 0 : Long.numberOfTrailingZeros(bits);
-        final long fileBase = file[from] >>> shift;
-        final long deviceBase = deviceBase(device, from, to, shift);
-        long fileSpan = 0;
-        long deviceSpan = 0;
-        long lengthBits = 0;
-        for (int i = from; i < to; i++)
-        {
-            fileSpan |= (file[i] >>> shift) - fileBase;
-            deviceSpan |= (device[i] >>> shift) - deviceBase;
-            lengthBits |= length[i] >>> shift;
-        }
-        if (fileSpan < 0)
+        return layout(bits, flagBits, shift, file[from], minFile, maxFile, minDevice, maxDevice, maxLength);
+    }
+
+    /**
+     * The packed layout of extents with these bounds (a field's width is its largest value's: the bits of an OR of
+     * non-negative values), the first extent's file offset the file base; -1 if they do not pack.
+     */
+    private static int layout(
+        final long bits, final int flagBits, final int shift, final long firstFile, final long minFile,
+        final long maxFile, final long minDevice, final long maxDevice, final long maxLength)
+    {
+        if (bits < 0 || flagBits < 0 || minFile != firstFile)
         {
             return -1;
         }
-        final int wf = Long.SIZE - Long.numberOfLeadingZeros(fileSpan);
-        final int wd = Long.SIZE - Long.numberOfLeadingZeros(deviceSpan);
-        final int wl = Long.SIZE - Long.numberOfLeadingZeros(lengthBits);
+        final int wf = Long.SIZE - Long.numberOfLeadingZeros((maxFile >>> shift) - (firstFile >>> shift));
+        final int wd = Long.SIZE - Long.numberOfLeadingZeros((maxDevice >>> shift) - (minDevice >>> shift));
+        final int wl = Long.SIZE - Long.numberOfLeadingZeros(maxLength >>> shift);
         final int wg = Integer.SIZE - Integer.numberOfLeadingZeros(flagBits);
         if (wf + wd + wl + wg > MAX_PACKED_WIDTH || wf + wd + wl + wg == 0)
         {
             return -1;
         }
         return shift | wf << 6 | wd << 12 | wl << 18 | wg << 24;
-    }
-
-    private static long deviceBase(final long[] device, final int from, final int to, final int shift)
-    {
-        long min = Long.MAX_VALUE;
-        for (int i = from; i < to; i++)
-        {
-            min = Math.min(min, device[i] >>> shift);
-        }
-        return min;
     }
 
     private static int width(final int layout)
@@ -542,7 +529,12 @@ final class ExtentsDescriptor
         }
         final int shift = layout & SIX_BITS;
         final long fileBase = file[from] >>> shift;
-        final long deviceBase = deviceBase(device, from, to, shift);
+        long minDevice = Long.MAX_VALUE;
+        for (int i = from; i < to; i++)
+        {
+            minDevice = Math.min(minDevice, device[i]);
+        }
+        final long deviceBase = minDevice >>> shift;
         buffer.putInt(offset + PACKED_LAYOUT_OFFSET, layout, BYTE_ORDER);
         buffer.putLong(offset + PACKED_FILE_BASE_OFFSET, fileBase, BYTE_ORDER);
         buffer.putLong(offset + PACKED_DEVICE_BASE_OFFSET, deviceBase, BYTE_ORDER);
@@ -565,11 +557,26 @@ final class ExtentsDescriptor
         final DirectBuffer buffer, final int offset, final int header, final long[] file, final long[] device,
         final long[] length, final int[] flags, final int from, final int to)
     {
-        for (int i = from; i < to; i++)
+        final int layout = buffer.getInt(offset + PACKED_LAYOUT_OFFSET, BYTE_ORDER);
+        final long fileBase = buffer.getLong(offset + PACKED_FILE_BASE_OFFSET, BYTE_ORDER);
+        final long deviceBase = buffer.getLong(offset + PACKED_DEVICE_BASE_OFFSET, BYTE_ORDER);
+        final int width = header >>> PACKED_WIDTH_AT & SIX_BITS;
+        final int shift = layout & SIX_BITS;
+        final int deviceAt = fileWidth(layout);
+        final int lengthAt = lengthAt(layout);
+        final int flagsAt = flagsAt(layout);
+        final long extentMask = mask(width);
+        final long fileMask = mask(layout >>> 6);
+        final long deviceMask = mask(layout >>> 12);
+        final long lengthMask = mask(layout >>> 18);
+        final int at = offset + PACKED_HEADER_LENGTH;
+        long bit = 0;
+        for (int i = from; i < to; i++, bit += width)
         {
-            final int extent = i - from;
-            if (fileOffset(buffer, offset, extent) != file[i] || deviceOffset(buffer, offset, extent) != device[i] ||
-                length(buffer, offset, extent) != length[i] || flags(buffer, offset, extent) != flags[i])
+            final long bits = buffer.getLong(at + (int)(bit >>> 3), BYTE_ORDER) >>> (bit & 7) & extentMask;
+            if (file[i] != fileBase + (bits & fileMask) << shift ||
+                device[i] != deviceBase + (bits >>> deviceAt & deviceMask) << shift ||
+                length[i] != (bits >>> lengthAt & lengthMask) << shift || flags[i] != (int)(bits >>> flagsAt))
             {
                 return false;
             }

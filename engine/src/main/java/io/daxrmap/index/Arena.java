@@ -73,12 +73,12 @@ final class Arena
     }
 
     /**
-     * Whether chunks written here may be packed ({@link ExtentsDescriptor#PACKED}): in memory, or in slabs of a format
-     * that has them.
+     * Whether chunks written here may be packed ({@link ExtentsDescriptor#PACKED}) and stripes keyed
+     * ({@link StripeDescriptor#KEYED}): in memory, or in slabs of a format that has them.
      */
-    boolean packedChunks()
+    boolean denseBlocks()
     {
-        return files == null || files.packedChunks();
+        return files == null || files.denseBlocks();
     }
 
     /**

@@ -419,7 +419,7 @@ public final class Batch
             }
             else
             {
-                block = stripe.write(arena);
+                block = stripe.write(arena, index.owners.keys());
                 index.liveBytes +=
                     Arena.footprint(StripeDescriptor.blockLength(arena.buffer(block), Arena.offset(block)));
             }

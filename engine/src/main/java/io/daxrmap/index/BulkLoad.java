@@ -560,6 +560,8 @@ public final class BulkLoad
         private int[] rel = new int[64];
         private int[] values = new int[64];
         private long[] deltas = new long[64];
+        /** The key of each piece's single owner, 0 for other pieces: what a keyed stripe holds. */
+        private long[] keys = new long[64];
         private long[] groupDeltas = new long[16];
         private int[] groupFlags = new int[16];
         private int[] members = new int[16];
@@ -573,9 +575,11 @@ public final class BulkLoad
 
         void run(final int[] order)
         {
+            final long[] ownerKeys = index.owners.keys();
             long position = 0;
             int value = PieceValue.EMPTY;
             long delta = 0;
+            long key = 0;
             int next = 0;
             while (true)
             {
@@ -588,7 +592,7 @@ public final class BulkLoad
                 }
                 if (boundary > position)
                 {
-                    emit(position, boundary, value, delta);
+                    emit(position, boundary, value, delta, key);
                     position = boundary;
                 }
                 while (heapSize > 0 && end(heap[0]) == boundary)
@@ -603,20 +607,23 @@ public final class BulkLoad
                 {
                     value = PieceValue.EMPTY;
                     delta = 0;
+                    key = 0;
                 }
                 else if (heapSize == 1)
                 {
                     final int r = heap[0];
                     value = PieceValue.single(ownerId[r], flags[r] & STORED_MASK);
                     delta = deltaOf(r);
+                    key = ownerKeys[ownerId[r]];
                 }
                 else
                 {
                     value = PieceValue.shared(internSharers(boundary));
                     delta = 0;
+                    key = 0;
                 }
             }
-            emit(position, deviceSize, PieceValue.EMPTY, 0);
+            emit(position, deviceSize, PieceValue.EMPTY, 0, 0);
             flush();
         }
 
@@ -798,7 +805,7 @@ public final class BulkLoad
         /**
          * Give {@code [from, to)} one piece value, stripe by stripe.
          */
-        private void emit(final long from, final long to, final int value, final long delta)
+        private void emit(final long from, final long to, final int value, final long delta, final long key)
         {
             long at = from;
             while (at < to)
@@ -811,12 +818,12 @@ public final class BulkLoad
                     pieces = 0;
                 }
                 final long stripeStart = base.stripeStart(s);
-                append((int)(at - stripeStart), value, delta);
+                append((int)(at - stripeStart), value, delta, key);
                 at = Math.min(to, base.stripeEnd(s));
             }
         }
 
-        private void append(final int relStart, final int value, final long delta)
+        private void append(final int relStart, final int value, final long delta, final long key)
         {
             if (pieces > 0 && values[pieces - 1] == value && deltas[pieces - 1] == delta)
             {
@@ -827,9 +834,11 @@ public final class BulkLoad
                 rel = Arrays.copyOf(rel, pieces * 2);
                 values = Arrays.copyOf(values, pieces * 2);
                 deltas = Arrays.copyOf(deltas, pieces * 2);
+                keys = Arrays.copyOf(keys, pieces * 2);
             }
             rel[pieces] = relStart;
             values[pieces] = value;
+            keys[pieces] = key;
             deltas[pieces++] = delta;
         }
 
@@ -839,7 +848,7 @@ public final class BulkLoad
             {
                 return;
             }
-            final long address = MutableStripe.write(arena, pieces, rel, values, deltas);
+            final long address = MutableStripe.write(arena, pieces, rel, values, deltas, keys);
             stripeEditor.set(stripe, address);
             if (stripeCount == stripeIndexes.length)
             {

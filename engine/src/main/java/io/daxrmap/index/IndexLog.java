@@ -48,7 +48,7 @@ import java.util.zip.CRC32C;
  * Format 1 records lack the header checksum; such logs are still read and appended to in their own format.
  * Format 3 is format 2 whose generation's slabs carry the log's id ({@link SlabFiles}, format 7): which of the two a
  * log is tells which slabs it may have (format 6, with no id, for logs of format 1 and 2). Format 4 is format 3 whose
- * slabs may hold packed chunks (format 8). A log of format 2 or 3 is still
+ * slabs may hold packed chunks and keyed stripes (format 8). A log of format 2 or 3 is still
  * read and appended to as such, and its generation's new slabs are format 6.
  * <p>
  * An append that fails leaves the log as it was before it: what it wrote is cut off. If that fails too, or the
@@ -58,10 +58,11 @@ final class IndexLog implements AutoCloseable
 {
     static final long MAGIC = 0x4458_524C_4F47_0000L;
     /**
-     * This version's format: 4 since the generation's slabs may hold packed chunks (slab format 8; records as in 2).
+     * This version's format: 4 since the generation's slabs may hold packed chunks and keyed stripes (slab format 8;
+     * records as in 2).
      */
     static final int VERSION = 4;
-    /** The format whose slabs carry the log's id but no packed chunks (format 7); still read and appended to. */
+    /** The format whose slabs carry the log's id, and neither packed chunks nor keyed stripes (format 7). */
     static final int VERSION_3 = 3;
     /** The format whose slabs carry no log id (records and header as in 3); still read and appended to. */
     static final int VERSION_2 = 2;

@@ -307,7 +307,8 @@ public final class IndexReader
     private void answerSinglePage(
         final int value, final long start, final long end, final int shift, final PageVisitor visitor)
     {
-        final long owner = snapshot.ownerKeys[PieceValue.ownerId(value)];
+        // a keyed stripe holds the owner, a data fork, inline: no load from the owner table, a miss of its own
+        final long owner = cursor.keyed() ? Owner.data(cursor.inode()) : snapshot.ownerKeys[PieceValue.ownerId(value)];
         visitPageRef(visitor, owner, start, end - start, Owner.hasFileOffset(owner) ? start + cursor.delta() : 0,
             PieceValue.flags(value) | Owner.fmrFlags(owner), shift);
     }
@@ -404,9 +405,17 @@ public final class IndexReader
                     {
                         continue;
                     }
-                    // single, else shared: the order of the tests as in contains(), for the same reason
-                    touched += PieceValue.isSingle(value) ? s.ownerKeys[PieceValue.ownerId(value)] :
-                        s.sets[PieceValue.setId(value)].groupCount();
+                    // single, else shared: the order of the tests as in contains(), for the same reason; a keyed
+                    // stripe holds its single owners inline
+                    if (PieceValue.isSingle(value))
+                    {
+                        touched += batchCursors[i].keyed() ? batchCursors[i].inode() :
+                            s.ownerKeys[PieceValue.ownerId(value)];
+                    }
+                    else
+                    {
+                        touched += s.sets[PieceValue.setId(value)].groupCount();
+                    }
                 }
             }
             batchTouched += touched;

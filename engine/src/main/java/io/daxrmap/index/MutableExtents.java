@@ -556,7 +556,7 @@ final class MutableExtents
         final Arena arena, final int from, final int to, final int before, final int after, final boolean[] kept,
         final SharedChunks shared, final SharedChunks.Dedupe dedupe)
     {
-        final int header = ExtentsDescriptor.header(file, device, length, flags, from, to, arena.packedChunks());
+        final int header = ExtentsDescriptor.header(file, device, length, flags, from, to, arena.denseBlocks());
         final int c = Arrays.binarySearch(chunkFirst, before, after, file[from]);
         chunkKept = c >= 0 && !kept[c - before] && sameExtents(buffer(chunkAddress[c]), chunkAddress[c], header, from, to);
         if (chunkKept)

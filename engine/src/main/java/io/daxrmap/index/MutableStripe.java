@@ -1,5 +1,6 @@
 package io.daxrmap.index;
 
+import io.daxrmap.model.Owner;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -10,6 +11,8 @@ import java.util.Arrays;
  */
 final class MutableStripe
 {
+    private static final long[] NO_KEYS = new long[0];
+
     final int index;
     final long start;
     final long end;
@@ -19,6 +22,8 @@ final class MutableStripe
     int[] rel;
     int[] values;
     long[] deltas;
+    /** Scratch of {@link #write(Arena, long[])}: each piece's single owner's key. */
+    private long[] keys = NO_KEYS;
 
     MutableStripe(
         final int index, final long start, final long end, final long block, final DirectBuffer buffer, final int offset)
@@ -123,24 +128,64 @@ final class MutableStripe
         count = out + 1;
     }
 
-    long write(final Arena arena)
+    /**
+     * Write this stripe's pieces into the arena as a new block.
+     *
+     * @param ownerKeys owner keys by id: those the values name.
+     * @return the block's address.
+     */
+    long write(final Arena arena, final long[] ownerKeys)
     {
-        block = write(arena, count, rel, values, deltas);
+        if (keys.length < count)
+        {
+            keys = new long[rel.length];
+        }
+        for (int i = 0; i < count; i++)
+        {
+            keys[i] = PieceValue.isSingle(values[i]) ? ownerKeys[PieceValue.ownerId(values[i])] : 0;
+        }
+        block = write(arena, count, rel, values, deltas, keys);
         return block;
     }
 
     /**
-     * Write a sealed stripe block of {@code count} pieces into the arena, narrow where its pieces fit.
+     * Write a sealed stripe block of {@code count} pieces into the arena, narrow where its pieces fit, and keyed (the
+     * single owners' inode numbers inline) where the arena's format has keyed stripes, the stripe is narrow and every
+     * single owner is a data fork.
      *
+     * @param keys the owner key of each piece whose value is a single reference; what the others hold is not read.
      * @return the block's address.
      */
-    static long write(final Arena arena, final int count, final int[] rel, final int[] values, final long[] deltas)
+    static long write(
+        final Arena arena, final int count, final int[] rel, final int[] values, final long[] deltas,
+        final long[] keys)
     {
-        final int header = StripeDescriptor.header(count, rel, deltas);
+        long lowest = Long.MAX_VALUE;
+        long highest = -1;
+        if (arena.denseBlocks())
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (PieceValue.isSingle(values[i]))
+                {
+                    final long owner = keys[i];
+                    if (!Owner.isFileData(owner))
+                    {
+                        highest = -1;
+                        break;
+                    }
+                    lowest = Math.min(lowest, Owner.inode(owner));
+                    highest = Math.max(highest, Owner.inode(owner));
+                }
+            }
+        }
+        final int inodeBytes = highest < 0 ? 0 :
+            Math.max(1, (Long.SIZE - Long.numberOfLeadingZeros(highest - lowest) + Byte.SIZE - 1) / Byte.SIZE);
+        final int header = StripeDescriptor.header(count, rel, deltas, inodeBytes);
         final long address = arena.allocate(StripeDescriptor.lengthOfHeader(header));
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
-        StripeDescriptor.write(buffer, offset, header, rel, values, deltas);
+        StripeDescriptor.write(buffer, offset, header, rel, values, deltas, keys, lowest);
         StripeDescriptor.seal(buffer, offset);
         return address;
     }

@@ -12,6 +12,7 @@ final class PieceCursor
     private UnsafeBuffer buffer;
     private int offset;
     private int count;
+    private int header;
     private int piece;
     private long stripeStart;
     private long stripeEnd;
@@ -38,6 +39,7 @@ final class PieceCursor
         buffer = other.buffer;
         offset = other.offset;
         count = other.count;
+        header = other.header;
         piece = other.piece;
         stripeStart = other.stripeStart;
         stripeEnd = other.stripeEnd;
@@ -61,6 +63,23 @@ final class PieceCursor
     long delta()
     {
         return StripeDescriptor.delta(buffer, offset, piece);
+    }
+
+    /**
+     * Whether the stripe holds the inode numbers of its single owners ({@link StripeDescriptor#KEYED}): each is a
+     * data fork's, and {@link #inode} tells it.
+     */
+    boolean keyed()
+    {
+        return StripeDescriptor.keyed(header);
+    }
+
+    /**
+     * The inode number of the piece's single owner, in a {@link #keyed} stripe.
+     */
+    long inode()
+    {
+        return StripeDescriptor.inode(buffer, offset, header, piece);
     }
 
     /**
@@ -112,6 +131,7 @@ final class PieceCursor
         buffer = snapshot.buffer(address);
         offset = Arena.offset(address);
         count = StripeDescriptor.count(buffer, offset);
+        header = StripeDescriptor.header(buffer, offset);
         stripeStart = snapshot.stripeStart(stripeIndex);
         stripeEnd = snapshot.stripeEnd(stripeIndex);
     }

@@ -12,7 +12,8 @@ import io.daxrmap.model.MappingFlags;
  *   value &lt;= -2         a shared {@link OwnerSet}, id = -2 - value; the piece's delta is 0
  *   value &gt;= 0          a single reference: owner id = value &gt;&gt;&gt; 1, bit 0 = UNWRITTEN, delta beside it
  * </pre>
- * A single reference is stored inline, so the common unshared piece needs no lookup beyond the piece itself.
+ * A single reference is stored inline, so the common unshared piece needs no lookup of a share group; its owner's key
+ * is in the owner table, or, for a file's data fork in a keyed stripe ({@link StripeDescriptor#KEYED}), beside it.
  */
 final class PieceValue
 {

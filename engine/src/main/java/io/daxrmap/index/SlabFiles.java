@@ -37,8 +37,9 @@ import java.util.zip.CRC32C;
  * record names yet (its header is forced before any record counts it), so no open maps it: a writer's open deletes
  * it, as every slab past the committed count.
  * <p>
- * Format 7 slabs are format 8 slabs without packed chunks; they belong to logs of format 3, and a writer adds format 7
- * slabs to such a generation, with no packed chunks, until a compaction writes a generation of the current formats.
+ * Format 7 slabs are format 8 slabs without packed chunks and keyed stripes; they belong to logs of format 3, and a
+ * writer adds format 7 slabs to such a generation, with neither, until a compaction writes a generation of the current
+ * formats.
  * Format 6 slabs carry no log id; they belong to logs of format 1 and 2. Such a generation is still read, without
  * the check, and the slabs a writer adds to it are format 6 too, as its log stays in its own format; the next
  * compaction writes a log of the current format and slabs that carry its id. Which format a generation's slabs have
@@ -53,10 +54,14 @@ final class SlabFiles
      * The slab format of this version: 2 since forward-map roots may be narrow ({@link ForwardRootDescriptor}), 3
      * since chunks may be ({@link ExtentsDescriptor}), 4 since stripes may be ({@link StripeDescriptor}), 5 since
      * narrow extents take 13 bytes, 6 since blocks are 4-byte aligned (narrow roots pack offsets in 4-byte units), 7
-     * since the header carries the log id (the blocks are as in 6), 8 since chunks may be packed (header as in 7).
+     * since the header carries the log id (the blocks are as in 6), 8 since chunks may be packed and stripes keyed
+     * (header as in 7).
      */
     static final int VERSION = 8;
-    /** The format before packed chunks: the slabs of a log of format 3; still read, and written to such a log. */
+    /**
+     * The format before packed chunks and keyed stripes: the slabs of a log of format 3; still read, and written to
+     * such a log.
+     */
     static final int VERSION_7 = 7;
     /** The format before the log id: the slabs of a log of format 1 or 2; still read, and written to such a log. */
     static final int VERSION_6 = 6;
@@ -152,9 +157,10 @@ final class SlabFiles
     }
 
     /**
-     * Whether this generation's slabs may hold packed chunks ({@link ExtentsDescriptor#PACKED}): from format 8 on.
+     * Whether this generation's slabs may hold packed chunks ({@link ExtentsDescriptor#PACKED}) and keyed stripes
+     * ({@link StripeDescriptor#KEYED}): from format 8 on.
      */
-    boolean packedChunks()
+    boolean denseBlocks()
     {
         return version >= VERSION;
     }

@@ -1,5 +1,6 @@
 package io.daxrmap.index;
 
+import io.daxrmap.model.Owner;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -30,6 +31,11 @@ import java.nio.ByteOrder;
  *  | value, 32 bits, for each piece                                                  |
  *  | delta >> deltaShift, 32 bits, for each piece                                    |
  *  +---------------------------------------+
+ *  or keyed narrow pieces: the starts as above, then
+ *  +---------------------------------------+
+ *  | inode base, 64 bits                                                             |
+ *  | for each piece: value, 32 bits | delta >> deltaShift, 32 bits | inode - inode base, inodeBytes bytes |
+ *  +---------------------------------------+
  * </pre>
  * Relative starts are bytes from the stripe's first byte (stripes span at most 2^30 bytes); values are
  * {@link PieceValue}s. Little-endian, native to the machines we run on.
@@ -39,6 +45,14 @@ import java.nio.ByteOrder;
  * is written narrow whenever its pieces fit: block-aligned pieces in stripes of at most 2^16 blocks, deltas below
  * 2^31 blocks (8 TiB of 4 KiB blocks). The relative starts then sit side by side at the block's start, where the
  * search for a position reads them.
+ * <p>
+ * A narrow stripe is {@link #KEYED} (slab format 8 on) when every piece with a single reference names a file's data
+ * fork: it then holds each such piece's inode number too, so that a page query answers from the stripe without
+ * loading the owner's key from the owner table, a cache miss of its own on a large index. The inodes are stored as
+ * their difference from the lowest (the base), in the fewest whole bytes that hold the largest (bits 14-16 of the
+ * header hold that count less one, and bits 0-13 the piece count); pieces of no single reference store 0. A piece's
+ * value, delta and inode lie side by side, so that the query that found the piece by its start reads one more cache
+ * line at most; the inode is read with one 8-byte load that ends where it does.
  */
 final class StripeDescriptor
 {
@@ -67,8 +81,12 @@ final class StripeDescriptor
     static final int MAX_NARROW_COUNT = (1 << NARROW_COUNT_BITS) - 1;
     private static final int REL_SHIFT_AT = NARROW_COUNT_BITS;
     private static final int DELTA_SHIFT_AT = REL_SHIFT_AT + 6;
-    /** The one header bit neither layout uses: set only in a damaged block. */
-    private static final int UNUSED_BIT = 1 << (DELTA_SHIFT_AT + 6);
+    /** Header flag, with {@link #NARROW}: the pieces carry their single owners' inode numbers. */
+    static final int KEYED = 1 << (DELTA_SHIFT_AT + 6);
+    private static final int KEYED_COUNT_BITS = 14;
+    /** The most pieces a keyed stripe holds; a narrow stripe of more is not keyed. */
+    static final int MAX_KEYED_COUNT = (1 << KEYED_COUNT_BITS) - 1;
+    private static final int INODE_BYTES_AT = KEYED_COUNT_BITS;
     private static final int UNSIGNED_SHORT = 0xFFFF;
 
     private StripeDescriptor()
@@ -79,6 +97,29 @@ final class StripeDescriptor
      * The header word for a stripe of these pieces: narrow if every piece fits narrow, else wide.
      */
     static int header(final int count, final int[] rel, final long[] deltas)
+    {
+        return header(count, rel, deltas, 0);
+    }
+
+    /**
+     * The header word for a stripe of these pieces: narrow if every piece fits narrow, else wide; narrow and
+     * {@link #KEYED} with inodes of {@code inodeBytes} bytes (1 to 8; 0 for none) if it is narrow and not too long.
+     */
+    static int header(final int count, final int[] rel, final long[] deltas, final int inodeBytes)
+    {
+        final int header = unkeyedHeader(count, rel, deltas);
+        if (inodeBytes < 0 || inodeBytes > Long.BYTES)
+        {
+            throw new IllegalArgumentException("bad inode width: inodeBytes=" + inodeBytes);
+        }
+        if (inodeBytes == 0 || (header & NARROW) == 0 || count > MAX_KEYED_COUNT)
+        {
+            return header;
+        }
+        return header & ~MAX_NARROW_COUNT | KEYED | inodeBytes - 1 << INODE_BYTES_AT | count;
+    }
+
+    private static int unkeyedHeader(final int count, final int[] rel, final long[] deltas)
     {
         if (count < 1 || count >= NARROW)
         {
@@ -112,19 +153,20 @@ final class StripeDescriptor
     }
 
     /**
-     * Bytes of a stripe with this header word, or -1 if no stripe has it (no pieces, an unused bit set, or longer
+     * Bytes of a stripe with this header word, or -1 if no stripe has it (no pieces, keyed but not narrow, or longer
      * than an int counts).
      */
     static int lengthOfHeader(final int header)
     {
-        if (header < 0 || (header & UNUSED_BIT) != 0)
+        if (header < 0 || (header & (KEYED | NARROW)) == KEYED)
         {
             return -1;
         }
         if ((header & NARROW) != 0)
         {
-            final int count = header & MAX_NARROW_COUNT;
-            return count < 1 ? -1 : valuesAt(count) + count * (NARROW_VALUE_LENGTH + NARROW_DELTA_LENGTH);
+            final int count = narrowCount(header);
+            final int pieces = (header & KEYED) == 0 ? valuesAt(count) : recordsAt(count);
+            return count < 1 ? -1 : pieces + count * (NARROW_VALUE_LENGTH + NARROW_DELTA_LENGTH + inodeBytes(header));
         }
         final long length = HEADER_LENGTH + (long)header * PIECE_LENGTH;
         return header < 1 || length > Integer.MAX_VALUE ? -1 : (int)length;
@@ -149,7 +191,64 @@ final class StripeDescriptor
     static int count(final DirectBuffer buffer, final int offset)
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
-        return (header & NARROW) != 0 ? header & MAX_NARROW_COUNT : header;
+        return (header & NARROW) != 0 ? narrowCount(header) : header;
+    }
+
+    /**
+     * The piece count of a narrow header: 14 bits when keyed, 17 when not.
+     */
+    private static int narrowCount(final int header)
+    {
+        return header & ((header & KEYED) != 0 ? MAX_KEYED_COUNT : MAX_NARROW_COUNT);
+    }
+
+    /**
+     * Bytes of each piece's inode: those of a keyed header, none for another narrow one.
+     */
+    private static int inodeBytes(final int header)
+    {
+        return (header & KEYED) == 0 ? 0 : (header >>> INODE_BYTES_AT & 7) + 1;
+    }
+
+    /**
+     * Offset from a keyed block's start of its first piece record: after the starts and the inode base.
+     */
+    private static int recordsAt(final int count)
+    {
+        return valuesAt(count) + Long.BYTES;
+    }
+
+    private static int recordLength(final int header)
+    {
+        return NARROW_VALUE_LENGTH + NARROW_DELTA_LENGTH + inodeBytes(header);
+    }
+
+    /**
+     * Whether the stripe with this header word carries its single owners' inode numbers.
+     */
+    static boolean keyed(final int header)
+    {
+        return (header & (KEYED | NARROW)) == (KEYED | NARROW);
+    }
+
+    static int header(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * The inode number of a keyed stripe's piece (one whose value is a single reference: a data fork's).
+     *
+     * @param header the stripe's header word, {@link #keyed}.
+     */
+    static long inode(final DirectBuffer buffer, final int offset, final int header, final int piece)
+    {
+        final int count = header & MAX_KEYED_COUNT;
+        final int bytes = inodeBytes(header);
+        final long base = buffer.getLong(offset + valuesAt(count), BYTE_ORDER);
+        // the 8 bytes that end with the inode: its record's value and delta come first
+        final int inodeEnd = offset + recordsAt(count) + (piece + 1) * recordLength(header);
+        return base + (buffer.getLong(inodeEnd - Long.BYTES, BYTE_ORDER) >>> (Long.BYTES - bytes) * Byte.SIZE);
     }
 
     static int relStart(final DirectBuffer buffer, final int offset, final int piece)
@@ -169,8 +268,9 @@ final class StripeDescriptor
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
         if ((header & NARROW) != 0)
         {
-            final int count = header & MAX_NARROW_COUNT;
-            final int at = offset + valuesAt(count) + count * NARROW_VALUE_LENGTH + piece * NARROW_DELTA_LENGTH;
+            final int count = narrowCount(header);
+            final int at = (header & KEYED) != 0 ? valueAt(header, offset, piece) + NARROW_VALUE_LENGTH :
+                offset + valuesAt(count) + count * NARROW_VALUE_LENGTH + piece * NARROW_DELTA_LENGTH;
             return (long)buffer.getInt(at, BYTE_ORDER) << (header >>> DELTA_SHIFT_AT & 63);
         }
         return buffer.getLong(offset + HEADER_LENGTH + piece * PIECE_LENGTH + PIECE_DELTA_OFFSET, BYTE_ORDER);
@@ -193,26 +293,50 @@ final class StripeDescriptor
         final MutableDirectBuffer buffer, final int offset, final int header, final int[] rel, final int[] values,
         final long[] deltas)
     {
+        write(buffer, offset, header, rel, values, deltas, null, 0);
+    }
+
+    /**
+     * Write a stripe's header and pieces, not its checksum; a {@link #keyed} one with the inode numbers of its single
+     * owners.
+     *
+     * @param header    from {@link #header} for the same pieces.
+     * @param keys      for a keyed header, the owner key of each piece whose value is a single reference (a data
+     *                  fork's); what the others hold is not read.
+     * @param inodeBase the lowest of their inode numbers, for a keyed header.
+     */
+    static void write(
+        final MutableDirectBuffer buffer, final int offset, final int header, final int[] rel, final int[] values,
+        final long[] deltas, final long[] keys, final long inodeBase)
+    {
         buffer.putInt(offset + COUNT_OFFSET, header, BYTE_ORDER);
         buffer.putInt(offset + CHECKSUM_OFFSET, 0, BYTE_ORDER);
         if ((header & NARROW) != 0)
         {
-            final int count = header & MAX_NARROW_COUNT;
+            final int count = narrowCount(header);
             final int relShift = header >>> REL_SHIFT_AT & 63;
             final int deltaShift = header >>> DELTA_SHIFT_AT & 63;
-            final int valuesAt = offset + valuesAt(count);
-            final int deltasAt = valuesAt + count * NARROW_VALUE_LENGTH;
             for (int i = 0; i < count; i++)
             {
                 buffer.putShort(offset + HEADER_LENGTH + i * NARROW_START_LENGTH, (short)(rel[i] >>> relShift),
                     BYTE_ORDER);
-                buffer.putInt(valuesAt + i * NARROW_VALUE_LENGTH, values[i], BYTE_ORDER);
-                buffer.putInt(deltasAt + i * NARROW_DELTA_LENGTH, (int)(deltas[i] >> deltaShift), BYTE_ORDER);
             }
             if ((count & 1) != 0)
             {
                 // the padding before the values: written, so the checksum covers known bytes
                 buffer.putShort(offset + HEADER_LENGTH + count * NARROW_START_LENGTH, (short)0, BYTE_ORDER);
+            }
+            if ((header & KEYED) != 0)
+            {
+                writeKeyed(buffer, offset, header, values, deltas, keys, inodeBase);
+                return;
+            }
+            final int valuesAt = offset + valuesAt(count);
+            final int deltasAt = valuesAt + count * NARROW_VALUE_LENGTH;
+            for (int i = 0; i < count; i++)
+            {
+                buffer.putInt(valuesAt + i * NARROW_VALUE_LENGTH, values[i], BYTE_ORDER);
+                buffer.putInt(deltasAt + i * NARROW_DELTA_LENGTH, (int)(deltas[i] >> deltaShift), BYTE_ORDER);
             }
             return;
         }
@@ -222,6 +346,35 @@ final class StripeDescriptor
             buffer.putInt(at + PIECE_START_OFFSET, rel[i], BYTE_ORDER);
             buffer.putInt(at + PIECE_VALUE_OFFSET, values[i], BYTE_ORDER);
             buffer.putLong(at + PIECE_DELTA_OFFSET, deltas[i], BYTE_ORDER);
+        }
+    }
+
+    /**
+     * A keyed stripe's inode base and piece records.
+     */
+    private static void writeKeyed(
+        final MutableDirectBuffer buffer, final int offset, final int header, final int[] values, final long[] deltas,
+        final long[] keys, final long inodeBase)
+    {
+        final int count = header & MAX_KEYED_COUNT;
+        final int bytes = inodeBytes(header);
+        final int record = recordLength(header);
+        final int deltaShift = header >>> DELTA_SHIFT_AT & 63;
+        buffer.putLong(offset + valuesAt(count), inodeBase, BYTE_ORDER);
+        int at = offset + recordsAt(count);
+        for (int i = 0; i < count; i++, at += record)
+        {
+            final long inode = PieceValue.isSingle(values[i]) ? Owner.inode(keys[i]) - inodeBase : 0;
+            if (inode < 0 || bytes < Long.BYTES && inode >>> bytes * Byte.SIZE != 0)
+            {
+                throw new IllegalArgumentException("inode outside the stripe's range: piece=" + i + " base=" +
+                    inodeBase + " bytes=" + bytes);
+            }
+            final long valueAndDelta = values[i] & 0xFFFF_FFFFL | (long)(int)(deltas[i] >> deltaShift) << Integer.SIZE;
+            buffer.putLong(at, valueAndDelta, BYTE_ORDER);
+            // the inode as the last bytes of the 8 that end with it, the record's own bytes before it kept
+            buffer.putLong(at + bytes, bytes == Long.BYTES ? inode :
+                valueAndDelta >>> bytes * Byte.SIZE | inode << (Long.BYTES - bytes) * Byte.SIZE, BYTE_ORDER);
         }
     }
 
@@ -237,7 +390,7 @@ final class StripeDescriptor
     {
         final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
         final boolean narrow = (header & NARROW) != 0;
-        final int count = narrow ? header & MAX_NARROW_COUNT : header;
+        final int count = narrow ? narrowCount(header) : header;
         final int key = narrow ? rel >>> (header >>> REL_SHIFT_AT & 63) : rel;
         // a branch-free search: the steps' loads and compares depend on the key, so a branch on them would be
         // mispredicted about half the time; a conditional move costs a cycle. The step count follows the count only.
@@ -273,7 +426,8 @@ final class StripeDescriptor
     private static int valueAt(final int header, final int offset, final int piece)
     {
         return (header & NARROW) != 0 ?
-            offset + valuesAt(header & MAX_NARROW_COUNT) + piece * NARROW_VALUE_LENGTH :
+            (header & KEYED) != 0 ? offset + recordsAt(header & MAX_KEYED_COUNT) + piece * recordLength(header) :
+            offset + valuesAt(narrowCount(header)) + piece * NARROW_VALUE_LENGTH :
             offset + HEADER_LENGTH + piece * PIECE_LENGTH + PIECE_VALUE_OFFSET;
     }
 

@@ -236,11 +236,12 @@ class ForeignSlabTest
         toFormats(directory, IndexLog.VERSION_3, SlabFiles.VERSION_7);
         try (ReverseIndex reopened = ReverseIndex.open(directory))
         {
-            assertFalse(reopened.arena.packedChunks());
+            assertFalse(reopened.arena.denseBlocks());
             Workload.applyBoth(reopened, expected, SEED, 21, 40); // into a new slab, slab-1-1.dat
             mapScattered(reopened, expected, Owner.data(300), 0);
             final int[] formats = chunkFormats(reopened.current(), 1);
             assertEquals(0, formats[PACKED], "packed chunks in the slab added to a format 7 generation");
+            assertEquals(0, formats[KEYED], "keyed stripes in the slab added to a format 7 generation");
             assertTrue(formats[WOULD_PACK] > 0, "chunks there that would pack: " + Arrays.toString(formats));
             reopened.verify();
         }
@@ -253,10 +254,12 @@ class ForeignSlabTest
         try (ReverseIndex reopened = ReverseIndex.open(directory))
         {
             reopened.compactNow();
-            assertTrue(reopened.arena.packedChunks());
+            assertTrue(reopened.arena.denseBlocks());
             Workload.applyBoth(reopened, expected, SEED, 41, 60);
             mapScattered(reopened, expected, Owner.data(301), 1);
-            assertTrue(chunkFormats(reopened.current(), 0)[PACKED] > 0, "packed chunks after the compaction");
+            final int[] after = chunkFormats(reopened.current(), 0);
+            assertTrue(after[PACKED] > 0 && after[KEYED] > 0, "packed chunks, keyed stripes after the compaction: " +
+                Arrays.toString(after));
         }
         assertEquals(IndexLog.VERSION, logFormat(directory.resolve("log-2.dat")));
         assertEquals(SlabFiles.VERSION, slabFormat(directory.resolve("slab-2-0.dat")));
@@ -303,14 +306,24 @@ class ForeignSlabTest
 
     private static final int PACKED = 0;
     private static final int WOULD_PACK = 1;
+    private static final int KEYED = 2;
 
     /**
-     * Of the chunks in slabs from {@code firstSlab} on: how many are packed, and how many unpacked ones hold extents
-     * that would pack.
+     * Of the blocks in slabs from {@code firstSlab} on: how many chunks are packed, how many unpacked ones hold
+     * extents that would pack, and how many stripes are keyed.
      */
     private static int[] chunkFormats(final Snapshot snapshot, final int firstSlab)
     {
-        final int[] counts = new int[2];
+        final int[] counts = new int[3];
+        for (int s = 0; s < snapshot.stripeCount(); s++)
+        {
+            final long stripe = snapshot.stripeAddress(s);
+            if (Arena.slab(stripe) >= firstSlab &&
+                StripeDescriptor.keyed(StripeDescriptor.header(snapshot.buffer(stripe), Arena.offset(stripe))))
+            {
+                counts[KEYED]++;
+            }
+        }
         final long[] file = new long[ForwardRootDescriptor.CHUNK_EXTENTS * 4];
         final long[] device = new long[file.length];
         final long[] length = new long[file.length];

@@ -99,8 +99,8 @@ final class ExtentsDescriptor
     private static final int NARROW_COUNT_BITS = 24;
     /** The most extents a narrow chunk holds; a chunk of more is wide. */
     static final int MAX_NARROW_COUNT = (1 << NARROW_COUNT_BITS) - 1;
-    /** The most extents a wide chunk holds. */
-    static final int MAX_WIDE_COUNT = NARROW - 1;
+    /** The most extents a wide chunk holds: below {@link #PACKED}, the bit that tells a packed header. */
+    static final int MAX_WIDE_COUNT = PACKED - 1;
     private static final int SHIFT_AT = NARROW_COUNT_BITS;
     private static final long NARROW_FILE_MASK = (1L << NARROW_FILE_BITS) - 1;
     private static final long NARROW_LENGTH_MASK = (1L << NARROW_LENGTH_BITS) - 1;

@@ -48,8 +48,8 @@ import java.util.zip.CRC32C;
  * Format 1 records lack the header checksum; such logs are still read and appended to in their own format.
  * Format 3 is format 2 whose generation's slabs carry the log's id ({@link SlabFiles}, format 7): which of the two a
  * log is tells which slabs it may have (format 6, with no id, for logs of format 1 and 2). Format 4 is format 3 whose
- * slabs may hold packed chunks and keyed stripes (format 8). A log of format 2 or 3 is still
- * read and appended to as such, and its generation's new slabs are format 6.
+ * slabs may hold packed chunks and keyed stripes (format 8). A log of format 2 or 3 is still read and appended to as
+ * such, and its generation's new slabs are of its format: 6 for format 2, 7 for format 3.
  * <p>
  * An append that fails leaves the log as it was before it: what it wrote is cut off. If that fails too, or the
  * device could not confirm the record, the log refuses every later append, as its end is no longer known.

@@ -37,12 +37,7 @@ final class MutableStripe
         rel = new int[capacity];
         values = new int[capacity];
         deltas = new long[capacity];
-        for (int i = 0; i < count; i++)
-        {
-            rel[i] = StripeDescriptor.relStart(buffer, offset, i);
-            values[i] = StripeDescriptor.value(buffer, offset, i);
-            deltas[i] = StripeDescriptor.delta(buffer, offset, i);
-        }
+        StripeDescriptor.read(buffer, offset, count, rel, values, deltas);
     }
 
     long pieceStart(final int piece)
@@ -136,15 +131,29 @@ final class MutableStripe
      */
     long write(final Arena arena, final long[] ownerKeys)
     {
+        if (!arena.denseBlocks())
+        {
+            block = write(arena, count, rel, values, deltas, null, 0, -1);
+            return block;
+        }
         if (keys.length < count)
         {
             keys = new long[rel.length];
         }
+        long lowest = Long.MAX_VALUE;
+        long highest = -1;
         for (int i = 0; i < count; i++)
         {
-            keys[i] = PieceValue.isSingle(values[i]) ? ownerKeys[PieceValue.ownerId(values[i])] : 0;
+            if (PieceValue.isSingle(values[i]))
+            {
+                final long owner = ownerKeys[PieceValue.ownerId(values[i])];
+                keys[i] = owner;
+                // a data fork's key is its inode number: kind 0
+                lowest = Math.min(lowest, owner);
+                highest = Math.max(highest, Owner.isFileData(owner) ? owner : Long.MAX_VALUE);
+            }
         }
-        block = write(arena, count, rel, values, deltas, keys);
+        block = write(arena, count, rel, values, deltas, keys, lowest, highest);
         return block;
     }
 
@@ -169,17 +178,24 @@ final class MutableStripe
                 if (PieceValue.isSingle(values[i]))
                 {
                     final long owner = keys[i];
-                    if (!Owner.isFileData(owner))
-                    {
-                        highest = -1;
-                        break;
-                    }
-                    lowest = Math.min(lowest, Owner.inode(owner));
-                    highest = Math.max(highest, Owner.inode(owner));
+                    lowest = Math.min(lowest, owner);
+                    highest = Math.max(highest, Owner.isFileData(owner) ? owner : Long.MAX_VALUE);
                 }
             }
         }
-        final int inodeBytes = highest < 0 ? 0 :
+        return write(arena, count, rel, values, deltas, keys, lowest, highest);
+    }
+
+    /**
+     * {@link #write(Arena, int, int[], int[], long[], long[])} with the bounds of the single owners' keys found: keyed
+     * if {@code highest} is a data fork's key (no single owner is another kind: theirs are larger, and make it
+     * {@link Long#MAX_VALUE}), unkeyed if it is -1 (no single owner, or not keyed in this arena).
+     */
+    private static long write(
+        final Arena arena, final int count, final int[] rel, final int[] values, final long[] deltas,
+        final long[] keys, final long lowest, final long highest)
+    {
+        final int inodeBytes = highest < 0 || !Owner.isFileData(highest) ? 0 :
             Math.max(1, (Long.SIZE - Long.numberOfLeadingZeros(highest - lowest) + Byte.SIZE - 1) / Byte.SIZE);
         final int header = StripeDescriptor.header(count, rel, deltas, inodeBytes);
         final long address = arena.allocate(StripeDescriptor.lengthOfHeader(header));

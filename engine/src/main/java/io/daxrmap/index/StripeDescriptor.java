@@ -277,6 +277,41 @@ final class StripeDescriptor
     }
 
     /**
+     * Read every piece's relative start, value and delta into arrays, from slot 0.
+     */
+    static void read(final DirectBuffer buffer, final int offset, final int count, final int[] rel, final int[] values,
+        final long[] deltas)
+    {
+        final int header = buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER);
+        if ((header & NARROW) == 0)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final int at = offset + HEADER_LENGTH + i * PIECE_LENGTH;
+                rel[i] = buffer.getInt(at + PIECE_START_OFFSET, BYTE_ORDER);
+                values[i] = buffer.getInt(at + PIECE_VALUE_OFFSET, BYTE_ORDER);
+                deltas[i] = buffer.getLong(at + PIECE_DELTA_OFFSET, BYTE_ORDER);
+            }
+            return;
+        }
+        final int relShift = header >>> REL_SHIFT_AT & 63;
+        final int deltaShift = header >>> DELTA_SHIFT_AT & 63;
+        final boolean keyed = (header & KEYED) != 0;
+        // keyed: records of value, delta and inode; else all values, then all deltas
+        final int valueStep = keyed ? recordLength(header) : NARROW_VALUE_LENGTH;
+        final int deltaStep = keyed ? valueStep : NARROW_DELTA_LENGTH;
+        final int valuesAt = offset + (keyed ? recordsAt(count) : valuesAt(count));
+        final int deltasAt = keyed ? valuesAt + NARROW_VALUE_LENGTH : valuesAt + count * NARROW_VALUE_LENGTH;
+        for (int i = 0; i < count; i++)
+        {
+            rel[i] = (buffer.getShort(offset + HEADER_LENGTH + i * NARROW_START_LENGTH, BYTE_ORDER) & UNSIGNED_SHORT) <<
+                relShift;
+            values[i] = buffer.getInt(valuesAt + i * valueStep, BYTE_ORDER);
+            deltas[i] = (long)buffer.getInt(deltasAt + i * deltaStep, BYTE_ORDER) << deltaShift;
+        }
+    }
+
+    /**
      * Change one piece's value in place (compaction renumbering share groups); the caller seals the block again.
      */
     static void value(final MutableDirectBuffer buffer, final int offset, final int piece, final int value)
@@ -365,11 +400,7 @@ final class StripeDescriptor
         for (int i = 0; i < count; i++, at += record)
         {
             final long inode = PieceValue.isSingle(values[i]) ? Owner.inode(keys[i]) - inodeBase : 0;
-            if (inode < 0 || bytes < Long.BYTES && inode >>> bytes * Byte.SIZE != 0)
-            {
-                throw new IllegalArgumentException("inode outside the stripe's range: piece=" + i + " base=" +
-                    inodeBase + " bytes=" + bytes);
-            }
+            assert inode >= 0 && (bytes == Long.BYTES || inode >>> bytes * Byte.SIZE == 0) : "inode=" + inode;
             final long valueAndDelta = values[i] & 0xFFFF_FFFFL | (long)(int)(deltas[i] >> deltaShift) << Integer.SIZE;
             buffer.putLong(at, valueAndDelta, BYTE_ORDER);
             // the inode as the last bytes of the 8 that end with it, the record's own bytes before it kept

@@ -127,6 +127,28 @@ final class ExtentsDescriptor
         final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to,
         final boolean packable)
     {
+        return scan(file, device, length, flags, from, to, packable, false);
+    }
+
+    /**
+     * The packed layout word of extents {@code [from, to)}: shift, then the widths of file, device, length and flags in
+     * 6 bits each; -1 if they do not pack (a negative field, an extent before the first in the file, or wider than
+     * {@link #MAX_PACKED_WIDTH}).
+     */
+    static int packedLayout(
+        final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to)
+    {
+        return scan(file, device, length, flags, from, to, true, true);
+    }
+
+    /**
+     * One pass over extents {@code [from, to)} for the bounds of every layout: their {@link #header}, or with
+     * {@code layoutOnly} their {@link #packedLayout}.
+     */
+    private static int scan(
+        final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to,
+        final boolean packable, final boolean layoutOnly)
+    {
         final int count = to - from;
         if (count < 1 || count > MAX_WIDE_COUNT)
         {
@@ -150,52 +172,24 @@ final class ExtentsDescriptor
             maxLength = Math.max(maxLength, length[i]);
         }
         final int shift = bits == 0 ? 0 : Long.numberOfTrailingZeros(bits);
+        final int layout = packable && count <= MAX_PACKED_COUNT ?
+            layout(bits, flagBits, shift, file[from], minFile, maxFile, minDevice, maxDevice, maxLength) : -1;
+        if (layoutOnly)
+        {
+            return layout;
+        }
         final int unpacked = count > MAX_NARROW_COUNT || bits < 0 || maxFile >>> shift >>> NARROW_FILE_BITS != 0 ||
             maxDevice >>> shift >>> NARROW_DEVICE_BITS != 0 || maxLength >>> shift >>> NARROW_LENGTH_BITS != 0 ||
             flagBits >>> NARROW_FLAGS_BITS != 0 ? count : NARROW | shift << SHIFT_AT | count;
-        if (packable && count <= MAX_PACKED_COUNT)
+        if (layout != -1)
         {
-            final int layout =
-                layout(bits, flagBits, shift, file[from], minFile, maxFile, minDevice, maxDevice, maxLength);
-            if (layout != -1)
+            final int packed = PACKED | width(layout) << PACKED_WIDTH_AT | count;
+            if (lengthOfHeader(packed) < lengthOfHeader(unpacked))
             {
-                final int packed = PACKED | width(layout) << PACKED_WIDTH_AT | count;
-                if (lengthOfHeader(packed) < lengthOfHeader(unpacked))
-                {
-                    return packed;
-                }
+                return packed;
             }
         }
         return unpacked;
-    }
-
-    /**
-     * The packed layout word of extents {@code [from, to)}: shift, then the widths of file, device, length and flags in
-     * 6 bits each; -1 if they do not pack (a negative field, an extent before the first in the file, or wider than
-     * {@link #MAX_PACKED_WIDTH}).
-     */
-    static int packedLayout(
-        final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to)
-    {
-        long bits = 0;
-        int flagBits = 0;
-        long minFile = Long.MAX_VALUE;
-        long maxFile = 0;
-        long minDevice = Long.MAX_VALUE;
-        long maxDevice = 0;
-        long maxLength = 0;
-        for (int i = from; i < to; i++)
-        {
-            bits |= file[i] | device[i] | length[i];
-            flagBits |= flags[i];
-            minFile = Math.min(minFile, file[i]);
-            maxFile = Math.max(maxFile, file[i]);
-            minDevice = Math.min(minDevice, device[i]);
-            maxDevice = Math.max(maxDevice, device[i]);
-            maxLength = Math.max(maxLength, length[i]);
-        }
-        final int shift = bits == 0 ? 0 : Long.numberOfTrailingZeros(bits);
-        return layout(bits, flagBits, shift, file[from], minFile, maxFile, minDevice, maxDevice, maxLength);
     }
 
     /**

@@ -111,15 +111,6 @@ final class ExtentsDescriptor
     }
 
     /**
-     * The header word for a chunk of extents {@code [from, to)}: narrow if every extent fits narrow, else wide.
-     */
-    static int header(
-        final long[] file, final long[] device, final long[] length, final int[] flags, final int from, final int to)
-    {
-        return header(file, device, length, flags, from, to, false);
-    }
-
-    /**
      * The header word for a chunk of extents {@code [from, to)}: the shortest of packed (if {@code packable}), narrow
      * and wide that the extents fit, narrow where packed would be no shorter.
      */

@@ -94,14 +94,6 @@ final class StripeDescriptor
     }
 
     /**
-     * The header word for a stripe of these pieces: narrow if every piece fits narrow, else wide.
-     */
-    static int header(final int count, final int[] rel, final long[] deltas)
-    {
-        return header(count, rel, deltas, 0);
-    }
-
-    /**
      * The header word for a stripe of these pieces: narrow if every piece fits narrow, else wide; narrow and
      * {@link #KEYED} with inodes of {@code inodeBytes} bytes (1 to 8; 0 for none) if it is narrow and not too long.
      */
@@ -317,18 +309,6 @@ final class StripeDescriptor
     static void value(final MutableDirectBuffer buffer, final int offset, final int piece, final int value)
     {
         buffer.putInt(valueAt(buffer.getInt(offset + COUNT_OFFSET, BYTE_ORDER), offset, piece), value, BYTE_ORDER);
-    }
-
-    /**
-     * Write a stripe's header and pieces, not its checksum.
-     *
-     * @param header from {@link #header} for the same pieces.
-     */
-    static void write(
-        final MutableDirectBuffer buffer, final int offset, final int header, final int[] rel, final int[] values,
-        final long[] deltas)
-    {
-        write(buffer, offset, header, rel, values, deltas, null, 0);
     }
 
     /**

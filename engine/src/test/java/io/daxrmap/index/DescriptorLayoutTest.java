@@ -301,9 +301,9 @@ class DescriptorLayoutTest
 
     private static UnsafeBuffer stripe(final int[] rel, final int[] values, final long[] deltas)
     {
-        final int header = StripeDescriptor.header(rel.length, rel, deltas);
+        final int header = StripeDescriptor.header(rel.length, rel, deltas, 0);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(StripeDescriptor.lengthOfHeader(header)));
-        StripeDescriptor.write(buffer, 0, header, rel, values, deltas);
+        StripeDescriptor.write(buffer, 0, header, rel, values, deltas, null, 0);
         StripeDescriptor.seal(buffer, 0);
         return buffer;
     }
@@ -431,7 +431,7 @@ class DescriptorLayoutTest
 
     private static int header(final long[] file, final long[] device, final long[] length, final int[] flags)
     {
-        return ExtentsDescriptor.header(file, device, length, flags, 1, file.length);
+        return ExtentsDescriptor.header(file, device, length, flags, 1, file.length, false);
     }
 
     private static long lowestBit(final long bits)
@@ -447,7 +447,7 @@ class DescriptorLayoutTest
 
     private static UnsafeBuffer chunk(final long[] file, final long[] device, final long[] length, final int[] flags)
     {
-        final int header = ExtentsDescriptor.header(file, device, length, flags, 0, file.length);
+        final int header = ExtentsDescriptor.header(file, device, length, flags, 0, file.length, false);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ExtentsDescriptor.lengthOfHeader(header)));
         ExtentsDescriptor.write(buffer, 0, header, file, device, length, flags, 0, file.length);
         ExtentsDescriptor.seal(buffer, 0);

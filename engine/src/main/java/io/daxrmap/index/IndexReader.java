@@ -164,8 +164,10 @@ public final class IndexReader
         final int value = cursor.value();
         if (PieceValue.isSingle(value) && cursor.end() >= offset + length)
         {
-            // the range lies in one piece of one reference: one record, as the walk would report it
-            final long owner = snapshot.ownerKeys[PieceValue.ownerId(value)];
+            // the range lies in one piece of one reference: one record, as the walk would report it; a keyed
+            // stripe holds the owner inline, as for a page
+            final long owner =
+                cursor.keyed() ? Owner.data(cursor.inode()) : snapshot.ownerKeys[PieceValue.ownerId(value)];
             visitor.onRecord(offset, length, owner, Owner.hasFileOffset(owner) ? offset + cursor.delta() : 0,
                 PieceValue.flags(value) | Owner.fmrFlags(owner));
             return;

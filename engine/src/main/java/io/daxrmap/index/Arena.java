@@ -194,6 +194,50 @@ final class Arena
     }
 
     /**
+     * Leave {@code bytes} of the current slab unused, so that the next block starts after them, if a block of
+     * {@code footprint} bytes still fits in the slab after them; else nothing.
+     *
+     * @param bytes     a multiple of {@link #ALIGNMENT}.
+     * @param footprint the next block's footprint.
+     * @return whether the bytes were skipped.
+     */
+    boolean skip(final int bytes, final int footprint)
+    {
+        if (slabCount == 0 || (long)slabPosition + bytes + footprint > currentSlabSize ||
+            (bytes & (ALIGNMENT - 1)) != 0)
+        {
+            return false;
+        }
+        if (slabPosition + bytes > spaceEnd)
+        {
+            reserveSpace(slabPosition + bytes);
+        }
+        slabPosition += bytes;
+        allocatedBytes += bytes;
+        return true;
+    }
+
+    /**
+     * The slab the next block goes in, if it fits there; -1 before the first.
+     *
+     * @return the slab's index.
+     */
+    int currentSlab()
+    {
+        return slabCount - 1;
+    }
+
+    /**
+     * Where the next block starts in the current slab, if it fits there.
+     *
+     * @return the slab offset.
+     */
+    int position()
+    {
+        return slabPosition;
+    }
+
+    /**
      * The buffer of the slab an address lies in.
      *
      * @param address a block address.

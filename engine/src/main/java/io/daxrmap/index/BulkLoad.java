@@ -182,11 +182,14 @@ public final class BulkLoad
             final Sweep sweep = new Sweep(index.arena);
             sweep.run(byDevice());
             final Forward forward = buildForward();
+            final LongDirectory stripes = sweep.stripeEditor.build();
             final Snapshot next = new Snapshot(
-                base.version + 1, base.geometry, base.stripeShift, sweep.stripeEditor.build(), forward.editor.build(),
+                base.version + 1, base.geometry, base.stripeShift, stripes, forward.editor.build(),
                 index.arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(),
-                index.sets.sets(), index.sets.count(), base.verifier);
-            index.liveBytes += forward.bytes + sweep.bytes;
+                index.sets.sets(), index.sets.count(), base.verifier,
+                StripePlacement.derive(stripes, base.stripeCount(), index.emptyStripe, index.arena.slabs()));
+            // the stripes' padding and markers are part of their layout: live, until a compaction lays them out anew
+            index.liveBytes += forward.bytes + sweep.bytes + sweep.placer.padding();
             release();
             index.publish(token, next, sweep.stripeCount, sweep.stripeIndexes, sweep.stripeBlocks,
                 forward.ownerCount, forward.ownerIds, forward.ownerBlocks);
@@ -547,6 +550,8 @@ public final class BulkLoad
     private final class Sweep
     {
         final Arena arena;
+        /** Lays the stripes out where queries predict them: nothing else is allocated while the sweep runs. */
+        final StripePlacement.Writer placer;
         final LongDirectory.Editor stripeEditor = base.stripes.edit(index.emptyStripe);
         int[] stripeIndexes = new int[64];
         long[] stripeBlocks = new long[64];
@@ -571,6 +576,7 @@ public final class BulkLoad
         Sweep(final Arena arena)
         {
             this.arena = arena;
+            this.placer = new StripePlacement.Writer(arena);
         }
 
         void run(final int[] order)
@@ -848,7 +854,7 @@ public final class BulkLoad
             {
                 return;
             }
-            final long address = MutableStripe.write(arena, pieces, rel, values, deltas, keys);
+            final long address = MutableStripe.write(arena, placer, stripe, pieces, rel, values, deltas, keys);
             stripeEditor.set(stripe, address);
             if (stripeCount == stripeIndexes.length)
             {

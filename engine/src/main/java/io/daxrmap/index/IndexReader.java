@@ -394,7 +394,7 @@ public final class IndexReader
             {
                 if (batchOffsets[i] >= 0)
                 {
-                    batchCursors[i].seek(batchOffsets[i]);
+                    batchCursors[i].seekLoaded(batchOffsets[i]);
                     batchValues[i] = batchCursors[i].value();
                 }
             }

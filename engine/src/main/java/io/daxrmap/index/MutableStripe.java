@@ -133,7 +133,7 @@ final class MutableStripe
     {
         if (!arena.denseBlocks())
         {
-            block = write(arena, count, rel, values, deltas, null, 0, -1);
+            block = write(arena, null, 0, count, rel, values, deltas, null, 0, -1);
             return block;
         }
         if (keys.length < count)
@@ -153,7 +153,7 @@ final class MutableStripe
                 highest = Math.max(highest, Owner.isFileData(owner) ? owner : Long.MAX_VALUE);
             }
         }
-        block = write(arena, count, rel, values, deltas, keys, lowest, highest);
+        block = write(arena, null, 0, count, rel, values, deltas, keys, lowest, highest);
         return block;
     }
 
@@ -162,12 +162,15 @@ final class MutableStripe
      * single owners' inode numbers inline) where the arena's format has keyed stripes, the stripe is narrow and every
      * single owner is a data fork.
      *
-     * @param keys the owner key of each piece whose value is a single reference; what the others hold is not read.
+     * @param placer where stripes written in number order go ({@link StripePlacement.Writer}), or null for the
+     *               arena's next bytes.
+     * @param stripe the stripe's number, for the placer.
+     * @param keys   the owner key of each piece whose value is a single reference; what the others hold is not read.
      * @return the block's address.
      */
     static long write(
-        final Arena arena, final int count, final int[] rel, final int[] values, final long[] deltas,
-        final long[] keys)
+        final Arena arena, final StripePlacement.Writer placer, final int stripe, final int count, final int[] rel,
+        final int[] values, final long[] deltas, final long[] keys)
     {
         long lowest = Long.MAX_VALUE;
         long highest = -1;
@@ -183,22 +186,23 @@ final class MutableStripe
                 }
             }
         }
-        return write(arena, count, rel, values, deltas, keys, lowest, highest);
+        return write(arena, placer, stripe, count, rel, values, deltas, keys, lowest, highest);
     }
 
     /**
-     * {@link #write(Arena, int, int[], int[], long[], long[])} with the bounds of the single owners' keys found: keyed
+     * {@link #write(Arena, StripePlacement.Writer, int, int, int[], int[], long[], long[])} with the bounds of the single owners' keys found: keyed
      * if {@code highest} is a data fork's key (no single owner is another kind: theirs are larger, and make it
      * {@link Long#MAX_VALUE}), unkeyed if it is -1 (no single owner, or not keyed in this arena).
      */
     private static long write(
-        final Arena arena, final int count, final int[] rel, final int[] values, final long[] deltas,
-        final long[] keys, final long lowest, final long highest)
+        final Arena arena, final StripePlacement.Writer placer, final int stripe, final int count, final int[] rel,
+        final int[] values, final long[] deltas, final long[] keys, final long lowest, final long highest)
     {
         final int inodeBytes = highest < 0 || !Owner.isFileData(highest) ? 0 :
             Math.max(1, (Long.SIZE - Long.numberOfLeadingZeros(highest - lowest) + Byte.SIZE - 1) / Byte.SIZE);
         final int header = StripeDescriptor.header(count, rel, deltas, inodeBytes);
-        final long address = arena.allocate(StripeDescriptor.lengthOfHeader(header));
+        final int length = StripeDescriptor.lengthOfHeader(header);
+        final long address = placer == null ? arena.allocate(length) : placer.allocate(stripe, length);
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
         StripeDescriptor.write(buffer, offset, header, rel, values, deltas, keys, lowest);

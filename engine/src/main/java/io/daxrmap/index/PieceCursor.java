@@ -16,6 +16,8 @@ final class PieceCursor
     private int piece;
     private long stripeStart;
     private long stripeEnd;
+    /** What {@link StripePlacement#touch} read, kept so that its loads are not dropped. */
+    private int touched;
 
     void snapshot(final Snapshot snapshot)
     {
@@ -27,6 +29,18 @@ final class PieceCursor
      * Position on the piece that contains a device offset.
      */
     void seek(final long position)
+    {
+        final int stripeIndex = (int)(position >>> snapshot.stripeShift);
+        // the lines where the stripe is predicted, loaded before its directory entry: the two misses overlap
+        touched = snapshot.placement.touch(snapshot.slabs, stripeIndex);
+        load(stripeIndex);
+        piece = StripeDescriptor.find(buffer, offset, (int)(position - stripeStart));
+    }
+
+    /**
+     * {@link #seek} for a caller that has loaded the stripe's lines itself: no prediction.
+     */
+    void seekLoaded(final long position)
     {
         load((int)(position >>> snapshot.stripeShift));
         piece = StripeDescriptor.find(buffer, offset, (int)(position - stripeStart));

@@ -95,7 +95,8 @@ public final class ReverseIndex implements AutoCloseable
         this.store = store;
         this.readOnlyDirectory = null;
         this.current = new Snapshot(version, geometry, stripeShift, stripes, extents, arena.slabs(), owners.keys(),
-            owners.idMap(), owners.count(), sets.sets(), sets.count(), null);
+            owners.idMap(), owners.count(), sets.sets(), sets.count(), null,
+            StripePlacement.derive(stripes, stripes.length(), emptyStripe, arena.slabs()));
     }
 
     private ReverseIndex(final Path directory, final LogReplay replay, final Arena arena)
@@ -418,9 +419,10 @@ public final class ReverseIndex implements AutoCloseable
         sets = replay.sets;
         emptyStripe = replay.emptyStripe;
         liveBytes = replay.liveBytes;
-        current = new Snapshot(replay.version, replay.geometry, replay.stripeShift, replay.buildStripes(),
-            replay.buildExtents(),
-            slabs.slabs(), owners.keys(), owners.idMap(), owners.count(), sets.sets(), sets.count(), verifier);
+        final LongDirectory stripes = replay.buildStripes();
+        current = new Snapshot(replay.version, replay.geometry, replay.stripeShift, stripes, replay.buildExtents(),
+            slabs.slabs(), owners.keys(), owners.idMap(), owners.count(), sets.sets(), sets.count(), verifier,
+            StripePlacement.derive(stripes, stripes.length(), emptyStripe, slabs.slabs()));
     }
 
     /**
@@ -664,7 +666,8 @@ public final class ReverseIndex implements AutoCloseable
         // a replaced index may have another geometry and stripe span: the snapshot carries them
         current = new Snapshot(fresh.current.version, fresh.current.geometry, fresh.current.stripeShift,
             fresh.current.stripes, fresh.current.extents, fresh.current.slabs, fresh.owners.keys(),
-            fresh.owners.idMap(), fresh.owners.count(), fresh.sets.sets(), fresh.sets.count(), verifier);
+            fresh.owners.idMap(), fresh.owners.count(), fresh.sets.sets(), fresh.sets.count(), verifier,
+            fresh.current.placement);
     }
 
     /**
@@ -1098,6 +1101,8 @@ public final class ReverseIndex implements AutoCloseable
         Arrays.fill(setIds, -1);
         long live = 0;
         final LongDirectory.Editor stripeEditor = from.stripes.edit(freshEmpty);
+        // the stripes first, in number order and nothing between them: where queries predict them
+        final StripePlacement.Writer placer = new StripePlacement.Writer(fresh);
         for (int s = 0; s < from.stripeCount(); s++)
         {
             final long address = from.stripes.get(s);
@@ -1109,11 +1114,12 @@ public final class ReverseIndex implements AutoCloseable
             final UnsafeBuffer buffer = from.buffer(address);
             final int count = StripeDescriptor.count(buffer, Arena.offset(address));
             final int length = StripeDescriptor.blockLength(buffer, Arena.offset(address));
-            final long copy = copyBlock(buffer, Arena.offset(address), length, fresh);
+            final long copy = copyBlock(buffer, Arena.offset(address), length, fresh, placer, s);
             renumberSets(fresh.buffer(copy), Arena.offset(copy), count, from, freshSets, setIds);
             stripeEditor.set(s, copy);
             live += Arena.footprint(length);
         }
+        live += placer.padding(); // as a bulk load counts it
         final LongDirectory.Editor extentsEditor = from.extents.edit(Snapshot.NO_EXTENTS);
         final SharedChunks freshShared = new SharedChunks();
         final Long2LongHashMap copied = new Long2LongHashMap(-1);
@@ -1158,9 +1164,11 @@ public final class ReverseIndex implements AutoCloseable
                 extentsEditor.set(o, root);
             }
         }
+        final LongDirectory stripes = stripeEditor.build();
         final Snapshot compacted = new Snapshot(
-            from.version, geometry, stripeShift, stripeEditor.build(), extentsEditor.build(), fresh.slabs(),
-            from.ownerKeys, from.ownerIds, from.ownerCount, freshSets.sets(), freshSets.count(), null);
+            from.version, geometry, stripeShift, stripes, extentsEditor.build(), fresh.slabs(),
+            from.ownerKeys, from.ownerIds, from.ownerCount, freshSets.sets(), freshSets.count(), null,
+            StripePlacement.derive(stripes, from.stripeCount(), freshEmpty, fresh.slabs()));
         if (store != null)
         {
             fresh.force();
@@ -1199,7 +1207,7 @@ public final class ReverseIndex implements AutoCloseable
         verifier = new BlockVerifier(log, arena, opened, emptyStripe);
         current = new Snapshot(opened.version, opened.geometry, opened.stripeShift, opened.stripes, opened.extents,
             opened.slabs, opened.ownerKeys, opened.ownerIds, opened.ownerCount, opened.sets, opened.setCount,
-            verifier);
+            verifier, opened.placement);
         if (background)
         {
             verifier.startBackground();
@@ -1265,14 +1273,24 @@ public final class ReverseIndex implements AutoCloseable
 
     private static long copyBlock(final UnsafeBuffer buffer, final int offset, final int length, final Arena to)
     {
-        final long address = to.allocate(length);
+        return copyBlock(buffer, offset, length, to, null, 0);
+    }
+
+    /**
+     * A block copied to another arena, where a placer puts it if there is one.
+     */
+    private static long copyBlock(
+        final UnsafeBuffer buffer, final int offset, final int length, final Arena to,
+        final StripePlacement.Writer placer, final int stripe)
+    {
+        final long address = placer == null ? to.allocate(length) : placer.allocate(stripe, length);
         to.buffer(address).putBytes(Arena.offset(address), buffer, offset, length);
         return address;
     }
 
     private static long writeEmptyStripe(final Arena arena)
     {
-        return MutableStripe.write(arena, 1, new int[] {0}, new int[] {PieceValue.EMPTY}, new long[] {0}, null);
+        return MutableStripe.write(arena, null, 0, 1, new int[] {0}, new int[] {PieceValue.EMPTY}, new long[] {0}, null);
     }
 
     static int stripeShift(final long deviceSize, final long expectedRecords, final int blockSize)

@@ -27,6 +27,8 @@ final class Snapshot
     final int setCount;
     /** Checks reopened blocks before their first read; null once there is nothing left to check. */
     final BlockVerifier verifier;
+    /** Where stripes are expected to lie: a query loads the stripe there while it reads the directory. */
+    final StripePlacement placement;
 
     Snapshot(
         final long version,
@@ -40,7 +42,8 @@ final class Snapshot
         final int ownerCount,
         final OwnerSet[] sets,
         final int setCount,
-        final BlockVerifier verifier)
+        final BlockVerifier verifier,
+        final StripePlacement placement)
     {
         this.version = version;
         this.geometry = geometry;
@@ -54,6 +57,7 @@ final class Snapshot
         this.sets = sets;
         this.setCount = setCount;
         this.verifier = verifier != null && !verifier.complete() ? verifier : null;
+        this.placement = placement;
     }
 
     UnsafeBuffer buffer(final long address)

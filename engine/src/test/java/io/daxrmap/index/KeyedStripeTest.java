@@ -99,7 +99,7 @@ class KeyedStripeTest
                 values[i] = PieceValue.single(i & 1, 0);
             }
             final long address =
-                MutableStripe.write(arena, count, rel, values, new long[count], byPiece(values, count, keys));
+                MutableStripe.write(arena, null, 0, count, rel, values, new long[count], byPiece(values, count, keys));
             final int header = StripeDescriptor.header(arena.buffer(address), Arena.offset(address));
             assertEquals(count <= StripeDescriptor.MAX_KEYED_COUNT, StripeDescriptor.keyed(header), count + " pieces");
             assertTrue((header & StripeDescriptor.NARROW) != 0, "narrow");
@@ -145,7 +145,7 @@ class KeyedStripeTest
     private static boolean keyed(final Arena arena, final int[] values, final int[] rel, final long[] deltas,
         final long[] keys)
     {
-        final long address = MutableStripe.write(arena, values.length, rel, values, deltas,
+        final long address = MutableStripe.write(arena, null, 0, values.length, rel, values, deltas,
             byPiece(values, values.length, keys));
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
@@ -162,7 +162,7 @@ class KeyedStripeTest
     private static void assertKeyed(final Arena arena, final int count, final int[] rel, final int[] values,
         final long[] deltas, final long[] keys, final String what)
     {
-        final long address = MutableStripe.write(arena, count, rel, values, deltas, byPiece(values, count, keys));
+        final long address = MutableStripe.write(arena, null, 0, count, rel, values, deltas, byPiece(values, count, keys));
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
         final int header = StripeDescriptor.header(buffer, offset);

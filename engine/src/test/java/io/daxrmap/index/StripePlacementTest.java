@@ -1,0 +1,271 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.DeviceGeometry;
+import io.daxrmap.model.Owner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Stripes written in number order lie where {@link StripePlacement} predicts them, for the stripe directory is the
+ * oracle: the address it names must fall in the window a query loads from the prediction. And the layout costs little
+ * memory, also where it cannot predict.
+ */
+class StripePlacementTest
+{
+    private static final int RECORDS = 200_000;
+    private static final long BLOCK = 4096;
+
+    @Test
+    void shouldPredictMostStripesOfABulkLoad()
+    {
+        try (ReverseIndex index = loaded(null))
+        {
+            assertPredicts(index, 0.85, "bulk load");
+            assertPaddingBelow(index, 0.10);
+        }
+    }
+
+    @Test
+    void shouldPredictAgainAfterACompaction()
+    {
+        try (ReverseIndex index = loaded(null))
+        {
+            // batches move every stripe they touch out of its place: a tenth of the files punched and mapped back
+            final SplittableRandom random = new SplittableRandom(3);
+            for (int i = 0; i < 2_000; i++)
+            {
+                final Batch batch = index.newBatch();
+                final int file = random.nextInt(RECORDS / 4);
+                final long owner = Owner.data(1000 + file);
+                final long device = deviceOf(file);
+                batch.unmap(owner, 0, BLOCK).map(owner, 0, device, BLOCK, 0);
+                batch.commit();
+            }
+            final double before = hitRate(index);
+            index.compactNow();
+            assertPredicts(index, 0.85, "compaction after batches that left " + before);
+            assertTrue(before < hitRate(index), "batches moved stripes: " + before);
+        }
+    }
+
+    @Test
+    void shouldReadThePlacementBackOnReopen(@TempDir final Path directory) throws IOException
+    {
+        final long[] predicted;
+        try (ReverseIndex index = loaded(directory))
+        {
+            predicted = predictions(index.current());
+            assertPredicts(index, 0.85, "bulk load");
+        }
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            final long[] again = predictions(reopened.current());
+            assertEquals(predicted.length, again.length);
+            for (int s = 0; s < predicted.length; s++)
+            {
+                assertEquals(predicted[s], again[s], "stripe " + s);
+            }
+            assertPredicts(reopened, 0.85, "reopen");
+        }
+    }
+
+    @Test
+    void shouldPadLittleWhereStripesShrinkBelowTheStride()
+    {
+        final Arena arena = new Arena();
+        final StripePlacement.Writer writer = new StripePlacement.Writer(arena);
+        long bytes = 0;
+        for (int s = 0; s < StripePlacement.REGION_STRIPES; s++)
+        {
+            writer.allocate(s, 400);
+            bytes += 400;
+        }
+        final long before = writer.padding();
+        long small = 0;
+        for (int s = StripePlacement.REGION_STRIPES; s < 2 * StripePlacement.REGION_STRIPES; s++)
+        {
+            writer.allocate(s, 40 + (s & 7) * 4);
+            small += 40 + (s & 7) * 4;
+        }
+        bytes += small;
+        final long padded = writer.padding() - before;
+        // an eighth of the region's bytes and eight strides of the region before (426 bytes), and the marker
+        assertTrue(padded <= small / 8 + 8 * 428 + StripePlacement.MARKER_LENGTH, "padded " + padded);
+        assertEquals(bytes + writer.padding(), arena.allocatedBytes());
+    }
+
+    @Test
+    void shouldFindThePiecesAlikeWhereTheMarkersLie()
+    {
+        try (ReverseIndex index = loaded(null))
+        {
+            final Snapshot snapshot = index.current();
+            // every marker forged to a random stride: predictions anywhere in the slabs, up to their ends
+            final SplittableRandom random = new SplittableRandom(5);
+            for (int r = 1; r < snapshot.stripeCount() >>> StripePlacement.REGION_SHIFT; r++)
+            {
+                final long anchor = snapshot.stripes.get(r << StripePlacement.REGION_SHIFT);
+                if (anchor == index.emptyStripe)
+                {
+                    continue;
+                }
+                snapshot.buffer(anchor).putInt(Arena.offset(anchor) - StripePlacement.MARKER_LENGTH,
+                    StripePlacement.MARKER << 16 | 4 * (1 + random.nextInt(0x3FFF)));
+            }
+            final StripePlacement forged =
+                StripePlacement.derive(snapshot.stripes, snapshot.stripeCount(), index.emptyStripe, snapshot.slabs);
+            final Snapshot mispredicted = new Snapshot(snapshot.version, snapshot.geometry, snapshot.stripeShift,
+                snapshot.stripes, snapshot.extents, snapshot.slabs, snapshot.ownerKeys, snapshot.ownerIds,
+                snapshot.ownerCount, snapshot.sets, snapshot.setCount, null, forged);
+            final PieceCursor expected = new PieceCursor();
+            expected.snapshot(snapshot);
+            final PieceCursor actual = new PieceCursor();
+            actual.snapshot(mispredicted);
+            int predictedOutside = 0;
+            for (int s = 0; s < snapshot.stripeCount(); s++)
+            {
+                final long position = snapshot.stripeStart(s) + random.nextLong(snapshot.stripeEnd(s) -
+                    snapshot.stripeStart(s));
+                expected.seek(position);
+                actual.seek(position);
+                assertEquals(expected.start(), actual.start(), "stripe " + s);
+                assertEquals(expected.value(), actual.value(), "stripe " + s);
+                assertEquals(expected.delta(), actual.delta(), "stripe " + s);
+                final long predicted = forged.predicted(s);
+                if (predicted >= 0 && Arena.offset(predicted) > snapshot.buffer(predicted).capacity())
+                {
+                    predictedOutside++;
+                }
+            }
+            assertTrue(predictedOutside > 0, "no prediction past a slab's end");
+        }
+    }
+
+    /**
+     * An unshared device: a quarter of the records are files of one 4 KiB extent, three quarters their later
+     * extents, with random gaps of free space between.
+     */
+    private static ReverseIndex loaded(final Path directory)
+    {
+        final DeviceGeometry geometry = new DeviceGeometry(0, deviceOf(RECORDS) + (1L << 20), (int)BLOCK);
+        final IndexConfig config = new IndexConfig(geometry, RECORDS);
+        final ReverseIndex index;
+        try
+        {
+            index = directory == null ? ReverseIndex.create(config) : ReverseIndex.create(config, directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError(ex);
+        }
+        final BulkLoad load = index.bulkLoad(RECORDS);
+        final SplittableRandom random = new SplittableRandom(11);
+        final long[] fileEnd = new long[RECORDS / 4];
+        for (int r = 0; r < RECORDS; r++)
+        {
+            final int file = r < RECORDS / 4 ? r : random.nextInt(RECORDS / 4);
+            // a random length, so that stripes hold different numbers of pieces
+            final long length = r < RECORDS / 4 ? BLOCK : BLOCK * (1 + random.nextInt(3));
+            load.add(Owner.data(1000 + file), fileEnd[file] + (r < RECORDS / 4 ? 0 : BLOCK), deviceOf(r), length, 0);
+            fileEnd[file] += r < RECORDS / 4 ? BLOCK : BLOCK + length;
+        }
+        load.commit();
+        return index;
+    }
+
+    /**
+     * Record {@code r}'s device offset: four blocks a record, so that records of up to three blocks leave a gap.
+     */
+    private static long deviceOf(final int r)
+    {
+        return r * 4 * BLOCK;
+    }
+
+    private static long[] predictions(final Snapshot snapshot)
+    {
+        final long[] predicted = new long[snapshot.stripeCount()];
+        for (int s = 0; s < predicted.length; s++)
+        {
+            predicted[s] = snapshot.placement.predicted(s);
+        }
+        return predicted;
+    }
+
+    private static void assertPredicts(final ReverseIndex index, final double least, final String after)
+    {
+        final double rate = hitRate(index);
+        assertTrue(rate >= least, after + ": " + rate + " of the stripes in their predicted window");
+    }
+
+    /**
+     * The share of stripes, past the first region (the writer has no stride for it yet), whose header lies in the
+     * lines a query loads from the prediction.
+     */
+    private static double hitRate(final ReverseIndex index)
+    {
+        final Snapshot snapshot = index.current();
+        int stripes = 0;
+        int hits = 0;
+        for (int s = StripePlacement.REGION_STRIPES; s < snapshot.stripeCount(); s++)
+        {
+            final long address = snapshot.stripes.get(s);
+            if (address == index.emptyStripe)
+            {
+                continue;
+            }
+            stripes++;
+            final long predicted = snapshot.placement.predicted(s);
+            final int line = (int)predicted & -64;
+            if (predicted >= 0 && Arena.slab(address) == Arena.slab(predicted) && Arena.offset(address) >= line &&
+                Arena.offset(address) + 64 <= line + StripePlacement.WINDOW_LINES * 64)
+            {
+                hits++;
+            }
+        }
+        assertTrue(stripes > 10 * StripePlacement.REGION_STRIPES, "stripes: " + stripes);
+        return (double)hits / stripes;
+    }
+
+    /**
+     * The bytes between the first and the last stripe of each region that no stripe takes, against those they take.
+     */
+    private static void assertPaddingBelow(final ReverseIndex index, final double most)
+    {
+        final Snapshot snapshot = index.current();
+        long taken = 0;
+        long spanned = 0;
+        for (int r = 0; r < snapshot.stripeCount() >>> StripePlacement.REGION_SHIFT; r++)
+        {
+            long low = Long.MAX_VALUE;
+            long high = -1;
+            for (int s = r << StripePlacement.REGION_SHIFT; s < (r + 1) << StripePlacement.REGION_SHIFT; s++)
+            {
+                final long address = snapshot.stripes.get(s);
+                if (address == index.emptyStripe)
+                {
+                    continue;
+                }
+                final int footprint =
+                    Arena.footprint(StripeDescriptor.blockLength(snapshot.buffer(address), Arena.offset(address)));
+                taken += footprint;
+                if (Arena.slab(address) == Arena.slab(low == Long.MAX_VALUE ? address : low))
+                {
+                    low = Math.min(low, address);
+                    high = Math.max(high, address + footprint);
+                }
+            }
+            if (high >= 0)
+            {
+                spanned += high - low;
+            }
+        }
+        assertTrue(spanned <= taken * (1 + most), "stripes span " + spanned + " bytes for " + taken);
+    }
+}

@@ -190,9 +190,10 @@ final class MutableStripe
     }
 
     /**
-     * {@link #write(Arena, StripePlacement.Writer, int, int, int[], int[], long[], long[])} with the bounds of the single owners' keys found: keyed
-     * if {@code highest} is a data fork's key (no single owner is another kind: theirs are larger, and make it
-     * {@link Long#MAX_VALUE}), unkeyed if it is -1 (no single owner, or not keyed in this arena).
+     * {@link #write(Arena, StripePlacement.Writer, int, int, int[], int[], long[], long[])} with the bounds of the
+     * single owners' keys found: keyed if {@code highest} is a data fork's key (no single owner is another kind:
+     * theirs are larger, and make it {@link Long#MAX_VALUE}), unkeyed if it is -1 (no single owner, or not keyed in
+     * this arena).
      */
     private static long write(
         final Arena arena, final StripePlacement.Writer placer, final int stripe, final int count, final int[] rel,

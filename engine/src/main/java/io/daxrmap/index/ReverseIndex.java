@@ -1290,7 +1290,8 @@ public final class ReverseIndex implements AutoCloseable
 
     private static long writeEmptyStripe(final Arena arena)
     {
-        return MutableStripe.write(arena, null, 0, 1, new int[] {0}, new int[] {PieceValue.EMPTY}, new long[] {0}, null);
+        return MutableStripe.write(
+            arena, null, 0, 1, new int[] {0}, new int[] {PieceValue.EMPTY}, new long[] {0}, null);
     }
 
     static int stripeShift(final long deviceSize, final long expectedRecords, final int blockSize)

@@ -225,7 +225,8 @@ final class StripePlacement
                 return block + MARKER_LENGTH;
             }
             final long gap = anchorOffset + (long)(stripe - first) * stride - arena.position();
-            if (gap > 0 && arena.currentSlab() == slab && (regionPadding + gap) * 16 <= (regionBytes + 8L * stride) * PAD_SIXTEENTHS &&
+            if (gap > 0 && arena.currentSlab() == slab &&
+                (regionPadding + gap) * 16 <= (regionBytes + 8L * stride) * PAD_SIXTEENTHS &&
                 arena.skip((int)gap, footprint))
             {
                 regionPadding += gap;

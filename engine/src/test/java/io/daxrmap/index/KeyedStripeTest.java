@@ -162,7 +162,8 @@ class KeyedStripeTest
     private static void assertKeyed(final Arena arena, final int count, final int[] rel, final int[] values,
         final long[] deltas, final long[] keys, final String what)
     {
-        final long address = MutableStripe.write(arena, null, 0, count, rel, values, deltas, byPiece(values, count, keys));
+        final long address =
+            MutableStripe.write(arena, null, 0, count, rel, values, deltas, byPiece(values, count, keys));
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
         final int header = StripeDescriptor.header(buffer, offset);

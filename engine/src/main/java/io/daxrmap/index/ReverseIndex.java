@@ -420,9 +420,12 @@ public final class ReverseIndex implements AutoCloseable
         emptyStripe = replay.emptyStripe;
         liveBytes = replay.liveBytes;
         final LongDirectory stripes = replay.buildStripes();
+        // within one generation the placement only changes when a bulk load fills the empty index
+        final StripePlacement placement = current != null && current.placement.settled() ? current.placement :
+            StripePlacement.derive(stripes, stripes.length(), emptyStripe, slabs.slabs());
         current = new Snapshot(replay.version, replay.geometry, replay.stripeShift, stripes, replay.buildExtents(),
             slabs.slabs(), owners.keys(), owners.idMap(), owners.count(), sets.sets(), sets.count(), verifier,
-            StripePlacement.derive(stripes, stripes.length(), emptyStripe, slabs.slabs()));
+            placement);
     }
 
     /**

@@ -39,8 +39,10 @@ final class StripePlacement
     /** The largest slab an entry names; stripes in slabs past it are not predicted. */
     private static final int MAX_SLAB = 0xFFFF;
 
-    /** No stripe predicted. */
-    static final StripePlacement NONE = new StripePlacement(new long[0]);
+    /** No stripe predicted: an index too small to need it. */
+    static final StripePlacement NONE = new StripePlacement(new long[0], true);
+    /** No stripe predicted, for every stripe is empty: a bulk load may still lay them out. */
+    private static final StripePlacement EMPTY = new StripePlacement(new long[0], false);
 
     /**
      * Per region: the slab (bits 48-63), the stride (bits 32-47, zero for a region not predicted) and the slab offset
@@ -48,10 +50,25 @@ final class StripePlacement
      * empty).
      */
     private final long[] regions;
+    private final boolean settled;
 
-    private StripePlacement(final long[] regions)
+    private StripePlacement(final long[] regions, final boolean settled)
     {
         this.regions = regions;
+        this.settled = settled;
+    }
+
+    /**
+     * Whether the placement of the index's stripes stays what this says until the next compaction: true once any
+     * stripe is not empty, for only a bulk load lays stripes out and only into an empty index. A reader following
+     * another process's batches derives the placement anew only while this is false. (An index that batches emptied
+     * and a bulk load refilled keeps its first placement there, mispredicted until a compaction.)
+     *
+     * @return whether it is settled.
+     */
+    boolean settled()
+    {
+        return settled;
     }
 
     /**
@@ -61,7 +78,8 @@ final class StripePlacement
      * @param count       stripes in it.
      * @param emptyStripe the block every empty stripe names, placed by no writer.
      * @param slabs       the slabs the directory's addresses lie in.
-     * @return the placement; {@link #NONE} for an index of fewer stripes than one region.
+     * @return the placement: {@link #NONE} for an index of fewer stripes than one region, one that is not
+     * {@link #settled} if every stripe is empty.
      */
     static StripePlacement derive(
         final LongDirectory stripes, final int count, final long emptyStripe, final UnsafeBuffer[] slabs)
@@ -71,27 +89,30 @@ final class StripePlacement
             return NONE; // a small index stays in the caches: nothing to hide
         }
         final long[] regions = new long[(count + REGION_MASK) >>> REGION_SHIFT];
+        boolean any = false;
         for (int r = 0; r < regions.length; r++)
         {
-            regions[r] = deriveRegion(
-                stripes, r << REGION_SHIFT, Math.min(count, (r + 1) << REGION_SHIFT), emptyStripe, slabs);
+            final int from = r << REGION_SHIFT;
+            final int to = Math.min(count, (r + 1) << REGION_SHIFT);
+            int first = from;
+            while (first < to && stripes.get(first) == emptyStripe)
+            {
+                first++;
+            }
+            if (first < to)
+            {
+                any = true;
+                regions[r] = deriveRegion(stripes.get(first), first - from, slabs);
+            }
         }
-        return new StripePlacement(regions);
+        return any ? new StripePlacement(regions, true) : EMPTY;
     }
 
-    private static long deriveRegion(
-        final LongDirectory stripes, final int from, final int to, final long emptyStripe, final UnsafeBuffer[] slabs)
+    /**
+     * A region's entry from its anchor, the first stripe that is not empty, {@code first} stripes into the region.
+     */
+    private static long deriveRegion(final long anchor, final int first, final UnsafeBuffer[] slabs)
     {
-        int first = from;
-        while (first < to && stripes.get(first) == emptyStripe)
-        {
-            first++;
-        }
-        if (first >= to)
-        {
-            return 0;
-        }
-        final long anchor = stripes.get(first);
         final int slab = Arena.slab(anchor);
         final int anchorOffset = Arena.offset(anchor);
         // a reopened directory is read before its blocks are checked: an address outside the slabs predicts nothing
@@ -106,7 +127,7 @@ final class StripePlacement
         {
             return 0;
         }
-        final long zero = anchorOffset - (first - from) * stride;
+        final long zero = anchorOffset - first * stride;
         if (zero < Integer.MIN_VALUE)
         {
             return 0;

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -77,6 +80,29 @@ class StripePlacementTest
     }
 
     @Test
+    void shouldFollowABulkLoadIntoTheEmptyIndex(@TempDir final Path directory) throws IOException
+    {
+        try (ReverseIndex writer = ReverseIndex.create(config(), directory);
+             ReverseIndex follower = ReverseIndex.openReadOnly(directory, ReverseIndex.Follow.OWN_INDEX))
+        {
+            final IndexReader reader = follower.newReader();
+            assertFalse(follower.current().placement.settled(), "nothing placed in the empty index yet");
+            fill(writer);
+            reader.refresh();
+            assertArrayEquals(predictions(writer.current()), predictions(follower.current()));
+            assertPredicts(follower, 0.85, "following the bulk load");
+            // batches after it keep the follower's placement: no derivation on every refresh
+            final StripePlacement placement = follower.current().placement;
+            final Batch batch = writer.newBatch();
+            batch.unmap(Owner.data(1000), 0, BLOCK).map(Owner.data(1000), 0, deviceOf(0), BLOCK, 0);
+            batch.commit();
+            reader.refresh();
+            assertEquals(writer.version(), follower.version());
+            assertSame(placement, follower.current().placement);
+        }
+    }
+
+    @Test
     void shouldPadLittleWhereStripesShrinkBelowTheStride()
     {
         final Arena arena = new Arena();
@@ -138,6 +164,8 @@ class StripePlacementTest
                 assertEquals(expected.start(), actual.start(), "stripe " + s);
                 assertEquals(expected.value(), actual.value(), "stripe " + s);
                 assertEquals(expected.delta(), actual.delta(), "stripe " + s);
+                // what a query loads from the prediction: no read outside the slabs
+                forged.touch(snapshot.slabs, s);
                 final long predicted = forged.predicted(s);
                 if (predicted >= 0 && Arena.offset(predicted) > snapshot.buffer(predicted).capacity())
                 {
@@ -154,17 +182,30 @@ class StripePlacementTest
      */
     private static ReverseIndex loaded(final Path directory)
     {
-        final DeviceGeometry geometry = new DeviceGeometry(0, deviceOf(RECORDS) + (1L << 20), (int)BLOCK);
-        final IndexConfig config = new IndexConfig(geometry, RECORDS);
         final ReverseIndex index;
         try
         {
-            index = directory == null ? ReverseIndex.create(config) : ReverseIndex.create(config, directory);
+            index = directory == null ? ReverseIndex.create(config()) : ReverseIndex.create(config(), directory);
         }
         catch (final IOException ex)
         {
             throw new AssertionError(ex);
         }
+        fill(index);
+        return index;
+    }
+
+    private static IndexConfig config()
+    {
+        return new IndexConfig(new DeviceGeometry(0, deviceOf(RECORDS) + (1L << 20), (int)BLOCK), RECORDS);
+    }
+
+    /**
+     * Bulk-load an unshared device: a quarter of the records are files of one 4 KiB extent, three quarters their
+     * later extents, with random gaps of free space between.
+     */
+    private static void fill(final ReverseIndex index)
+    {
         final BulkLoad load = index.bulkLoad(RECORDS);
         final SplittableRandom random = new SplittableRandom(11);
         final long[] fileEnd = new long[RECORDS / 4];
@@ -177,7 +218,6 @@ class StripePlacementTest
             fileEnd[file] += r < RECORDS / 4 ? BLOCK : BLOCK + length;
         }
         load.commit();
-        return index;
     }
 
     /**

@@ -16,8 +16,8 @@ final class PieceCursor
     private int piece;
     private long stripeStart;
     private long stripeEnd;
-    /** What {@link StripePlacement#touch} read, kept so that its loads are not dropped. */
-    private int touched;
+    /** What {@link StripePlacement#touch} read, kept so that its loads are not dropped (and for tests). */
+    int touched;
 
     void snapshot(final Snapshot snapshot)
     {

@@ -877,8 +877,9 @@ public final class ReverseIndex implements AutoCloseable
      * directories that point at them, the share groups interned (dead ones too, until compaction) with the table
      * that finds them and the writer's cache of set transitions, and the owner table. Share groups are counted object
      * by object as the heap holds them ({@link OwnerSet#sizeInBytes}). Dead blocks awaiting compaction are not
-     * counted. Walks every share group: for reports, not for hot paths; called while a batch is open, the transition
-     * cache's size may be a moment old.
+     * counted; the padding a bulk load or compaction laid before stripes is, also before stripes batches moved since
+     * ({@link StripePlacement.Writer#padding}). Walks every share group: for reports, not for hot paths; called while
+     * a batch is open, the transition cache's size may be a moment old.
      *
      * @return bytes.
      */

@@ -9,7 +9,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The prediction is only ever a hint. Queries read the stripe at the address the directory gives, and a wrong
  * prediction costs a few loads of lines nobody reads. It is right where the stripes were written in number order with
  * {@link Writer}: bulk loads and compactions. A batch writes the stripes it changes elsewhere, and those stay
- * mispredicted until the next compaction.
+ * mispredicted until the next compaction; where it moved or emptied a region's first stripe, the next derivation (a
+ * reopen, a reader in another process opening) finds no marker there, and the whole region goes unpredicted until
+ * the next compaction. Runs of empty stripes inside a region take slots too, and a run longer than the padding
+ * allowed leaves the rest of its region behind its slots, mispredicted: free space is not yet in the stride.
  * <p>
  * The writer lays each region of {@value #REGION_STRIPES} consecutive stripes out from its first stripe (the anchor) at
  * a fixed stride: stripe {@code i} goes at {@code anchor + (i - first) * stride} unless the stripes before it already
@@ -31,7 +34,7 @@ final class StripePlacement
     static final int WINDOW_LINES = 5;
     private static final int LINE = 64;
     private static final int WINDOW = WINDOW_LINES * LINE;
-    /** The largest stride an entry holds; a region of larger stripes is not predicted. */
+    /** The largest stride an entry holds; a region of larger stripes gets it, and is mostly mispredicted. */
     private static final int MAX_STRIDE = 0xFFFF;
     /** The upper half of the int before a region's anchor: its lower half is the region's stride. */
     static final int MARKER = 0xD5A7;
@@ -115,9 +118,10 @@ final class StripePlacement
     {
         final int slab = Arena.slab(anchor);
         final int anchorOffset = Arena.offset(anchor);
-        // a reopened directory is read before its blocks are checked: an address outside the slabs predicts nothing
-        if (slab >= slabs.length || slab > MAX_SLAB || slabs[slab] == null || anchorOffset < MARKER_LENGTH ||
-            anchorOffset > slabs[slab].capacity())
+        // a reopened directory is read before its blocks are checked: an address outside the slabs (a negative one
+        // too) predicts nothing
+        if (anchor < 0 || slab >= slabs.length || slab > MAX_SLAB || slabs[slab] == null ||
+            anchorOffset < MARKER_LENGTH || anchorOffset > slabs[slab].capacity())
         {
             return 0;
         }
@@ -127,11 +131,8 @@ final class StripePlacement
         {
             return 0;
         }
+        // at least -67 M (a region's first stripes empty): an int, and so is every prediction or it wraps negative
         final long zero = anchorOffset - first * stride;
-        if (zero < Integer.MIN_VALUE)
-        {
-            return 0;
-        }
         return (long)slab << 48 | stride << 32 | (zero & 0xFFFF_FFFFL);
     }
 
@@ -151,10 +152,13 @@ final class StripePlacement
             return 0;
         }
         final long entry = regions[region];
-        final int stride = (int)(entry >>> 32) & MAX_STRIDE;
+        if ((entry >>> 32 & MAX_STRIDE) == 0)
+        {
+            return 0;
+        }
         final UnsafeBuffer slab = slabs[(int)(entry >>> 48)];
-        final int at = (int)entry + (stripe & REGION_MASK) * stride;
-        if (stride == 0 || at < 0 || at > slab.capacity() - WINDOW)
+        final int at = offset(entry, stripe);
+        if (at < 0 || at > slab.capacity() - WINDOW)
         {
             return 0;
         }
@@ -176,8 +180,17 @@ final class StripePlacement
             return -1;
         }
         final long entry = regions[region];
-        final long at = (int)entry + (stripe & REGION_MASK) * (entry >>> 32 & MAX_STRIDE);
-        return at < 0 || at > Integer.MAX_VALUE ? -1 : (entry >>> 48) << 32 | at;
+        final int at = offset(entry, stripe);
+        return at < 0 ? -1 : (entry >>> 48) << 32 | at;
+    }
+
+    /**
+     * A stripe's predicted slab offset from its region's entry; negative where it lies before the slab or wraps past
+     * {@link Integer#MAX_VALUE}.
+     */
+    private static int offset(final long entry, final int stripe)
+    {
+        return (int)entry + (stripe & REGION_MASK) * ((int)(entry >>> 32) & MAX_STRIDE);
     }
 
     /**

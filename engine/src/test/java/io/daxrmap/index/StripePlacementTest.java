@@ -2,6 +2,7 @@ package io.daxrmap.index;
 
 import io.daxrmap.model.DeviceGeometry;
 import io.daxrmap.model.Owner;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +56,7 @@ class StripePlacementTest
             index.compactNow();
             assertPredicts(index, 0.85, "compaction after batches that left " + before);
             assertTrue(before < hitRate(index), "batches moved stripes: " + before);
+            BulkLoadTest.assertLiveBytesAreTheArenas(index, "compaction: its padding counted");
         }
     }
 
@@ -103,6 +105,70 @@ class StripePlacementTest
     }
 
     @Test
+    void shouldLoadThePredictedLinesOnEverySeek()
+    {
+        try (ReverseIndex index = loaded(null))
+        {
+            final Snapshot snapshot = index.current();
+            final PieceCursor cursor = new PieceCursor();
+            cursor.snapshot(snapshot);
+            int loaded = 0;
+            for (int s = 0; s < snapshot.stripeCount(); s++)
+            {
+                cursor.seek(snapshot.stripeStart(s));
+                final long predicted = snapshot.placement.predicted(s);
+                int expected = 0;
+                if (predicted >= 0)
+                {
+                    final UnsafeBuffer slab = snapshot.buffer(predicted);
+                    for (int line = 0; line < StripePlacement.WINDOW_LINES; line++)
+                    {
+                        expected += slab.getByte(Arena.offset(predicted) + line * 64);
+                    }
+                    loaded++;
+                }
+                assertEquals(expected, cursor.touched, "stripe " + s);
+            }
+            assertTrue(loaded > snapshot.stripeCount() - 2 * StripePlacement.REGION_STRIPES, "predicted: " + loaded);
+        }
+    }
+
+    @Test
+    void shouldPredictNothingOutsideTheSlabs()
+    {
+        final Arena arena = new Arena();
+        final long empty = arena.allocate(16);
+        arena.allocate(100);
+        final int stride = 0xFFFC;
+        final long marker = arena.allocate(StripePlacement.MARKER_LENGTH + 64);
+        arena.buffer(marker).putInt(Arena.offset(marker), StripePlacement.MARKER << 16 | stride);
+        final long anchor = marker + StripePlacement.MARKER_LENGTH;
+        final int regions = 3;
+        final LongDirectory.Editor editor =
+            LongDirectory.filled(regions * StripePlacement.REGION_STRIPES, empty).edit(empty);
+        // region 0: a corrupt (negative) address first; region 1: five empty stripes, then the anchor, whose stride
+        // puts stripes 0-4 before the slab and the last ones past its end; region 2: an address past the slabs
+        editor.set(0, -64);
+        editor.set(StripePlacement.REGION_STRIPES + 5, anchor);
+        editor.set(2 * StripePlacement.REGION_STRIPES, 7L << 32 | 64);
+        final StripePlacement placement =
+            StripePlacement.derive(editor.build(), regions * StripePlacement.REGION_STRIPES, empty, arena.slabs());
+        for (int s = 0; s < regions * StripePlacement.REGION_STRIPES; s++)
+        {
+            final long predicted = placement.predicted(s);
+            final boolean inRegion1 = s >>> StripePlacement.REGION_SHIFT == 1;
+            final int k = (s & (StripePlacement.REGION_STRIPES - 1)) - 5;
+            final long offset = Arena.offset(anchor) + (long)k * stride;
+            assertEquals(inRegion1 && offset >= 0 ? offset : -1, predicted, "stripe " + s);
+            final int touched = placement.touch(arena.slabs(), s);
+            if (!inRegion1 || offset < 0 || offset + 5 * 64 > arena.buffer(anchor).capacity())
+            {
+                assertEquals(0, touched, "stripe " + s);
+            }
+        }
+    }
+
+    @Test
     void shouldPadLittleWhereStripesShrinkBelowTheStride()
     {
         final Arena arena = new Arena();
@@ -122,7 +188,7 @@ class StripePlacementTest
         }
         bytes += small;
         final long padded = writer.padding() - before;
-        // an eighth of the region's bytes and eight strides of the region before (426 bytes), and the marker
+        // an eighth of the region's bytes and eight strides of the region before (428 bytes), and the marker
         assertTrue(padded <= small / 8 + 8 * 428 + StripePlacement.MARKER_LENGTH, "padded " + padded);
         assertEquals(bytes + writer.padding(), arena.allocatedBytes());
     }

@@ -19,6 +19,8 @@ final class WriterCache
 {
     /** Entries of each kind kept at most. */
     static final int LIMIT = 4096;
+    /** The block of a stripe a batch took: no address. */
+    private static final long TAKEN = -1;
 
     private final Int2ObjectHashMap<MutableStripe> stripes = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<MutableExtents> forwards = new Int2ObjectHashMap<>();
@@ -33,8 +35,15 @@ final class WriterCache
      */
     MutableStripe takeStripe(final int stripeIndex, final long address)
     {
-        final MutableStripe stripe = stripes.remove(stripeIndex);
-        return counted(stripe != null && stripe.block == address ? stripe : null);
+        // left in the map, marked taken: a batch that commits puts it back under the same key (a replace, where a
+        // removal shifted the probe chain and the put shifted it back); one that aborts leaves it marked, never taken
+        final MutableStripe stripe = stripes.get(stripeIndex);
+        if (stripe != null && stripe.block == address)
+        {
+            stripe.block = TAKEN;
+            return counted(stripe);
+        }
+        return counted(null);
     }
 
     /**

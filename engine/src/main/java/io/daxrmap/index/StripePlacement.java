@@ -11,14 +11,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link Writer}: bulk loads and compactions. A batch writes the stripes it changes elsewhere, and those stay
  * mispredicted until the next compaction; where it moved or emptied a region's first stripe, the next derivation (a
  * reopen, a reader in another process opening) finds no marker there, and the whole region goes unpredicted until
- * the next compaction. Runs of empty stripes inside a region take slots too, and a run longer than the padding
- * allowed leaves the rest of its region behind its slots, mispredicted: free space is not yet in the stride.
+ * the next compaction. Runs of empty stripes inside a region take slots too, which free space is not yet in the
+ * stride for: the stripes after a run longer than the padding allowed so far lie behind their slots, mispredicted,
+ * until the allowance, which grows with the region's bytes, covers the gap again (or, for a run longer than the
+ * whole region allows, to the region's end).
  * <p>
  * The writer lays each region of {@value #REGION_STRIPES} consecutive stripes out from its first stripe (the anchor) at
  * a fixed stride: stripe {@code i} goes at {@code anchor + (i - first) * stride} unless the stripes before it already
  * reach past there, in which case it follows them. The stride is the previous region's mean footprint plus a sixteenth,
- * so most stripes start on their predicted address or a little after it, and the padding costs about a sixteenth of
- * the stripes' bytes. The stride is written in the 4 bytes before the anchor ({@link #MARKER}), which no block
+ * so most stripes start on their predicted address or a little after it. The padding costs about a sixteenth of the
+ * stripes' bytes where they take a few hundred bytes each (unshared devices), about an eighth where they take 25-30
+ * (the clone datasets: the stride's rounding to 4 bytes and the empty stripes' slots besides), and never more than a
+ * quarter of a region's bytes and two strides ({@link Writer}). The stride is written in the 4 bytes before the anchor ({@link #MARKER}), which no block
  * covers; {@link #derive} reads it back after a bulk load, a compaction, or a reopen. Bytes that only look like a
  * marker (before an anchor some batch moved) give a wrong prediction, nothing worse.
  * <p>

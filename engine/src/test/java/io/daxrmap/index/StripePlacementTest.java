@@ -118,7 +118,8 @@ class StripePlacementTest
                 cursor.seek(snapshot.stripeStart(s));
                 final long predicted = snapshot.placement.predicted(s);
                 int expected = 0;
-                if (predicted >= 0)
+                if (predicted >= 0 && Arena.offset(predicted) <=
+                    snapshot.buffer(predicted).capacity() - StripePlacement.WINDOW_LINES * 64)
                 {
                     final UnsafeBuffer slab = snapshot.buffer(predicted);
                     for (int line = 0; line < StripePlacement.WINDOW_LINES; line++)
@@ -143,14 +144,21 @@ class StripePlacementTest
         final long marker = arena.allocate(StripePlacement.MARKER_LENGTH + 64);
         arena.buffer(marker).putInt(Arena.offset(marker), StripePlacement.MARKER << 16 | stride);
         final long anchor = marker + StripePlacement.MARKER_LENGTH;
-        final int regions = 3;
+        final int regions = 7;
         final LongDirectory.Editor editor =
             LongDirectory.filled(regions * StripePlacement.REGION_STRIPES, empty).edit(empty);
-        // region 0: a corrupt (negative) address first; region 1: five empty stripes, then the anchor, whose stride
-        // puts stripes 0-4 before the slab and the last ones past its end; region 2: an address past the slabs
-        editor.set(0, -64);
+        // region 1: five empty stripes, then the anchor, whose stride puts stripes 0-4 before the slab and the last
+        // ones past its end. The others start with corrupt addresses: negative; past the slab array; in a slot of
+        // the array that holds no slab; too close to the slab's start for a marker; an offset with bit 31 set; past
+        // the slab's end
+        final int capacity = arena.buffer(anchor).capacity();
+        final long[] corrupt = {-64, 7L << 32 | 64, 1L << 32 | 64, 2, 0x8000_0000L, capacity + 64L};
+        final int[] at = {0, 2, 3, 4, 5, 6};
+        for (int i = 0; i < corrupt.length; i++)
+        {
+            editor.set(at[i] << StripePlacement.REGION_SHIFT, corrupt[i]);
+        }
         editor.set(StripePlacement.REGION_STRIPES + 5, anchor);
-        editor.set(2 * StripePlacement.REGION_STRIPES, 7L << 32 | 64);
         final StripePlacement placement =
             StripePlacement.derive(editor.build(), regions * StripePlacement.REGION_STRIPES, empty, arena.slabs());
         for (int s = 0; s < regions * StripePlacement.REGION_STRIPES; s++)
@@ -161,7 +169,7 @@ class StripePlacementTest
             final long offset = Arena.offset(anchor) + (long)k * stride;
             assertEquals(inRegion1 && offset >= 0 ? offset : -1, predicted, "stripe " + s);
             final int touched = placement.touch(arena.slabs(), s);
-            if (!inRegion1 || offset < 0 || offset + 5 * 64 > arena.buffer(anchor).capacity())
+            if (!inRegion1 || offset < 0 || offset + 5 * 64 > capacity)
             {
                 assertEquals(0, touched, "stripe " + s);
             }

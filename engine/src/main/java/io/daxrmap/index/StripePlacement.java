@@ -22,9 +22,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * so most stripes start on their predicted address or a little after it. The padding costs about a sixteenth of the
  * stripes' bytes where they take a few hundred bytes each (unshared devices), about an eighth where they take 25-30
  * (the clone datasets: the stride's rounding to 4 bytes and the empty stripes' slots besides), and never more than a
- * quarter of a region's bytes and two strides ({@link Writer}). The stride is written in the 4 bytes before the anchor ({@link #MARKER}), which no block
- * covers; {@link #derive} reads it back after a bulk load, a compaction, or a reopen. Bytes that only look like a
- * marker (before an anchor some batch moved) give a wrong prediction, nothing worse.
+ * quarter of a region's bytes and two strides ({@link Writer}). The stride is written in the 4 bytes before the anchor
+ * ({@link #MARKER}), which no block covers; {@link #derive} reads it back after a bulk load, a compaction, or a reopen.
+ * Bytes that only look like a marker (before an anchor some batch moved) give a wrong prediction, nothing worse.
  * <p>
  * Immutable once built; a snapshot holds one and readers share it.
  */

@@ -30,11 +30,9 @@ final class PieceCursor
      */
     void seek(final long position)
     {
-        final int stripeIndex = (int)(position >>> snapshot.stripeShift);
         // the lines where the stripe is predicted, loaded before its directory entry: the two misses overlap
-        touched = snapshot.placement.touch(snapshot.slabs, stripeIndex);
-        load(stripeIndex);
-        piece = StripeDescriptor.find(buffer, offset, (int)(position - stripeStart));
+        touched = snapshot.placement.touch(snapshot.slabs, (int)(position >>> snapshot.stripeShift));
+        seekLoaded(position);
     }
 
     /**

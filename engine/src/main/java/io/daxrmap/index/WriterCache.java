@@ -54,6 +54,7 @@ final class WriterCache
      */
     MutableExtents takeForward(final int ownerId, final long root)
     {
+        // removed, not marked as a stripe is: a batch reads the root it took, so the root cannot be the mark
         final MutableExtents forward = forwards.remove(ownerId);
         return counted(forward != null && forward.root() == root ? forward : null);
     }

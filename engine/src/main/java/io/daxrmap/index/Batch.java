@@ -22,20 +22,34 @@ import java.util.Arrays;
  */
 public final class Batch
 {
+    /** The largest capacity of the working-copy maps that stays lent to the next batch as it is. */
+    static final int KEPT_MAP_CAPACITY = 8192;
+
     private final ReverseIndex index;
     private final Snapshot base;
     private final long deviceSize;
-    /** Working copies by stripe number and by owner id: int keys, no boxing on the path of every operation. */
-    private final Int2ObjectHashMap<MutableStripe> stripes = new Int2ObjectHashMap<>();
-    private final Int2ObjectHashMap<MutableExtents> extents = new Int2ObjectHashMap<>();
+    /**
+     * Working copies by stripe number and by owner id: int keys, no boxing on the path of every operation. The maps
+     * are the index's, lent to one open batch at a time and emptied before the writer is free again, so that a batch
+     * does not grow new ones from nothing.
+     */
+    private final Int2ObjectHashMap<MutableStripe> stripes;
+    private final Int2ObjectHashMap<MutableExtents> extents;
+    /** The working copy reached last: an operation reaches the same stripe and forward map several times in a row. */
+    private MutableStripe lastStripe;
+    private MutableExtents lastForward;
     private boolean open = true;
     private int operations;
 
-    Batch(final ReverseIndex index, final Snapshot base)
+    Batch(
+        final ReverseIndex index, final Snapshot base, final Int2ObjectHashMap<MutableStripe> stripes,
+        final Int2ObjectHashMap<MutableExtents> extents)
     {
         this.index = index;
         this.base = base;
         this.deviceSize = base.geometry.size();
+        this.stripes = stripes;
+        this.extents = extents;
     }
 
     /**
@@ -384,7 +398,9 @@ public final class Batch
         }
         catch (final Throwable ex)
         {
-            // an Error too (the off-heap memory refused, say): the writer must not stay claimed by a dead batch
+            // an Error too (the off-heap memory refused, say): the writer must not stay claimed by a dead batch, and the
+            // next batch must not start from its working copies
+            returnMaps();
             index.abandon(this, liveBefore);
             throw ex;
         }
@@ -406,10 +422,10 @@ public final class Batch
         for (final MutableStripe stripe : stripes.values())
         {
             stripe.normalize();
-            final long old = base.stripes.get(stripe.index);
-            if (old != index.emptyStripe)
+            if (base.stripes.get(stripe.index) != index.emptyStripe)
             {
-                index.liveBytes -= Arena.footprint(StripeDescriptor.blockLength(base.buffer(old), Arena.offset(old)));
+                // the footprint the stripe kept of the block it came from: that block is not read again
+                index.liveBytes -= stripe.blockFootprint;
             }
             final long block;
             if (stripe.count == 1 && stripe.values[0] == PieceValue.EMPTY)
@@ -420,8 +436,7 @@ public final class Batch
             else
             {
                 block = stripe.write(arena, index.owners.keys());
-                index.liveBytes +=
-                    Arena.footprint(StripeDescriptor.blockLength(arena.buffer(block), Arena.offset(block)));
+                index.liveBytes += stripe.blockFootprint;
             }
             stripeEditor.set(stripe.index, block);
             cache.putStripe(stripe);
@@ -463,6 +478,7 @@ public final class Batch
             base.version + 1, base.geometry, base.stripeShift, stripeEditor.build(), extentsEditor.build(),
             arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(), index.sets.sets(),
             index.sets.count(), base.verifier, base.placement);
+        returnMaps();
         index.publish(this, next, stripeCount, stripeIndexes, stripeBlocks, ownerCount, ownerIds, ownerBlocks);
         return next.version;
     }
@@ -475,7 +491,30 @@ public final class Batch
         if (open)
         {
             open = false;
+            returnMaps();
             index.release(this);
+        }
+    }
+
+    /**
+     * Empty the index's maps this batch used, before the writer is free for the next batch: after this, the working
+     * copies are in the writer cache or nowhere.
+     */
+    private void returnMaps()
+    {
+        empty(stripes);
+        empty(extents);
+        lastStripe = null;
+        lastForward = null;
+    }
+
+    private static void empty(final Int2ObjectHashMap<?> map)
+    {
+        map.clear();
+        if (map.capacity() > KEPT_MAP_CAPACITY)
+        {
+            // a batch that reached many blocks (a large truncate) leaves no large map for every later one to clear
+            map.compact();
         }
     }
 
@@ -706,8 +745,13 @@ public final class Batch
      */
     private MutableStripe stripe(final int stripeIndex)
     {
+        final MutableStripe last = lastStripe;
+        if (last != null && last.index == stripeIndex)
+        {
+            return last;
+        }
         final MutableStripe stripe = stripes.get(stripeIndex);
-        return stripe != null ? stripe : loadStripe(stripeIndex);
+        return lastStripe = stripe != null ? stripe : loadStripe(stripeIndex);
     }
 
     private MutableStripe loadStripe(final int stripeIndex)
@@ -729,8 +773,13 @@ public final class Batch
      */
     private MutableExtents forward(final int ownerId, final boolean create)
     {
+        final MutableExtents last = lastForward;
+        if (last != null && last.ownerId == ownerId)
+        {
+            return last;
+        }
         final MutableExtents forward = extents.get(ownerId);
-        return forward != null ? forward : loadForward(ownerId, create);
+        return lastForward = forward != null ? forward : loadForward(ownerId, create);
     }
 
     private MutableExtents loadForward(final int ownerId, final boolean create)

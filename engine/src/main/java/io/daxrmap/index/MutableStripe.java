@@ -19,6 +19,11 @@ final class MutableStripe
     int count;
     /** The block whose pieces the arrays hold: the one read, or the one {@link #write} wrote. */
     long block;
+    /**
+     * The arena bytes of the block the arrays were read from or written to, kept while {@link #block} is marked taken:
+     * the batch that commits a change releases them without reading that block again.
+     */
+    int blockFootprint;
     int[] rel;
     int[] values;
     long[] deltas;
@@ -33,6 +38,7 @@ final class MutableStripe
         this.start = start;
         this.end = end;
         count = StripeDescriptor.count(buffer, offset);
+        blockFootprint = Arena.footprint(StripeDescriptor.blockLength(buffer, offset));
         final int capacity = Math.max(4, count + 4);
         rel = new int[capacity];
         values = new int[capacity];
@@ -134,26 +140,29 @@ final class MutableStripe
         if (!arena.denseBlocks())
         {
             block = write(arena, null, 0, count, rel, values, deltas, null, 0, -1);
-            return block;
         }
-        if (keys.length < count)
+        else
         {
-            keys = new long[rel.length];
-        }
-        long lowest = Long.MAX_VALUE;
-        long highest = -1;
-        for (int i = 0; i < count; i++)
-        {
-            if (PieceValue.isSingle(values[i]))
+            if (keys.length < count)
             {
-                final long owner = ownerKeys[PieceValue.ownerId(values[i])];
-                keys[i] = owner;
-                // a data fork's key is its inode number: kind 0
-                lowest = Math.min(lowest, owner);
-                highest = Math.max(highest, Owner.isFileData(owner) ? owner : Long.MAX_VALUE);
+                keys = new long[rel.length];
             }
+            long lowest = Long.MAX_VALUE;
+            long highest = -1;
+            for (int i = 0; i < count; i++)
+            {
+                if (PieceValue.isSingle(values[i]))
+                {
+                    final long owner = ownerKeys[PieceValue.ownerId(values[i])];
+                    keys[i] = owner;
+                    // a data fork's key is its inode number: kind 0
+                    lowest = Math.min(lowest, owner);
+                    highest = Math.max(highest, Owner.isFileData(owner) ? owner : Long.MAX_VALUE);
+                }
+            }
+            block = write(arena, null, 0, count, rel, values, deltas, keys, lowest, highest);
         }
-        block = write(arena, null, 0, count, rel, values, deltas, keys, lowest, highest);
+        blockFootprint = Arena.footprint(StripeDescriptor.blockLength(arena.buffer(block), Arena.offset(block)));
         return block;
     }
 

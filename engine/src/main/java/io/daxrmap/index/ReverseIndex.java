@@ -1,6 +1,7 @@
 package io.daxrmap.index;
 
 import io.daxrmap.model.DeviceGeometry;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -67,6 +68,9 @@ public final class ReverseIndex implements AutoCloseable
     SharedChunks sharedChunks = new SharedChunks();
     /** The writer's decoded copies of recently written blocks. */
     final WriterCache writerCache = new WriterCache();
+    /** The open batch's working copies ({@link Batch}): empty while no batch is open. */
+    private final Int2ObjectHashMap<MutableStripe> batchStripes = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<MutableExtents> batchExtents = new Int2ObjectHashMap<>();
     private final IndexDirectory store;
     private final Path readOnlyDirectory;
     private LogReplay follower;
@@ -805,7 +809,7 @@ public final class ReverseIndex implements AutoCloseable
         {
             throw new IllegalStateException("a batch is already open: version=" + current.version);
         }
-        openBatch = new Batch(this, current);
+        openBatch = new Batch(this, current, batchStripes, batchExtents);
         return openBatch;
     }
 

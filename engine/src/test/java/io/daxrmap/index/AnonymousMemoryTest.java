@@ -146,6 +146,8 @@ class AnonymousMemoryTest
         final int perBatch = 2000;
         // earlier tests' dropped arenas wait in the pool, and reusing them passes no limit: hold them
         final List<ByteBuffer> held = holdPooledSlabs();
+        final long[] refusedMaps = new long[2];
+        final Batch[] next = new Batch[1];
         withLimit(AnonymousMemory.mappedBytes() + 3L * SIZE, () ->
         {
             long maps = 0;
@@ -178,15 +180,35 @@ class AnonymousMemoryTest
             assertEquals(versionBefore, index.version());
             assertEquals(liveBefore, index.liveBytes, "live bytes as before the batch");
             final long firstRefused = maps - perBatch;
+            refusedMaps[0] = firstRefused;
+            refusedMaps[1] = maps;
             final IndexReader reader = index.newReader();
             reader.scan(2 * block * firstRefused, 2 * block * maps, (d, l, o, f, fl) ->
             {
                 assertEquals(io.daxrmap.model.Owner.FREE, o, "nothing of the refused batch: device=" + d);
                 return true;
             });
-            index.newBatch().abort();
+            next[0] = index.newBatch(); // the writer is free
         });
         held.clear();
+        // the refused batch again, now that memory is there: the next batch starts from none of its working copies
+        final Batch again = next[0];
+        for (long m = refusedMaps[0]; m < refusedMaps[1]; m++)
+        {
+            again.map(io.daxrmap.model.Owner.data(1 + m), 0, 2 * block * m, block, 0);
+        }
+        again.commit();
+        final long[] owners = new long[1];
+        index.newReader().scan(2 * block * refusedMaps[0], 2 * block * refusedMaps[1] - 1, (d, l, o, f, fl) ->
+        {
+            if (o != io.daxrmap.model.Owner.FREE)
+            {
+                assertEquals(io.daxrmap.model.Owner.data(1 + d / (2 * block)), o, "device=" + d);
+                owners[0]++;
+            }
+            return true;
+        });
+        assertEquals(refusedMaps[1] - refusedMaps[0], owners[0], "each map of the batch again, once");
         index.newBatch().map(io.daxrmap.model.Owner.data(1), block, block, block, 0).commit();
         index.close();
     }

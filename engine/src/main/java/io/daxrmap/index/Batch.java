@@ -392,6 +392,7 @@ public final class Batch
         }
         open = false;
         final long liveBefore = index.liveBytes;
+        final int movedBefore = index.movedStripes;
         try
         {
             return write();
@@ -401,7 +402,7 @@ public final class Batch
             // an Error too (the off-heap memory refused, say): the writer must not stay claimed by a dead batch, and the
             // next batch must not start from its working copies
             returnMaps();
-            index.abandon(this, liveBefore);
+            index.abandon(this, liveBefore, movedBefore);
             throw ex;
         }
     }
@@ -422,10 +423,15 @@ public final class Batch
         for (final MutableStripe stripe : stripes.values())
         {
             stripe.normalize();
-            if (base.stripes.get(stripe.index) != index.emptyStripe)
+            final long old = base.stripes.get(stripe.index);
+            if (old != index.emptyStripe)
             {
                 // the footprint the stripe kept of the block it came from: that block is not read again
                 index.liveBytes -= stripe.blockFootprint;
+                if (base.placement.holds(stripe.index, old))
+                {
+                    index.movedStripes++; // the new block goes where the placement does not look
+                }
             }
             final long block;
             if (stripe.count == 1 && stripe.values[0] == PieceValue.EMPTY)

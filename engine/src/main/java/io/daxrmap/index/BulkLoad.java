@@ -175,6 +175,7 @@ public final class BulkLoad
         }
         open = false;
         final long liveBefore = index.liveBytes;
+        final int movedBefore = index.movedStripes;
         try
         {
             internOwners();
@@ -200,7 +201,7 @@ public final class BulkLoad
         {
             // an Error too (the off-heap limit): as Batch.commit, free the writer unless the load was published
             release();
-            index.abandon(token, liveBefore);
+            index.abandon(token, liveBefore, movedBefore);
             token.retire();
             throw ex;
         }

@@ -43,6 +43,11 @@ public final class ReverseIndex implements AutoCloseable
     static final int PERSISTENT_SLAB_SIZE = 64 << 20;
     /** Compact when garbage exceeds live bytes and this much. */
     static final long COMPACTION_SLACK = 32L << 20;
+    /**
+     * Compact when batches have written more than this share (a half) of the stripes that lay where the placement
+     * predicts them elsewhere: a page query of such a stripe waits for its directory entry before it can load it.
+     */
+    static final int MOVED_STRIPES_SHIFT = 1;
     /** Compact when share groups no piece names may exceed the live ones and this many. */
     static final int SET_SLACK = 1 << 16;
     /** See {@link #logSlack}. */
@@ -59,6 +64,13 @@ public final class ReverseIndex implements AutoCloseable
     private long compactionRetryBytes;
     private int compactionRetrySets;
     private long compactionRetryLog;
+    private int compactionRetryMoved;
+    /**
+     * Stripes that lay where the snapshot's placement predicts them when it was laid out or read back (a bulk load, a
+     * compaction, an open), not counting the empty ones; and how many of those a batch has written elsewhere since.
+     */
+    private int placedStripes;
+    int movedStripes;
     /**
      * How far a persistent index's log may grow past twice its checkpoint before a commit compacts it into a new
      * generation: a log that only grows would take ever longer to replay on reopen, and past 2 GiB could not be.
@@ -101,6 +113,17 @@ public final class ReverseIndex implements AutoCloseable
         this.current = new Snapshot(version, geometry, stripeShift, stripes, extents, arena.slabs(), owners.keys(),
             owners.idMap(), owners.count(), sets.sets(), sets.count(), null,
             StripePlacement.derive(stripes, stripes.length(), emptyStripe, arena.slabs()));
+        laidOut(current);
+    }
+
+    /**
+     * Count the stripes a snapshot's placement finds, none moved yet: after a bulk load or a compaction laid them out,
+     * or an open read the placement back.
+     */
+    void laidOut(final Snapshot snapshot)
+    {
+        placedStripes = snapshot.placement.placed(snapshot.stripes, snapshot.stripeCount(), emptyStripe);
+        movedStripes = 0;
     }
 
     private ReverseIndex(final Path directory, final LogReplay replay, final Arena arena)
@@ -670,6 +693,8 @@ public final class ReverseIndex implements AutoCloseable
         sets = fresh.sets;
         emptyStripe = fresh.emptyStripe;
         liveBytes = fresh.liveBytes;
+        placedStripes = fresh.placedStripes;
+        movedStripes = fresh.movedStripes;
         // a replaced index may have another geometry and stripe span: the snapshot carries them
         current = new Snapshot(fresh.current.version, fresh.current.geometry, fresh.current.stripeShift,
             fresh.current.stripes, fresh.current.extents, fresh.current.slabs, fresh.owners.keys(),
@@ -1000,16 +1025,22 @@ public final class ReverseIndex implements AutoCloseable
             store.appendBatch(current, next, stripeCount, stripes, stripeBlocks, ownerCount, owners, ownerBlocks,
                 liveBytes, arena.slabCount(), emptyStripe);
         }
+        final boolean laidOut = next.placement != current.placement; // a bulk load's: batches keep their base's
         current = next;
+        if (laidOut)
+        {
+            laidOut(next);
+        }
         openBatch = null;
         // batch records beyond what a checkpoint of this snapshot would take (12 bytes a stripe, 20 an owner): a bulk
         // load's one large record is about a checkpoint, and compacting it away would gain nothing
         final long logGrowth = store == null ? 0 :
             store.batchBytes() - Math.max(store.checkpointBytes(), 12L * next.stripeCount() + 20L * next.ownerCount);
         if ((arena.allocatedBytes() - liveBytes > liveBytes + COMPACTION_SLACK ||
-            sets.count() - liveSets > liveSets + SET_SLACK || logGrowth > logSlack) &&
+            sets.count() - liveSets > liveSets + SET_SLACK || logGrowth > logSlack ||
+            movedStripes > placedStripes >>> MOVED_STRIPES_SHIFT) &&
             (arena.allocatedBytes() >= compactionRetryBytes || sets.count() >= compactionRetrySets ||
-            logGrowth >= compactionRetryLog))
+            logGrowth >= compactionRetryLog || movedStripes >= compactionRetryMoved))
         {
             try
             {
@@ -1024,6 +1055,7 @@ public final class ReverseIndex implements AutoCloseable
                 compactionRetryBytes = arena.allocatedBytes() + COMPACTION_SLACK;
                 compactionRetrySets = sets.count() + SET_SLACK;
                 compactionRetryLog = logGrowth + logSlack;
+                compactionRetryMoved = movedStripes + Math.max(1, placedStripes >>> MOVED_STRIPES_SHIFT);
             }
         }
     }
@@ -1052,11 +1084,12 @@ public final class ReverseIndex implements AutoCloseable
      * Give up a batch whose commit failed: if it was not published, the live byte count goes back to what it was and
      * the writer is free again. A batch published before the failure (a compaction after it failed) stays published.
      */
-    synchronized void abandon(final Batch batch, final long liveBefore)
+    synchronized void abandon(final Batch batch, final long liveBefore, final int movedBefore)
     {
         if (openBatch == batch)
         {
             liveBytes = liveBefore;
+            movedStripes = movedBefore;
             openBatch = null;
         }
     }
@@ -1201,7 +1234,9 @@ public final class ReverseIndex implements AutoCloseable
         compactionRetryBytes = 0;
         compactionRetrySets = 0;
         compactionRetryLog = 0;
+        compactionRetryMoved = 0;
         current = compacted;
+        laidOut(compacted);
     }
 
     /**

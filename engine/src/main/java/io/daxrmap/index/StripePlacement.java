@@ -171,6 +171,52 @@ final class StripePlacement
     }
 
     /**
+     * Whether a block lies where a query loads its stripe from the prediction: its first line among those {@link #touch}
+     * loads.
+     *
+     * @param stripe  the stripe's number.
+     * @param address the block the directory names for it.
+     * @return whether the prediction finds it.
+     */
+    boolean holds(final int stripe, final long address)
+    {
+        final long predicted = predicted(stripe);
+        if (predicted < 0 || Arena.slab(address) != Arena.slab(predicted))
+        {
+            return false;
+        }
+        final int line = Arena.offset(predicted) & -LINE;
+        final int offset = Arena.offset(address);
+        return offset >= line && offset + LINE <= line + WINDOW;
+    }
+
+    /**
+     * How many stripes of a directory lie where this predicts them ({@link #holds}): the empty ones are not counted.
+     *
+     * @param stripes     the stripe directory.
+     * @param count       stripes in it.
+     * @param emptyStripe the block every empty stripe names.
+     * @return the stripes placed.
+     */
+    int placed(final LongDirectory stripes, final int count, final long emptyStripe)
+    {
+        if (regions.length == 0)
+        {
+            return 0;
+        }
+        int placed = 0;
+        for (int s = 0; s < count; s++)
+        {
+            final long address = stripes.get(s);
+            if (address != emptyStripe && holds(s, address))
+            {
+                placed++;
+            }
+        }
+        return placed;
+    }
+
+    /**
      * The predicted address of a stripe, for tests.
      *
      * @param stripe the stripe's number.

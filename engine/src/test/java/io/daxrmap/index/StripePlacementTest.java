@@ -60,6 +60,85 @@ class StripePlacementTest
         }
     }
 
+    /**
+     * A writer that moves stripe after stripe out of its place compacts, and lays them out again, when it has moved
+     * more than half of those that were in place: not before, however little garbage it made. A stripe moved again
+     * counts once.
+     */
+    @Test
+    void shouldCompactOnceBatchesMovedHalfThePlacedStripes()
+    {
+        try (ReverseIndex index = loaded(null))
+        {
+            final Snapshot laid = index.current();
+            final boolean[] placed = new boolean[laid.stripeCount()];
+            int placedCount = 0;
+            for (int s = 0; s < placed.length; s++)
+            {
+                placed[s] = inWindow(laid, s, laid.stripes.get(s)) && laid.stripes.get(s) != index.emptyStripe;
+                placedCount += placed[s] ? 1 : 0;
+            }
+            // the first region's stripes are not predicted (the writer has no stride for it yet)
+            assertTrue(placedCount > 0.8 * placed.length, "placed: " + placedCount + " of " + placed.length);
+            final IndexReader reader = index.newReader();
+            final int shift = laid.stripeShift;
+            int moved = 0;
+            // the first placed stripe over and over: moved once
+            final int first = StripePlacement.REGION_STRIPES;
+            assertTrue(placed[first]);
+            for (int i = 0; i < 500; i++)
+            {
+                moved += moveFirstRecord(index, reader, first, shift) && placed[first] ? 1 : 0;
+                placed[first] = false;
+            }
+            assertEquals(1, moved);
+            for (int s = 0; s < placed.length && index.compactions() == 0; s++)
+            {
+                if (moveFirstRecord(index, reader, s, shift) && placed[s])
+                {
+                    moved++;
+                }
+                if (index.compactions() == 0)
+                {
+                    assertTrue(moved <= placedCount / 2, "moved " + moved + " of " + placedCount + ", no compaction");
+                }
+            }
+            assertEquals(1, index.compactions(), "moved " + moved + " of " + placedCount);
+            assertEquals(placedCount / 2 + 1, moved, "the batch that moved one more than half compacted");
+            assertPredicts(index, 0.85, "the compaction the moves made due");
+            assertTrue(index.arena.allocatedBytes() < ReverseIndex.COMPACTION_SLACK, "not for the garbage");
+        }
+    }
+
+    /**
+     * Unmap and map back the first data record of a stripe, in one batch.
+     *
+     * @return whether the stripe held one.
+     */
+    private static boolean moveFirstRecord(
+        final ReverseIndex index, final IndexReader reader, final int stripe, final int shift)
+    {
+        final long[] record = new long[3];
+        reader.refresh();
+        reader.scan((long)stripe << shift, ((long)(stripe + 1) << shift) - 1, (d, l, o, f, fl) ->
+        {
+            if (!Owner.isFileData(o) || d < (long)stripe << shift)
+            {
+                return true;
+            }
+            record[0] = o;
+            record[1] = f;
+            record[2] = d;
+            return false;
+        });
+        if (record[0] == 0)
+        {
+            return false;
+        }
+        index.newBatch().unmap(record[0], record[1], BLOCK).map(record[0], record[1], record[2], BLOCK, 0).commit();
+        return true;
+    }
+
     @Test
     void shouldReadThePlacementBackOnReopen(@TempDir final Path directory) throws IOException
     {
@@ -335,16 +414,24 @@ class StripePlacementTest
                 continue;
             }
             stripes++;
-            final long predicted = snapshot.placement.predicted(s);
-            final int line = (int)predicted & -64;
-            if (predicted >= 0 && Arena.slab(address) == Arena.slab(predicted) && Arena.offset(address) >= line &&
-                Arena.offset(address) + 64 <= line + StripePlacement.WINDOW_LINES * 64)
+            if (inWindow(snapshot, s, address))
             {
                 hits++;
             }
         }
         assertTrue(stripes > 10 * StripePlacement.REGION_STRIPES, "stripes: " + stripes);
         return (double)hits / stripes;
+    }
+
+    /**
+     * Whether a stripe's block lies where a query loads it from the prediction: its first line among those loaded.
+     */
+    private static boolean inWindow(final Snapshot snapshot, final int stripe, final long address)
+    {
+        final long predicted = snapshot.placement.predicted(stripe);
+        final int line = (int)predicted & -64;
+        return predicted >= 0 && Arena.slab(address) == Arena.slab(predicted) && Arena.offset(address) >= line &&
+            Arena.offset(address) + 64 <= line + StripePlacement.WINDOW_LINES * 64;
     }
 
     /**

@@ -22,16 +22,13 @@ import java.util.Arrays;
  */
 public final class Batch
 {
-    /** The largest capacity of the working-copy maps that stays lent to the next batch as it is. */
-    static final int KEPT_MAP_CAPACITY = 8192;
-
     private final ReverseIndex index;
     private final Snapshot base;
     private final long deviceSize;
     /**
      * Working copies by stripe number and by owner id: int keys, no boxing on the path of every operation. The maps
-     * are the index's, lent to one open batch at a time and emptied before the writer is free again, so that a batch
-     * does not grow new ones from nothing.
+     * are the index's, lent to the open batch: the index empties them when it frees the writer (publication, release,
+     * abandon), so that a batch does not grow new ones from nothing.
      */
     private final Int2ObjectHashMap<MutableStripe> stripes;
     private final Int2ObjectHashMap<MutableExtents> extents;
@@ -400,8 +397,7 @@ public final class Batch
         catch (final Throwable ex)
         {
             // an Error too (the off-heap memory refused, say): the writer must not stay claimed by a dead batch, and the
-            // next batch must not start from its working copies
-            returnMaps();
+            // next batch must not start from its working copies (abandon empties the maps if this batch still has them)
             index.abandon(this, liveBefore, movedBefore);
             throw ex;
         }
@@ -484,7 +480,6 @@ public final class Batch
             base.version + 1, base.geometry, base.stripeShift, stripeEditor.build(), extentsEditor.build(),
             arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(), index.sets.sets(),
             index.sets.count(), base.verifier, base.placement);
-        returnMaps();
         index.publish(this, next, stripeCount, stripeIndexes, stripeBlocks, ownerCount, ownerIds, ownerBlocks);
         return next.version;
     }
@@ -497,30 +492,7 @@ public final class Batch
         if (open)
         {
             open = false;
-            returnMaps();
             index.release(this);
-        }
-    }
-
-    /**
-     * Empty the index's maps this batch used, before the writer is free for the next batch: after this, the working
-     * copies are in the writer cache or nowhere.
-     */
-    private void returnMaps()
-    {
-        empty(stripes);
-        empty(extents);
-        lastStripe = null;
-        lastForward = null;
-    }
-
-    private static void empty(final Int2ObjectHashMap<?> map)
-    {
-        map.clear();
-        if (map.capacity() > KEPT_MAP_CAPACITY)
-        {
-            // a batch that reached many blocks (a large truncate) leaves no large map for every later one to clear
-            map.compact();
         }
     }
 

@@ -21,7 +21,8 @@ final class MutableStripe
     long block;
     /**
      * The arena bytes of the block the arrays were read from or written to, kept while {@link #block} is marked taken:
-     * the batch that commits a change releases them without reading that block again.
+     * the batch that commits a change releases them without reading that block again. Stale where {@link #block} is
+     * the index's empty stripe, whose bytes no batch releases.
      */
     int blockFootprint;
     int[] rel;

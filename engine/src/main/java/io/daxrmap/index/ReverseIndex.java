@@ -48,6 +48,10 @@ public final class ReverseIndex implements AutoCloseable
      * predicts them elsewhere: a page query of such a stripe waits for its directory entry before it can load it.
      */
     static final int MOVED_STRIPES_SHIFT = 1;
+    /** Fewer stripes placed than this (a region's) never make a compaction due by moving: their queries stay cheap. */
+    static final int MIN_PLACED_STRIPES = StripePlacement.REGION_STRIPES;
+    /** The largest capacity of the batch's working-copy maps that stays lent to the next batch as it is. */
+    static final int KEPT_MAP_CAPACITY = 8192;
     /** Compact when share groups no piece names may exceed the live ones and this many. */
     static final int SET_SLACK = 1 << 16;
     /** See {@link #logSlack}. */
@@ -64,7 +68,6 @@ public final class ReverseIndex implements AutoCloseable
     private long compactionRetryBytes;
     private int compactionRetrySets;
     private long compactionRetryLog;
-    private int compactionRetryMoved;
     /**
      * Stripes that lay where the snapshot's placement predicts them when it was laid out or read back (a bulk load, a
      * compaction, an open), not counting the empty ones; and how many of those a batch has written elsewhere since.
@@ -80,7 +83,10 @@ public final class ReverseIndex implements AutoCloseable
     SharedChunks sharedChunks = new SharedChunks();
     /** The writer's decoded copies of recently written blocks. */
     final WriterCache writerCache = new WriterCache();
-    /** The open batch's working copies ({@link Batch}): empty while no batch is open. */
+    /**
+     * The open batch's working copies ({@link Batch}): emptied, under this index's lock, whenever the writer is freed,
+     * so that no batch starts from another's (nor has its own emptied by one that failed after publication).
+     */
     private final Int2ObjectHashMap<MutableStripe> batchStripes = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<MutableExtents> batchExtents = new Int2ObjectHashMap<>();
     private final IndexDirectory store;
@@ -120,6 +126,15 @@ public final class ReverseIndex implements AutoCloseable
      * Count the stripes a snapshot's placement finds, none moved yet: after a bulk load or a compaction laid them out,
      * or an open read the placement back.
      */
+    /**
+     * The stripes the placement found at the last layout ({@link #laidOut}); with {@link #movedStripes}, for tests and
+     * the benchmarks' datasets.
+     */
+    int placedStripes()
+    {
+        return placedStripes;
+    }
+
     void laidOut(final Snapshot snapshot)
     {
         placedStripes = snapshot.placement.placed(snapshot.stripes, snapshot.stripeCount(), emptyStripe);
@@ -693,8 +708,6 @@ public final class ReverseIndex implements AutoCloseable
         sets = fresh.sets;
         emptyStripe = fresh.emptyStripe;
         liveBytes = fresh.liveBytes;
-        placedStripes = fresh.placedStripes;
-        movedStripes = fresh.movedStripes;
         // a replaced index may have another geometry and stripe span: the snapshot carries them
         current = new Snapshot(fresh.current.version, fresh.current.geometry, fresh.current.stripeShift,
             fresh.current.stripes, fresh.current.extents, fresh.current.slabs, fresh.owners.keys(),
@@ -1031,16 +1044,17 @@ public final class ReverseIndex implements AutoCloseable
         {
             laidOut(next);
         }
-        openBatch = null;
+        freeWriter();
         // batch records beyond what a checkpoint of this snapshot would take (12 bytes a stripe, 20 an owner): a bulk
         // load's one large record is about a checkpoint, and compacting it away would gain nothing
         final long logGrowth = store == null ? 0 :
             store.batchBytes() - Math.max(store.checkpointBytes(), 12L * next.stripeCount() + 20L * next.ownerCount);
         if ((arena.allocatedBytes() - liveBytes > liveBytes + COMPACTION_SLACK ||
             sets.count() - liveSets > liveSets + SET_SLACK || logGrowth > logSlack ||
-            movedStripes > placedStripes >>> MOVED_STRIPES_SHIFT) &&
+            placedStripes >= MIN_PLACED_STRIPES && movedStripes > placedStripes >>> MOVED_STRIPES_SHIFT) &&
+            // after a failed compaction, moves alone do not retry it (fewer than the stripes placed are left to move)
             (arena.allocatedBytes() >= compactionRetryBytes || sets.count() >= compactionRetrySets ||
-            logGrowth >= compactionRetryLog || movedStripes >= compactionRetryMoved))
+            logGrowth >= compactionRetryLog))
         {
             try
             {
@@ -1055,7 +1069,6 @@ public final class ReverseIndex implements AutoCloseable
                 compactionRetryBytes = arena.allocatedBytes() + COMPACTION_SLACK;
                 compactionRetrySets = sets.count() + SET_SLACK;
                 compactionRetryLog = logGrowth + logSlack;
-                compactionRetryMoved = movedStripes + Math.max(1, placedStripes >>> MOVED_STRIPES_SHIFT);
             }
         }
     }
@@ -1090,7 +1103,7 @@ public final class ReverseIndex implements AutoCloseable
         {
             liveBytes = liveBefore;
             movedStripes = movedBefore;
-            openBatch = null;
+            freeWriter();
         }
     }
 
@@ -1098,7 +1111,27 @@ public final class ReverseIndex implements AutoCloseable
     {
         if (openBatch == batch)
         {
-            openBatch = null;
+            freeWriter();
+        }
+    }
+
+    /**
+     * Free the writer for the next batch, the open one's working-copy maps emptied: after this its copies are in the
+     * writer cache or nowhere. A map that a batch grew large (a large truncate) shrinks, so that later batches do not
+     * each clear it whole.
+     */
+    private void freeWriter()
+    {
+        openBatch = null;
+        batchStripes.clear();
+        batchExtents.clear();
+        if (batchStripes.capacity() > KEPT_MAP_CAPACITY)
+        {
+            batchStripes.compact();
+        }
+        if (batchExtents.capacity() > KEPT_MAP_CAPACITY)
+        {
+            batchExtents.compact();
         }
     }
 
@@ -1234,7 +1267,6 @@ public final class ReverseIndex implements AutoCloseable
         compactionRetryBytes = 0;
         compactionRetrySets = 0;
         compactionRetryLog = 0;
-        compactionRetryMoved = 0;
         current = compacted;
         laidOut(compacted);
     }

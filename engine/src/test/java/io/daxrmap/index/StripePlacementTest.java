@@ -107,6 +107,12 @@ class StripePlacementTest
             assertEquals(placedCount / 2 + 1, moved, "the batch that moved one more than half compacted");
             assertPredicts(index, 0.85, "the compaction the moves made due");
             assertTrue(index.arena.allocatedBytes() < ReverseIndex.COMPACTION_SLACK, "not for the garbage");
+            // the count starts again from the new layout
+            for (int s = 0; s < 100; s++)
+            {
+                moveFirstRecord(index, reader, StripePlacement.REGION_STRIPES + s, shift);
+            }
+            assertEquals(1, index.compactions(), "a hundred moves after the compaction");
         }
     }
 

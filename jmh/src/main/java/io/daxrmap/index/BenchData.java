@@ -1,7 +1,11 @@
 package io.daxrmap.index;
 
+import io.daxrmap.model.MappingFlags;
+import io.daxrmap.model.Owner;
 import io.daxrmap.testdata.Dataset;
 import io.daxrmap.testdata.Datasets;
+
+import java.util.SplittableRandom;
 
 /**
  * The datasets the benchmarks share, by name: {@code unshared-1e6}, {@code unshared-1e7}, {@code unshared-1e8}
@@ -10,6 +14,10 @@ import io.daxrmap.testdata.Datasets;
  * clones, the issue's 10^5 x 1000). The suffix is the record count as XFS's rmapbt would hold it, roughly.
  * {@code unshared-1e4} and {@code unshared-1e5} are small enough to stay in the caches: a query's cost without its
  * DRAM misses, to set beside the larger sets (not in the suite; pass them with {@code -p dataset=}).
+ * <p>
+ * {@code unshared-1e7-moved} and {@code unshared-1e8-moved} are those indexes after a writer moved nearly half of the
+ * stripes out of the place queries predict them in ({@link #moved}): the worst layout a writer leaves before the
+ * compaction that lays the stripes out again. The suite runs the page query on {@code unshared-1e8-moved}.
  */
 final class BenchData
 {
@@ -36,6 +44,8 @@ final class BenchData
             case "clones100-1e6" -> Datasets.cloned(9_900, 100, 10, 1);
             case "clones1000-1e7" -> Datasets.cloned(9_990, 1_000, 10, 1);
             case "clones1000-1e8" -> Datasets.cloned(99_900, 1_000, 10, 1);
+            case "unshared-1e7-moved" -> moved(Datasets.unshared(10_000_000, 1));
+            case "unshared-1e8-moved" -> moved(Datasets.unshared(100_000_000, 1));
             default -> throw new IllegalArgumentException("unknown dataset: " + name);
         };
         final long offHeap = data.index().liveOffHeapBytes();
@@ -44,6 +54,60 @@ final class BenchData
         System.out.printf("dataset %s = %s: records=%d offHeapBytes=%d memoryBytes=%d bytesPerRecord=%.2f " +
             "built in %.1f s%n", name, data.name(), data.records(), offHeap, total, total / (double)data.records(),
             (System.nanoTime() - started) / 1e9);
+        return data;
+    }
+
+    /**
+     * Move stripes out of their place as a writer does between compactions: batches of 256 records picked at random
+     * over the device, each punched out of its file and mapped back where it was (so the mappings stay the dataset's),
+     * until the next batch could pass half of the stripes that lay in their predicted place, where a commit compacts.
+     *
+     * @throws IllegalStateException if a compaction came all the same.
+     */
+    private static Dataset moved(final Dataset data)
+    {
+        final ReverseIndex index = data.index();
+        final IndexReader reader = index.newReader();
+        final long size = index.geometry().size();
+        final SplittableRandom random = new SplittableRandom(5);
+        final long[] record = new long[5];
+        final RecordVisitor visitor = (deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            record[0] = Owner.isFileData(owner) ? owner : 0;
+            record[1] = fileOffset;
+            record[2] = deviceOffset;
+            record[3] = length;
+            record[4] = flags;
+            return false;
+        };
+        final int cycles = 256;
+        final int placed = index.placedStripes();
+        // a record moves the few stripes it spans: 16 a record leaves a batch room
+        final int stop = placed / 2 - 16 * cycles;
+        long done = 0;
+        while (index.movedStripes < stop)
+        {
+            final Batch batch = index.newBatch();
+            for (int c = 0; c < cycles; c++)
+            {
+                record[0] = 0;
+                final long at = random.nextLong(size);
+                reader.scan(at, at, visitor); // the whole record that holds the byte, as the snapshot has it
+                if (record[0] != 0)
+                {
+                    batch.unmap(record[0], record[1], record[3])
+                        .map(record[0], record[1], record[2], record[3], (int)record[4] & MappingFlags.STORED);
+                    done++;
+                }
+            }
+            batch.commit();
+        }
+        if (index.compactions() != 0)
+        {
+            throw new IllegalStateException("compacted while moving stripes: moved=" + index.movedStripes);
+        }
+        System.out.printf("%nmoved %d of the %d stripes placed, in %d punch-and-map cycles%n", index.movedStripes,
+            placed, done);
         return data;
     }
 }

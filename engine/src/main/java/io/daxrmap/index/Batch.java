@@ -396,8 +396,8 @@ public final class Batch
         }
         catch (final Throwable ex)
         {
-            // an Error too (the off-heap memory refused, say): the writer must not stay claimed by a dead batch, and the
-            // next batch must not start from its working copies (abandon empties the maps if this batch still has them)
+            // an Error too (the off-heap memory refused, say): the writer must not stay claimed by a dead batch, and
+            // the next batch must not start from its working copies (abandon empties the maps if this batch has them)
             index.abandon(this, liveBefore, movedBefore);
             throw ex;
         }

@@ -123,10 +123,6 @@ public final class ReverseIndex implements AutoCloseable
     }
 
     /**
-     * Count the stripes a snapshot's placement finds, none moved yet: after a bulk load or a compaction laid them out,
-     * or an open read the placement back.
-     */
-    /**
      * The stripes the placement found at the last layout ({@link #laidOut}); with {@link #movedStripes}, for tests and
      * the benchmarks' datasets.
      */
@@ -135,6 +131,10 @@ public final class ReverseIndex implements AutoCloseable
         return placedStripes;
     }
 
+    /**
+     * Count the stripes a snapshot's placement finds, none moved yet: after a bulk load or a compaction laid them out,
+     * or an open read the placement back.
+     */
     void laidOut(final Snapshot snapshot)
     {
         placedStripes = snapshot.placement.placed(snapshot.stripes, snapshot.stripeCount(), emptyStripe);

@@ -171,8 +171,8 @@ final class StripePlacement
     }
 
     /**
-     * Whether a block lies where a query loads its stripe from the prediction: its first line among those {@link #touch}
-     * loads.
+     * Whether a block lies where a query loads its stripe from the prediction: its first line among those
+     * {@link #touch} loads.
      *
      * @param stripe  the stripe's number.
      * @param address the block the directory names for it.

@@ -58,11 +58,12 @@ final class BenchData
     }
 
     /**
-     * Move stripes out of their place as a writer does between compactions: batches of 256 records picked at random
-     * over the device, each punched out of its file and mapped back where it was (so the mappings stay the dataset's),
-     * until the next batch could pass half of the stripes that lay in their predicted place, where a commit compacts.
+     * Move stripes out of their place as random writes do between compactions: batches of 256 records picked at random
+     * over an unshared device, each punched out of its file and mapped back where it was (so the mappings stay the
+     * dataset's), until about 4,000 moves short of half of the stripes that lay in their predicted place, where a
+     * commit compacts.
      *
-     * @throws IllegalStateException if a compaction came all the same.
+     * @throws IllegalStateException if the index places too few stripes to move, or a compaction came all the same.
      */
     private static Dataset moved(final Dataset data)
     {
@@ -84,9 +85,18 @@ final class BenchData
         final int placed = index.placedStripes();
         // a record moves the few stripes it spans: 16 a record leaves a batch room
         final int stop = placed / 2 - 16 * cycles;
+        if (stop <= 0)
+        {
+            throw new IllegalStateException("too few stripes placed to move: placed=" + placed);
+        }
         long done = 0;
         while (index.movedStripes < stop)
         {
+            if (index.compactions() != 0)
+            {
+                // a compaction lays the stripes out again and starts the count over: this would never end
+                throw new IllegalStateException("compacted while moving stripes: cycles=" + done);
+            }
             final Batch batch = index.newBatch();
             for (int c = 0; c < cycles; c++)
             {

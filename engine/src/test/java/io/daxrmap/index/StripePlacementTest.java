@@ -117,6 +117,29 @@ class StripePlacementTest
     }
 
     /**
+     * An index that places fewer stripes than a region's (its first region is never predicted) never compacts for
+     * moves: a compaction would place the same few again, and their queries stay cheap.
+     */
+    @Test
+    void shouldNotCompactForMovesWithFewerThanARegionOfStripesPlaced()
+    {
+        try (ReverseIndex index = loaded(null, 24_000))
+        {
+            final Snapshot laid = index.current();
+            final int placed = index.placedStripes();
+            assertTrue(placed > 0 && placed < ReverseIndex.MIN_PLACED_STRIPES,
+                "placed " + placed + " of " + laid.stripeCount());
+            final IndexReader reader = index.newReader();
+            for (int s = 0; s < laid.stripeCount(); s++)
+            {
+                moveFirstRecord(index, reader, s, laid.stripeShift);
+            }
+            assertTrue(index.movedStripes > placed / 2, "moved " + index.movedStripes + " of " + placed);
+            assertEquals(0, index.compactions());
+        }
+    }
+
+    /**
      * Unmap and map back the first data record of a stripe, in one batch.
      *
      * @return whether the stripe held one.
@@ -341,22 +364,33 @@ class StripePlacementTest
      */
     private static ReverseIndex loaded(final Path directory)
     {
+        return loaded(directory, RECORDS);
+    }
+
+    private static ReverseIndex loaded(final Path directory, final int records)
+    {
         final ReverseIndex index;
         try
         {
-            index = directory == null ? ReverseIndex.create(config()) : ReverseIndex.create(config(), directory);
+            index = directory == null ? ReverseIndex.create(config(records)) :
+                ReverseIndex.create(config(records), directory);
         }
         catch (final IOException ex)
         {
             throw new AssertionError(ex);
         }
-        fill(index);
+        fill(index, records);
         return index;
     }
 
     private static IndexConfig config()
     {
-        return new IndexConfig(new DeviceGeometry(0, deviceOf(RECORDS) + (1L << 20), (int)BLOCK), RECORDS);
+        return config(RECORDS);
+    }
+
+    private static IndexConfig config(final int records)
+    {
+        return new IndexConfig(new DeviceGeometry(0, deviceOf(records) + (1L << 20), (int)BLOCK), records);
     }
 
     /**
@@ -365,16 +399,21 @@ class StripePlacementTest
      */
     private static void fill(final ReverseIndex index)
     {
-        final BulkLoad load = index.bulkLoad(RECORDS);
+        fill(index, RECORDS);
+    }
+
+    private static void fill(final ReverseIndex index, final int records)
+    {
+        final BulkLoad load = index.bulkLoad(records);
         final SplittableRandom random = new SplittableRandom(11);
-        final long[] fileEnd = new long[RECORDS / 4];
-        for (int r = 0; r < RECORDS; r++)
+        final long[] fileEnd = new long[records / 4];
+        for (int r = 0; r < records; r++)
         {
-            final int file = r < RECORDS / 4 ? r : random.nextInt(RECORDS / 4);
+            final int file = r < records / 4 ? r : random.nextInt(records / 4);
             // a random length, so that stripes hold different numbers of pieces
-            final long length = r < RECORDS / 4 ? BLOCK : BLOCK * (1 + random.nextInt(3));
-            load.add(Owner.data(1000 + file), fileEnd[file] + (r < RECORDS / 4 ? 0 : BLOCK), deviceOf(r), length, 0);
-            fileEnd[file] += r < RECORDS / 4 ? BLOCK : BLOCK + length;
+            final long length = r < records / 4 ? BLOCK : BLOCK * (1 + random.nextInt(3));
+            load.add(Owner.data(1000 + file), fileEnd[file] + (r < records / 4 ? 0 : BLOCK), deviceOf(r), length, 0);
+            fileEnd[file] += r < records / 4 ? BLOCK : BLOCK + length;
         }
         load.commit();
     }

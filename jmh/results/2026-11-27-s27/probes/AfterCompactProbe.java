@@ -1,0 +1,71 @@
+package io.daxrmap.index;
+
+import io.daxrmap.model.Owner;
+import io.daxrmap.model.Pagemap;
+import io.daxrmap.testdata.Dataset;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Chained page queries over uniform probes on a fresh index, then right after compactions, with the process's
+ * huge-page-backed anonymous memory from /proc/self/smaps_rollup.
+ */
+public class AfterCompactProbe
+{
+    public static void main(String[] args) throws Exception
+    {
+        final Dataset data = BenchData.load(args[0]);
+        final ReverseIndex index = data.index();
+        final IndexReader reader = index.newReader();
+        final long size = index.geometry().size();
+        final long[] uniform = new long[1 << 22];
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        final boolean[] mapped = new boolean[1];
+        int n = 0;
+        while (n < uniform.length)
+        {
+            final long d = random.nextLong(size) & -64L;
+            mapped[0] = false;
+            reader.scan(d, d, (dev, l, o, f, fl) ->
+            {
+                mapped[0] = Owner.isFileData(o);
+                return false;
+            });
+            if (mapped[0])
+            {
+                uniform[n++] = d;
+            }
+        }
+        final Pagemap pagemap = new Pagemap(UniformProbe.PHYS_BASE, size + (1 << 21), 0, 4096);
+        final Sink sink = new Sink();
+        report("fresh", reader, uniform, pagemap, sink);
+        report("fresh again", reader, uniform, pagemap, sink);
+        for (int c = 0; c < 2; c++)
+        {
+            final long t0 = System.nanoTime();
+            index.compactNow();
+            System.out.printf("compaction %d: %.2f s%n", c, (System.nanoTime() - t0) / 1e9);
+            reader.refresh();
+            System.gc();
+            report("after compaction " + c, reader, uniform, pagemap, sink);
+            Thread.sleep(5000);
+            report("after compaction " + c + ", 5 s later", reader, uniform, pagemap, sink);
+        }
+        System.out.println("sink " + sink.accumulator);
+    }
+
+    static void report(String what, IndexReader reader, long[] probes, Pagemap pagemap, Sink sink) throws Exception
+    {
+        final double ns = UniformProbe.chain(reader, probes, pagemap, sink);
+        String huge = "?";
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup")))
+        {
+            if (line.startsWith("AnonHugePages"))
+            {
+                huge = line.replaceAll("\\s+", " ");
+            }
+        }
+        System.out.printf("%s: %.1f ns; %s%n", what, ns, huge);
+    }
+}

@@ -16,6 +16,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +32,11 @@ import java.util.concurrent.TimeUnit;
  *     <li>{@code convertUnwritten}: preallocate a scratch block, convert it to written, punch it (3);</li>
  *     <li>{@code allocFree}: allocate a free block to metadata (an inobt block), free it (2).</li>
  * </ul>
+ * The records are the dataset's probes; the free blocks are drawn at random over the device, so that a batch writes
+ * about one free-space stripe for each cycle that reaches free space, as scattered CoW and allocation do. (Until
+ * session 27 they were the device's first 512 free blocks, 36 stripes that every cycle of a batch shared.) The cycles
+ * still leave each forward map as they found it: a commit keeps its chunks and rewrites its root.
+ * <p>
  * {@code cycles} cycles go into one atomic batch. Steady state takes a while: a fresh writer appends to memory the
  * process has never touched until the arenas its first compactions retire come back to the mapping pool, and runs at
  * half speed or less meanwhile; hence 8 warm-up seconds.
@@ -83,16 +91,33 @@ public class MutationBenchmark extends ForkedBenchmark
                 return false;
             });
         }
-        final int[] found = new int[1];
-        reader.scan(0, Long.MAX_VALUE, (deviceOffset, recordLength, recordOwner, fileOffset, flags) ->
+        // free blocks drawn over the whole device, as CoW and allocation find them: each its own free-space stripe,
+        // mostly, where the first free blocks of the device would share a few stripes among all the cycles of a batch
+        final SplittableRandom random = new SplittableRandom(17);
+        final long size = index.geometry().size();
+        final Set<Long> taken = new HashSet<>();
+        final long[] freeExtent = new long[2];
+        int found = 0;
+        while (found < SLOTS)
         {
-            for (long b = (deviceOffset + BLOCK - 1) & -BLOCK; b + BLOCK <= deviceOffset + recordLength &&
-                recordOwner == Owner.FREE && found[0] < SLOTS; b += BLOCK)
+            final long at = random.nextLong(size);
+            freeExtent[1] = 0;
+            reader.scan(at, at, (deviceOffset, recordLength, recordOwner, fileOffset, flags) ->
             {
-                free[found[0]++] = b;
+                if (recordOwner == Owner.FREE)
+                {
+                    freeExtent[0] = deviceOffset;
+                    freeExtent[1] = recordLength;
+                }
+                return false;
+            });
+            final long block = at & -BLOCK;
+            if (freeExtent[1] != 0 && block >= freeExtent[0] && block + BLOCK <= freeExtent[0] + freeExtent[1] &&
+                taken.add(block))
+            {
+                free[found++] = block;
             }
-            return found[0] < SLOTS;
-        });
+        }
         operationsPerCycle = switch (kind)
         {
             case "dedupe", "convertUnwritten" -> 3;

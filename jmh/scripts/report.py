@@ -231,8 +231,8 @@ def main(directory):
                  f"{fmt(ratio(p(page8, '50.0'), chase4g4k), ' x', 2)}); p99 {fmt(p(page8, '99.0'), ' ns')}",
                  ratio(p(page8, "50.0"), chase4g), 1.5))
     moved8 = query("pageQuery", "unshared-1e8-moved")
-    rows.append(("page query, 10^8 records, p50, nearly half the placed stripes moved by batches (the worst before "
-                 "the compaction that lays them out again)", "<= 1.5 x DRAM miss",
+    rows.append(("page query, 10^8 records, p50, nearly half the placed stripes moved by random batches (just "
+                 "before the compaction that lays them out again)", "<= 1.5 x DRAM miss",
                  f"{fmt(p(moved8, '50.0'), ' ns')} = {fmt(ratio(p(moved8, '50.0'), chase4g), ' x', 2)} {missName}; "
                  f"p99 {fmt(p(moved8, '99.0'), ' ns')}",
                  ratio(p(moved8, "50.0"), chase4g), 1.5))

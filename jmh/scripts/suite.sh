@@ -69,7 +69,7 @@ case "$mode" in
       "${short[@]}"
     run queries QueryBenchmark -p dataset=unshared-1e6,unshared-1e7,clones100-1e6,clones1000-1e7 -prof gc "${short[@]}"
     run queries-1e8 'QueryBenchmark\.(pageQuery|byteQuery64|pageQueryStream|pageQueryBatch)$' -p dataset=unshared-1e8 "${short[@]}"
-    # the same index after a writer moved nearly half of its placed stripes: the worst before a compaction
+    # the same index after random batches moved nearly half of its placed stripes, just before they compact it
     run queries-1e8-moved 'QueryBenchmark\.pageQuery$' -p dataset=unshared-1e8-moved "${short[@]}"
     run baselines BaselineBenchmark "${short[@]}"
     run scan ScanBenchmark "${short[@]}"

@@ -15,9 +15,10 @@ import java.util.SplittableRandom;
  * {@code unshared-1e4} and {@code unshared-1e5} are small enough to stay in the caches: a query's cost without its
  * DRAM misses, to set beside the larger sets (not in the suite; pass them with {@code -p dataset=}).
  * <p>
- * {@code unshared-1e7-moved} and {@code unshared-1e8-moved} are those indexes after a writer moved nearly half of the
- * stripes out of the place queries predict them in ({@link #moved}): the worst layout a writer leaves before the
- * compaction that lays the stripes out again. The suite runs the page query on {@code unshared-1e8-moved}.
+ * {@code unshared-1e7-moved} and {@code unshared-1e8-moved} are those indexes after random batches moved nearly half
+ * of the stripes out of the place queries predict them in ({@link #moved}): the layout uniformly random writes leave
+ * just before the compaction that lays the stripes out again. The suite runs the page query on
+ * {@code unshared-1e8-moved}.
  */
 final class BenchData
 {

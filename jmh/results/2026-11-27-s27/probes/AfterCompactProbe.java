@@ -1,6 +1,5 @@
 package io.daxrmap.index;
 
-import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
 import io.daxrmap.testdata.Dataset;
 
@@ -19,24 +18,7 @@ public class AfterCompactProbe
         final ReverseIndex index = data.index();
         final IndexReader reader = index.newReader();
         final long size = index.geometry().size();
-        final long[] uniform = new long[1 << 22];
-        final java.util.SplittableRandom random = new java.util.SplittableRandom(11);
-        final boolean[] mapped = new boolean[1];
-        int n = 0;
-        while (n < uniform.length)
-        {
-            final long d = random.nextLong(size) & -64L;
-            mapped[0] = false;
-            reader.scan(d, d, (dev, l, o, f, fl) ->
-            {
-                mapped[0] = Owner.isFileData(o);
-                return false;
-            });
-            if (mapped[0])
-            {
-                uniform[n++] = d;
-            }
-        }
+        final long[] uniform = UniformProbe.draw(reader, size, 1 << 22);
         final Pagemap pagemap = new Pagemap(UniformProbe.PHYS_BASE, size + (1 << 21), 0, 4096);
         final Sink sink = new Sink();
         report("fresh", reader, uniform, pagemap, sink);

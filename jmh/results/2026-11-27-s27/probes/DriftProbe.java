@@ -21,26 +21,7 @@ public class DriftProbe
         final ReverseIndex index = data.index();
         final IndexReader reader = index.newReader();
         final long size = index.geometry().size();
-        final long[] probes = new long[1 << 22];
-        {
-            final java.util.SplittableRandom draw = new java.util.SplittableRandom(11);
-            final boolean[] mapped = new boolean[1];
-            int n = 0;
-            while (n < probes.length)
-            {
-                final long d = draw.nextLong(size) & -64L;
-                mapped[0] = false;
-                reader.scan(d, d, (dev, l, o, f, fl) ->
-                {
-                    mapped[0] = io.daxrmap.model.Owner.isFileData(o);
-                    return false;
-                });
-                if (mapped[0])
-                {
-                    probes[n++] = d;
-                }
-            }
-        }
+        final long[] probes = UniformProbe.draw(reader, size, 1 << 22);
         final Pagemap pagemap = new Pagemap(PHYS_BASE, index.geometry().size() + (1 << 21), 0, 4096);
         final Sink sink = new Sink();
         final java.util.SplittableRandom random = new java.util.SplittableRandom(7);

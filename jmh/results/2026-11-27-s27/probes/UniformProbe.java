@@ -18,15 +18,30 @@ public class UniformProbe
         final ReverseIndex index = data.index();
         final IndexReader reader = index.newReader();
         final long size = index.geometry().size();
-        final long[] uniform = new long[uniformCount];
+        final long[] uniform = draw(reader, size, uniformCount);
+        System.out.printf("uniform probes %d%n", uniform.length);
+        final Pagemap pagemap = new Pagemap(PHYS_BASE, size + (1 << 21), 0, 4096);
+        final Sink sink = new Sink();
+        for (int round = 0; round < 2; round++)
+        {
+            System.out.printf("%s 65536 probes: %.1f ns%n", args[0], chain(reader, data.mappedOffsets(), pagemap, sink));
+            System.out.printf("%s %d uniform probes: %.1f ns%n", args[0], uniformCount, chain(reader, uniform, pagemap, sink));
+        }
+        System.out.println("sink " + sink.accumulator);
+    }
+
+    /**
+     * Device offsets, 64-byte aligned, drawn uniformly (seed 11) from the bytes file data maps.
+     */
+    static long[] draw(final IndexReader reader, final long size, final int count)
+    {
+        final long[] uniform = new long[count];
         final java.util.SplittableRandom random = new java.util.SplittableRandom(11);
         final boolean[] mapped = new boolean[1];
         int n = 0;
-        long tries = 0;
-        while (n < uniformCount)
+        while (n < count)
         {
             final long d = random.nextLong(size) & -64L;
-            tries++;
             mapped[0] = false;
             reader.scan(d, d, (dev, l, o, f, fl) ->
             {
@@ -38,15 +53,7 @@ public class UniformProbe
                 uniform[n++] = d;
             }
         }
-        System.out.printf("uniform probes %d (of %d draws)%n", n, tries);
-        final Pagemap pagemap = new Pagemap(PHYS_BASE, size + (1 << 21), 0, 4096);
-        final Sink sink = new Sink();
-        for (int round = 0; round < 2; round++)
-        {
-            System.out.printf("%s 65536 probes: %.1f ns%n", args[0], chain(reader, data.mappedOffsets(), pagemap, sink));
-            System.out.printf("%s %d uniform probes: %.1f ns%n", args[0], uniformCount, chain(reader, uniform, pagemap, sink));
-        }
-        System.out.println("sink " + sink.accumulator);
+        return uniform;
     }
 
     static double chain(IndexReader reader, long[] probes, Pagemap pagemap, Sink sink)

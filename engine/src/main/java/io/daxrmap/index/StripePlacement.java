@@ -217,7 +217,7 @@ final class StripePlacement
     }
 
     /**
-     * The predicted address of a stripe, for tests.
+     * The predicted address of a stripe: what {@link #holds} measures against, and for tests.
      *
      * @param stripe the stripe's number.
      * @return the address (its offset may lie past the slab's end), or -1 if it is not predicted.

@@ -224,7 +224,8 @@ final class ForwardRootDescriptor
     }
 
     /**
-     * Write a sealed root naming {@code count} chunks into the arena, narrow where its entries fit.
+     * Write a root naming {@code count} chunks into the arena, narrow where its entries fit; sealed if the arena
+     * {@link Arena#sealsBlocks seals blocks}.
      *
      * @return the root's address.
      */
@@ -235,7 +236,10 @@ final class ForwardRootDescriptor
         final UnsafeBuffer buffer = arena.buffer(root);
         final int offset = Arena.offset(root);
         write(buffer, offset, header, firsts, addresses);
-        seal(buffer, offset);
+        if (arena.sealsBlocks())
+        {
+            seal(buffer, offset);
+        }
         return root;
     }
 

@@ -580,7 +580,10 @@ final class MutableExtents
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
         ExtentsDescriptor.write(buffer, offset, header, file, device, length, flags, from, to);
-        ExtentsDescriptor.seal(buffer, offset);
+        if (arena.sealsBlocks())
+        {
+            ExtentsDescriptor.seal(buffer, offset);
+        }
         writtenBytes += Arena.footprint(bytes);
         if (dedupe != null)
         {

@@ -168,9 +168,9 @@ final class MutableStripe
     }
 
     /**
-     * Write a sealed stripe block of {@code count} pieces into the arena, narrow where its pieces fit, and keyed (the
-     * single owners' inode numbers inline) where the arena's format has keyed stripes, the stripe is narrow and every
-     * single owner is a data fork.
+     * Write a stripe block of {@code count} pieces into the arena, narrow where its pieces fit, and keyed (the single
+     * owners' inode numbers inline) where the arena's format has keyed stripes, the stripe is narrow and every single
+     * owner is a data fork; sealed if the arena {@link Arena#sealsBlocks seals blocks}.
      *
      * @param placer where stripes written in number order go ({@link StripePlacement.Writer}), or null for the
      *               arena's next bytes.
@@ -217,7 +217,10 @@ final class MutableStripe
         final UnsafeBuffer buffer = arena.buffer(address);
         final int offset = Arena.offset(address);
         StripeDescriptor.write(buffer, offset, header, rel, values, deltas, keys, lowest);
-        StripeDescriptor.seal(buffer, offset);
+        if (arena.sealsBlocks())
+        {
+            StripeDescriptor.seal(buffer, offset);
+        }
         return address;
     }
 

@@ -1189,7 +1189,7 @@ public final class ReverseIndex implements AutoCloseable
             final int count = StripeDescriptor.count(buffer, Arena.offset(address));
             final int length = StripeDescriptor.blockLength(buffer, Arena.offset(address));
             final long copy = copyBlock(buffer, Arena.offset(address), length, fresh, placer, s);
-            renumberSets(fresh.buffer(copy), Arena.offset(copy), count, from, freshSets, setIds);
+            renumberSets(fresh.buffer(copy), Arena.offset(copy), count, from, freshSets, setIds, fresh.sealsBlocks());
             stripeEditor.set(s, copy);
             live += Arena.footprint(length);
         }
@@ -1305,7 +1305,7 @@ public final class ReverseIndex implements AutoCloseable
 
     private static void renumberSets(
         final UnsafeBuffer buffer, final int offset, final int count, final Snapshot from, final OwnerSetTable to,
-        final int[] setIds)
+        final int[] setIds, final boolean seal)
     {
         for (int i = 0; i < count; i++)
         {
@@ -1320,7 +1320,10 @@ public final class ReverseIndex implements AutoCloseable
                 StripeDescriptor.value(buffer, offset, i, PieceValue.shared(setIds[oldId]));
             }
         }
-        StripeDescriptor.seal(buffer, offset);
+        if (seal)
+        {
+            StripeDescriptor.seal(buffer, offset);
+        }
     }
 
     /**

@@ -164,7 +164,7 @@ class ChunkedForwardMapTest
                 return true;
             });
             assertEquals(model.forward(owner, 0, far * 2), got, context + " owner=" + Owner.toString(owner));
-            checkLayout(index.current(), owner, got.size(), context);
+            checkLayout(index, index.current(), owner, got.size(), context);
         }
     }
 
@@ -213,7 +213,7 @@ class ChunkedForwardMapTest
             final long[] chunksBefore = chunkAddresses(before, A);
             assertTrue(chunksBefore.length >= FILE_BLOCKS / ForwardRootDescriptor.CHUNK_EXTENTS,
                 "chunks=" + chunksBefore.length);
-            checkLayout(before, A, (int)FILE_BLOCKS, "after load");
+            checkLayout(index, before, A, (int)FILE_BLOCKS, "after load");
 
             index.newBatch().unmap(A, 500 * BLOCK, BLOCK).commit();
 
@@ -310,7 +310,7 @@ class ChunkedForwardMapTest
                         return true;
                     });
                     assertEquals(model.forward(Owner.data(100 + o), 0, Long.MAX_VALUE / 2), got, "batch " + n);
-                    checkLayout(index.current(), Owner.data(100 + o), got.size(), "batch " + n);
+                    checkLayout(index, index.current(), Owner.data(100 + o), got.size(), "batch " + n);
                 }
                 checkLiveBytes(index, "after batch " + n);
             }
@@ -530,15 +530,18 @@ class ChunkedForwardMapTest
                 return true;
             });
             assertEquals(model.forward(owner, 0, Long.MAX_VALUE / 2), got, context + " owner=" + Owner.toString(owner));
-            checkLayout(index.current(), owner, got.size(), context);
+            checkLayout(index, index.current(), owner, got.size(), context);
         }
     }
 
     /**
      * The root and chunks of an owner obey the layout's rules, and hold {@code extents} extents in all.
      */
-    private static void checkLayout(final Snapshot snapshot, final long owner, final int extents, final String context)
+    private static void checkLayout(
+        final ReverseIndex index, final Snapshot snapshot, final long owner, final int extents, final String context)
     {
+        // blocks carry checksums where slab files keep them, and only there
+        final boolean sealed = index.persistent();
         final int ownerId = snapshot.ownerId(owner);
         final long root = ownerId < 0 ? Snapshot.NO_EXTENTS : snapshot.extentsAddress(ownerId);
         if (root == Snapshot.NO_EXTENTS)
@@ -548,7 +551,7 @@ class ChunkedForwardMapTest
         }
         final UnsafeBuffer rootBuffer = snapshot.buffer(root);
         final int rootOffset = Arena.offset(root);
-        assertTrue(ForwardRootDescriptor.intact(rootBuffer, rootOffset), context);
+        assertEquals(sealed, ForwardRootDescriptor.intact(rootBuffer, rootOffset), context);
         final int chunks = ForwardRootDescriptor.count(rootBuffer, rootOffset);
         int total = 0;
         long previousEnd = -1;
@@ -562,7 +565,7 @@ class ChunkedForwardMapTest
             final int count = ExtentsDescriptor.count(buffer, offset);
             assertTrue(count >= 1 && count <= ForwardRootDescriptor.CHUNK_EXTENTS, context + " chunk " + c + " count=" +
                 count);
-            assertTrue(ExtentsDescriptor.intact(buffer, offset), context);
+            assertEquals(sealed, ExtentsDescriptor.intact(buffer, offset), context);
             assertEquals(ForwardRootDescriptor.first(rootBuffer, rootOffset, c), ExtentsDescriptor.fileOffset(buffer,
                 offset, 0), context + " chunk " + c + " first");
             final long file = ExtentsDescriptor.fileOffset(buffer, offset, 0);

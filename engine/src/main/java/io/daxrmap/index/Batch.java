@@ -5,6 +5,7 @@ import io.daxrmap.model.Owner;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
@@ -26,11 +27,17 @@ public final class Batch
     private final Snapshot base;
     private final long deviceSize;
     /**
-     * Working copies by stripe number and by owner id: int keys, no boxing on the path of every operation. The maps
-     * are the index's, lent to the open batch: the index empties them when it frees the writer (publication, release,
-     * abandon), so that a batch does not grow new ones from nothing.
+     * This batch's number: the stripes whose working copies it took carry it ({@link MutableStripe#batch}). They stay
+     * in the writer's cache, where the batch finds them again, and they are listed here in the order it took them.
      */
-    private final Int2ObjectHashMap<MutableStripe> stripes;
+    private final long number;
+    private final WriterCache cache;
+    private final ArrayList<MutableStripe> stripes;
+    /**
+     * Working copies of forward maps by owner id: int keys, no boxing on the path of every operation. The list and
+     * the map are the index's, lent to the open batch: the index empties them when it frees the writer (publication,
+     * release, abandon), so that a batch does not grow new ones from nothing.
+     */
     private final Int2ObjectHashMap<MutableExtents> extents;
     /** The working copy reached last: an operation reaches the same stripe and forward map several times in a row. */
     private MutableStripe lastStripe;
@@ -39,12 +46,14 @@ public final class Batch
     private int operations;
 
     Batch(
-        final ReverseIndex index, final Snapshot base, final Int2ObjectHashMap<MutableStripe> stripes,
+        final ReverseIndex index, final Snapshot base, final long number, final ArrayList<MutableStripe> stripes,
         final Int2ObjectHashMap<MutableExtents> extents)
     {
         this.index = index;
         this.base = base;
         this.deviceSize = base.geometry.size();
+        this.number = number;
+        this.cache = index.writerCache;
         this.stripes = stripes;
         this.extents = extents;
     }
@@ -409,15 +418,16 @@ public final class Batch
     private long write()
     {
         final Arena arena = index.arena;
-        // what this batch wrote goes back to the cache before it is published: a compaction while publishing empties
-        // the cache, and a failed publication leaves entries whose blocks no directory names, never taken again
-        final WriterCache cache = index.writerCache;
+        // what this batch wrote is the cache's before it is published (its stripes were never out of it): a compaction
+        // while publishing empties the cache, and a failed publication leaves entries whose blocks no directory names,
+        // never taken again
         final LongDirectory.Editor stripeEditor = base.stripes.edit(index.emptyStripe);
-        final int[] stripeIndexes = new int[stripes.size()];
-        final long[] stripeBlocks = new long[stripes.size()];
-        int stripeCount = 0;
-        for (final MutableStripe stripe : stripes.values())
+        final int stripeCount = stripes.size();
+        final int[] stripeIndexes = new int[stripeCount];
+        final long[] stripeBlocks = new long[stripeCount];
+        for (int s = 0; s < stripeCount; s++)
         {
+            final MutableStripe stripe = stripes.get(s);
             stripe.normalize();
             final long old = base.stripes.get(stripe.index);
             if (old != index.emptyStripe)
@@ -441,9 +451,9 @@ public final class Batch
                 index.liveBytes += stripe.blockFootprint;
             }
             stripeEditor.set(stripe.index, block);
-            cache.putStripe(stripe);
-            stripeIndexes[stripeCount] = stripe.index;
-            stripeBlocks[stripeCount++] = block;
+            // the copy stays in the cache as the state of its new block, free for the next batch to take
+            stripeIndexes[s] = stripe.index;
+            stripeBlocks[s] = block;
         }
         final LongDirectory.Editor extentsEditor = base.extents.edit(Snapshot.NO_EXTENTS);
         final int[] ownerIds = new int[extents.size()];
@@ -718,7 +728,7 @@ public final class Batch
     }
 
     /**
-     * The batch's working copy of a stripe. The first reach of each stripe goes out of line ({@link #loadStripe}), so
+     * The batch's working copy of a stripe. The first reach of each stripe goes out of line ({@link #takeStripe}), so
      * that this stays small enough for the JIT to inline at every call.
      */
     private MutableStripe stripe(final int stripeIndex)
@@ -728,20 +738,14 @@ public final class Batch
         {
             return last;
         }
-        final MutableStripe stripe = stripes.get(stripeIndex);
-        return lastStripe = stripe != null ? stripe : loadStripe(stripeIndex);
+        final MutableStripe kept = cache.stripe(stripeIndex);
+        return lastStripe = kept != null && kept.batch == number ? kept : takeStripe(stripeIndex, kept);
     }
 
-    private MutableStripe loadStripe(final int stripeIndex)
+    private MutableStripe takeStripe(final int stripeIndex, final MutableStripe kept)
     {
-        final long address = base.stripeAddress(stripeIndex);
-        MutableStripe stripe = index.writerCache.takeStripe(stripeIndex, address);
-        if (stripe == null)
-        {
-            stripe = new MutableStripe(stripeIndex, base.stripeStart(stripeIndex), base.stripeEnd(stripeIndex),
-                address, base.buffer(address), Arena.offset(address));
-        }
-        stripes.put(stripeIndex, stripe);
+        final MutableStripe stripe = cache.takeStripe(stripeIndex, kept, base.stripeAddress(stripeIndex), base, number);
+        stripes.add(stripe);
         return stripe;
     }
 

@@ -17,8 +17,13 @@ final class MutableStripe
     final long start;
     final long end;
     int count;
-    /** The block whose pieces the arrays hold: the one read, or the one {@link #write} wrote. */
+    /**
+     * The block whose pieces the arrays hold: the one read, or the one {@link #write} wrote; -1 while a batch owns the
+     * copy ({@link WriterCache#takeStripe}).
+     */
     long block;
+    /** The number of the batch that last took this copy ({@link WriterCache#takeStripe}); it owns it while open. */
+    long batch;
     /**
      * The arena bytes of the block the arrays were read from or written to, kept while {@link #block} is marked taken:
      * the batch that commits a change releases them without reading that block again. Stale where {@link #block} is

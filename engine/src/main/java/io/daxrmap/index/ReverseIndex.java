@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
@@ -87,8 +88,10 @@ public final class ReverseIndex implements AutoCloseable
      * The open batch's working copies ({@link Batch}): emptied, under this index's lock, whenever the writer is freed,
      * so that no batch starts from another's (nor has its own emptied by one that failed after publication).
      */
-    private final Int2ObjectHashMap<MutableStripe> batchStripes = new Int2ObjectHashMap<>();
+    private ArrayList<MutableStripe> batchStripes = new ArrayList<>();
     private final Int2ObjectHashMap<MutableExtents> batchExtents = new Int2ObjectHashMap<>();
+    /** The number of the last batch opened: the working copies it takes carry it ({@link MutableStripe#batch}). */
+    private long batchNumber;
     private final IndexDirectory store;
     private final Path readOnlyDirectory;
     private LogReplay follower;
@@ -847,7 +850,7 @@ public final class ReverseIndex implements AutoCloseable
         {
             throw new IllegalStateException("a batch is already open: version=" + current.version);
         }
-        openBatch = new Batch(this, current, batchStripes, batchExtents);
+        openBatch = new Batch(this, current, ++batchNumber, batchStripes, batchExtents);
         return openBatch;
     }
 
@@ -1123,12 +1126,16 @@ public final class ReverseIndex implements AutoCloseable
     private void freeWriter()
     {
         openBatch = null;
-        batchStripes.clear();
-        batchExtents.clear();
-        if (batchStripes.capacity() > KEPT_MAP_CAPACITY)
+        if (batchStripes.size() > KEPT_MAP_CAPACITY)
         {
-            batchStripes.compact();
+            batchStripes = new ArrayList<>(); // not the capacity of the largest batch ever
         }
+        else
+        {
+            batchStripes.clear();
+        }
+        writerCache.trim();
+        batchExtents.clear();
         if (batchExtents.capacity() > KEPT_MAP_CAPACITY)
         {
             batchExtents.compact();

@@ -28,22 +28,46 @@ final class WriterCache
     private long misses;
 
     /**
-     * The decoded copy of a stripe's block, now the caller's, or null.
+     * The copy kept for a stripe, whoever owns it now (its {@link MutableStripe#batch}), or null.
      *
      * @param stripeIndex the stripe.
-     * @param address     the block the caller's base snapshot names for it.
      */
-    MutableStripe takeStripe(final int stripeIndex, final long address)
+    MutableStripe stripe(final int stripeIndex)
     {
-        // left in the map, marked taken: a batch that commits puts it back under the same key (a replace, where a
-        // removal shifted the probe chain and the put shifted it back); one that aborts leaves it marked, never taken
-        final MutableStripe stripe = stripes.get(stripeIndex);
+        return stripes.get(stripeIndex);
+    }
+
+    /**
+     * Give a batch the working copy of a stripe: the kept copy if it holds the block the batch's base names, else a
+     * copy decoded from that block, kept from now on. Either is marked taken and the batch's until it commits: left in
+     * the map, so that the batch finds it there again, and whatever the batch does with it, no other batch takes it
+     * (an aborted batch's copies stay marked, and the next batch to reach those stripes decodes them again).
+     *
+     * @param kept    what {@link #stripe} gave for the stripe.
+     * @param address the block the batch's base snapshot names for it.
+     * @param base    the batch's base snapshot, to decode from.
+     * @param batch   the batch's number.
+     * @return the batch's copy.
+     */
+    MutableStripe takeStripe(
+        final int stripeIndex, final MutableStripe kept, final long address, final Snapshot base, final long batch)
+    {
+        MutableStripe stripe = kept;
         if (stripe != null && stripe.block == address)
         {
-            stripe.block = TAKEN;
-            return counted(stripe);
+            hits++;
         }
-        return counted(null);
+        else
+        {
+            misses++;
+            stripe = new MutableStripe(stripeIndex, base.stripeStart(stripeIndex), base.stripeEnd(stripeIndex), address,
+                base.buffer(address), Arena.offset(address));
+            // no trim here: the map holds the open batch's copies, which must stay where the batch finds them
+            stripes.put(stripeIndex, stripe);
+        }
+        stripe.block = TAKEN;
+        stripe.batch = batch;
+        return stripe;
     }
 
     /**
@@ -60,19 +84,22 @@ final class WriterCache
     }
 
     /**
-     * Keep a stripe whose arrays hold exactly what its block {@link MutableStripe#block} holds.
-     */
-    void putStripe(final MutableStripe stripe)
-    {
-        put(stripes, stripe.index, stripe);
-    }
-
-    /**
      * Keep a forward map whose window and chunks are those of its root {@link MutableExtents#root()}.
      */
     void putForward(final MutableExtents forward)
     {
         put(forwards, forward.ownerId, forward);
+    }
+
+    /**
+     * Once no batch is open: forget the stripes if more than {@link #LIMIT} are kept.
+     */
+    void trim()
+    {
+        if (stripes.size() > LIMIT)
+        {
+            stripes.clear();
+        }
     }
 
     /**

@@ -170,6 +170,30 @@ class WriterCacheTest
     }
 
     @Test
+    void shouldKeepABatchsOwnCopiesPastTheLimit()
+    {
+        // stripes of 2 MiB
+        index = ReverseIndex.create(IndexConfig.of(new DeviceGeometry(0x10301, 64L << 30, (int)BLOCK)));
+        assertEquals(2 * MIB, index.current().stripeEnd(0));
+        final int owners = WriterCache.LIMIT + 10;
+        final long first = Owner.data(1000);
+        final Batch batch = index.newBatch();
+        for (int o = 0; o < owners; o++)
+        {
+            // a stripe each: the cache holds more stripes than its limit while the batch is open
+            batch.map(Owner.data(1000 + o), 0, (long)o * 2 * MIB, BLOCK, 0);
+        }
+        // back to the first stripe: its copy, with the first map in it, must still be the batch's
+        batch.map(first, BLOCK, BLOCK, BLOCK, 0);
+        batch.commit();
+
+        reader = index.newReader();
+        assertEquals(List.of(new Rec(0, 2 * BLOCK, first, 0, 0)), scan(0, 2 * BLOCK - 1));
+        assertEquals(List.of(new Extent(0, 0, 2 * BLOCK, 0)), forward(first));
+        assertTrue(index.writerCache.size() <= 2 * WriterCache.LIMIT, "size=" + index.writerCache.size());
+    }
+
+    @Test
     void shouldKeepAtMostTheLimitOfEachKind()
     {
         index = ReverseIndex.create(IndexConfig.of(new DeviceGeometry(0x10301, 16L << 30, (int)BLOCK)));
@@ -179,7 +203,7 @@ class WriterCacheTest
             final Batch batch = index.newBatch();
             for (int o = i; o < Math.min(owners, i + 256); o++)
             {
-                // one owner and one 1 MiB-apart device block each: distinct forward maps and distinct stripes
+                // one owner and one 1 MiB-apart device block each: distinct forward maps, a 2 MiB stripe for two
                 batch.map(Owner.data(1000 + o), 0, (long)o * MIB, BLOCK, 0);
             }
             batch.commit();

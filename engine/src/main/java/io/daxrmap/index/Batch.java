@@ -2,7 +2,6 @@ package io.daxrmap.index;
 
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -34,11 +33,11 @@ public final class Batch
     private final WriterCache cache;
     private final ArrayList<MutableStripe> stripes;
     /**
-     * Working copies of forward maps by owner id: int keys, no boxing on the path of every operation. The list and
-     * the map are the index's, lent to the open batch: the index empties them when it frees the writer (publication,
-     * release, abandon), so that a batch does not grow new ones from nothing.
+     * The same for owners' forward maps ({@link MutableExtents#batch}). The lists are the index's, lent to the open
+     * batch: the index empties them when it frees the writer (publication, release, abandon), so that no batch starts
+     * from another's list, nor grows its own from nothing.
      */
-    private final Int2ObjectHashMap<MutableExtents> extents;
+    private final ArrayList<MutableExtents> extents;
     /** The working copy reached last: an operation reaches the same stripe and forward map several times in a row. */
     private MutableStripe lastStripe;
     private MutableExtents lastForward;
@@ -47,7 +46,7 @@ public final class Batch
 
     Batch(
         final ReverseIndex index, final Snapshot base, final long number, final ArrayList<MutableStripe> stripes,
-        final Int2ObjectHashMap<MutableExtents> extents)
+        final ArrayList<MutableExtents> extents)
     {
         this.index = index;
         this.base = base;
@@ -456,17 +455,23 @@ public final class Batch
             stripeBlocks[s] = block;
         }
         final LongDirectory.Editor extentsEditor = base.extents.edit(Snapshot.NO_EXTENTS);
-        final int[] ownerIds = new int[extents.size()];
-        final long[] ownerBlocks = new long[extents.size()];
+        final int forwardCount = extents.size();
+        final int[] ownerIds = new int[forwardCount];
+        final long[] ownerBlocks = new long[forwardCount];
         int ownerCount = 0;
-        for (final MutableExtents forward : extents.values())
+        for (int f = 0; f < forwardCount; f++)
         {
+            final MutableExtents forward = extents.get(f);
             if (!forward.dirty())
             {
                 // only read (a reflink source, a check): its blocks stay as they are
                 if (forward.root() != Snapshot.NO_EXTENTS)
                 {
-                    cache.putForward(forward);
+                    cache.keepForward(forward);
+                }
+                else
+                {
+                    cache.dropForward(forward);
                 }
                 continue;
             }
@@ -476,7 +481,11 @@ public final class Batch
             if (block != Snapshot.NO_EXTENTS)
             {
                 forward.rebase(block, arena.slabs());
-                cache.putForward(forward);
+                cache.keepForward(forward);
+            }
+            else
+            {
+                cache.dropForward(forward);
             }
             if (block == Snapshot.NO_EXTENTS && old == Snapshot.NO_EXTENTS)
             {
@@ -760,31 +769,19 @@ public final class Batch
         {
             return last;
         }
-        final MutableExtents forward = extents.get(ownerId);
-        return lastForward = forward != null ? forward : loadForward(ownerId, create);
+        final MutableExtents kept = cache.forward(ownerId);
+        return lastForward = kept != null && kept.batch == number ? kept : takeForward(ownerId, kept, create);
     }
 
-    private MutableExtents loadForward(final int ownerId, final boolean create)
+    private MutableExtents takeForward(final int ownerId, final MutableExtents kept, final boolean create)
     {
-        final long address = base.extentsAddress(ownerId);
-        MutableExtents forward;
-        if (address != Snapshot.NO_EXTENTS)
-        {
-            forward = index.writerCache.takeForward(ownerId, address);
-            if (forward == null)
-            {
-                forward = new MutableExtents(ownerId, base, address);
-            }
-        }
-        else if (create)
-        {
-            forward = new MutableExtents(ownerId);
-        }
-        else
+        final long root = base.extentsAddress(ownerId);
+        if (root == Snapshot.NO_EXTENTS && !create)
         {
             return null;
         }
-        extents.put(ownerId, forward);
+        final MutableExtents forward = cache.takeForward(ownerId, kept, root, base, number);
+        extents.add(forward);
         return forward;
     }
 

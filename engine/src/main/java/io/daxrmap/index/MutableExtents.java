@@ -24,6 +24,8 @@ final class MutableExtents
 
     /** The owner; changed only by {@link #reuse}. */
     int ownerId;
+    /** The number of the batch that took this copy last, while it owns it; {@link WriterCache#FREE} once committed. */
+    long batch;
     /** Extents in the window, and the arrays that hold them. */
     int count;
     long[] file;

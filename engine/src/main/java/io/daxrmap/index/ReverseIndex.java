@@ -1,7 +1,6 @@
 package io.daxrmap.index;
 
 import io.daxrmap.model.DeviceGeometry;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -89,7 +88,7 @@ public final class ReverseIndex implements AutoCloseable
      * so that no batch starts from another's (nor has its own emptied by one that failed after publication).
      */
     private ArrayList<MutableStripe> batchStripes = new ArrayList<>();
-    private final Int2ObjectHashMap<MutableExtents> batchExtents = new Int2ObjectHashMap<>();
+    private ArrayList<MutableExtents> batchExtents = new ArrayList<>();
     /** The number of the last batch opened: the working copies it takes carry it ({@link MutableStripe#batch}). */
     private long batchNumber;
     private final IndexDirectory store;
@@ -1134,12 +1133,15 @@ public final class ReverseIndex implements AutoCloseable
         {
             batchStripes.clear();
         }
-        writerCache.trim();
-        batchExtents.clear();
-        if (batchExtents.capacity() > KEPT_MAP_CAPACITY)
+        if (batchExtents.size() > KEPT_MAP_CAPACITY)
         {
-            batchExtents.compact();
+            batchExtents = new ArrayList<>();
         }
+        else
+        {
+            batchExtents.clear();
+        }
+        writerCache.trim();
     }
 
     /**

@@ -7,20 +7,24 @@ import org.agrona.collections.Int2ObjectHashMap;
  * touching one starts from its arrays instead of decoding its block again.
  * <p>
  * An entry is the state of one block: a batch takes it only if the directory of its base snapshot still names that
- * block, and owns it from then on (it changes the arrays in place). A batch that commits puts back what it wrote; one
- * that aborts or fails puts back nothing, so a half-applied copy is never seen again. Addresses identify blocks only
- * within one arena: the index empties the cache wherever it changes arena (a compaction, following another process),
- * and when a bulk load starts or the index closes.
+ * block, and owns it from then on (it changes the arrays in place). A batch decodes what it finds no entry for and
+ * keeps the copy here too. Its copies stay here while it is open, marked as its own, so that it finds them again; once
+ * it commits they are the state of the blocks it wrote. One that aborts or fails leaves them marked as its own, so a
+ * half-applied copy is never taken again. Addresses identify blocks only within one arena: the index empties the
+ * cache wherever it changes arena (a compaction, following another process), and when a bulk load starts or the
+ * index closes.
  * <p>
- * Only the writer uses it. At most {@link #LIMIT} entries of each kind are kept: past that the kind is emptied, and
- * the next batches decode again.
+ * Only the writer uses it. At most {@link #LIMIT} entries of each kind are kept between batches: past that, once the
+ * batch is done, the kind is emptied, and the next batches decode again.
  */
 final class WriterCache
 {
-    /** Entries of each kind kept at most. */
+    /** Entries of each kind kept at most between batches. */
     static final int LIMIT = 4096;
     /** The block of a stripe a batch took: no address. */
     private static final long TAKEN = -1;
+    /** The batch number of a forward map no batch owns. */
+    static final long FREE = 0;
 
     private final Int2ObjectHashMap<MutableStripe> stripes = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<MutableExtents> forwards = new Int2ObjectHashMap<>();
@@ -71,34 +75,83 @@ final class WriterCache
     }
 
     /**
-     * The decoded copy of an owner's forward map, now the caller's, or null.
+     * The copy kept for an owner's forward map, whoever owns it now (its {@link MutableExtents#batch}), or null.
      *
      * @param ownerId the owner.
-     * @param root    the root block the caller's base snapshot names for it.
      */
-    MutableExtents takeForward(final int ownerId, final long root)
+    MutableExtents forward(final int ownerId)
     {
-        // removed, not marked as a stripe is: a batch reads the root it took, so the root cannot be the mark
-        final MutableExtents forward = forwards.remove(ownerId);
-        return counted(forward != null && forward.root() == root ? forward : null);
+        return forwards.get(ownerId);
     }
 
     /**
-     * Keep a forward map whose window and chunks are those of its root {@link MutableExtents#root()}.
+     * Give a batch the working copy of an owner's forward map: the kept copy if no batch owns it and it holds the
+     * root the batch's base names, else a copy decoded from that root (an empty one if there is none), kept from now
+     * on. Either is the batch's until it commits: left in the map, so that the batch finds it there again, and owned
+     * by no other batch (an aborted batch's copies stay its own, and the next batch to reach them decodes again).
+     * Unlike a stripe's block, the root stays as it was: the batch reads the chunks it names.
+     *
+     * @param kept  what {@link #forward} gave for the owner.
+     * @param root  the root the batch's base snapshot names for it, or {@link Snapshot#NO_EXTENTS}.
+     * @param base  the batch's base snapshot, to decode from.
+     * @param batch the batch's number.
+     * @return the batch's copy.
      */
-    void putForward(final MutableExtents forward)
+    MutableExtents takeForward(
+        final int ownerId, final MutableExtents kept, final long root, final Snapshot base, final long batch)
     {
-        put(forwards, forward.ownerId, forward);
+        MutableExtents forward = kept;
+        if (root == Snapshot.NO_EXTENTS)
+        {
+            forward = new MutableExtents(ownerId);
+            forwards.put(ownerId, forward);
+        }
+        else if (forward != null && forward.batch == FREE && forward.root() == root)
+        {
+            hits++;
+        }
+        else
+        {
+            misses++;
+            forward = new MutableExtents(ownerId, base, root);
+            forwards.put(ownerId, forward);
+        }
+        forward.batch = batch;
+        return forward;
     }
 
     /**
-     * Once no batch is open: forget the stripes if more than {@link #LIMIT} are kept.
+     * After a batch committed: its copy of a forward map is the state of its root {@link MutableExtents#root()}, free
+     * for the next batch to take.
+     */
+    void keepForward(final MutableExtents forward)
+    {
+        forward.batch = FREE;
+    }
+
+    /**
+     * After a batch committed: its copy of a forward map names no root (the owner maps nothing), and is not kept.
+     */
+    void dropForward(final MutableExtents forward)
+    {
+        if (forwards.get(forward.ownerId) == forward)
+        {
+            forwards.remove(forward.ownerId);
+        }
+    }
+
+    /**
+     * Once no batch is open: forget the entries of a kind if more than {@link #LIMIT} are kept.
      */
     void trim()
     {
         if (stripes.size() > LIMIT)
         {
             stripes.clear();
+        }
+        if (forwards.size() > LIMIT)
+        {
+            forwards.clear();
         }
     }
 
@@ -132,27 +185,5 @@ final class WriterCache
     long misses()
     {
         return misses;
-    }
-
-    private <T> T counted(final T found)
-    {
-        if (found == null)
-        {
-            misses++;
-        }
-        else
-        {
-            hits++;
-        }
-        return found;
-    }
-
-    private static <T> void put(final Int2ObjectHashMap<T> map, final int key, final T entry)
-    {
-        if (map.size() >= LIMIT && !map.containsKey(key))
-        {
-            map.clear();
-        }
-        map.put(key, entry);
     }
 }

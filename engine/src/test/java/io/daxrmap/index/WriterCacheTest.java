@@ -180,10 +180,10 @@ class WriterCacheTest
         final Batch batch = index.newBatch();
         for (int o = 0; o < owners; o++)
         {
-            // a stripe each: the cache holds more stripes than its limit while the batch is open
+            // a stripe and an owner each: the cache holds more of each than its limit while the batch is open
             batch.map(Owner.data(1000 + o), 0, (long)o * 2 * MIB, BLOCK, 0);
         }
-        // back to the first stripe: its copy, with the first map in it, must still be the batch's
+        // back to the first stripe and forward map: their copies, with the first map in them, must still be the batch's
         batch.map(first, BLOCK, BLOCK, BLOCK, 0);
         batch.commit();
 

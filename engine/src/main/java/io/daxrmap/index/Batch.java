@@ -405,7 +405,8 @@ public final class Batch
         catch (final Throwable ex)
         {
             // an Error too (the off-heap memory refused, say): the writer must not stay claimed by a dead batch, and
-            // the next batch must not start from its working copies (abandon empties the maps if this batch has them)
+            // the next batch must not start from its working copies (they keep this batch's mark, or name blocks no
+            // snapshot names; abandon drops those it still owns from the cache)
             index.abandon(this, liveBefore, movedBefore);
             throw ex;
         }

@@ -7,7 +7,8 @@ import java.util.zip.CRC32C;
 
 /**
  * CRC32C of an arena block, its own 4-byte checksum field left out: written with every stripe and forward-map
- * block, checked for every block a reopened index names, so a flipped byte in a slab file is refused, not answered.
+ * block in slab files ({@link Arena#sealsBlocks}), checked for every block a reopened index names, so a flipped byte in
+ * a slab file is refused, not answered.
  */
 final class BlockChecksum
 {

@@ -50,7 +50,7 @@ public final class ReverseIndex implements AutoCloseable
     static final int MOVED_STRIPES_SHIFT = 1;
     /** Fewer stripes placed than this (a region's) never make a compaction due by moving: their queries stay cheap. */
     static final int MIN_PLACED_STRIPES = StripePlacement.REGION_STRIPES;
-    /** The largest capacity of the batch's working-copy maps that stays lent to the next batch as it is. */
+    /** The most working copies a batch's lists may have held and still be lent to the next batch as they are. */
     static final int KEPT_MAP_CAPACITY = 8192;
     /** Compact when share groups no piece names may exceed the live ones and this many. */
     static final int SET_SLACK = 1 << 16;
@@ -84,8 +84,9 @@ public final class ReverseIndex implements AutoCloseable
     /** The writer's decoded copies of recently written blocks. */
     final WriterCache writerCache = new WriterCache();
     /**
-     * The open batch's working copies ({@link Batch}): emptied, under this index's lock, whenever the writer is freed,
-     * so that no batch starts from another's (nor has its own emptied by one that failed after publication).
+     * The lists of the open batch's working copies ({@link Batch}), which stay in the writer cache: emptied, under this
+     * index's lock, whenever the writer is freed, so that no batch starts from another's list (nor has its own emptied
+     * by one that failed after publication).
      */
     private ArrayList<MutableStripe> batchStripes = new ArrayList<>();
     private ArrayList<MutableExtents> batchExtents = new ArrayList<>();
@@ -871,8 +872,10 @@ public final class ReverseIndex implements AutoCloseable
                 throw new IllegalStateException("bulk load needs an empty index: version=" + base.version);
             }
         }
+        // the writer claimed first: a batch still open keeps its working copies in the cache
+        final Batch claim = newBatch();
         writerCache.clear();
-        return new BulkLoad(this, newBatch(), base, expectedRecords);
+        return new BulkLoad(this, claim, base, expectedRecords);
     }
 
     /**
@@ -1118,13 +1121,14 @@ public final class ReverseIndex implements AutoCloseable
     }
 
     /**
-     * Free the writer for the next batch, the open one's working-copy maps emptied: after this its copies are in the
-     * writer cache or nowhere. A map that a batch grew large (a large truncate) shrinks, so that later batches do not
-     * each clear it whole.
+     * Free the writer for the next batch, the open one's lists emptied: a committed batch's copies stay in the writer
+     * cache as the state of the blocks it wrote, and an aborted or failed one's that it still owns leave the cache. A
+     * list that a batch grew large (a large truncate) is replaced, so that later batches do not each hold it.
      */
     private void freeWriter()
     {
         openBatch = null;
+        writerCache.release(batchStripes, batchExtents);
         if (batchStripes.size() > KEPT_MAP_CAPACITY)
         {
             batchStripes = new ArrayList<>(); // not the capacity of the largest batch ever

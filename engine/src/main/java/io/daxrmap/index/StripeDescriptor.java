@@ -304,7 +304,8 @@ final class StripeDescriptor
     }
 
     /**
-     * Change one piece's value in place (compaction renumbering share groups); the caller seals the block again.
+     * Change one piece's value in place (compaction renumbering share groups); the caller seals the block again where
+     * the arena seals blocks.
      */
     static void value(final MutableDirectBuffer buffer, final int offset, final int piece, final int value)
     {

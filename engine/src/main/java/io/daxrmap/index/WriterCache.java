@@ -2,6 +2,8 @@ package io.daxrmap.index;
 
 import org.agrona.collections.Int2ObjectHashMap;
 
+import java.util.ArrayList;
+
 /**
  * The writer's decoded copies of the stripes and forward maps that recent batches wrote, so that the next batch
  * touching one starts from its arrays instead of decoding its block again.
@@ -9,8 +11,9 @@ import org.agrona.collections.Int2ObjectHashMap;
  * An entry is the state of one block: a batch takes it only if the directory of its base snapshot still names that
  * block, and owns it from then on (it changes the arrays in place). A batch decodes what it finds no entry for and
  * keeps the copy here too. Its copies stay here while it is open, marked as its own, so that it finds them again; once
- * it commits they are the state of the blocks it wrote. One that aborts or fails leaves them marked as its own, so a
- * half-applied copy is never taken again. Addresses identify blocks only within one arena: the index empties the
+ * it commits they are the state of the blocks it wrote. When the writer is freed after a batch that aborted or
+ * failed, the copies it still owns leave the cache; those a failed commit had already written name blocks no
+ * snapshot names, so no batch takes them either. A half-applied copy is never taken again. Addresses identify blocks only within one arena: the index empties the
  * cache wherever it changes arena (a compaction, following another process), and when a bulk load starts or the
  * index closes.
  * <p>
@@ -137,6 +140,34 @@ final class WriterCache
         if (forwards.get(forward.ownerId) == forward)
         {
             forwards.remove(forward.ownerId);
+        }
+    }
+
+    /**
+     * When the writer is freed: drop the copies a batch took and still owns (it aborted, or failed before it wrote
+     * them), so that they do not stay in memory until the next batch reaches their stripe or owner. A committed
+     * batch's copies are the state of the blocks it wrote, and stay.
+     *
+     * @param stripes  the batch's stripe copies.
+     * @param forwards the batch's forward-map copies.
+     */
+    void release(final ArrayList<MutableStripe> stripes, final ArrayList<MutableExtents> forwards)
+    {
+        for (int i = 0, n = stripes.size(); i < n; i++)
+        {
+            final MutableStripe stripe = stripes.get(i);
+            if (stripe.block == TAKEN && this.stripes.get(stripe.index) == stripe)
+            {
+                this.stripes.remove(stripe.index);
+            }
+        }
+        for (int i = 0, n = forwards.size(); i < n; i++)
+        {
+            final MutableExtents forward = forwards.get(i);
+            if (forward.batch != FREE)
+            {
+                dropForward(forward);
+            }
         }
     }
 

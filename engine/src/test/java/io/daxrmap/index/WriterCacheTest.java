@@ -170,6 +170,40 @@ class WriterCacheTest
     }
 
     @Test
+    void shouldDropTheCopiesAnAbortedBatchStillOwns()
+    {
+        create();
+        final int kept = index.writerCache.size();
+        final Batch batch = index.newBatch();
+        // a new owner and a stripe of its own: two copies decoded for this batch alone
+        batch.map(B, 0, 3 * MIB, BLOCK, 0);
+        assertTrue(index.writerCache.size() > kept, "size=" + index.writerCache.size());
+        batch.abort();
+
+        assertTrue(index.writerCache.size() <= kept, "size=" + index.writerCache.size());
+        index.newBatch().map(B, 0, 3 * MIB + BLOCK, BLOCK, 0).commit();
+        assertEquals(List.of(new Rec(3 * MIB + BLOCK, BLOCK, B, 0, 0)), scan(3 * MIB + BLOCK, 3 * MIB + BLOCK));
+        assertEquals(List.of(new Extent(0, 3 * MIB + BLOCK, BLOCK, 0)), forward(B));
+    }
+
+    @Test
+    void shouldLeaveAnOpenBatchItsCopiesWhenABulkLoadIsRefused()
+    {
+        index = ReverseIndex.create(IndexConfig.of(new DeviceGeometry(0x10301, 4 * MIB, (int)BLOCK)));
+        final Batch batch = index.newBatch();
+        batch.map(A, 0, MIB, BLOCK, 0);
+        // the index is empty, but the writer is the batch's
+        assertThrows(IllegalStateException.class, () -> index.bulkLoad(10));
+        batch.map(B, 0, 2 * MIB, BLOCK, 0).map(A, BLOCK, MIB + BLOCK, BLOCK, 0);
+        batch.commit();
+
+        reader = index.newReader();
+        assertEquals(List.of(new Rec(MIB, 2 * BLOCK, A, 0, 0)), scan(MIB, MIB + 2 * BLOCK - 1));
+        assertEquals(List.of(new Extent(0, MIB, 2 * BLOCK, 0)), forward(A));
+        assertEquals(List.of(new Extent(0, 2 * MIB, BLOCK, 0)), forward(B));
+    }
+
+    @Test
     void shouldKeepABatchsOwnCopiesPastTheLimit()
     {
         // stripes of 2 MiB

@@ -333,7 +333,7 @@ public final class Batch
             requireMapped(owner, fileOffset, length);
             requireFree(owner, newDeviceOffset, length);
             removeMapping(owner, fileOffset, length);
-            addMapping(owner, fileOffset, newDeviceOffset, length, 0);
+            remapRemoved(owner, fileOffset, newDeviceOffset, length, 0);
             return end();
         }
         catch (final RuntimeException | Error ex)
@@ -371,7 +371,7 @@ public final class Batch
                 {
                     final long device = forward.device[i] + (at - forward.file[i]);
                     removeMapping(owner, at, end - at);
-                    addMapping(owner, at, device, end - at, 0);
+                    remapRemoved(owner, at, device, end - at, 0);
                 }
                 at = end;
             }
@@ -600,6 +600,24 @@ public final class Batch
             throw new InvalidMutationException("file range already mapped: owner=" + Owner.toString(owner) +
                 " fileOffset=" + fileOffset + " length=" + length);
         }
+        addRefs(ownerId, forward, fileOffset, deviceOffset, length, flags);
+    }
+
+    /**
+     * {@link #addMapping} of a file range the caller has just unmapped whole ({@link #removeMapping}): nothing of it
+     * can be mapped, so it is not looked for again.
+     */
+    private void remapRemoved(
+        final long owner, final long fileOffset, final long deviceOffset, final long length, final int flags)
+    {
+        final int ownerId = index.owners.intern(owner);
+        addRefs(ownerId, forward(ownerId, true), fileOffset, deviceOffset, length, flags);
+    }
+
+    private void addRefs(
+        final int ownerId, final MutableExtents forward, final long fileOffset, final long deviceOffset,
+        final long length, final int flags)
+    {
         applyRef(deviceOffset, deviceOffset + length, ownerId, fileOffset - deviceOffset, flags, true);
         index.betweenReverseAndForward.run();
         forward.add(fileOffset, deviceOffset, length, flags);

@@ -13,9 +13,9 @@ import java.util.ArrayList;
  * keeps the copy here too. Its copies stay here while it is open, marked as its own, so that it finds them again; once
  * it commits they are the state of the blocks it wrote. When the writer is freed after a batch that aborted or
  * failed, the copies it still owns leave the cache; those a failed commit had already written name blocks no
- * snapshot names, so no batch takes them either. A half-applied copy is never taken again. Addresses identify blocks only within one arena: the index empties the
- * cache wherever it changes arena (a compaction, following another process), and when a bulk load starts or the
- * index closes.
+ * snapshot names, so no batch takes them either. A half-applied copy is never taken again. Addresses identify blocks
+ * only within one arena: the index empties the cache wherever it changes arena (a compaction, following another
+ * process), and when a bulk load starts or the index closes.
  * <p>
  * Only the writer uses it. At most {@link #LIMIT} entries of each kind are kept between batches: past that, once the
  * batch is done, the kind is emptied, and the next batches decode again.

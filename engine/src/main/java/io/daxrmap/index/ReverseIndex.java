@@ -1,7 +1,6 @@
 package io.daxrmap.index;
 
 import io.daxrmap.model.DeviceGeometry;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -1209,7 +1208,8 @@ public final class ReverseIndex implements AutoCloseable
         live += placer.padding(); // as a bulk load counts it
         final LongDirectory.Editor extentsEditor = from.extents.edit(Snapshot.NO_EXTENTS);
         final SharedChunks freshShared = new SharedChunks();
-        final Long2LongHashMap copied = new Long2LongHashMap(-1);
+        final ChunkReferences references = ChunkReferences.of(from);
+        int reference = 0;
         long[] rootFirsts = new long[0];
         long[] rootChunks = new long[0];
         for (int o = 0; o < from.extents.length(); o++)
@@ -1225,21 +1225,23 @@ public final class ReverseIndex implements AutoCloseable
                     rootFirsts = new long[chunks];
                     rootChunks = new long[chunks];
                 }
-                for (int c = 0; c < chunks; c++)
+                for (int c = 0; c < chunks; c++, reference++)
                 {
                     final long chunk = ForwardRootDescriptor.address(buffer, offset, c);
-                    long copy = copied.get(chunk);
-                    if (copy == -1)
+                    final int first = references.first(reference);
+                    final long copy;
+                    if (first == reference)
                     {
                         final UnsafeBuffer chunkBuffer = from.buffer(chunk);
                         final int chunkLength = ExtentsDescriptor.blockLength(chunkBuffer, Arena.offset(chunk));
                         copy = copyBlock(chunkBuffer, Arena.offset(chunk), chunkLength, fresh);
-                        copied.put(chunk, copy);
+                        references.copied(reference, copy);
                         live += Arena.footprint(chunkLength);
                     }
                     else
                     {
                         // shared chunks stay shared
+                        copy = references.copy(first);
                         freshShared.share(copy);
                     }
                     rootFirsts[c] = ForwardRootDescriptor.first(buffer, offset, c);

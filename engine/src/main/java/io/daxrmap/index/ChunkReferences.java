@@ -9,7 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * The first references are found by sorting the references by address, not with a hash map from every chunk to its
  * copy. At 10^8 records that map held 6 million chunks; its lookups were each a cache miss and took three quarters of
- * a compaction.
+ * a compaction's Java samples.
  */
 final class ChunkReferences
 {

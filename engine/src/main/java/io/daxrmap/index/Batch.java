@@ -451,7 +451,7 @@ public final class Batch
                 index.liveBytes += stripe.blockFootprint;
             }
             stripeEditor.set(stripe.index, block);
-            // the copy stays in the cache as the state of its new block, free for the next batch to take
+            cache.keepStripe(stripe);
             stripeIndexes[s] = stripe.index;
             stripeBlocks[s] = block;
         }

@@ -18,15 +18,18 @@ final class MutableStripe
     final long end;
     int count;
     /**
-     * The block whose pieces the arrays hold: the one read, or the one {@link #write} wrote; -1 while a batch owns the
-     * copy ({@link WriterCache#takeStripe}).
+     * The block whose pieces the arrays hold: the one read, or the one {@link #write} wrote; only while no batch owns
+     * the copy ({@link #batch}), for a batch changes the arrays.
      */
     long block;
-    /** The number of the batch that last took this copy ({@link WriterCache#takeStripe}); it owns it while open. */
+    /**
+     * The number of the batch that owns this copy ({@link WriterCache#takeStripe}), or {@link WriterCache#FREE} once
+     * a batch committed it.
+     */
     long batch;
     /**
-     * The arena bytes of the block the arrays were read from or written to, kept while {@link #block} is marked taken:
-     * the batch that commits a change releases them without reading that block again. Stale where {@link #block} is
+     * The arena bytes of the block the arrays were read from or written to, kept while a batch owns the copy: the
+     * batch that commits a change releases them without reading that block again. Stale where {@link #block} is
      * the index's empty stripe, whose bytes no batch releases.
      */
     int blockFootprint;

@@ -50,7 +50,7 @@ public final class ReverseIndex implements AutoCloseable
     /** Fewer stripes placed than this (a region's) never make a compaction due by moving: their queries stay cheap. */
     static final int MIN_PLACED_STRIPES = StripePlacement.REGION_STRIPES;
     /** The most working copies a batch's lists may have held and still be lent to the next batch as they are. */
-    static final int KEPT_MAP_CAPACITY = 8192;
+    static final int KEPT_LIST_SIZE = 8192;
     /** Compact when share groups no piece names may exceed the live ones and this many. */
     static final int SET_SLACK = 1 << 16;
     /** See {@link #logSlack}. */
@@ -1128,23 +1128,23 @@ public final class ReverseIndex implements AutoCloseable
     {
         openBatch = null;
         writerCache.release(batchStripes, batchExtents);
-        if (batchStripes.size() > KEPT_MAP_CAPACITY)
-        {
-            batchStripes = new ArrayList<>(); // not the capacity of the largest batch ever
-        }
-        else
-        {
-            batchStripes.clear();
-        }
-        if (batchExtents.size() > KEPT_MAP_CAPACITY)
-        {
-            batchExtents = new ArrayList<>();
-        }
-        else
-        {
-            batchExtents.clear();
-        }
+        batchStripes = emptied(batchStripes);
+        batchExtents = emptied(batchExtents);
         writerCache.trim();
+    }
+
+    /**
+     * A batch's list, empty for the next batch: a new one where a batch grew it large, not the capacity of the largest
+     * batch ever.
+     */
+    private static <T> ArrayList<T> emptied(final ArrayList<T> list)
+    {
+        if (list.size() > KEPT_LIST_SIZE)
+        {
+            return new ArrayList<>();
+        }
+        list.clear();
+        return list;
     }
 
     /**

@@ -24,9 +24,7 @@ final class WriterCache
 {
     /** Entries of each kind kept at most between batches. */
     static final int LIMIT = 4096;
-    /** The block of a stripe a batch took: no address. */
-    private static final long TAKEN = -1;
-    /** The batch number of a forward map no batch owns. */
+    /** The batch number of a copy no batch owns. */
     static final long FREE = 0;
 
     private final Int2ObjectHashMap<MutableStripe> stripes = new Int2ObjectHashMap<>();
@@ -45,10 +43,10 @@ final class WriterCache
     }
 
     /**
-     * Give a batch the working copy of a stripe: the kept copy if it holds the block the batch's base names, else a
-     * copy decoded from that block, kept from now on. Either is marked taken and the batch's until it commits: left in
-     * the map, so that the batch finds it there again, and whatever the batch does with it, no other batch takes it
-     * (an aborted batch's copies stay marked, and the next batch to reach those stripes decodes them again).
+     * Give a batch the working copy of a stripe: the kept copy if no batch owns it and it holds the block the batch's
+     * base names, else a copy decoded from that block, kept from now on. Either is the batch's until it commits: left
+     * in the map, so that the batch finds it there again, and owned by no other batch (an aborted batch's copies leave
+     * the cache when the writer is freed, {@link #release}).
      *
      * @param kept    what {@link #stripe} gave for the stripe.
      * @param address the block the batch's base snapshot names for it.
@@ -60,7 +58,7 @@ final class WriterCache
         final int stripeIndex, final MutableStripe kept, final long address, final Snapshot base, final long batch)
     {
         MutableStripe stripe = kept;
-        if (stripe != null && stripe.block == address)
+        if (stripe != null && stripe.batch == FREE && stripe.block == address)
         {
             hits++;
         }
@@ -72,7 +70,6 @@ final class WriterCache
             // no trim here: the map holds the open batch's copies, which must stay where the batch finds them
             stripes.put(stripeIndex, stripe);
         }
-        stripe.block = TAKEN;
         stripe.batch = batch;
         return stripe;
     }
@@ -124,6 +121,15 @@ final class WriterCache
     }
 
     /**
+     * After a batch committed: its copy of a stripe is the state of the block it wrote ({@link MutableStripe#block}),
+     * free for the next batch to take.
+     */
+    void keepStripe(final MutableStripe stripe)
+    {
+        stripe.batch = FREE;
+    }
+
+    /**
      * After a batch committed: its copy of a forward map is the state of its root {@link MutableExtents#root()}, free
      * for the next batch to take.
      */
@@ -144,7 +150,7 @@ final class WriterCache
     }
 
     /**
-     * When the writer is freed: drop the copies a batch took and still owns (it aborted, or failed before it wrote
+     * When the writer is freed: drop the copies a batch took and still owns (it aborted, or failed before it kept
      * them), so that they do not stay in memory until the next batch reaches their stripe or owner. A committed
      * batch's copies are the state of the blocks it wrote, and stay.
      *
@@ -156,7 +162,7 @@ final class WriterCache
         for (int i = 0, n = stripes.size(); i < n; i++)
         {
             final MutableStripe stripe = stripes.get(i);
-            if (stripe.block == TAKEN && this.stripes.get(stripe.index) == stripe)
+            if (stripe.batch != FREE && this.stripes.get(stripe.index) == stripe)
             {
                 this.stripes.remove(stripe.index);
             }

@@ -1,6 +1,9 @@
 package io.daxrmap.index;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * An immutable array of {@code long}s, stored as a three-level trie (a top array of mid nodes, each of leaves), changed
@@ -11,39 +14,52 @@ import java.util.Arrays;
  * once. A batch of one operation changes a few entries, so what it copies is about the sum of the three levels' sizes,
  * and the shape is chosen from the length the directory is created with ({@link #leafShift(int)}, {@link #midShift(int)}):
  * <ul>
- *     <li>Leaves are small (64 entries, 512 bytes) unless that would put more than 2^14 leaves under the mid nodes
+ *     <li>Leaves are small (16 entries, 152 bytes) unless that would put more than 2^14 leaves under the mid nodes
  *     (counted for the power of two above the length, so a length of exactly 2^20 already gets leaves of 128).
  *     Page queries load the top and mid nodes and then the leaf, the one miss; the references to the leaves must stay
  *     in the cache, so the stripes of 10^8 records (7.4 million) keep leaves of 256 entries (29,000 references;
- *     leaves of 128 made their page queries slower).</li>
- *     <li>Mid nodes hold 128 to 1,024 leaves, the fewest that keep the top array no larger than one mid node: at 10^8
+ *     leaves of 128 made their page queries slower). A batch of one operation allocates little else: with leaves of
+ *     64 entries the path copies were 83% of the 4.4 KB that a commit of a one-cycle CoW remap at 10^6 records
+ *     allocated, and each kilobyte a commit allocates costs it about 60 ns (the allocation streams through the cache
+ *     that holds the writer's working copies).</li>
+ *     <li>Mid nodes hold 32 to 1,024 leaves, the fewest that keep the top array no larger than one mid node: at 10^8
  *     records the top array over mid nodes of 64 leaves was 1.8 KB, copied by every batch.</li>
  * </ul>
- * A directory keeps its shape as it grows (the forward maps' directory starts empty: small leaves, mid nodes of 128).
+ * An editor recognises the nodes it copied by a mark in each, instead of keeping a table of them: a leaf holds the
+ * generation of the editor that made it in one slot past its entries (a directory's generation is one more than that
+ * of the directory its editor started from, and an editor reaches only nodes of earlier generations and its own), and
+ * a mid node holds its editor's own marker object in one slot past its leaves. Readers never index either slot.
+ * A directory keeps its shape as it grows (the forward maps' directory starts empty: small leaves, mid nodes of 32).
  */
 final class LongDirectory
 {
-    static final int MIN_LEAF_SHIFT = 6;
+    static final int MIN_LEAF_SHIFT = 4;
     static final int MAX_LEAF_SHIFT = 8;
-    static final int MIN_MID_SHIFT = 7;
+    static final int MIN_MID_SHIFT = 5;
     static final int MAX_MID_SHIFT = 10;
     /** log2 of the most leaves a directory's mid nodes may hold together before its leaves grow. */
     static final int LEAF_REFERENCES_SHIFT = 14;
     /** The most entries under one mid node of any shape: lengths are rounded up to a node's span. */
     static final int MAX_SPAN = 1 << (MAX_LEAF_SHIFT + MAX_MID_SHIFT);
+    private static final int ARRAY_HEADER = 16;
+    private static final int REFERENCE = 4;
 
     private final long[][][] top;
     private final int length;
+    /** One more than the generation of the directory this one's editor started from; 0 for a filled directory. */
+    private final long generation;
     private final int leafShift;
     private final int leafMask;
     private final int midMask;
     /** log2 of the entries under one mid node. */
     private final int spanShift;
 
-    private LongDirectory(final long[][][] top, final int length, final int leafShift, final int midShift)
+    private LongDirectory(
+        final long[][][] top, final int length, final long generation, final int leafShift, final int midShift)
     {
         this.top = top;
         this.length = length;
+        this.generation = generation;
         this.leafShift = leafShift;
         this.leafMask = (1 << leafShift) - 1;
         this.midMask = (1 << midShift) - 1;
@@ -81,8 +97,8 @@ final class LongDirectory
         final int midShift = midShift(length);
         final int spanShift = leafShift + midShift;
         final long[][][] top = new long[(int)((length + (1L << spanShift) - 1) >>> spanShift)][][];
-        Arrays.fill(top, filledMid(fill, leafShift, midShift));
-        return new LongDirectory(top, length, leafShift, midShift);
+        Arrays.fill(top, filledMid(fill, leafShift, midShift, null));
+        return new LongDirectory(top, length, 0, leafShift, midShift);
     }
 
     int length()
@@ -116,13 +132,55 @@ final class LongDirectory
         return new Editor(this, fill);
     }
 
-    private static long[][] filledMid(final long fill, final int leafShift, final int midShift)
+    /**
+     * A mid node whose leaves are one leaf of the fill, of generation 0 (no editor's): copied on the first write.
+     */
+    private static long[][] filledMid(final long fill, final int leafShift, final int midShift, final long[] mark)
     {
-        final long[] leaf = new long[1 << leafShift];
-        Arrays.fill(leaf, fill);
-        final long[][] mid = new long[1 << midShift][];
-        Arrays.fill(mid, leaf);
+        final int leafSize = 1 << leafShift;
+        final long[] leaf = new long[leafSize + 1];
+        Arrays.fill(leaf, 0, leafSize, fill);
+        final int midSize = 1 << midShift;
+        final long[][] mid = new long[midSize + 1][];
+        Arrays.fill(mid, 0, midSize, leaf);
+        mid[midSize] = mark;
         return mid;
+    }
+
+    /**
+     * The heap bytes of this directory's nodes, each counted once (a filled directory's shared ones too), with 16-byte
+     * array headers, 4-byte references and 8-byte alignment: for reports, it walks every mid node.
+     *
+     * @return bytes.
+     */
+    long bytes()
+    {
+        final int leafSize = 1 << leafShift;
+        final int midSize = midMask + 1;
+        final long leafBytes = arrayBytes(Long.BYTES, leafSize + 1);
+        final long midBytes = arrayBytes(REFERENCE, midSize + 1);
+        long bytes = arrayBytes(REFERENCE, top.length);
+        final Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (final long[][] mid : top)
+        {
+            if (seen.add(mid))
+            {
+                bytes += midBytes;
+                for (int m = 0; m < midSize; m++)
+                {
+                    if (seen.add(mid[m]))
+                    {
+                        bytes += leafBytes;
+                    }
+                }
+            }
+        }
+        return bytes;
+    }
+
+    private static long arrayBytes(final int elementBytes, final int elements)
+    {
+        return ARRAY_HEADER + (long)elementBytes * elements + 7 & -8;
     }
 
     /**
@@ -136,10 +194,15 @@ final class LongDirectory
         private final int leafMask;
         private final int midMask;
         private final int spanShift;
+        private final int leafSize;
+        private final int midSize;
+        /** The mark of the leaves this editor copied: they are its own to change. */
+        private final long generation;
+        /** The mark of the mid nodes this editor copied, by identity. */
+        private final long[] mark = new long[0];
         private long[][][] top;
-        /** Per top entry: null while its mid node is shared, else which of that node's leaves are this editor's. */
-        private boolean[][] copiedLeaves;
         private int length;
+        private boolean built;
 
         private Editor(final LongDirectory from, final long fill)
         {
@@ -149,8 +212,10 @@ final class LongDirectory
             this.leafMask = from.leafMask;
             this.midMask = from.midMask;
             this.spanShift = from.spanShift;
+            this.leafSize = 1 << leafShift;
+            this.midSize = 1 << midShift;
+            this.generation = from.generation + 1;
             this.top = from.top.clone();
-            this.copiedLeaves = new boolean[top.length][];
             this.length = from.length;
         }
 
@@ -164,33 +229,45 @@ final class LongDirectory
             return length;
         }
 
+        /**
+         * @throws IllegalStateException once {@link #build} gave the nodes to a directory, which must never change.
+         */
         void set(final int index, final long value)
         {
+            if (built)
+            {
+                throw new IllegalStateException("directory editor already built");
+            }
             if (index >= length)
             {
                 grow(index + 1);
             }
             final int t = index >>> spanShift;
-            boolean[] copied = copiedLeaves[t];
-            if (copied == null)
+            long[][] mid = top[t];
+            if (mid[midSize] != mark)
             {
-                top[t] = top[t].clone();
-                copied = new boolean[1 << midShift];
-                copiedLeaves[t] = copied;
+                mid = mid.clone();
+                mid[midSize] = mark;
+                top[t] = mid;
             }
-            final long[][] mid = top[t];
             final int m = (index >>> leafShift) & midMask;
-            if (!copied[m])
+            long[] leaf = mid[m];
+            if (leaf[leafSize] != generation)
             {
-                mid[m] = mid[m].clone();
-                copied[m] = true;
+                leaf = leaf.clone();
+                leaf[leafSize] = generation;
+                mid[m] = leaf;
             }
-            mid[m][index & leafMask] = value;
+            leaf[index & leafMask] = value;
         }
 
+        /**
+         * The directory of this editor's entries; the editor takes no more sets.
+         */
         LongDirectory build()
         {
-            return new LongDirectory(top, length, leafShift, midShift);
+            built = true;
+            return new LongDirectory(top, length, generation, leafShift, midShift);
         }
 
         private void grow(final int minLength)
@@ -206,12 +283,10 @@ final class LongDirectory
             {
                 final int oldCount = top.length;
                 top = Arrays.copyOf(top, topCount);
-                copiedLeaves = Arrays.copyOf(copiedLeaves, topCount);
                 for (int t = oldCount; t < topCount; t++)
                 {
                     // this editor's; its one leaf is shared, so copied on first write
-                    top[t] = filledMid(fill, leafShift, midShift);
-                    copiedLeaves[t] = new boolean[1 << midShift];
+                    top[t] = filledMid(fill, leafShift, midShift, mark);
                 }
             }
             length = newLength;

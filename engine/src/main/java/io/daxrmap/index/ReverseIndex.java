@@ -932,7 +932,7 @@ public final class ReverseIndex implements AutoCloseable
     public synchronized long memoryBytes()
     {
         final Snapshot snapshot = current;
-        long bytes = liveBytes + Long.BYTES * ((long)snapshot.stripes.length() + snapshot.extents.length());
+        long bytes = liveBytes + snapshot.stripes.bytes() + snapshot.extents.bytes();
         for (int s = 0; s < snapshot.setCount; s++)
         {
             final OwnerSet set = snapshot.sets[s];

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -93,8 +94,8 @@ class LongDirectoryTest
     void shouldKeepLeavesSmallUnlessTheirReferencesWouldLeaveTheCache()
     {
         // the forward maps' directory starts empty; the stripes of the unshared datasets of 10^6, 10^7 and 10^8 records
-        assertShape(0, 64, 128);
-        assertShape(74_182, 64, 128);
+        assertShape(0, 16, 32);
+        assertShape(74_182, 16, 128);
         assertShape(742_074, 64, 128);
         assertShape(1_250_000, 128, 128);
         assertShape(7_420_000, 256, 256);
@@ -116,6 +117,44 @@ class LongDirectoryTest
             assertTrue(bits - leafShift - (midShift - 1) > midShift - 1 || midShift == LongDirectory.MIN_MID_SHIFT,
                 "length " + length);
         }
+    }
+
+    @Test
+    void shouldCountEachNodeOnce()
+    {
+        // 16-byte array headers, 4-byte references, 8-byte alignment; a leaf holds its entries and its generation, a
+        // mid node its leaves and its editor's mark; the top array here one reference
+        final int leaf = 16 + 8 * (16 + 1);
+        final int mid = 16 + 4 * (32 + 1) + 4;
+        assertEquals(16, LongDirectory.filled(0, FILL).bytes());
+        // one mid node of 32 references to one shared leaf
+        final LongDirectory filled = LongDirectory.filled(100, FILL);
+        assertEquals(24 + mid + leaf, filled.bytes());
+        // the edit copies the mid node and one leaf; the others still share the filled leaf
+        LongDirectory.Editor editor = filled.edit(FILL);
+        editor.set(3, 1);
+        editor.set(5, 2);
+        editor.set(40, 3);
+        final LongDirectory edited = editor.build();
+        assertEquals(24 + mid + 3 * leaf, edited.bytes());
+        assertEquals(24 + mid + leaf, filled.bytes(), "the directory edited from is unchanged");
+        // a second edit copies its own path again, never the first editor's nodes in place
+        editor = edited.edit(FILL);
+        editor.set(4, 9);
+        assertEquals(24 + mid + 3 * leaf, editor.build().bytes());
+        assertEquals(1, edited.get(3));
+        assertEquals(FILL, edited.get(4));
+        assertEquals(2, edited.get(5));
+    }
+
+    @Test
+    void shouldRefuseSetsAfterBuild()
+    {
+        final LongDirectory.Editor editor = LongDirectory.filled(10, FILL).edit(FILL);
+        editor.set(1, 1);
+        final LongDirectory built = editor.build();
+        assertThrows(IllegalStateException.class, () -> editor.set(2, 2));
+        assertEquals(FILL, built.get(2));
     }
 
     private static void assertShape(final int length, final int leafEntries, final int leavesPerMid)

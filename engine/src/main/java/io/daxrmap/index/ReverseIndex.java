@@ -873,8 +873,16 @@ public final class ReverseIndex implements AutoCloseable
         }
         // the writer claimed first: a batch still open keeps its working copies in the cache
         final Batch claim = newBatch();
-        writerCache.clear();
-        return new BulkLoad(this, claim, base, expectedRecords);
+        try
+        {
+            writerCache.clear();
+            return new BulkLoad(this, claim, base, expectedRecords);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            claim.abort(); // the buffers for expectedRecords may not fit the heap: the writer is free again
+            throw ex;
+        }
     }
 
     /**

@@ -12,12 +12,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -371,6 +373,39 @@ class BulkLoadTest
                 "4096+8192 inode_131_data@0 8", "4096+8192 inode_132_data@4096 9", "12288+53248 special_0:1@0 16",
                 "65536+16384 special_88:5@0 16", "81920+49152 special_0:1@0 16", "131072+4096 inode_131_attr@0 2"),
                 loaded.subList(1, 7));
+        }
+    }
+
+    /**
+     * A bulk load whose buffers do not fit the heap fails, and frees the writer: a child JVM with a small heap asks for
+     * buffers of 2^24 records, then commits a batch.
+     */
+    @Test
+    void shouldFreeTheWriterWhenTheBuffersDoNotFit() throws Exception
+    {
+        final List<String> command = ChildJvm.command(List.of("-Xmx32m"), BulkLoadTest.class, "oversized");
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), output);
+        assertEquals(0, child.exitValue(), output);
+        assertTrue(output.contains("out of memory, then committed version 1"), output);
+    }
+
+    /**
+     * The child of {@link #shouldFreeTheWriterWhenTheBuffersDoNotFit}.
+     */
+    public static void main(final String[] args)
+    {
+        final ReverseIndex index = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, 1 << 20, 4096), 4));
+        try
+        {
+            index.bulkLoad(1 << 24);
+            throw new IllegalStateException("buffers of 2^24 records fit a heap of 32 MiB");
+        }
+        catch (final OutOfMemoryError expected)
+        {
+            final long version = index.newBatch().map(Owner.data(128), 0, 0, 4096, 0).commit();
+            System.out.println("out of memory, then committed version " + version);
         }
     }
 

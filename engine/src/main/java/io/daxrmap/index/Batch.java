@@ -434,7 +434,7 @@ public final class Batch
             {
                 // the footprint the stripe kept of the block it came from: that block is not read again
                 index.liveBytes -= stripe.blockFootprint;
-                if (base.placement.holds(stripe.index, old))
+                if (base.placement.holds(base.slabs, stripe.index, old))
                 {
                     index.movedStripes++; // the new block goes where the placement does not look
                 }

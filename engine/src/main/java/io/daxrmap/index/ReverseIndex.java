@@ -139,7 +139,8 @@ public final class ReverseIndex implements AutoCloseable
      */
     void laidOut(final Snapshot snapshot)
     {
-        placedStripes = snapshot.placement.placed(snapshot.stripes, snapshot.stripeCount(), emptyStripe);
+        placedStripes =
+            snapshot.placement.placed(snapshot.stripes, snapshot.stripeCount(), emptyStripe, snapshot.slabs);
         movedStripes = 0;
     }
 

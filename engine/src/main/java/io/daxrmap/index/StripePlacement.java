@@ -172,16 +172,18 @@ final class StripePlacement
 
     /**
      * Whether a block lies where a query loads its stripe from the prediction: its first line among those
-     * {@link #touch} loads.
+     * {@link #touch} loads, which loads none where they would cross the slab's end.
      *
+     * @param slabs   the snapshot's slabs.
      * @param stripe  the stripe's number.
      * @param address the block the directory names for it.
      * @return whether the prediction finds it.
      */
-    boolean holds(final int stripe, final long address)
+    boolean holds(final UnsafeBuffer[] slabs, final int stripe, final long address)
     {
         final long predicted = predicted(stripe);
-        if (predicted < 0 || Arena.slab(address) != Arena.slab(predicted))
+        if (predicted < 0 || Arena.slab(address) != Arena.slab(predicted) || Arena.slab(predicted) >= slabs.length ||
+            Arena.offset(predicted) > slabs[Arena.slab(predicted)].capacity() - WINDOW)
         {
             return false;
         }
@@ -196,9 +198,10 @@ final class StripePlacement
      * @param stripes     the stripe directory.
      * @param count       stripes in it.
      * @param emptyStripe the block every empty stripe names.
+     * @param slabs       the slabs the directory's blocks lie in.
      * @return the stripes placed.
      */
-    int placed(final LongDirectory stripes, final int count, final long emptyStripe)
+    int placed(final LongDirectory stripes, final int count, final long emptyStripe, final UnsafeBuffer[] slabs)
     {
         if (regions.length == 0)
         {
@@ -208,7 +211,7 @@ final class StripePlacement
         for (int s = 0; s < count; s++)
         {
             final long address = stripes.get(s);
-            if (address != emptyStripe && holds(s, address))
+            if (address != emptyStripe && holds(slabs, s, address))
             {
                 placed++;
             }

@@ -277,9 +277,15 @@ class StripePlacementTest
             final long offset = Arena.offset(anchor) + (long)k * stride;
             assertEquals(inRegion1 && offset >= 0 ? offset : -1, predicted, "stripe " + s);
             final int touched = placement.touch(arena.slabs(), s);
-            if (!inRegion1 || offset < 0 || offset + 5 * 64 > capacity)
+            final boolean loaded = inRegion1 && offset >= 0 && offset + 5 * 64 <= capacity;
+            if (!loaded)
             {
                 assertEquals(0, touched, "stripe " + s);
+            }
+            if (predicted >= 0)
+            {
+                // a block right where the prediction points counts as placed only if touch loads its lines
+                assertEquals(loaded, placement.holds(arena.slabs(), s, predicted), "stripe " + s);
             }
         }
     }

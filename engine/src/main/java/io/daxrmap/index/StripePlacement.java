@@ -182,8 +182,12 @@ final class StripePlacement
     boolean holds(final UnsafeBuffer[] slabs, final int stripe, final long address)
     {
         final long predicted = predicted(stripe);
-        if (predicted < 0 || Arena.slab(address) != Arena.slab(predicted) || Arena.slab(predicted) >= slabs.length ||
-            Arena.offset(predicted) > slabs[Arena.slab(predicted)].capacity() - WINDOW)
+        if (predicted < 0 || Arena.slab(address) != Arena.slab(predicted) || Arena.slab(predicted) >= slabs.length)
+        {
+            return false;
+        }
+        final UnsafeBuffer slab = slabs[Arena.slab(predicted)];
+        if (slab == null || Arena.offset(predicted) > slab.capacity() - WINDOW)
         {
             return false;
         }

@@ -38,9 +38,16 @@ public final class Batch
      * from another's list, nor grows its own from nothing.
      */
     private final ArrayList<MutableExtents> extents;
-    /** The working copy reached last: an operation reaches the same stripe and forward map several times in a row. */
+    /**
+     * The working copies reached last: an operation reaches the same stripe and forward map several times in a row,
+     * and one that moves bytes (a CoW remap) goes back and forth between two stripes.
+     */
     private MutableStripe lastStripe;
+    private MutableStripe previousStripe;
     private MutableExtents lastForward;
+    /** The owner whose id was looked up or interned last, and that id (-1 for none yet): ids never change. */
+    private long lastOwner;
+    private int lastOwnerId = -1;
     private boolean open = true;
     private int operations;
 
@@ -127,7 +134,7 @@ public final class Batch
                         Owner.toString(owner) + " fileOffset=" + fileOffset + " flags=" + flags);
                 }
                 requireFree(owner, deviceOffset, length);
-                applyRef(deviceOffset, deviceOffset + length, index.owners.intern(owner), 0, 0, true);
+                applyRef(deviceOffset, deviceOffset + length, internOwner(owner), 0, 0, true);
             }
             return end();
         }
@@ -154,7 +161,7 @@ public final class Batch
             MutationChecks.checkMetadata(owner, "allocMetadata");
             checkDevice(deviceOffset, length);
             requireFree(owner, deviceOffset, length);
-            applyRef(deviceOffset, deviceOffset + length, index.owners.intern(owner), 0, 0, true);
+            applyRef(deviceOffset, deviceOffset + length, internOwner(owner), 0, 0, true);
             return end();
         }
         catch (final RuntimeException | Error ex)
@@ -179,7 +186,7 @@ public final class Batch
         {
             MutationChecks.checkMetadata(owner, "freeMetadata");
             checkDevice(deviceOffset, length);
-            final int ownerId = index.owners.idOf(owner);
+            final int ownerId = ownerId(owner);
             requireOwnedBy(owner, ownerId, deviceOffset, length);
             applyRef(deviceOffset, deviceOffset + length, ownerId, 0, 0, false);
             return end();
@@ -234,7 +241,7 @@ public final class Batch
             {
                 throw new InvalidMutationException("negative size: owner=" + Owner.toString(owner) + " size=" + size);
             }
-            final int ownerId = index.owners.idOf(owner);
+            final int ownerId = ownerId(owner);
             if (ownerId >= 0)
             {
                 final MutableExtents forward = forward(ownerId, false);
@@ -359,7 +366,7 @@ public final class Batch
             MutationChecks.checkForked(owner, "convertUnwritten");
             MutationChecks.checkFile(fileOffset, length);
             requireMapped(owner, fileOffset, length);
-            final int ownerId = index.owners.idOf(owner);
+            final int ownerId = ownerId(owner);
             final MutableExtents forward = forward(ownerId, true);
             final long fileEnd = fileOffset + length;
             long at = fileOffset;
@@ -552,7 +559,7 @@ public final class Batch
         final long source, final long sourceOffset, final long destination, final long destinationOffset,
         final long length)
     {
-        final int sourceId = index.owners.idOf(source);
+        final int sourceId = ownerId(source);
         final MutableExtents from = sourceId >= 0 ? forward(sourceId, false) : null;
         long[] pieces = new long[0];
         int n = 0;
@@ -576,7 +583,7 @@ public final class Batch
                 pieces[n++] = stop - start;
             }
         }
-        final int destinationId = index.owners.idOf(destination);
+        final int destinationId = ownerId(destination);
         if (destinationId >= 0 && forward(destinationId, false) != null)
         {
             removeMapping(destination, destinationOffset, length);
@@ -593,7 +600,7 @@ public final class Batch
     private void addMapping(
         final long owner, final long fileOffset, final long deviceOffset, final long length, final int flags)
     {
-        final int ownerId = index.owners.intern(owner);
+        final int ownerId = internOwner(owner);
         final MutableExtents forward = forward(ownerId, true);
         if (forward.mappedBytes(fileOffset, length) != 0)
         {
@@ -610,7 +617,7 @@ public final class Batch
     private void remapRemoved(
         final long owner, final long fileOffset, final long deviceOffset, final long length, final int flags)
     {
-        final int ownerId = index.owners.intern(owner);
+        final int ownerId = internOwner(owner);
         addRefs(ownerId, forward(ownerId, true), fileOffset, deviceOffset, length, flags);
     }
 
@@ -628,7 +635,7 @@ public final class Batch
      */
     private void removeMapping(final long owner, final long fileOffset, final long length)
     {
-        final int ownerId = index.owners.idOf(owner);
+        final int ownerId = ownerId(owner);
         if (ownerId < 0)
         {
             return;
@@ -766,8 +773,47 @@ public final class Batch
         {
             return last;
         }
+        final MutableStripe previous = previousStripe;
+        previousStripe = last;
+        if (previous != null && previous.index == stripeIndex)
+        {
+            return lastStripe = previous;
+        }
         final MutableStripe kept = cache.stripe(stripeIndex);
         return lastStripe = kept != null && kept.batch == number ? kept : takeStripe(stripeIndex, kept);
+    }
+
+    /**
+     * {@link OwnerTable#idOf}, the last owner's id remembered.
+     */
+    private int ownerId(final long owner)
+    {
+        if (lastOwnerId >= 0 && owner == lastOwner)
+        {
+            return lastOwnerId;
+        }
+        final int id = index.owners.idOf(owner);
+        if (id >= 0)
+        {
+            lastOwner = owner;
+            lastOwnerId = id;
+        }
+        return id;
+    }
+
+    /**
+     * {@link OwnerTable#intern}, the last owner's id remembered.
+     */
+    private int internOwner(final long owner)
+    {
+        if (lastOwnerId >= 0 && owner == lastOwner)
+        {
+            return lastOwnerId;
+        }
+        final int id = index.owners.intern(owner);
+        lastOwner = owner;
+        lastOwnerId = id;
+        return id;
     }
 
     private MutableStripe takeStripe(final int stripeIndex, final MutableStripe kept)
@@ -868,7 +914,7 @@ public final class Batch
 
     private void requireMapped(final long owner, final long fileOffset, final long length)
     {
-        final int ownerId = index.owners.idOf(owner);
+        final int ownerId = ownerId(owner);
         final MutableExtents forward = ownerId >= 0 ? forward(ownerId, false) : null;
         final long mapped = forward == null ? 0 : forward.mappedBytes(fileOffset, length);
         if (mapped != length)

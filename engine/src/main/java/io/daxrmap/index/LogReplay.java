@@ -541,7 +541,6 @@ final class LogReplay
         {
             final int stripeCount = (int)((geometry.size() + (1L << stripeShift) - 1) >>> stripeShift);
             stripes = LongDirectory.filled(stripeCount, emptyStripe).edit(emptyStripe);
-            extents = LongDirectory.filled(0, Snapshot.NO_EXTENTS).edit(Snapshot.NO_EXTENTS);
         }
         final int stripeUpdates = in.getInt();
         for (int i = 0; i < stripeUpdates; i++)
@@ -559,6 +558,12 @@ final class LogReplay
             }
         }
         final int extentUpdates = in.getInt();
+        if (type == IndexLog.CHECKPOINT)
+        {
+            // sized for the owners listed (ids from 0, each with a root of 12 bytes), so that it need not grow
+            final int owners = Math.max(0, Math.min(extentUpdates, in.remaining() / (Integer.BYTES + Long.BYTES)));
+            extents = LongDirectory.filled(owners, Snapshot.NO_EXTENTS).edit(Snapshot.NO_EXTENTS);
+        }
         for (int i = 0; i < extentUpdates; i++)
         {
             final int owner = in.getInt();

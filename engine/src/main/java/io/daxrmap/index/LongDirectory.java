@@ -29,7 +29,9 @@ import java.util.Set;
  * generation of the editor that made it in one slot past its entries (a directory's generation is one more than that
  * of the directory its editor started from, and an editor reaches only nodes of earlier generations and its own), and
  * a mid node holds its editor's own marker object in one slot past its leaves. Readers never index either slot.
- * A directory keeps its shape as it grows (the forward maps' directory starts empty: small leaves, mid nodes of 32).
+ * A directory that grows takes the shape of one created at its new length, its entries laid out again when the shape
+ * changes: the forward maps' directory starts empty (leaves of 16, mid nodes of 32) and reaches leaves of 128 at 10^8
+ * records (1.6 million owners).
  */
 final class LongDirectory
 {
@@ -133,7 +135,8 @@ final class LongDirectory
     }
 
     /**
-     * A mid node whose leaves are one leaf of the fill, of generation 0 (no editor's): copied on the first write.
+     * A mid node whose leaves are one leaf of the fill, of generation 0 (no editor's): the leaf is copied on the first
+     * write under it, and the mid node too unless it carries the writing editor's mark.
      */
     private static long[][] filledMid(final long fill, final int leafShift, final int midShift, final long[] mark)
     {
@@ -160,15 +163,17 @@ final class LongDirectory
         final long leafBytes = arrayBytes(Long.BYTES, leafSize + 1);
         final long midBytes = arrayBytes(REFERENCE, midSize + 1);
         long bytes = arrayBytes(REFERENCE, top.length);
-        final Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        // only nodes no editor made are shared within a directory: a filled directory's one mid node, and the one
+        // leaf of the fill under each mid node filled for it (generation 0)
+        final Set<Object> shared = Collections.newSetFromMap(new IdentityHashMap<>());
         for (final long[][] mid : top)
         {
-            if (seen.add(mid))
+            if (mid[midSize] != null || shared.add(mid))
             {
                 bytes += midBytes;
                 for (int m = 0; m < midSize; m++)
                 {
-                    if (seen.add(mid[m]))
+                    if (mid[m][leafSize] != 0 || shared.add(mid[m]))
                     {
                         bytes += leafBytes;
                     }
@@ -189,13 +194,13 @@ final class LongDirectory
     static final class Editor
     {
         private final long fill;
-        private final int leafShift;
-        private final int midShift;
-        private final int leafMask;
-        private final int midMask;
-        private final int spanShift;
-        private final int leafSize;
-        private final int midSize;
+        private int leafShift;
+        private int midShift;
+        private int leafMask;
+        private int midMask;
+        private int spanShift;
+        private int leafSize;
+        private int midSize;
         /** The mark of the leaves this editor copied: they are its own to change. */
         private final long generation;
         /** The mark of the mid nodes this editor copied, by identity. */
@@ -207,16 +212,21 @@ final class LongDirectory
         private Editor(final LongDirectory from, final long fill)
         {
             this.fill = fill;
-            this.leafShift = from.leafShift;
-            this.midShift = from.spanShift - from.leafShift;
-            this.leafMask = from.leafMask;
-            this.midMask = from.midMask;
-            this.spanShift = from.spanShift;
-            this.leafSize = 1 << leafShift;
-            this.midSize = 1 << midShift;
             this.generation = from.generation + 1;
             this.top = from.top.clone();
             this.length = from.length;
+            shape(from.leafShift, from.spanShift - from.leafShift);
+        }
+
+        private void shape(final int leafShift, final int midShift)
+        {
+            this.leafShift = leafShift;
+            this.midShift = midShift;
+            this.leafMask = (1 << leafShift) - 1;
+            this.midMask = (1 << midShift) - 1;
+            this.spanShift = leafShift + midShift;
+            this.leafSize = 1 << leafShift;
+            this.midSize = 1 << midShift;
         }
 
         long get(final int index)
@@ -278,6 +288,11 @@ final class LongDirectory
             }
             final int newLength =
                 (int)Math.min(Integer.MAX_VALUE - MAX_SPAN, Math.max(minLength, length + (length >>> 1)));
+            if (leafShift(newLength) != leafShift || midShift(newLength) != midShift)
+            {
+                reshape(newLength);
+                return;
+            }
             final int topCount = (int)((newLength + (1L << spanShift) - 1) >>> spanShift);
             if (topCount > top.length)
             {
@@ -290,6 +305,37 @@ final class LongDirectory
                 }
             }
             length = newLength;
+        }
+
+        /**
+         * Lay the entries out again in the shape of a directory created with the new length: one that grows from
+         * empty (the forward maps') would otherwise keep the small leaves and mid nodes of its start, and every batch
+         * would copy a top array of thousands of mid nodes. Growth is geometric, so the copies add up to a few times
+         * the entries.
+         */
+        private void reshape(final int newLength)
+        {
+            final long[][][] oldTop = top;
+            final int oldLength = length;
+            final int oldLeafShift = leafShift;
+            final int oldLeafMask = leafMask;
+            final int oldMidMask = midMask;
+            final int oldSpanShift = spanShift;
+            shape(leafShift(newLength), midShift(newLength));
+            top = new long[(int)((newLength + (1L << spanShift) - 1) >>> spanShift)][][];
+            for (int t = 0; t < top.length; t++)
+            {
+                top[t] = filledMid(fill, leafShift, midShift, mark);
+            }
+            length = newLength;
+            for (int i = 0; i < oldLength; i++)
+            {
+                final long value = oldTop[i >>> oldSpanShift][(i >>> oldLeafShift) & oldMidMask][i & oldLeafMask];
+                if (value != fill)
+                {
+                    set(i, value);
+                }
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -381,12 +382,18 @@ class BulkLoadTest
      * buffers of 2^24 records, then commits a batch.
      */
     @Test
-    void shouldFreeTheWriterWhenTheBuffersDoNotFit() throws Exception
+    void shouldFreeTheWriterWhenTheBuffersDoNotFit(@TempDir final Path temp) throws Exception
     {
-        final List<String> command = ChildJvm.command(List.of("-Xmx32m"), BulkLoadTest.class, "oversized");
-        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS), output);
+        final Path log = temp.resolve("child.log");
+        final List<String> command = ChildJvm.command(List.of("-Xmx32m"), BulkLoadTest.class);
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final boolean exited = child.waitFor(60, TimeUnit.SECONDS);
+        if (!exited)
+        {
+            child.destroyForcibly();
+        }
+        final String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(exited, "child still running after 60 s: " + output);
         assertEquals(0, child.exitValue(), output);
         assertTrue(output.contains("out of memory, then committed version 1"), output);
     }

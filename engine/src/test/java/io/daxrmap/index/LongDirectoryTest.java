@@ -6,7 +6,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,8 +75,9 @@ class LongDirectoryTest
                     }
                 }
             }
-            assertEquals(leaf, 1 << directory.leafShift(), "a directory keeps its shape as it grows");
-            assertEquals(mid, 1 << directory.midShift(), "a directory keeps its shape as it grows");
+            // a grown directory has the shape of one created at its length
+            assertEquals(LongDirectory.leafShift(directory.length()), directory.leafShift(), "edit " + edit);
+            assertEquals(LongDirectory.midShift(directory.length()), directory.midShift(), "edit " + edit);
         }
         for (int b = 0; b < built.size(); b++)
         {
@@ -119,6 +122,61 @@ class LongDirectoryTest
         }
     }
 
+    /**
+     * The forward maps' directory starts empty and grows to millions of owners: it takes the shape of a directory
+     * created at its length, and what it held before is laid out again in the new shape, earlier directories
+     * untouched.
+     */
+    @Test
+    void shouldTakeTheShapeOfItsLengthAsItGrows()
+    {
+        final SplittableRandom rnd = new SplittableRandom(20261127);
+        LongDirectory directory = LongDirectory.filled(0, FILL);
+        long[] model = new long[0];
+        final List<LongDirectory> built = new ArrayList<>();
+        final List<long[]> models = new ArrayList<>();
+        final Set<Integer> shapes = new HashSet<>();
+        int bound = 16;
+        while (bound < 600_000)
+        {
+            bound = bound * 7 / 5;
+            final LongDirectory.Editor editor = directory.edit(FILL);
+            for (int s = 0; s < 50; s++)
+            {
+                final int index = s == 0 ? bound - 1 : rnd.nextInt(bound);
+                final long value = rnd.nextLong();
+                editor.set(index, value);
+                if (index >= model.length)
+                {
+                    final int before = model.length;
+                    model = Arrays.copyOf(model, editor.length());
+                    Arrays.fill(model, before, model.length, FILL);
+                }
+                model[index] = value;
+            }
+            directory = editor.build();
+            assertEquals(model.length, directory.length());
+            assertEquals(LongDirectory.leafShift(directory.length()), directory.leafShift(), "length " + model.length);
+            assertEquals(LongDirectory.midShift(directory.length()), directory.midShift(), "length " + model.length);
+            shapes.add(directory.leafShift() << 8 | directory.midShift());
+            built.add(directory);
+            models.add(model.clone());
+        }
+        assertTrue(shapes.size() >= 4, "shapes: " + shapes.size());
+        assertTrue(directory.leafShift() > LongDirectory.MIN_LEAF_SHIFT, "leaves grew: " + directory.leafShift());
+        for (int b = 0; b < built.size(); b++)
+        {
+            final long[] expected = models.get(b);
+            for (int i = 0; i < expected.length; i++)
+            {
+                if (built.get(b).get(i) != expected[i])
+                {
+                    assertEquals(expected[i], built.get(b).get(i), "directory " + b + " index " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void shouldCountEachNodeOnce()
     {
@@ -130,7 +188,7 @@ class LongDirectoryTest
         // one mid node of 32 references to one shared leaf
         final LongDirectory filled = LongDirectory.filled(100, FILL);
         assertEquals(24 + mid + leaf, filled.bytes());
-        // the edit copies the mid node and one leaf; the others still share the filled leaf
+        // the edit copies the mid node and two leaves (entries 3 and 5 share one); the others share the filled leaf
         LongDirectory.Editor editor = filled.edit(FILL);
         editor.set(3, 1);
         editor.set(5, 2);

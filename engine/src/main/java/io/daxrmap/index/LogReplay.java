@@ -560,9 +560,17 @@ final class LogReplay
         final int extentUpdates = in.getInt();
         if (type == IndexLog.CHECKPOINT)
         {
-            // sized for the owners listed (ids from 0, each with a root of 12 bytes), so that it need not grow
-            final int owners = Math.max(0, Math.min(extentUpdates, in.remaining() / (Integer.BYTES + Long.BYTES)));
-            extents = LongDirectory.filled(owners, Snapshot.NO_EXTENTS).edit(Snapshot.NO_EXTENTS);
+            // sized for the owners listed, so that it need not grow (and be laid out again): they come in ascending
+            // order, an id and a root of 12 bytes each, so the last one's id bounds them (owners without a map are
+            // not listed)
+            final int entry = Integer.BYTES + Long.BYTES;
+            int length = 0;
+            if (extentUpdates > 0 && extentUpdates <= in.remaining() / entry)
+            {
+                final int last = in.getInt(in.position() + (extentUpdates - 1) * entry);
+                length = last >= 0 && last < Integer.MAX_VALUE - LongDirectory.MAX_SPAN ? last + 1 : 0;
+            }
+            extents = LongDirectory.filled(length, Snapshot.NO_EXTENTS).edit(Snapshot.NO_EXTENTS);
         }
         for (int i = 0; i < extentUpdates; i++)
         {

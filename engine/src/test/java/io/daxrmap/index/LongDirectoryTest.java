@@ -124,43 +124,52 @@ class LongDirectoryTest
 
     /**
      * The forward maps' directory starts empty and grows to millions of owners: it takes the shape of a directory
-     * created at its length, and what it held before is laid out again in the new shape, earlier directories
-     * untouched.
+     * created at its length, and what it held before, the growing editor's own entries too, is laid out again in the
+     * new shape (twice, where one editor grows it twice), earlier directories untouched.
      */
     @Test
     void shouldTakeTheShapeOfItsLengthAsItGrows()
     {
         final SplittableRandom rnd = new SplittableRandom(20261127);
         LongDirectory directory = LongDirectory.filled(0, FILL);
-        long[] model = new long[0];
+        final long[][] model = {new long[0]};
         final List<LongDirectory> built = new ArrayList<>();
         final List<long[]> models = new ArrayList<>();
         final Set<Integer> shapes = new HashSet<>();
         int bound = 16;
-        while (bound < 600_000)
+        for (int edit = 0; bound < 600_000; edit++)
         {
-            bound = bound * 7 / 5;
             final LongDirectory.Editor editor = directory.edit(FILL);
-            for (int s = 0; s < 50; s++)
+            final int before = model[0].length;
+            for (int s = 0; before > 0 && s < 20; s++)
             {
-                final int index = s == 0 ? bound - 1 : rnd.nextInt(bound);
-                final long value = rnd.nextLong();
-                editor.set(index, value);
-                if (index >= model.length)
+                set(editor, model, rnd.nextInt(before), rnd.nextLong());
+            }
+            bound = bound * 7 / 5;
+            set(editor, model, bound - 1, rnd.nextLong());
+            if (edit % 3 == 0)
+            {
+                bound *= 2;
+                set(editor, model, bound - 1, rnd.nextLong());
+            }
+            for (int s = 0; s < 20; s++)
+            {
+                set(editor, model, rnd.nextInt(bound), rnd.nextLong());
+            }
+            for (int i = 0; i < model[0].length; i++)
+            {
+                if (editor.get(i) != model[0][i])
                 {
-                    final int before = model.length;
-                    model = Arrays.copyOf(model, editor.length());
-                    Arrays.fill(model, before, model.length, FILL);
+                    assertEquals(model[0][i], editor.get(i), "editor " + edit + " index " + i);
                 }
-                model[index] = value;
             }
             directory = editor.build();
-            assertEquals(model.length, directory.length());
-            assertEquals(LongDirectory.leafShift(directory.length()), directory.leafShift(), "length " + model.length);
-            assertEquals(LongDirectory.midShift(directory.length()), directory.midShift(), "length " + model.length);
+            assertEquals(model[0].length, directory.length());
+            assertEquals(LongDirectory.leafShift(directory.length()), directory.leafShift(), "length " + bound);
+            assertEquals(LongDirectory.midShift(directory.length()), directory.midShift(), "length " + bound);
             shapes.add(directory.leafShift() << 8 | directory.midShift());
             built.add(directory);
-            models.add(model.clone());
+            models.add(model[0].clone());
         }
         assertTrue(shapes.size() >= 4, "shapes: " + shapes.size());
         assertTrue(directory.leafShift() > LongDirectory.MIN_LEAF_SHIFT, "leaves grew: " + directory.leafShift());
@@ -175,6 +184,42 @@ class LongDirectoryTest
                 }
             }
         }
+    }
+
+    private static void set(final LongDirectory.Editor editor, final long[][] model, final int index, final long value)
+    {
+        editor.set(index, value);
+        if (index >= model[0].length)
+        {
+            final int before = model[0].length;
+            model[0] = Arrays.copyOf(model[0], editor.length());
+            Arrays.fill(model[0], before, model[0].length, FILL);
+        }
+        model[0][index] = value;
+    }
+
+    /**
+     * A directory grown from empty to 600,001 entries in one editor, laid out in the shape of that length (leaves of
+     * 64, mid nodes of 128, a top array of 74): every mid node is the editor's, each with one leaf of the fill, and
+     * the two leaves written besides.
+     */
+    @Test
+    void shouldCountTheNodesOfAGrownDirectory()
+    {
+        final LongDirectory.Editor editor = LongDirectory.filled(0, FILL).edit(FILL);
+        editor.set(0, 1);
+        editor.set(600_000, 2);
+        final LongDirectory grown = editor.build();
+        assertEquals(600_001, grown.length());
+        assertEquals(6, grown.leafShift());
+        assertEquals(7, grown.midShift());
+        final long top = 16 + 4 * 74;
+        final long mid = 16 + 4 * (128 + 1) + 4;
+        final long leaf = 16 + 8 * (64 + 1);
+        assertEquals(top + 74 * mid + (74 + 2) * leaf, grown.bytes());
+        assertEquals(1, grown.get(0));
+        assertEquals(2, grown.get(600_000));
+        assertEquals(FILL, grown.get(599_999));
     }
 
     @Test

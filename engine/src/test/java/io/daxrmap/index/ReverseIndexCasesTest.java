@@ -130,6 +130,53 @@ class ReverseIndexCasesTest
         assertEquals(List.of(999L), owners);
     }
 
+    /**
+     * One batch goes back and forth between three stripes and three owners, two of them unknown when first named
+     * (a truncate of one finds nothing; a reflink creates the other): what the batch remembers of the owners and
+     * stripes it reached last must not leak into the next operation. Expected records worked out by hand.
+     */
+    @Test
+    void shouldApplyInterleavedOwnersAndStripesInOneBatch()
+    {
+        final IndexReader reader = create(64 * MIB, 4096);
+        // three neighbouring stripes, last in the middle
+        final long stripe = 1L << index.current().stripeShift;
+        final long a = 2 * stripe;
+        final long b = 3 * stripe;
+        final long c = stripe;
+        commit(batch -> batch
+            .truncate(Owner.data(7), 0)
+            .map(Owner.data(7), 0, a, 4 * KIB, 0)
+            .map(Owner.data(8), 0, b, 4 * KIB, 0)
+            .cowRemap(Owner.data(7), 0, 4 * KIB, c)
+            .cowRemap(Owner.data(8), 0, 4 * KIB, a)
+            .reflink(Owner.data(8), 0, Owner.data(9), 0, 4 * KIB)
+            .unmap(Owner.data(7), 0, 4 * KIB)
+            .map(Owner.data(7), 4 * KIB, c, 4 * KIB, 0));
+        reader.refresh();
+        final List<String> records = new ArrayList<>();
+        reader.scan(0, 64 * MIB, (deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            if (owner != Owner.FREE)
+            {
+                records.add(deviceOffset + "+" + length + " inode " + Owner.inode(owner) + " at " + fileOffset);
+            }
+            return true;
+        });
+        assertEquals(List.of(
+            c + "+" + 4 * KIB + " inode 7 at " + 4 * KIB,
+            a + "+" + 4 * KIB + " inode 8 at 0",
+            a + "+" + 4 * KIB + " inode 9 at 0"), records);
+        final List<String> forward = new ArrayList<>();
+        for (final long inode : new long[] {7, 8, 9})
+        {
+            reader.forward(Owner.data(inode), 0, 64 * MIB, (file, device, length, flags) ->
+                forward.add(inode + ": " + file + "->" + device + "+" + length));
+        }
+        assertEquals(List.of("7: " + 4 * KIB + "->" + c + "+" + 4 * KIB, "8: 0->" + a + "+" + 4 * KIB,
+            "9: 0->" + a + "+" + 4 * KIB), forward);
+    }
+
     @Test
     void shouldTellAVisitorThatStopsNothingMoreWhateverTheShareGroup()
     {

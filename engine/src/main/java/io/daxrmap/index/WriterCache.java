@@ -88,7 +88,7 @@ final class WriterCache
      * Give a batch the working copy of an owner's forward map: the kept copy if no batch owns it and it holds the
      * root the batch's base names, else a copy decoded from that root (an empty one if there is none), kept from now
      * on. Either is the batch's until it commits: left in the map, so that the batch finds it there again, and owned
-     * by no other batch (an aborted batch's copies stay its own, and the next batch to reach them decodes again).
+     * by no other batch (an aborted batch's copies leave the cache when the writer is freed, {@link #release}).
      * Unlike a stripe's block, the root stays as it was: the batch reads the chunks it names.
      *
      * @param kept  what {@link #forward} gave for the owner.
@@ -143,9 +143,17 @@ final class WriterCache
      */
     void dropForward(final MutableExtents forward)
     {
-        if (forwards.get(forward.ownerId) == forward)
+        removeIfKept(forwards, forward.ownerId, forward);
+    }
+
+    /**
+     * Remove a copy if it is still the one kept under its key (a later batch may have decoded another).
+     */
+    private static <T> void removeIfKept(final Int2ObjectHashMap<T> map, final int key, final T copy)
+    {
+        if (map.get(key) == copy)
         {
-            forwards.remove(forward.ownerId);
+            map.remove(key);
         }
     }
 
@@ -162,9 +170,9 @@ final class WriterCache
         for (int i = 0, n = stripes.size(); i < n; i++)
         {
             final MutableStripe stripe = stripes.get(i);
-            if (stripe.batch != FREE && this.stripes.get(stripe.index) == stripe)
+            if (stripe.batch != FREE)
             {
-                this.stripes.remove(stripe.index);
+                removeIfKept(this.stripes, stripe.index, stripe);
             }
         }
         for (int i = 0, n = forwards.size(); i < n; i++)

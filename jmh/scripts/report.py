@@ -377,10 +377,16 @@ def main(directory):
         metric(find(results, "ReadWhileWriteBenchmark.idle"))
     busy = metric(find(results, "ReadWhileWriteBenchmark.writing"), "reader")
     writer = metric(find(results, "ReadWhileWriteBenchmark.writing"), "writer")
+    # a query after a new commit takes the lines the writer wrote from its core: where more than 1% of the queries do,
+    # the p99 is theirs, and what a hand-over between the cores costs moves with the hour (results/2026-11-27-s30.md)
+    ping = metric(find(results, "ReadWhileWriteBenchmark.handOver"), "ping")
+    fresh = ratio(mean(busy), mean(writer))
     rows.append(("readers' p99 while a writer runs", "<= 2 x idle p99",
                  f"idle p99 {fmt(p(idle, '99.0'), ' ns')}, with writer {fmt(p(busy, '99.0'), ' ns')} "
                  f"({fmt(ratio(p(busy, '99.0'), p(idle, '99.0')), ' x', 2)}); writer batch of 32 ops p50 "
-                 f"{fmt(p(writer, '50.0'), ' ns')}", ratio(p(busy, "99.0"), p(idle, "99.0")), 2))
+                 f"{fmt(p(writer, '50.0'), ' ns')}; {fmt(fresh and fresh * 100, '%', 2)} of the queries follow a new "
+                 f"commit; a hand-over between the cores {fmt(p(ping, '50.0') and p(ping, '50.0') / 2, ' ns')} "
+                 f"(round trip p50 / 2)", ratio(p(busy, "99.0"), p(idle, "99.0")), 2))
     for records in ("10000000", "100000000"):
         m = metric(find(results, "ReopenBenchmark.reopenAndFirstQuery", records=records))
         rows.append((f"reopen + first answer, {int(records):.0e} records", "<= 1 s",
@@ -422,7 +428,7 @@ def main(directory):
                      f"{m.get('scoreError', float('nan')):,.1f} | {fmt(p(m, '50.0'))} | {fmt(p(m, '99.0'))} | "
                      f"{m['scoreUnit']} |")
         for name, s in sorted(r.get("secondaryMetrics", {}).items()):
-            if name in ("reader", "writer", "idleReader"):
+            if name in ("reader", "writer", "idleReader", "ping", "pong"):
                 lines.append(f"| {short(r['benchmark'])}:{name} | {params} | {r['mode']} | {s['score']:,.1f} | "
                              f"{fmt(p(s, '50.0'))} | {fmt(p(s, '99.0'))} | {s['scoreUnit']} |")
     with open(os.path.join(directory, "results.md"), "w") as f:

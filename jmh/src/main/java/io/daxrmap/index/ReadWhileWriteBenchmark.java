@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Control;
 
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * asks dependent page queries, taking the newest snapshot before each; in group {@code idle} it runs alone, in group
  * {@code writing} beside a writer thread that commits batches of {@value #CYCLES_PER_BATCH} unmap+map cycles (as
  * {@link MutationBenchmark}) as fast as it can. The machine has two cores: one each.
+ * <p>
+ * A query that follows a new commit reads lines the writer's core has just written (the published reference, the new
+ * snapshot, the directory's new top array): each is handed over from that core, one after the other. What a hand-over
+ * costs depends on where the host runs the two virtual cores, and moves within a run: 25-55 ns and 220-230 ns were
+ * both seen (results/2026-11-27-s30.md). Group {@code handOver} measures it in the same run: two threads pass one
+ * line back and forth, and a round trip ({@code ping}'s time) is two hand-overs.
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.SampleTime)
@@ -47,6 +54,8 @@ public class ReadWhileWriteBenchmark extends ForkedBenchmark
     private final long[] device = new long[SLOTS];
     private final long[] length = new long[SLOTS];
     private int nextCycle;
+    /** The line {@code ping} and {@code pong} hand each other: odd after a ping, even after a pong. */
+    private volatile long turn;
 
     /**
      * Load the dataset and pick the records the writer cycles.
@@ -149,5 +158,59 @@ public class ReadWhileWriteBenchmark extends ForkedBenchmark
             batch.unmap(owner[r], file[r], length[r]).map(owner[r], file[r], device[r], length[r], 0);
         }
         return batch.commit();
+    }
+
+    /**
+     * Hand the line to {@code pong} and wait until it comes back: a round trip, two hand-overs between the cores.
+     *
+     * @param control JMH's, to stop waiting when the iteration ends.
+     * @return the turn reached.
+     */
+    @Benchmark
+    @Group("handOver")
+    @GroupThreads(1)
+    public long ping(final Control control)
+    {
+        long at = turn;
+        // an iteration that ended mid-trip left pong a line to hand back first
+        while ((at & 1) != 0 && !control.stopMeasurement)
+        {
+            Thread.onSpinWait();
+            at = turn;
+        }
+        if ((at & 1) != 0)
+        {
+            return at;
+        }
+        turn = at + 1;
+        while (turn == at + 1 && !control.stopMeasurement)
+        {
+            Thread.onSpinWait();
+        }
+        return at;
+    }
+
+    /**
+     * Wait for {@code ping}'s turn, and hand the line back.
+     *
+     * @param control JMH's, to stop waiting when the iteration ends.
+     * @return the turn seen.
+     */
+    @Benchmark
+    @Group("handOver")
+    @GroupThreads(1)
+    public long pong(final Control control)
+    {
+        long seen = turn;
+        while ((seen & 1) == 0 && !control.stopMeasurement)
+        {
+            Thread.onSpinWait();
+            seen = turn;
+        }
+        if ((seen & 1) != 0)
+        {
+            turn = seen + 1;
+        }
+        return seen;
     }
 }

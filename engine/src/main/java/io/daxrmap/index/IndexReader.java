@@ -57,6 +57,8 @@ public final class IndexReader
     private final long[] batchStripes = new long[BATCH];
     private final int[] batchValues = new int[BATCH];
     private final PieceCursor[] batchCursors = new PieceCursor[BATCH];
+    /** The snapshot the batch cursors were last bound to: {@link #pageQueries} binds them when it differs. */
+    private Snapshot batchSnapshot;
     /** Sums what the batched lookups loaded, so the loads are not optimised away. */
     private long batchTouched;
     private Snapshot snapshot;
@@ -117,13 +119,10 @@ public final class IndexReader
             // nothing new: the cursors keep their place (pageQueries' found pieces stay valid for the pages after)
             return snapshot.version;
         }
+        // the other cursors take the snapshot where they start: look copies cursor, the batch cursors at each group
+        // of pageQueries. A refresh that finds a new snapshot follows the writer's lines; it stores little beside.
         snapshot = latest;
         cursor.snapshot(snapshot);
-        look.snapshot(snapshot);
-        for (final PieceCursor batchCursor : batchCursors)
-        {
-            batchCursor.snapshot(snapshot);
-        }
         return snapshot.version;
     }
 
@@ -368,6 +367,14 @@ public final class IndexReader
             final Snapshot s = snapshot;
             final long size = s.geometry.size();
             final int pages = Math.min(to, group + BATCH) - group;
+            if (batchSnapshot != s)
+            {
+                for (final PieceCursor batchCursor : batchCursors)
+                {
+                    batchCursor.snapshot(s);
+                }
+                batchSnapshot = s;
+            }
             long touched = 0;
             for (int i = 0; i < pages; i++)
             {

@@ -119,10 +119,20 @@ public final class IndexReader
             // nothing new: the cursors keep their place (pageQueries' found pieces stay valid for the pages after)
             return snapshot.version;
         }
-        // the other cursors take the snapshot where they start: look copies cursor, the batch cursors at each group
-        // of pageQueries. A refresh that finds a new snapshot follows the writer's lines; it stores little beside.
+        // the other cursors take the snapshot where they start (look copies cursor, the batch cursors are bound at
+        // each group of pageQueries), so they are only let go of the old one here: null stores, which cost less than
+        // binding them. A refresh that finds a new snapshot follows lines the writer's core holds; little else.
         snapshot = latest;
         cursor.snapshot(snapshot);
+        look.snapshot(null);
+        if (batchSnapshot != null)
+        {
+            for (final PieceCursor batchCursor : batchCursors)
+            {
+                batchCursor.snapshot(null);
+            }
+            batchSnapshot = null;
+        }
         return snapshot.version;
     }
 

@@ -67,7 +67,7 @@ case "$mode" in
     # the miss with huge pages, the page size of the index's off-heap arenas: the yardstick of the 10^8 targets
     run chase-thp PointerChaseBenchmark -p mebibytes=4096 -jvmArgsAppend "-Xmx14g -XX:+UseTransparentHugePages" \
       "${short[@]}"
-    run queries QueryBenchmark -p dataset=unshared-1e6,unshared-1e7,clones100-1e6,clones1000-1e7 -prof gc "${short[@]}"
+    run queries QueryBenchmark -p dataset=unshared-1e6,unshared-1e7,clones100-1e6,clones1000-1e7,capture-1e6 -prof gc "${short[@]}"
     run queries-1e8 'QueryBenchmark\.(pageQuery|byteQuery64|pageQueryStream|pageQueryBatch)$' -p dataset=unshared-1e8 "${short[@]}"
     # the same index after random batches moved nearly half of its placed stripes, just before they compact it
     run queries-1e8-moved 'QueryBenchmark\.pageQuery$' -p dataset=unshared-1e8-moved "${short[@]}"

@@ -39,7 +39,7 @@ public class BaselineBenchmark extends ForkedBenchmark
     private static final int BLOCK_SHIFT = 12;
 
     /** Which dataset ({@link BenchData}); the baselines' records do not fit the heap at 10^8. */
-    @Param({"unshared-1e6", "unshared-1e7", "clones100-1e6", "clones1000-1e7"})
+    @Param({"unshared-1e6", "unshared-1e7", "clones100-1e6", "clones1000-1e7", "capture-1e6"})
     public String dataset;
 
     /** Which baseline. */

@@ -2,6 +2,7 @@ package io.daxrmap.index;
 
 import io.daxrmap.model.MappingFlags;
 import io.daxrmap.model.Owner;
+import io.daxrmap.testdata.Captures;
 import io.daxrmap.testdata.Dataset;
 import io.daxrmap.testdata.Datasets;
 
@@ -11,7 +12,9 @@ import java.util.SplittableRandom;
  * The datasets the benchmarks share, by name: {@code unshared-1e6}, {@code unshared-1e7}, {@code unshared-1e8}
  * (fragmented private files), {@code clones100-1e6} (9,900 golden extents, 100 full clones, 10 CoW divergences per
  * clone), {@code clones1000-1e7} (9,990 extents, 1,000 clones) and {@code clones1000-1e8} (99,900 extents, 1,000
- * clones, the issue's 10^5 x 1000). The suffix is the record count as XFS's rmapbt would hold it, roughly.
+ * clones, the issue's 10^5 x 1000) and {@code capture-1e6} (the real xfs-small capture replayed 1,155 times side by side,
+ * {@link Captures}: a filesystem's metadata owners, attr forks, bmbt blocks, shared and unwritten extents). The suffix is
+ * the record count as XFS's rmapbt would hold it, roughly.
  * {@code unshared-1e4} and {@code unshared-1e5} are small enough to stay in the caches: a query's cost without its
  * DRAM misses, to set beside the larger sets (not in the suite; pass them with {@code -p dataset=}).
  * <p>
@@ -45,6 +48,7 @@ final class BenchData
             case "clones100-1e6" -> Datasets.cloned(9_900, 100, 10, 1);
             case "clones1000-1e7" -> Datasets.cloned(9_990, 1_000, 10, 1);
             case "clones1000-1e8" -> Datasets.cloned(99_900, 1_000, 10, 1);
+            case "capture-1e6" -> Captures.xfsSmall(1_155, 1);
             case "unshared-1e7-moved" -> moved(Datasets.unshared(10_000_000, 1));
             case "unshared-1e8-moved" -> moved(Datasets.unshared(100_000_000, 1));
             default -> throw new IllegalArgumentException("unknown dataset: " + name);

@@ -38,7 +38,7 @@ public class QueryBenchmark extends ForkedBenchmark
     private static final int BATCH = 64;
 
     /** Which dataset ({@link BenchData}). */
-    @Param({"unshared-1e6", "unshared-1e7", "unshared-1e8", "clones100-1e6", "clones1000-1e7"})
+    @Param({"unshared-1e6", "unshared-1e7", "unshared-1e8", "clones100-1e6", "clones1000-1e7", "capture-1e6"})
     public String dataset;
 
     private IndexReader reader;

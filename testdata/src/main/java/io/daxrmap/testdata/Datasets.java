@@ -398,7 +398,7 @@ public final class Datasets
     /**
      * Pick device offsets uniformly over the mapped bytes of the given extents, 64-byte aligned.
      */
-    private static long[] probes(final long[] starts, final long[] lengths, final int count, final long seed)
+    static long[] probes(final long[] starts, final long[] lengths, final int count, final long seed)
     {
         final SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
         final long[] probes = new long[PROBES];

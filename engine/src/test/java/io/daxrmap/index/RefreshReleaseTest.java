@@ -5,6 +5,7 @@ import io.daxrmap.model.Owner;
 import io.daxrmap.model.Pagemap;
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -78,6 +79,8 @@ class RefreshReleaseTest
                 Thread.sleep(10);
             }
             assertNull(before.get(), "the reader still holds the snapshot it answered from before its refresh");
+            // the reader must stay reachable through the collections: collected whole, it would pass for any code
+            Reference.reachabilityFence(reader);
         }
     }
 }

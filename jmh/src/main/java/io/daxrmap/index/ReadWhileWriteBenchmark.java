@@ -27,9 +27,10 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * A query that follows a new commit reads lines the writer's core has just written (the published reference, the new
  * snapshot, the directory's new top array): each is handed over from that core, one after the other. What a hand-over
- * costs depends on where the host runs the two virtual cores, and moves within a run: 25-55 ns and 220-230 ns were
- * both seen (results/2026-11-27-s30.md). Group {@code handOver} measures it in the same run: two threads pass one
- * line back and forth, and a round trip ({@code ping}'s time) is two hand-overs.
+ * costs depends on where the host runs the two virtual cores, and moves within a run: 23-60 ns and 205-269 ns were
+ * both seen (results/2026-11-27-s30.md). Group {@code handOver} measures it in the same run, in average time (a
+ * sample's timer would add to it): two threads pass one line back and forth, and a round trip ({@code ping}'s time)
+ * is two hand-overs.
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.SampleTime)
@@ -169,6 +170,7 @@ public class ReadWhileWriteBenchmark extends ForkedBenchmark
     @Benchmark
     @Group("handOver")
     @GroupThreads(1)
+    @BenchmarkMode(Mode.AverageTime)
     public long ping(final Control control)
     {
         long at = turn;
@@ -199,6 +201,7 @@ public class ReadWhileWriteBenchmark extends ForkedBenchmark
     @Benchmark
     @Group("handOver")
     @GroupThreads(1)
+    @BenchmarkMode(Mode.AverageTime)
     public long pong(final Control control)
     {
         long seen = turn;

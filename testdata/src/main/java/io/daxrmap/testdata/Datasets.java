@@ -33,7 +33,7 @@ public final class Datasets
     public static final long FIRST_INODE = 128;
 
     private static final int OPS_PER_BATCH = 8192;
-    private static final int PROBES = 1 << 16;
+    static final int PROBES = 1 << 16;
     private static final int MAX_EXTENT_BLOCKS = 16;
 
     private Datasets()
@@ -396,7 +396,8 @@ public final class Datasets
     }
 
     /**
-     * Pick device offsets uniformly over the mapped bytes of the given extents, 64-byte aligned.
+     * Pick device offsets in the given extents, 64-byte aligned: an extent at random, then an offset in it, so that a
+     * small extent draws as many probes as a large one ({@link Captures} draws by byte instead).
      */
     static long[] probes(final long[] starts, final long[] lengths, final int count, final long seed)
     {

@@ -59,6 +59,11 @@ public final class IndexReader
     private final PieceCursor[] batchCursors = new PieceCursor[BATCH];
     /** The snapshot the batch cursors were last bound to: {@link #pageQueries} binds them when it differs. */
     private Snapshot batchSnapshot;
+    /**
+     * Groups of pages {@link #pageQueries} has begun to look up: one begun by a visitor's own call, within a group,
+     * moved the batch state the pages after it were found with.
+     */
+    private long batchGroupsBegun;
     /** Sums what the batched lookups loaded, so the loads are not optimised away. */
     private long batchTouched;
     private Snapshot snapshot;
@@ -360,7 +365,8 @@ public final class IndexReader
      * depend on one another, so their cache misses overlap; the piece search, whose branches depend on what it loads,
      * runs once the stripes are cached. A visitor that refreshes this reader in {@code onPage} gets that page and the
      * ones after from the snapshot it refreshed to, as single queries would ({@link #refresh} says where else it may
-     * not). Allocates nothing.
+     * not); one that asks pageQueries of its own there gets the rest of that group's pages answered as single queries.
+     * Allocates nothing.
      *
      * @param pfns    page frame numbers.
      * @param from    first index into {@code pfns}.
@@ -375,6 +381,8 @@ public final class IndexReader
         {
             // per group: a visitor that refreshed this reader while the group before was answered moved the cursors
             final Snapshot s = snapshot;
+            // a visitor that asks pageQueries of its own moves the batch state this group's pages were found with
+            final long begun = ++batchGroupsBegun;
             final long size = s.geometry.size();
             final int pages = Math.min(to, group + BATCH) - group;
             if (batchSnapshot != s)
@@ -441,10 +449,10 @@ public final class IndexReader
             for (int i = 0; i < pages; i++)
             {
                 final long deviceOffset = batchOffsets[i];
-                if (snapshot != s)
+                if (snapshot != s || batchGroupsBegun != begun)
                 {
                     // the visitor refreshed this reader: what was found belongs to the snapshot before, whose device
-                    // may even have had another size
+                    // may even have had another size; or it asked pageQueries, which found other pages in its place
                     answerAlone(group + i, pfns[group + i], pagemap, visitor);
                 }
                 else if (deviceOffset < 0)
@@ -455,9 +463,9 @@ public final class IndexReader
                 else
                 {
                     visitor.onPage(group + i, deviceOffset);
-                    if (snapshot != s)
+                    if (snapshot != s || batchGroupsBegun != begun)
                     {
-                        // refreshed in onPage: the answer as a single query right after it
+                        // refreshed, or asked pageQueries, in onPage: the answer as a single query right after it
                         pageQuery(pfns[group + i], pagemap, visitor);
                     }
                     else

@@ -299,6 +299,48 @@ class AllocationFreeQueryTest
     }
 
     @Test
+    void shouldAnswerThePagesAfterPageQueriesNestedInOnPageAsSingleQueries()
+    {
+        // a visitor that asks pageQueries of its own in onPage moves the batch state the call around it found its
+        // group's pages with: the pages after must still get their own answers
+        final ReverseIndex fresh = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, 1 << 20, BLOCK), 256));
+        final Batch batch = fresh.newBatch();
+        for (int page = 0; page < 200; page++)
+        {
+            batch.map(Owner.data(1000 + page), 0, page * (long)BLOCK, BLOCK, 0);
+        }
+        batch.commit();
+        final IndexReader reader = fresh.newReader();
+        final Pagemap pagemap = new Pagemap(1L << 36, 2 << 20, 0, BLOCK);
+        final long[] pfns = new long[40];
+        final long[] others = new long[40];
+        for (int i = 0; i < pfns.length; i++)
+        {
+            pfns[i] = ((1L << 36) + i * (long)BLOCK) >>> 12;
+            others[i] = ((1L << 36) + (199 - i) * (long)BLOCK) >>> 12;
+        }
+        final StringBuilder nested = new StringBuilder();
+        final StringBuilder batched = new StringBuilder();
+        reader.pageQueries(pfns, 0, pfns.length, pagemap, recorder(batched, index ->
+        {
+            if (index == 3 || index == 20)
+            {
+                reader.pageQueries(others, 0, others.length, pagemap, recorder(nested));
+            }
+        }));
+        final StringBuilder single = new StringBuilder();
+        final PageBatchVisitor toSingle = recorder(single);
+        for (int i = 0; i < pfns.length; i++)
+        {
+            toSingle.onPage(i, pagemap.locate(pfns[i]));
+            reader.pageQuery(pfns[i], pagemap, toSingle);
+        }
+        assertEquals(single.toString(), batched.toString());
+        assertTrue(nested.toString().contains("\n0@815104: as 1199/0/1/0"), nested.toString());
+        fresh.close();
+    }
+
+    @Test
     void shouldNotAllocateStoppingInABitmapShareGroup()
     {
         // 200 clones whose owner ids lie apart (a private file made between each two): the group is a bitmap, and a

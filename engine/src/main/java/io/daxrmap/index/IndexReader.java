@@ -142,6 +142,20 @@ public final class IndexReader
     }
 
     /**
+     * Refuse a byte, page or range query asked by a visitor of this reader's query while that query walks the index:
+     * the two share the cursor and the record buffer, and the walk would go on from where the inner query left them
+     * (a scan lost its records after the first). A forward lookup shares neither, and another reader nothing.
+     */
+    private void refuseWhileWalking(final String query)
+    {
+        if (walking)
+        {
+            throw new IllegalStateException(query + " from a visitor while its query walks the index: ask it after " +
+                "the query returns, in pageQueries' onPage, or of another reader");
+        }
+    }
+
+    /**
      * The version of the snapshot this reader answers from.
      *
      * @return the number of batches committed when this reader last refreshed.
@@ -170,9 +184,12 @@ public final class IndexReader
      * @param offset  first device byte.
      * @param length  bytes; the range must lie in the device.
      * @param visitor receives the records; returning false stops the query.
+     * @throws IllegalStateException if asked by a visitor of this reader's query while that query walks the index, as
+     *                               {@link #refresh} is refused: ask another reader, or after the query returns.
      */
     public void byteQuery(final long offset, final long length, final RecordVisitor visitor)
     {
+        refuseWhileWalking("byteQuery()");
         checkRange(offset, length);
         cursor.seek(offset);
         final int value = cursor.value();
@@ -224,9 +241,12 @@ public final class IndexReader
      * @param visitor receives each (inode, pgoff) once and every non-file owner.
      * @return the device offset of the page, or {@link Pagemap#OUTSIDE} (also past the index's device end) or
      * {@link Pagemap#METADATA_AREA}.
+     * @throws IllegalStateException if asked by a visitor of this reader's query while that query walks the index, as
+     *                               {@link #refresh} is refused: ask another reader, or after the query returns.
      */
     public long pageQuery(final long pfn, final Pagemap pagemap, final PageVisitor visitor)
     {
+        refuseWhileWalking("pageQuery()");
         final long deviceOffset = pagemap.locate(pfn);
         if (deviceOffset < 0)
         {
@@ -373,10 +393,13 @@ public final class IndexReader
      * @param to      end index into {@code pfns}.
      * @param pagemap the device's physical window.
      * @param visitor told which page each answer is for, then given the answer.
+     * @throws IllegalStateException if asked by a visitor of this reader's query while that query walks the index, as
+     *                               {@link #refresh} is refused: ask another reader, or after the query returns.
      */
     public void pageQueries(
         final long[] pfns, final int from, final int to, final Pagemap pagemap, final PageBatchVisitor visitor)
     {
+        refuseWhileWalking("pageQueries()");
         for (int group = from; group < to; group += BATCH)
         {
             // per group: a visitor that refreshed this reader while the group before was answered moved the cursors
@@ -501,6 +524,8 @@ public final class IndexReader
      * @param lowDevice  first device byte.
      * @param highDevice last device byte, inclusive; clamped to the device.
      * @param visitor    receives the records; returning false stops the scan.
+     * @throws IllegalStateException if asked by a visitor of this reader's query while that query walks the index, as
+     *                               {@link #refresh} is refused: ask another reader, or after the query returns.
      */
     public void scan(final long lowDevice, final long highDevice, final RecordVisitor visitor)
     {
@@ -518,6 +543,8 @@ public final class IndexReader
      * @param fileOffset   file offset of the last record seen.
      * @param highDevice   last device byte, inclusive.
      * @param visitor      receives the records; returning false stops the scan.
+     * @throws IllegalStateException if asked by a visitor of this reader's query while that query walks the index, as
+     *                               {@link #refresh} is refused: ask another reader, or after the query returns.
      */
     public void scanAfter(
         final long deviceOffset, final long owner, final long fileOffset, final long highDevice,
@@ -760,6 +787,7 @@ public final class IndexReader
         final long lowDevice, final long highDevice, final boolean resume, final long afterOwner,
         final long afterFileOffset, final RecordVisitor visitor)
     {
+        refuseWhileWalking(resume ? "scanAfter()" : "scan()");
         final long size = snapshot.geometry.size();
         if (lowDevice < 0 || lowDevice >= size)
         {

@@ -130,6 +130,93 @@ class ReverseIndexCasesTest
         assertEquals(List.of(999L), owners);
     }
 
+    @Test
+    void shouldRefuseAQueryFromAVisitorWhileItsQueryWalksTheIndex()
+    {
+        final IndexReader reader = create(64 * MIB, 4096);
+        commit(b ->
+        {
+            // three files side by side (a scan over them walks three pieces), and a file shared by 20 clones
+            b.map(Owner.data(100), 0, 0, 64 * KIB, 0);
+            b.map(Owner.data(101), 0, 64 * KIB, 64 * KIB, 0);
+            b.map(Owner.data(102), 0, 128 * KIB, 64 * KIB, 0);
+            b.map(Owner.data(300), 0, MIB, 64 * KIB, 0);
+            for (int clone = 1; clone <= 20; clone++)
+            {
+                b.reflink(Owner.data(300), 0, Owner.data(500 + clone), 0, 64 * KIB);
+            }
+        });
+        reader.refresh();
+        final Pagemap pagemap = new Pagemap(0, 64 * MIB, 0, 4096);
+        final PageBatchVisitor quiet = new PageBatchVisitor()
+        {
+            @Override
+            public void onPage(final int index, final long deviceOffset)
+            {
+            }
+
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+            }
+        };
+        final List<Runnable> inner = List.of(
+            () -> reader.byteQuery(MIB, 4096, (d, l, owner, f, flags) -> true),
+            () -> reader.pageQuery(0, pagemap, quiet),
+            () -> reader.pageQueries(new long[] {0, 1}, 0, 2, pagemap, quiet),
+            () -> reader.scan(MIB, MIB + 4095, (d, l, owner, f, flags) -> true),
+            () -> reader.scanAfter(MIB, Owner.data(300), 0, MIB + 4095, (d, l, owner, f, flags) -> true));
+        final List<String> names = List.of("byteQuery()", "pageQuery()", "pageQueries()", "scan()", "scanAfter()");
+        final List<String> expected = List.of("0+65536 inode_100_data", "65536+65536 inode_101_data",
+            "131072+65536 inode_102_data");
+        for (int q = 0; q < inner.size(); q++)
+        {
+            final Runnable asked = inner.get(q);
+            final List<String> seen = new ArrayList<>();
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> reader.scan(0, 192 * KIB - 1, (d, l, owner, f, flags) ->
+                {
+                    seen.add(d + "+" + l + " " + Owner.toString(owner));
+                    asked.run();
+                    return true;
+                }), names.get(q));
+            assertTrue(refused.getMessage().startsWith(names.get(q) + " from a visitor while its query walks the index"),
+                refused.getMessage());
+            // the range query of shared bytes walks too; the refusal leaves the reader whole
+            assertThrows(IllegalStateException.class,
+                () -> reader.byteQuery(MIB, 64 * KIB, (d, l, owner, f, flags) ->
+                {
+                    asked.run();
+                    return true;
+                }), names.get(q));
+            final List<String> after = new ArrayList<>();
+            reader.scan(0, 192 * KIB - 1, (d, l, owner, f, flags) -> after.add(d + "+" + l + " " + Owner.toString(owner)));
+            assertEquals(expected, after, names.get(q));
+        }
+        // a byte query in one piece of one reference walks nothing after its visitor: a query from there answers
+        final List<Long> nested = new ArrayList<>();
+        reader.byteQuery(4096, 64, (d, l, owner, f, flags) ->
+        {
+            reader.byteQuery(MIB, 64, (d2, l2, owner2, f2, flags2) -> nested.add(Owner.inode(owner2)));
+            return true;
+        });
+        assertEquals(21, nested.size());
+        // and a forward lookup shares nothing with the scan around it
+        final List<String> withForward = new ArrayList<>();
+        reader.scan(0, 192 * KIB - 1, (d, l, owner, f, flags) ->
+        {
+            reader.forward(owner, 0, 4 * KIB, (file, device, extent, extentFlags) -> true);
+            return withForward.add(d + "+" + l + " " + Owner.toString(owner));
+        });
+        assertEquals(expected, withForward);
+    }
+
     /**
      * One batch goes back and forth between three stripes and three owners, two of them unknown when first named
      * (a truncate of one finds nothing; a reflink creates the other): what the batch remembers of the owners and

@@ -86,10 +86,16 @@ public final class IndexReader
     private RecordVisitor recordVisitor;
     private PageVisitor pageVisitor;
     /**
-     * A query is walking pieces between its visitor's calls: {@link #refresh} would move its cursors. Each query
+     * A byte, page or range query is walking pieces between its visitor's calls: {@link #refresh} would move its
+     * cursors, and another such query ({@link #refuseWhileWalking}) would move its cursor and records. Each query
      * restores the value it found, so a forward lookup nested in a scan's visitor leaves the scan guarded.
      */
     private boolean walking;
+    /**
+     * A forward lookup is walking its chunks between its visitor's calls: {@link #refresh} would change the snapshot
+     * it reads the next chunk from. Byte, page and range queries share nothing with it, and may be asked.
+     */
+    private boolean forwarding;
 
     IndexReader(final ReverseIndex index)
     {
@@ -113,7 +119,7 @@ public final class IndexReader
      */
     public long refresh()
     {
-        if (walking)
+        if (walking || forwarding)
         {
             throw new IllegalStateException("refresh() from a visitor while its query walks the index: refresh after " +
                 "the query returns, or in pageQueries' onPage");
@@ -581,15 +587,15 @@ public final class IndexReader
         {
             return;
         }
-        final boolean wasWalking = walking;
-        walking = true;
+        final boolean wasForwarding = forwarding;
+        forwarding = true;
         try
         {
             forwardExtents(address, fileOffset, fileOffset + length, visitor);
         }
         finally
         {
-            walking = wasWalking;
+            forwarding = wasForwarding;
         }
     }
 

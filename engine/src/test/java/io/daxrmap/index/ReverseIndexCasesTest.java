@@ -207,6 +207,36 @@ class ReverseIndexCasesTest
             return true;
         });
         assertEquals(21, nested.size());
+        // nor after a page query's visitor where the page lies in one piece of one reference
+        final List<Long> fromPage = new ArrayList<>();
+        reader.pageQuery(1, pagemap, new PageVisitor()
+        {
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                reader.byteQuery(MIB, 64, (d, l, owner, f, fl) -> fromPage.add(Owner.inode(owner)));
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+            }
+        });
+        assertEquals(21, fromPage.size());
+        // a forward lookup's visitor may ask reverse queries (they share nothing with it), though not refresh
+        final List<Long> extents = new ArrayList<>();
+        final List<String> fromForward = new ArrayList<>();
+        commit(b -> b.map(Owner.data(100), 64 * KIB, 4 * MIB, 64 * KIB, 0));
+        reader.refresh();
+        reader.forward(Owner.data(100), 0, 128 * KIB, (file, device, extent, extentFlags) ->
+        {
+            extents.add(device);
+            reader.scan(0, 192 * KIB - 1, (d, l, owner, f, flags) -> fromForward.add(Owner.toString(owner)));
+            return true;
+        });
+        assertEquals(List.of(0L, 4 * MIB), extents);
+        assertEquals(6, fromForward.size());
         // and a forward lookup shares nothing with the scan around it
         final List<String> withForward = new ArrayList<>();
         reader.scan(0, 192 * KIB - 1, (d, l, owner, f, flags) ->

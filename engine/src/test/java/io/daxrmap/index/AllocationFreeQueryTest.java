@@ -328,14 +328,8 @@ class AllocationFreeQueryTest
                 reader.pageQueries(others, 0, others.length, pagemap, recorder(nested));
             }
         }));
-        final StringBuilder single = new StringBuilder();
-        final PageBatchVisitor toSingle = recorder(single);
-        for (int i = 0; i < pfns.length; i++)
-        {
-            toSingle.onPage(i, pagemap.locate(pfns[i]));
-            reader.pageQuery(pfns[i], pagemap, toSingle);
-        }
-        assertEquals(single.toString(), batched.toString());
+        final String single = singleAnswers(reader, pfns, pagemap);
+        assertEquals(single, batched.toString());
         assertTrue(nested.toString().contains("\n0@815104: as 1199/0/1/0"), nested.toString());
         fresh.close();
     }
@@ -409,6 +403,19 @@ class AllocationFreeQueryTest
                 reader.refresh();
             }
         }));
+        final String single = singleAnswers(reader, pfns, pagemap);
+        assertEquals(single, batched.toString());
+        assertTrue(single.contains(" as "), single);
+    }
+
+    /**
+     * {@link #recorder(StringBuilder)}, calling {@code afterPage} with each page's index once it is recorded.
+     */
+    /**
+     * Every page answered by a single {@link IndexReader#pageQuery}, told as the recorder tells a batch's pages.
+     */
+    private static String singleAnswers(final IndexReader reader, final long[] pfns, final Pagemap pagemap)
+    {
         final StringBuilder single = new StringBuilder();
         final PageBatchVisitor toSingle = recorder(single);
         for (int i = 0; i < pfns.length; i++)
@@ -416,13 +423,9 @@ class AllocationFreeQueryTest
             toSingle.onPage(i, pagemap.locate(pfns[i]));
             reader.pageQuery(pfns[i], pagemap, toSingle);
         }
-        assertEquals(single.toString(), batched.toString());
-        assertTrue(single.toString().contains(" as "), single.toString());
+        return single.toString();
     }
 
-    /**
-     * {@link #recorder(StringBuilder)}, calling {@code afterPage} with each page's index once it is recorded.
-     */
     private static PageBatchVisitor recorder(final StringBuilder out, final java.util.function.IntConsumer afterPage)
     {
         final PageBatchVisitor record = recorder(out);

@@ -57,9 +57,32 @@ final class BenchData
         final long total = data.index().memoryBytes();
         System.out.println();
         System.out.printf("dataset %s = %s: records=%d offHeapBytes=%d memoryBytes=%d bytesPerRecord=%.2f " +
-            "built in %.1f s%n", name, data.name(), data.records(), offHeap, total, total / (double)data.records(),
-            (System.nanoTime() - started) / 1e9);
+            "built in %.1f s%s%n", name, data.name(), data.records(), offHeap, total, total / (double)data.records(),
+            (System.nanoTime() - started) / 1e9, hugePages());
         return data;
+    }
+
+    /**
+     * How much of the process lies on transparent huge pages, where the kernel says: the index's arenas ask for them,
+     * and whether they got them decides a query's TLB misses.
+     */
+    private static String hugePages()
+    {
+        try
+        {
+            for (final String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps_rollup")))
+            {
+                if (line.startsWith("AnonHugePages:"))
+                {
+                    return " anonHugePages=" + line.substring("AnonHugePages:".length()).trim().replace(" ", "");
+                }
+            }
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            return "";
+        }
+        return "";
     }
 
     /**

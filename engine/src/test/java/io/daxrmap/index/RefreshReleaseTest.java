@@ -46,25 +46,7 @@ class RefreshReleaseTest
             reader.refresh();
             final WeakReference<Snapshot> before = new WeakReference<>(index.current());
             final Pagemap pagemap = new Pagemap(0, 64 * MIB, 0, 4096);
-            final PageBatchVisitor pages = new PageBatchVisitor()
-            {
-                @Override
-                public void onPage(final int index, final long deviceOffset)
-                {
-                }
-
-                @Override
-                public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
-                {
-                }
-
-                @Override
-                public void onOtherOwner(
-                    final long owner, final long deviceOffset, final long length, final long fileOffset,
-                    final int flags)
-                {
-                }
-            };
+            final PageBatchVisitor pages = new QuietPageBatchVisitor();
             reader.pageQueries(new long[] {0, 1, 17, 40}, 0, 4, pagemap, pages);
             reader.pageQuery(3, pagemap, pages);
             reader.byteQuery(0, 128 * KIB, (d, l, owner, f, flags) -> true);

@@ -148,24 +148,7 @@ class ReverseIndexCasesTest
         });
         reader.refresh();
         final Pagemap pagemap = new Pagemap(0, 64 * MIB, 0, 4096);
-        final PageBatchVisitor quiet = new PageBatchVisitor()
-        {
-            @Override
-            public void onPage(final int index, final long deviceOffset)
-            {
-            }
-
-            @Override
-            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
-            {
-            }
-
-            @Override
-            public void onOtherOwner(
-                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
-            {
-            }
-        };
+        final PageBatchVisitor quiet = new QuietPageBatchVisitor();
         final List<Runnable> inner = List.of(
             () -> reader.byteQuery(MIB, 4096, (d, l, owner, f, flags) -> true),
             () -> reader.pageQuery(0, pagemap, quiet),

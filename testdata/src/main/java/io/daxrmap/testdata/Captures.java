@@ -39,13 +39,14 @@ public final class Captures
     }
 
     /**
-     * The capture's rows, in bytes, as {@link FsmapVerboseReader} delivers them.
+     * The capture's rows, in bytes, as {@link FsmapVerboseReader} delivers them: all of one device, the one copies are
+     * laid side by side on.
      */
     static final class Rows
     {
         int count;
-        int[] major = new int[1024];
-        int[] minor = new int[1024];
+        /** The device every row names (its major and minor, as {@link DeviceNumber#encode} packs them), or -1. */
+        int device = -1;
         long[] deviceOffset = new long[1024];
         long[] length = new long[1024];
         long[] owner = new long[1024];
@@ -58,19 +59,22 @@ public final class Captures
             final int major, final int minor, final long deviceOffset, final long length, final long owner,
             final long fileOffset, final int flags)
         {
-            if (count == this.major.length)
+            final int rowDevice = DeviceNumber.encode(major, minor);
+            if (device != -1 && rowDevice != device)
+            {
+                throw new IllegalArgumentException("a capture of one device only: row " + count + " names " + major +
+                    ":" + minor);
+            }
+            device = rowDevice;
+            if (count == this.deviceOffset.length)
             {
                 final int grown = count * 2;
-                this.major = Arrays.copyOf(this.major, grown);
-                this.minor = Arrays.copyOf(this.minor, grown);
                 this.deviceOffset = Arrays.copyOf(this.deviceOffset, grown);
                 this.length = Arrays.copyOf(this.length, grown);
                 this.owner = Arrays.copyOf(this.owner, grown);
                 this.fileOffset = Arrays.copyOf(this.fileOffset, grown);
                 this.flags = Arrays.copyOf(this.flags, grown);
             }
-            this.major[count] = major;
-            this.minor[count] = minor;
             this.deviceOffset[count] = deviceOffset;
             this.length[count] = length;
             this.owner[count] = owner;
@@ -137,8 +141,8 @@ public final class Captures
             for (int r = 0; r < rows.count; r++)
             {
                 final long owner = copyOwner(rows.owner[r], c);
-                builder.onRecord(rows.major[r], rows.minor[r], rows.deviceOffset[r] + shift, rows.length[r], owner,
-                    rows.fileOffset[r], rows.flags[r]);
+                builder.onRecord(DeviceNumber.major(rows.device), DeviceNumber.minor(rows.device),
+                    rows.deviceOffset[r] + shift, rows.length[r], owner, rows.fileOffset[r], rows.flags[r]);
                 if (Owner.isFileData(owner))
                 {
                     dataStarts[data] = rows.deviceOffset[r] + shift;
@@ -146,7 +150,7 @@ public final class Captures
                 }
             }
         }
-        builder.device(DeviceNumber.encode(rows.major[0], rows.minor[0]), copies * rows.end);
+        builder.device(rows.device, copies * rows.end);
         final FilesystemIndex filesystem = builder.build();
         final ReverseIndex index = filesystem.device(filesystem.dataDevice());
         return new Dataset("xfs-small(copies=" + copies + ",seed=" + seed + ")", index, records * copies,

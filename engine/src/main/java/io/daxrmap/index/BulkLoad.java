@@ -246,6 +246,7 @@ public final class BulkLoad
         {
             internSorted(record);
         }
+        owners.trim();
         owner = null;
     }
 

@@ -1,7 +1,7 @@
 package io.daxrmap.index;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Interns owners ({@link io.daxrmap.model.Owner} values) as dense int ids, so pieces and share groups hold 31 bits
@@ -9,20 +9,25 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>
  * Written by the writer only. Readers use the {@link #keys()} array and the {@link IdMap} captured in their snapshot:
  * both are only appended to beyond the ids that a published snapshot can name, and replaced, never changed in
- * place, when they grow. The id map is an open-addressing table whose keys are published with release stores, so a
- * reader may probe it while the writer adds owners.
+ * place, when they grow. The id map is an open-addressing table of ids whose entries are published with release
+ * stores after the key they name, so a reader may probe it while the writer adds owners.
+ * <p>
+ * Memory: the keys grow by a quarter, not by doubling, and a bulk load leaves them sized to its owners
+ * ({@link #trim}); the id map holds ids alone (4 bytes a slot) and finds an owner's key in the keys. Where owners
+ * are many for their records (a real filesystem: 7 records an owner in the xfs-small capture), 8-byte keys doubled
+ * and 12-byte slots had cost 5.2 bytes a record; this costs about 2.2.
  */
 final class OwnerTable
 {
     /**
-     * The id map grows before it is more than two thirds full. A slot is 12 bytes: growing at half full cost a third
-     * of a byte more per record on unshared-1e7, and linear probing at two thirds full still finds a key in two probes
-     * on average.
+     * The id map grows before it is more than two thirds full: linear probing at two thirds full still finds a key in
+     * two probes on average.
      */
     private static final long LOAD_NUMERATOR = 2;
     private static final long LOAD_DENOMINATOR = 3;
+    private static final int MIN_KEYS = 64;
 
-    private long[] keys = new long[64];
+    private long[] keys = new long[MIN_KEYS];
     private IdMap idMap = new IdMap(64);
     private int count;
 
@@ -31,9 +36,15 @@ final class OwnerTable
         return owners * LOAD_DENOMINATOR > capacity * LOAD_NUMERATOR;
     }
 
+    private static int grown(final int length, final int needed)
+    {
+        return (int)Math.min(Integer.MAX_VALUE - 8,
+            Math.max(needed, Math.max(MIN_KEYS, length + (long)(length >> 2))));
+    }
+
     int intern(final long owner)
     {
-        final int id = idMap.get(owner);
+        final int id = idMap.get(owner, keys, count);
         if (id >= 0)
         {
             return id;
@@ -44,19 +55,16 @@ final class OwnerTable
         }
         if (count == keys.length)
         {
-            keys = Arrays.copyOf(keys, keys.length * 2);
+            keys = Arrays.copyOf(keys, grown(keys.length, count + 1));
         }
         keys[count] = owner;
         if (overloaded(count + 1, idMap.capacity()))
         {
             final IdMap bigger = new IdMap(idMap.capacity() * 2);
-            for (int i = 0; i < count; i++)
-            {
-                bigger.put(keys[i], i);
-            }
+            bigger.putAllInSlotOrder(keys, 0, count);
             idMap = bigger;
         }
-        idMap.put(owner, count);
+        idMap.put(owner, count, keys);
         return count++;
     }
 
@@ -79,7 +87,7 @@ final class OwnerTable
         final int total = count + n;
         if (total > keys.length)
         {
-            keys = Arrays.copyOf(keys, Math.max(total, keys.length * 2));
+            keys = Arrays.copyOf(keys, grown(keys.length, total));
         }
         System.arraycopy(values, 0, keys, first, n);
         count = total;
@@ -101,9 +109,21 @@ final class OwnerTable
         return idMap.putAllInSlotOrder(keys, from, total);
     }
 
+    /**
+     * Let go of the keys' room to grow: a bulk load calls this once it has interned all its owners. The next owner
+     * interned grows them again.
+     */
+    void trim()
+    {
+        if (keys.length > Math.max(count, MIN_KEYS))
+        {
+            keys = Arrays.copyOf(keys, Math.max(count, MIN_KEYS));
+        }
+    }
+
     int idOf(final long owner)
     {
-        return idMap.get(owner);
+        return idMap.get(owner, keys, count);
     }
 
     long key(final int id)
@@ -127,24 +147,32 @@ final class OwnerTable
     }
 
     /**
-     * Owner value to id, linear probing; one writer, any number of readers.
+     * Heap bytes of the keys and the id map.
+     */
+    long bytes()
+    {
+        return (long)keys.length * Long.BYTES + idMap.bytes();
+    }
+
+    /**
+     * Owner value to id, linear probing over ids; the keys are the owner table's. One writer, any number of readers:
+     * a reader passes the keys and the owner count of its snapshot, and passes over the ids it cannot name, which
+     * are owners added after its snapshot and so never the one it looks for.
      */
     static final class IdMap
     {
-        private static final long EMPTY = -1;
+        private static final int EMPTY = -1;
 
-        private final AtomicLongArray keys;
-        private final int[] ids;
+        private final AtomicIntegerArray ids;
         private final int mask;
 
         IdMap(final int capacity)
         {
-            keys = new AtomicLongArray(capacity);
+            ids = new AtomicIntegerArray(capacity);
             for (int i = 0; i < capacity; i++)
             {
-                keys.lazySet(i, EMPTY);
+                ids.lazySet(i, EMPTY);
             }
-            ids = new int[capacity];
             mask = capacity - 1;
         }
 
@@ -153,23 +181,45 @@ final class OwnerTable
             return mask + 1;
         }
 
-        /**
-         * The id of an owner, or -1.
-         */
-        int get(final long owner)
+        long bytes()
         {
-            final int slot = find(owner);
-            return keys.get(slot) == owner ? ids[slot] : -1;
+            return (long)capacity() * Integer.BYTES;
         }
 
-        void put(final long owner, final int id)
+        /**
+         * The id of an owner, or -1.
+         *
+         * @param owner the owner.
+         * @param keys  owner keys by id, written for every id below {@code count}.
+         * @param count the ids that may be answered: those below it.
+         */
+        int get(final long owner, final long[] keys, final int count)
         {
-            putIfAbsent(owner, id);
+            int slot = slot(owner);
+            while (true)
+            {
+                final int id = ids.get(slot);
+                if (id == EMPTY)
+                {
+                    return -1;
+                }
+                if (id < count && keys[id] == owner)
+                {
+                    return id;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+
+        void put(final long owner, final int id, final long[] keys)
+        {
+            putIfAbsent(owner, id, keys);
         }
 
         /**
          * Put the ids {@code [from, to)} of {@code owners}, grouped by the region of the table their slot falls in.
          *
+         * @param owners owner keys by id: those of the ids already in the map too.
          * @return -1, or an id whose owner was already present.
          */
         int putAllInSlotOrder(final long[] owners, final int from, final int to)
@@ -198,7 +248,7 @@ final class OwnerTable
             }
             for (int i = 0; i < n; i++)
             {
-                if (putIfAbsent(sortedOwners[i], sortedIds[i]) >= 0)
+                if (putIfAbsent(sortedOwners[i], sortedIds[i], owners) >= 0)
                 {
                     return sortedIds[i];
                 }
@@ -206,30 +256,25 @@ final class OwnerTable
             return -1;
         }
 
-        private int putIfAbsent(final long owner, final int id)
-        {
-            final int slot = find(owner);
-            if (keys.get(slot) == owner)
-            {
-                return ids[slot];
-            }
-            ids[slot] = id;
-            keys.lazySet(slot, owner);
-            return -1;
-        }
-
         /**
-         * The slot holding an owner, or the empty slot where it would go.
+         * Put an id unless its owner is present; {@code keys[id]} must hold the owner already.
+         *
+         * @return -1, or the id already present.
          */
-        private int find(final long owner)
+        private int putIfAbsent(final long owner, final int id, final long[] keys)
         {
             int slot = slot(owner);
             while (true)
             {
-                final long key = keys.get(slot);
-                if (key == owner || key == EMPTY)
+                final int present = ids.get(slot);
+                if (present == EMPTY)
                 {
-                    return slot;
+                    ids.lazySet(slot, id);
+                    return -1;
+                }
+                if (keys[present] == owner)
+                {
+                    return present;
                 }
                 slot = (slot + 1) & mask;
             }

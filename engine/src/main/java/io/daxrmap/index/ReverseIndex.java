@@ -948,8 +948,7 @@ public final class ReverseIndex implements AutoCloseable
             bytes += set == null ? 0 : set.sizeInBytes();
         }
         bytes += sets.tableBytes();
-        bytes += (long)snapshot.ownerKeys.length * Long.BYTES +
-            owners.idMap().capacity() * (long)(Long.BYTES + Integer.BYTES);
+        bytes += (long)snapshot.ownerKeys.length * Long.BYTES + snapshot.ownerIds.bytes();
         return bytes;
     }
 

@@ -85,8 +85,7 @@ final class Snapshot
      */
     int ownerId(final long owner)
     {
-        final int id = ownerIds.get(owner);
-        return id < ownerCount ? id : -1;
+        return ownerIds.get(owner, ownerKeys, ownerCount);
     }
 
     /**

@@ -6,9 +6,12 @@ import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link OwnerTable#internNew}, the log replay's way in, against interning one owner at a time.
+ * {@link OwnerTable#internNew}, the log replay's way in, against interning one owner at a time; a reader's view of
+ * the id map while the writer adds owners; the memory the table takes.
  */
 class OwnerTableTest
 {
@@ -52,5 +55,54 @@ class OwnerTableTest
             "the later of two ids");
         final int twice = table.internNew(new long[] {Owner.data(3), Owner.data(2)}, 2);
         assertEquals(3, twice, "the new id of an owner already known");
+    }
+
+    @Test
+    void shouldAnswerAReaderFromItsSnapshotWhileTheWriterAddsOwners()
+    {
+        final OwnerTable table = new OwnerTable();
+        for (int i = 0; i < 1_000; i++)
+        {
+            table.intern(Owner.data(7L * i));
+        }
+        final long[] keys = table.keys();
+        final int count = table.count();
+        final OwnerTable.IdMap map = table.idMap();
+        for (int i = 0; i < 300; i++)
+        {
+            table.intern(Owner.attr(11L * i));
+        }
+        assertSame(map, table.idMap(), "the map the reader holds is the one the writer adds to");
+        for (int i = 0; i < 1_000; i++)
+        {
+            assertEquals(i, map.get(Owner.data(7L * i), keys, count));
+        }
+        for (int i = 0; i < 300; i++)
+        {
+            assertEquals(-1, map.get(Owner.attr(11L * i), keys, count), "an owner newer than the snapshot");
+            assertEquals(1_000 + i, map.get(Owner.attr(11L * i), table.keys(), table.count()));
+        }
+    }
+
+    @Test
+    void shouldTakeAboutTwelveBytesAnOwnerOnceTrimmed()
+    {
+        final OwnerTable table = new OwnerTable();
+        final int owners = 138_606;
+        for (int i = 0; i < owners; i++)
+        {
+            table.intern(Owner.data(i));
+        }
+        final long grown = table.bytes();
+        // keys grown by a quarter at a time; 4-byte ids in a map grown by doubling to stay at most two thirds full
+        assertTrue(grown <= owners * 8L * 5 / 4 + 64 * 8 + (long)Integer.highestOneBit(owners * 3) * 4, "grown: " + grown);
+        table.trim();
+        assertEquals(owners * 8L + 262_144 * 4L, table.bytes());
+        for (int i = 0; i < owners; i++)
+        {
+            assertEquals(i, table.idOf(Owner.data(i)));
+        }
+        assertEquals(owners, table.intern(Owner.data(owners)), "a trimmed table grows again");
+        assertEquals(owners, table.idOf(Owner.data(owners)));
     }
 }

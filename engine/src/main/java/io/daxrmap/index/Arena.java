@@ -82,6 +82,15 @@ final class Arena
     }
 
     /**
+     * Whether a forward map of one chunk may be written without a root ({@link ForwardRootDescriptor#LONE}): in
+     * memory, or where the generation's log is of a format that has them.
+     */
+    boolean loneChunks()
+    {
+        return files == null || files.loneChunks();
+    }
+
+    /**
      * Map the existing slabs of a persistent arena; new blocks go to new slabs, never into an existing one (whose
      * tail may hold the unreferenced blocks of a batch that never committed).
      *

@@ -326,12 +326,18 @@ final class BlockVerifier
     }
 
     /**
-     * Check an owner's forward map: its root, then every chunk the root names.
+     * Check an owner's forward map: its root, then every chunk the root names; or its lone chunk.
      */
     static void checkForwardMap(
         final Path log, final SlabFiles files, final UnsafeBuffer[] slabs, final int slabCount, final long root,
         final int ownerId) throws CorruptIndexException
     {
+        if (ForwardRootDescriptor.isLone(root))
+        {
+            checkBlock(log, files, slabs, slabCount, root & ~ForwardRootDescriptor.LONE, ExtentsDescriptor.HEADER_LENGTH,
+                ExtentsDescriptor::lengthOfHeader, CHUNK, ownerId, 0);
+            return;
+        }
         checkBlock(log, files, slabs, slabCount, root, ForwardRootDescriptor.HEADER_LENGTH,
             ForwardRootDescriptor::lengthOfHeader, ROOT, ownerId, 0);
         final UnsafeBuffer buffer = slabs[Arena.slab(root)];

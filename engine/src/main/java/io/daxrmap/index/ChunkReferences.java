@@ -1,7 +1,5 @@
 package io.daxrmap.index;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
 /**
  * Every forward-map chunk reference of a snapshot, in the order a compaction copies them (owner by owner, each root's
  * chunks in order), and for each the first reference to the same chunk: clones share chunks, and a compaction copies
@@ -36,10 +34,10 @@ final class ChunkReferences
         final int owners = snapshot.extents.length();
         for (int o = 0; o < owners; o++)
         {
-            final long root = snapshot.extents.get(o);
-            if (root != Snapshot.NO_EXTENTS)
+            final long entry = snapshot.extents.get(o);
+            if (entry != Snapshot.NO_EXTENTS)
             {
-                total += ForwardRootDescriptor.count(snapshot.buffer(root), Arena.offset(root));
+                total += ForwardRootDescriptor.entryChunks(snapshot.slabs, entry);
             }
         }
         if (total > Integer.MAX_VALUE - 8)
@@ -52,15 +50,13 @@ final class ChunkReferences
         int r = 0;
         for (int o = 0; o < owners; o++)
         {
-            final long root = snapshot.extents.get(o);
-            if (root != Snapshot.NO_EXTENTS)
+            final long entry = snapshot.extents.get(o);
+            if (entry != Snapshot.NO_EXTENTS)
             {
-                final UnsafeBuffer buffer = snapshot.buffer(root);
-                final int offset = Arena.offset(root);
-                final int chunks = ForwardRootDescriptor.count(buffer, offset);
+                final int chunks = ForwardRootDescriptor.entryChunks(snapshot.slabs, entry);
                 for (int c = 0; c < chunks; c++, r++)
                 {
-                    addresses[r] = ForwardRootDescriptor.address(buffer, offset, c);
+                    addresses[r] = ForwardRootDescriptor.entryChunk(snapshot.slabs, entry, c);
                     order[r] = r;
                 }
             }

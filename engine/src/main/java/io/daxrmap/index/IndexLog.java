@@ -33,6 +33,8 @@ import java.util.zip.CRC32C;
  *   payload:           byte type (1 checkpoint, 2 batch) | long version | long live bytes | int slab count
  *                      | long empty stripe block
  *                      | int n | n x (int stripe, long block) | int m | m x (int owner id, long block)
+ *                      (an owner's block: its forward map's root, or from format 5 on its one chunk's address
+ *                      with bit 0 set, {@link ForwardRootDescriptor#LONE})
  *                      | int new owners | long owner value... | int new sets | set...
  *   set:               int groups | groups x (long delta | int flags | int bitmap bytes | RoaringBitmap portable bytes)
  * </pre>
@@ -48,8 +50,10 @@ import java.util.zip.CRC32C;
  * Format 1 records lack the header checksum; such logs are still read and appended to in their own format.
  * Format 3 is format 2 whose generation's slabs carry the log's id ({@link SlabFiles}, format 7): which of the two a
  * log is tells which slabs it may have (format 6, with no id, for logs of format 1 and 2). Format 4 is format 3 whose
- * slabs may hold packed chunks and keyed stripes (format 8). A log of format 2 or 3 is still read and appended to as
- * such, and its generation's new slabs are of its format: 6 for format 2, 7 for format 3.
+ * slabs may hold packed chunks and keyed stripes (format 8). Format 5 is format 4 whose records may name a chunk as an
+ * owner's whole forward map ({@link ForwardRootDescriptor#LONE}; slab format 9). A log of format 2, 3 or 4 is still
+ * read and appended to as such, and its generation's new slabs are of its format: 6 for format 2, 7 for format 3, 8
+ * for format 4.
  * <p>
  * An append that fails leaves the log as it was before it: what it wrote is cut off. If that fails too, or the
  * device could not confirm the record, the log refuses every later append, as its end is no longer known.
@@ -59,9 +63,11 @@ final class IndexLog implements AutoCloseable
     static final long MAGIC = 0x4458_524C_4F47_0000L;
     /**
      * This version's format: 4 since the generation's slabs may hold packed chunks and keyed stripes (slab format 8;
-     * records as in 2).
+     * records as in 2), 5 since its records may name lone chunks (slab format 9; records as in 2).
      */
-    static final int VERSION = 4;
+    static final int VERSION = 5;
+    /** The format before lone chunks, whose slabs may hold packed chunks and keyed stripes (format 8). */
+    static final int VERSION_4 = 4;
     /** The format whose slabs carry the log's id, and neither packed chunks nor keyed stripes (format 7). */
     static final int VERSION_3 = 3;
     /** The format whose slabs carry no log id (records and header as in 3); still read and appended to. */

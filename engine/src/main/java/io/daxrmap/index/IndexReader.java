@@ -601,31 +601,49 @@ public final class IndexReader
 
     private void forwardExtents(final long address, final long fileOffset, final long end, final ExtentVisitor visitor)
     {
+        if (ForwardRootDescriptor.isLone(address))
+        {
+            forwardChunk(address & ~ForwardRootDescriptor.LONE, fileOffset, end, visitor);
+            return;
+        }
         final UnsafeBuffer root = snapshot.buffer(address);
         final int rootOffset = Arena.offset(address);
         final int chunks = ForwardRootDescriptor.count(root, rootOffset);
         for (int c = ForwardRootDescriptor.chunkFor(root, rootOffset, fileOffset); c < chunks; c++)
         {
-            final long chunk = ForwardRootDescriptor.address(root, rootOffset, c);
-            final UnsafeBuffer buffer = snapshot.buffer(chunk);
-            final int offset = Arena.offset(chunk);
-            final int count = ExtentsDescriptor.count(buffer, offset);
-            for (int i = ExtentsDescriptor.firstEndingAfter(buffer, offset, fileOffset); i < count; i++)
+            if (!forwardChunk(ForwardRootDescriptor.address(root, rootOffset, c), fileOffset, end, visitor))
             {
-                final long extentFile = ExtentsDescriptor.fileOffset(buffer, offset, i);
-                if (extentFile >= end)
-                {
-                    return;
-                }
-                final long start = Math.max(fileOffset, extentFile);
-                final long stop = Math.min(end, extentFile + ExtentsDescriptor.length(buffer, offset, i));
-                final long device = ExtentsDescriptor.deviceOffset(buffer, offset, i) + (start - extentFile);
-                if (!visitor.onExtent(start, device, stop - start, ExtentsDescriptor.flags(buffer, offset, i)))
-                {
-                    return;
-                }
+                return;
             }
         }
+    }
+
+    /**
+     * Visit a chunk's extents that end after {@code fileOffset}, up to {@code end}.
+     *
+     * @return whether the next chunk is to be visited: false once past {@code end} or when the visitor stops.
+     */
+    private boolean forwardChunk(final long chunk, final long fileOffset, final long end, final ExtentVisitor visitor)
+    {
+        final UnsafeBuffer buffer = snapshot.buffer(chunk);
+        final int offset = Arena.offset(chunk);
+        final int count = ExtentsDescriptor.count(buffer, offset);
+        for (int i = ExtentsDescriptor.firstEndingAfter(buffer, offset, fileOffset); i < count; i++)
+        {
+            final long extentFile = ExtentsDescriptor.fileOffset(buffer, offset, i);
+            if (extentFile >= end)
+            {
+                return false;
+            }
+            final long start = Math.max(fileOffset, extentFile);
+            final long stop = Math.min(end, extentFile + ExtentsDescriptor.length(buffer, offset, i));
+            final long device = ExtentsDescriptor.deviceOffset(buffer, offset, i) + (start - extentFile);
+            if (!visitor.onExtent(start, device, stop - start, ExtentsDescriptor.flags(buffer, offset, i)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

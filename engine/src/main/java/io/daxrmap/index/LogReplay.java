@@ -34,7 +34,7 @@ final class LogReplay
     final int generation;
     final DeviceGeometry geometry;
     final int stripeShift;
-    /** The log's format: {@link IndexLog#VERSION}, or one before it, {@link IndexLog#VERSION_3} down to 1. */
+    /** The log's format: {@link IndexLog#VERSION}, or one before it, {@link IndexLog#VERSION_4} down to 1. */
     final int format;
     final OwnerTable owners = new OwnerTable();
     final OwnerSetTable sets = new OwnerSetTable();

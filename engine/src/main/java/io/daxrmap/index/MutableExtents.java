@@ -85,22 +85,23 @@ final class MutableExtents
     }
 
     /**
-     * The map a snapshot holds: its root is read now, its chunks when a range reaches them.
+     * The map a snapshot holds: its root (or lone chunk's first extent) is read now, its chunks when a range reaches
+     * them.
+     *
+     * @param root the forward directory's entry for the owner: a root or a lone chunk.
      */
     MutableExtents(final int ownerId, final Snapshot base, final long root)
     {
         this.ownerId = ownerId;
         this.slabs = base.slabs;
         this.baseRoot = root;
-        final UnsafeBuffer buffer = buffer(root);
-        final int offset = Arena.offset(root);
-        chunks = ForwardRootDescriptor.count(buffer, offset);
+        chunks = ForwardRootDescriptor.entryChunks(slabs, root);
         chunkFirst = new long[chunks];
         chunkAddress = new long[chunks];
         for (int c = 0; c < chunks; c++)
         {
-            chunkFirst[c] = ForwardRootDescriptor.first(buffer, offset, c);
-            chunkAddress[c] = ForwardRootDescriptor.address(buffer, offset, c);
+            chunkFirst[c] = ForwardRootDescriptor.entryFirst(slabs, root, c);
+            chunkAddress[c] = ForwardRootDescriptor.entryChunk(slabs, root, c);
         }
         // sized when the first chunk loads: an operation mostly loads one chunk, of far fewer than CHUNK_EXTENTS
         file = NO_LONGS;
@@ -386,8 +387,8 @@ final class MutableExtents
     }
 
     /**
-     * The root this map was read from or, after {@link #rebase}, last written as; {@link Snapshot#NO_EXTENTS} for a
-     * map with no base.
+     * The root (or lone chunk entry) this map was read from or, after {@link #rebase}, last written as;
+     * {@link Snapshot#NO_EXTENTS} for a map with no base.
      */
     long root()
     {
@@ -442,8 +443,8 @@ final class MutableExtents
     }
 
     /**
-     * Bytes of the base's blocks the last {@link #write} made garbage: its root, and the window's chunks it did not
-     * keep whose last reference this was.
+     * Bytes of the base's blocks the last {@link #write} made garbage: its root (none for a lone chunk), and the
+     * window's chunks it did not keep whose last reference this was.
      */
     long releasedBytes()
     {
@@ -460,18 +461,19 @@ final class MutableExtents
 
     /**
      * Write the map: the window's extents as chunks cut where {@link ForwardRootDescriptor#endsChunk} says, the
-     * other chunks as they were, and a new root. A chunk of the window whose extents did not change is kept, and
-     * with {@code dedupe} a chunk equal to one written before in the same load is shared instead of written.
+     * other chunks as they were, and a new root; a map of one chunk is that chunk alone where the arena allows it
+     * ({@link Arena#loneChunks}). A chunk of the window whose extents did not change is kept, and with {@code dedupe}
+     * a chunk equal to one written before in the same load is shared instead of written.
      *
      * @param arena  where new blocks go.
      * @param shared the index's shared-chunk counts: released chunks are counted there, shared ones added.
      * @param dedupe chunks written so far in a bulk load, or null.
-     * @return the root's address, or {@link Snapshot#NO_EXTENTS} if nothing is mapped.
+     * @return the forward directory's entry for the map: the root's address, the lone chunk's
+     *         ({@link ForwardRootDescriptor#lone}), or {@link Snapshot#NO_EXTENTS} if nothing is mapped.
      */
     long write(final Arena arena, final SharedChunks shared, final SharedChunks.Dedupe dedupe)
     {
-        releasedBytes = baseRoot == Snapshot.NO_EXTENTS ? 0 :
-            Arena.footprint(ForwardRootDescriptor.length(buffer(baseRoot), Arena.offset(baseRoot)));
+        releasedBytes = baseRoot == Snapshot.NO_EXTENTS ? 0 : ForwardRootDescriptor.entryRootFootprint(slabs, baseRoot);
         writtenBytes = 0;
         final int before = windowSet ? lo : chunks;
         final int after = windowSet ? hi : chunks;
@@ -521,9 +523,15 @@ final class MutableExtents
             writtenFirsts = firsts;
             writtenAddresses = addresses;
             writtenWindowEnd = total;
-            root = ForwardRootDescriptor.write(arena, firsts, addresses, rootChunks);
-            final int rootLength = ForwardRootDescriptor.length(arena.buffer(root), Arena.offset(root));
-            writtenBytes += Arena.footprint(rootLength);
+            if (rootChunks == 1 && arena.loneChunks())
+            {
+                root = ForwardRootDescriptor.lone(addresses[0]);
+            }
+            else
+            {
+                root = ForwardRootDescriptor.write(arena, firsts, addresses, rootChunks);
+                writtenBytes += Arena.footprint(ForwardRootDescriptor.length(arena.buffer(root), Arena.offset(root)));
+            }
         }
         for (int c = before; c < after; c++)
         {

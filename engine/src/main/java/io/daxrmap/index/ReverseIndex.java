@@ -1225,9 +1225,7 @@ public final class ReverseIndex implements AutoCloseable
             final long address = from.extents.get(o);
             if (address != Snapshot.NO_EXTENTS)
             {
-                final UnsafeBuffer buffer = from.buffer(address);
-                final int offset = Arena.offset(address);
-                final int chunks = ForwardRootDescriptor.count(buffer, offset);
+                final int chunks = ForwardRootDescriptor.entryChunks(from.slabs, address);
                 if (rootFirsts.length < chunks)
                 {
                     rootFirsts = new long[chunks];
@@ -1235,7 +1233,7 @@ public final class ReverseIndex implements AutoCloseable
                 }
                 for (int c = 0; c < chunks; c++, reference++)
                 {
-                    final long chunk = ForwardRootDescriptor.address(buffer, offset, c);
+                    final long chunk = ForwardRootDescriptor.entryChunk(from.slabs, address, c);
                     final int first = references.first(reference);
                     final long copy;
                     if (first == reference)
@@ -1252,8 +1250,14 @@ public final class ReverseIndex implements AutoCloseable
                         copy = references.copy(first);
                         freshShared.share(copy);
                     }
-                    rootFirsts[c] = ForwardRootDescriptor.first(buffer, offset, c);
+                    rootFirsts[c] = ForwardRootDescriptor.entryFirst(from.slabs, address, c);
                     rootChunks[c] = copy;
+                }
+                if (chunks == 1 && fresh.loneChunks())
+                {
+                    // a root of one chunk from a generation before lone chunks goes too
+                    extentsEditor.set(o, ForwardRootDescriptor.lone(rootChunks[0]));
+                    continue;
                 }
                 // rewritten, not copied: the new addresses may need the wide format where the old fitted narrow
                 final long root = ForwardRootDescriptor.write(fresh, rootFirsts, rootChunks, chunks);

@@ -55,9 +55,14 @@ final class SlabFiles
      * since chunks may be ({@link ExtentsDescriptor}), 4 since stripes may be ({@link StripeDescriptor}), 5 since
      * narrow extents take 13 bytes, 6 since blocks are 4-byte aligned (narrow roots pack offsets in 4-byte units), 7
      * since the header carries the log id (the blocks are as in 6), 8 since chunks may be packed and stripes keyed
-     * (header as in 7).
+     * (header as in 7), 9 since the generation's log may name a chunk as an owner's whole map
+     * ({@link ForwardRootDescriptor#LONE}; the blocks and the header are as in 8).
      */
-    static final int VERSION = 8;
+    static final int VERSION = 9;
+    /**
+     * The format before lone chunks: the slabs of a log of format 4; still read, and written to such a log.
+     */
+    static final int VERSION_8 = 8;
     /**
      * The format before packed chunks and keyed stripes: the slabs of a log of format 3; still read, and written to
      * such a log.
@@ -99,8 +104,8 @@ final class SlabFiles
     private final Path directory;
     private final int generation;
     /**
-     * The format of this generation's slabs: {@link #VERSION}, {@link #VERSION_7} for a log of format 3, or
-     * {@link #VERSION_6} for a log of format 1 or 2.
+     * The format of this generation's slabs: {@link #VERSION}, {@link #VERSION_8} for a log of format 4,
+     * {@link #VERSION_7} for a log of format 3, or {@link #VERSION_6} for a log of format 1 or 2.
      */
     private final int version;
     /** The id of the generation's log, which every slab of format 7 on carries; unused for format 6. */
@@ -152,8 +157,9 @@ final class SlabFiles
         {
             return new SlabFiles(directory, replay.generation, VERSION_6, 0, SlabFiles::forceDirectory, opener);
         }
-        return new SlabFiles(directory, replay.generation, replay.format == IndexLog.VERSION_3 ? VERSION_7 : VERSION,
-            replay.logId(), SlabFiles::forceDirectory, opener);
+        final int version = replay.format == IndexLog.VERSION_3 ? VERSION_7 :
+            replay.format == IndexLog.VERSION_4 ? VERSION_8 : VERSION;
+        return new SlabFiles(directory, replay.generation, version, replay.logId(), SlabFiles::forceDirectory, opener);
     }
 
     /**
@@ -161,6 +167,15 @@ final class SlabFiles
      * ({@link StripeDescriptor#KEYED}): from format 8 on.
      */
     boolean denseBlocks()
+    {
+        return version >= VERSION_8;
+    }
+
+    /**
+     * Whether this generation's log may name a chunk as an owner's whole map ({@link ForwardRootDescriptor#LONE}):
+     * from format 9 on.
+     */
+    boolean loneChunks()
     {
         return version >= VERSION;
     }
@@ -337,7 +352,8 @@ final class SlabFiles
                 throw new CorruptIndexException(file, "header checksum mismatch");
             }
             final int fileVersion = buffer.getInt(VERSION_OFFSET);
-            if (fileVersion != VERSION && fileVersion != VERSION_7 && fileVersion != VERSION_6)
+            if (fileVersion != VERSION && fileVersion != VERSION_8 && fileVersion != VERSION_7 &&
+                fileVersion != VERSION_6)
             {
                 throw new CorruptIndexException(file, "unsupported slab version: version=" + fileVersion +
                     " supported=" + VERSION_6 + ".." + VERSION);

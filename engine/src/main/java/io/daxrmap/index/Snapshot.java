@@ -104,8 +104,8 @@ final class Snapshot
     }
 
     /**
-     * The address of an owner's forward map root, or {@link #NO_EXTENTS}; the root and its chunks are checked before
-     * they are first read.
+     * The forward directory's entry for an owner: its map's root, its lone chunk ({@link ForwardRootDescriptor#LONE}),
+     * or {@link #NO_EXTENTS}; the root and its chunks are checked before they are first read.
      *
      * @throws java.io.UncheckedIOException with a {@link CorruptIndexException} cause if a block is damaged.
      */

@@ -76,25 +76,66 @@ class BlockVerificationTest
         }
     }
 
+    /**
+     * A one-extent map is a lone chunk, without a root ({@link ForwardRootDescriptor#LONE}): its damage is the chunk's.
+     */
     @Test
     void shouldRefuseADamagedForwardMapToForwardQueriesButNotToReverseOnes() throws IOException
+    {
+        final Path directory = build();
+        final Block chunk;
+        try (ReverseIndex index = ReverseIndex.open(directory))
+        {
+            final int ownerId = index.current().ownerId(Owner.data(105));
+            final long entry = index.current().extents.get(ownerId);
+            assertTrue(ForwardRootDescriptor.isLone(entry), "a one-extent map has no root");
+            chunk = new Block(directory, ownerId, entry & ~ForwardRootDescriptor.LONE);
+        }
+        chunk.flip(ExtentsDescriptor.HEADER_LENGTH);
+        assertForwardRefused(directory, Owner.data(105), chunk.slab + ": block checksum mismatch: forward map of owner " +
+            chunk.index + " chunk 0 offset=" + chunk.offset);
+    }
+
+    @Test
+    void shouldRefuseADamagedForwardMapRootToForwardQueries() throws IOException
     {
         final Path directory = build();
         final Block root;
         try (ReverseIndex index = ReverseIndex.open(directory))
         {
-            final int ownerId = index.current().ownerId(Owner.data(105));
-            root = new Block(directory, ownerId, index.current().extents.get(ownerId));
+            // 64 extents, every other block of the last file's free space: two chunks or more, and a root
+            final Batch batch = index.newBatch();
+            for (int b = 0; b < 2 * ForwardRootDescriptor.CHUNK_EXTENTS; b++)
+            {
+                batch.map(Owner.data(200), (long)b * BLOCK, (FILES - 1) * SPACING + 2 * LENGTH + 2L * b * BLOCK, BLOCK,
+                    0);
+            }
+            batch.commit();
+            final int ownerId = index.current().ownerId(Owner.data(200));
+            final long entry = index.current().extents.get(ownerId);
+            assertTrue(!ForwardRootDescriptor.isLone(entry) &&
+                ForwardRootDescriptor.entryChunks(index.current().slabs, entry) > 1, "a map of several chunks");
+            root = new Block(directory, ownerId, entry);
         }
         root.flip(ForwardRootDescriptor.HEADER_LENGTH);
+        assertForwardRefused(directory, Owner.data(200), root.slab + ": block checksum mismatch: forward map root " +
+            "of owner " + root.index + " offset=" + root.offset);
+    }
+
+    /**
+     * The forward query of the damaged owner is refused with {@code message}; its reverse query and another owner's
+     * forward query answer.
+     */
+    private static void assertForwardRefused(final Path directory, final long damaged, final String message)
+        throws IOException
+    {
         try (ReverseIndex index = ReverseIndex.open(directory))
         {
             assertEquals(List.of(Owner.data(105)), owners(index, 5));
             final IndexReader reader = index.newReader();
             final UncheckedIOException ex = assertThrows(UncheckedIOException.class,
-                () -> reader.forward(Owner.data(105), 0, LENGTH, (fileOffset, deviceOffset, length, flags) -> true));
-            assertEquals(root.slab + ": block checksum mismatch: forward map root of owner " + root.index +
-                " offset=" + root.offset, ex.getCause().getMessage());
+                () -> reader.forward(damaged, 0, LENGTH, (fileOffset, deviceOffset, length, flags) -> true));
+            assertEquals(message, ex.getCause().getMessage());
             final List<Long> extents = new ArrayList<>();
             reader.forward(Owner.data(104), 0, LENGTH, (fileOffset, deviceOffset, length, flags) ->
                 extents.add(deviceOffset));

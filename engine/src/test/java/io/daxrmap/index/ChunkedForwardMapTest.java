@@ -192,6 +192,7 @@ class ChunkedForwardMapTest
     {
         final Snapshot snapshot = index.current();
         final long root = snapshot.extentsAddress(snapshot.ownerId(owner));
+        assertTrue(!ForwardRootDescriptor.isLone(root), context + ": " + Owner.toString(owner) + " has a root");
         final int header = snapshot.buffer(root).getInt(Arena.offset(root), ForwardRootDescriptor.BYTE_ORDER);
         assertEquals(wide, (header & ForwardRootDescriptor.NARROW) == 0,
             context + ": root of " + Owner.toString(owner) + " is wide");
@@ -549,24 +550,30 @@ class ChunkedForwardMapTest
             assertEquals(0, extents, context);
             return;
         }
-        final UnsafeBuffer rootBuffer = snapshot.buffer(root);
-        final int rootOffset = Arena.offset(root);
-        assertEquals(sealed, ForwardRootDescriptor.intact(rootBuffer, rootOffset), context);
-        final int chunks = ForwardRootDescriptor.count(rootBuffer, rootOffset);
+        final int chunks = ForwardRootDescriptor.entryChunks(snapshot.slabs, root);
+        if (index.arena.loneChunks())
+        {
+            assertEquals(chunks == 1, ForwardRootDescriptor.isLone(root), context + ": a map of one chunk, and only " +
+                "such a map, has no root: chunks=" + chunks);
+        }
+        if (!ForwardRootDescriptor.isLone(root))
+        {
+            assertEquals(sealed, ForwardRootDescriptor.intact(snapshot.buffer(root), Arena.offset(root)), context);
+        }
         int total = 0;
         long previousEnd = -1;
         long previousDeviceEnd = -1;
         int previousFlags = -1;
         for (int c = 0; c < chunks; c++)
         {
-            final long chunk = ForwardRootDescriptor.address(rootBuffer, rootOffset, c);
+            final long chunk = ForwardRootDescriptor.entryChunk(snapshot.slabs, root, c);
             final UnsafeBuffer buffer = snapshot.buffer(chunk);
             final int offset = Arena.offset(chunk);
             final int count = ExtentsDescriptor.count(buffer, offset);
             assertTrue(count >= 1 && count <= ForwardRootDescriptor.CHUNK_EXTENTS, context + " chunk " + c + " count=" +
                 count);
             assertEquals(sealed, ExtentsDescriptor.intact(buffer, offset), context);
-            assertEquals(ForwardRootDescriptor.first(rootBuffer, rootOffset, c), ExtentsDescriptor.fileOffset(buffer,
+            assertEquals(ForwardRootDescriptor.entryFirst(snapshot.slabs, root, c), ExtentsDescriptor.fileOffset(buffer,
                 offset, 0), context + " chunk " + c + " first");
             final long file = ExtentsDescriptor.fileOffset(buffer, offset, 0);
             final boolean joinable = file == previousEnd &&
@@ -587,12 +594,11 @@ class ChunkedForwardMapTest
     private static long[] chunkAddresses(final Snapshot snapshot, final long owner)
     {
         final long root = snapshot.extentsAddress(snapshot.ownerId(owner));
-        final UnsafeBuffer buffer = snapshot.buffer(root);
-        final int chunks = ForwardRootDescriptor.count(buffer, Arena.offset(root));
+        final int chunks = ForwardRootDescriptor.entryChunks(snapshot.slabs, root);
         final long[] out = new long[chunks];
         for (int c = 0; c < chunks; c++)
         {
-            out[c] = ForwardRootDescriptor.address(buffer, Arena.offset(root), c);
+            out[c] = ForwardRootDescriptor.entryChunk(snapshot.slabs, root, c);
         }
         return out;
     }

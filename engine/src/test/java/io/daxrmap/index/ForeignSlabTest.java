@@ -245,12 +245,7 @@ class ForeignSlabTest
             assertTrue(formats[WOULD_PACK] > 0, "chunks there that would pack: " + Arrays.toString(formats));
             reopened.verify();
         }
-        assertEquals(IndexLog.VERSION_3, logFormat(directory.resolve("log-1.dat")), "the log stays in its format");
-        assertEquals(SlabFiles.VERSION_7, slabFormat(directory.resolve("slab-1-1.dat")), "in the log's slab format");
-        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
-        {
-            assertEquals(Workload.scan(expected), Workload.scan(follower));
-        }
+        assertStaysInFormats(directory, expected, IndexLog.VERSION_3, SlabFiles.VERSION_7);
         try (ReverseIndex reopened = ReverseIndex.open(directory))
         {
             reopened.compactNow();
@@ -271,6 +266,54 @@ class ForeignSlabTest
         }
     }
 
+    /**
+     * An index of log format 4 (slab format 8, before lone chunks) is read and appended to in its formats: its writer
+     * gives every forward map a root, as the version before reads only roots. The compaction writes the current
+     * formats, and its maps of one chunk, old and new, lose their roots.
+     */
+    @Test
+    void shouldWriteNoLoneChunkIntoAnIndexOfTheFormatBeforeThemUntilACompactionWritesTheNewOne() throws IOException
+    {
+        final Path directory = temp.resolve("index");
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        Workload.createWithBatches(directory, expected, SEED, 20);
+        toFormats(directory, IndexLog.VERSION_4, SlabFiles.VERSION_8);
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertTrue(reopened.arena.denseBlocks());
+            assertFalse(reopened.arena.loneChunks());
+            Workload.applyBoth(reopened, expected, SEED, 21, 40); // into a new slab, slab-1-1.dat
+            mapScattered(reopened, expected, Owner.data(300), 0);
+            final int[] formats = chunkFormats(reopened.current(), 1);
+            assertEquals(0, formats[LONE], "lone chunks written into a format 8 generation");
+            assertTrue(formats[ONE_CHUNK_ROOT] > 0, "roots of one chunk there: " + Arrays.toString(formats));
+            assertTrue(formats[PACKED] > 0 && formats[KEYED] > 0, "packed chunks and keyed stripes, as format 8 has " +
+                "them: " + Arrays.toString(formats));
+            reopened.verify();
+        }
+        assertStaysInFormats(directory, expected, IndexLog.VERSION_4, SlabFiles.VERSION_8);
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            reopened.compactNow();
+            assertTrue(reopened.arena.loneChunks());
+            final int[] compacted = chunkFormats(reopened.current(), 0);
+            assertEquals(0, compacted[ONE_CHUNK_ROOT], "roots of one chunk after the compaction: " +
+                Arrays.toString(compacted));
+            assertTrue(compacted[LONE] > 0, "lone chunks after the compaction: " + Arrays.toString(compacted));
+            Workload.applyBoth(reopened, expected, SEED, 41, 60);
+            assertEquals(0, chunkFormats(reopened.current(), 0)[ONE_CHUNK_ROOT], "roots of one chunk written after");
+        }
+        assertEquals(IndexLog.VERSION, logFormat(directory.resolve("log-2.dat")));
+        assertEquals(SlabFiles.VERSION, slabFormat(directory.resolve("slab-2-0.dat")));
+        try (ReverseIndex reopened = ReverseIndex.open(directory))
+        {
+            assertEquals(61, reopened.version());
+            assertEquals(Workload.scan(expected), Workload.scan(reopened));
+            assertEquals(Workload.forwardScan(expected), Workload.forwardScan(reopened));
+            reopened.verify();
+        }
+    }
+
     @Test
     void shouldRefuseASlabOfTheFormatBeforePackedChunksInAnIndexOfTheCurrentFormat() throws IOException
     {
@@ -282,7 +325,7 @@ class ForeignSlabTest
         writeHeader(slab, withSlabCrc(header));
         final CorruptIndexException ex = assertThrows(CorruptIndexException.class, () -> ReverseIndex.open(directory));
         assertTrue(ex.getMessage().startsWith(slab + ": slab of another index: its format is not the one of the " +
-            "index's log: version=7 expected=8"), ex.getMessage());
+            "index's log: version=7 expected=" + SlabFiles.VERSION), ex.getMessage());
     }
 
     /**
@@ -304,17 +347,35 @@ class ForeignSlabTest
         }
     }
 
+    /**
+     * The generation's log and the slab its writer added (slab-1-1.dat) stayed in their formats, and a follower reads
+     * what {@code expected} holds.
+     */
+    private static void assertStaysInFormats(final Path directory, final ReverseIndex expected, final int log,
+        final int slab) throws IOException
+    {
+        assertEquals(log, logFormat(directory.resolve("log-1.dat")), "the log stays in its format");
+        assertEquals(slab, slabFormat(directory.resolve("slab-1-1.dat")), "in the log's slab format");
+        try (ReverseIndex follower = ReverseIndex.openReadOnly(directory))
+        {
+            assertEquals(Workload.scan(expected), Workload.scan(follower));
+        }
+    }
+
     private static final int PACKED = 0;
     private static final int WOULD_PACK = 1;
     private static final int KEYED = 2;
+    private static final int LONE = 3;
+    private static final int ONE_CHUNK_ROOT = 4;
 
     /**
      * Of the blocks in slabs from {@code firstSlab} on: how many chunks are packed, how many unpacked ones hold
-     * extents that would pack, and how many stripes are keyed.
+     * extents that would pack, how many stripes are keyed, how many chunks are an owner's lone chunk, and how many
+     * roots name a single chunk.
      */
     private static int[] chunkFormats(final Snapshot snapshot, final int firstSlab)
     {
-        final int[] counts = new int[3];
+        final int[] counts = new int[5];
         for (int s = 0; s < snapshot.stripeCount(); s++)
         {
             final long stripe = snapshot.stripeAddress(s);
@@ -335,10 +396,18 @@ class ForeignSlabTest
             {
                 continue;
             }
-            final int rootOffset = Arena.offset(root);
-            for (int c = 0; c < ForwardRootDescriptor.count(snapshot.buffer(root), rootOffset); c++)
+            final int chunks = ForwardRootDescriptor.entryChunks(snapshot.slabs, root);
+            if (Arena.slab(root) >= firstSlab && ForwardRootDescriptor.isLone(root))
             {
-                final long chunk = ForwardRootDescriptor.address(snapshot.buffer(root), rootOffset, c);
+                counts[LONE]++;
+            }
+            else if (Arena.slab(root) >= firstSlab && chunks == 1)
+            {
+                counts[ONE_CHUNK_ROOT]++;
+            }
+            for (int c = 0; c < chunks; c++)
+            {
+                final long chunk = ForwardRootDescriptor.entryChunk(snapshot.slabs, root, c);
                 if (Arena.slab(chunk) < firstSlab)
                 {
                     continue;

@@ -103,4 +103,32 @@ final class Workload
         });
         return records;
     }
+
+    /**
+     * Every owner's forward map, owner by owner in the order of the owners' first records, as text: what the index's
+     * forward maps say, where {@link #scan} says what its stripes do.
+     */
+    static List<String> forwardScan(final ReverseIndex index)
+    {
+        final IndexReader reader = index.newReader();
+        final java.util.Set<Long> owners = new java.util.LinkedHashSet<>();
+        reader.scan(0, Long.MAX_VALUE, (deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            if (Owner.hasFileOffset(owner))
+            {
+                owners.add(owner);
+            }
+            return true;
+        });
+        final List<String> extents = new ArrayList<>();
+        for (final long owner : owners)
+        {
+            reader.forward(owner, 0, Long.MAX_VALUE, (fileOffset, deviceOffset, length, flags) ->
+            {
+                extents.add(Owner.toString(owner) + "@" + fileOffset + "+" + length + " " + deviceOffset + " " + flags);
+                return true;
+            });
+        }
+        return extents;
+    }
 }

@@ -561,7 +561,7 @@ final class LogReplay
         if (type == IndexLog.CHECKPOINT)
         {
             // sized for the owners listed, so that it need not grow (and be laid out again): they come in ascending
-            // order, an id and a root of 12 bytes each, so the last one's id bounds them (owners without a map are
+            // order, an id and a block of 12 bytes each, so the last one's id bounds them (owners without a map are
             // not listed)
             final int entry = Integer.BYTES + Long.BYTES;
             int length = 0;

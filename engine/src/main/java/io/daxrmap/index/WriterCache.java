@@ -13,7 +13,8 @@ import java.util.ArrayList;
  * keeps the copy here too. Its copies stay here while it is open, marked as its own, so that it finds them again; once
  * it commits they are the state of the blocks it wrote. When the writer is freed after a batch that aborted or
  * failed, the copies it still owns leave the cache; those a failed commit had already written name blocks no
- * snapshot names, so no batch takes them either. A half-applied copy is never taken again. Addresses identify blocks
+ * snapshot names, so no batch takes them either, or a lone chunk it kept ({@link ForwardRootDescriptor#LONE}), which
+ * is the whole of any map whose entry names it. A half-applied copy is never taken again. Addresses identify blocks
  * only within one arena: the index empties the cache wherever it changes arena (a compaction, following another
  * process), and when a bulk load starts or the index closes.
  * <p>

@@ -92,7 +92,7 @@ class BlockVerificationTest
             chunk = new Block(directory, ownerId, entry & ~ForwardRootDescriptor.LONE);
         }
         chunk.flip(ExtentsDescriptor.HEADER_LENGTH);
-        assertForwardRefused(directory, Owner.data(105), chunk.slab + ": block checksum mismatch: forward map of owner " +
+        assertForwardRefused(directory, Owner.data(105), 5 * SPACING + BLOCK, chunk.slab + ": block checksum mismatch: forward map of owner " +
             chunk.index + " chunk 0 offset=" + chunk.offset);
     }
 
@@ -118,21 +118,21 @@ class BlockVerificationTest
             root = new Block(directory, ownerId, entry);
         }
         root.flip(ForwardRootDescriptor.HEADER_LENGTH);
-        assertForwardRefused(directory, Owner.data(200), root.slab + ": block checksum mismatch: forward map root " +
+        assertForwardRefused(directory, Owner.data(200), (FILES - 1) * SPACING + 2 * LENGTH, root.slab + ": block checksum mismatch: forward map root " +
             "of owner " + root.index + " offset=" + root.offset);
     }
 
     /**
-     * The forward query of the damaged owner is refused with {@code message}; its reverse query and another owner's
-     * forward query answer.
+     * The forward query of the damaged owner is refused with {@code message}; a reverse query of its bytes at
+     * {@code damagedBytes} and another owner's forward query answer.
      */
-    private static void assertForwardRefused(final Path directory, final long damaged, final String message)
-        throws IOException
+    private static void assertForwardRefused(final Path directory, final long damaged, final long damagedBytes,
+        final String message) throws IOException
     {
         try (ReverseIndex index = ReverseIndex.open(directory))
         {
-            assertEquals(List.of(Owner.data(105)), owners(index, 5));
             final IndexReader reader = index.newReader();
+            assertEquals(List.of(damaged), owners(reader, damagedBytes));
             final UncheckedIOException ex = assertThrows(UncheckedIOException.class,
                 () -> reader.forward(damaged, 0, LENGTH, (fileOffset, deviceOffset, length, flags) -> true));
             assertEquals(message, ex.getCause().getMessage());

@@ -4,6 +4,8 @@ import io.daxrmap.model.Owner;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -84,8 +86,73 @@ class OwnerTableTest
         }
     }
 
+    /**
+     * A writer interning owners one by one, publishing its keys, count and map after each as a batch publishes a
+     * snapshot, and a reader on the other core probing what it last saw: every owner it can name is found with its
+     * id, and an owner the writer adds next is not, though the writer may be putting it into the very map probed.
+     */
     @Test
-    void shouldTakeAboutTwelveBytesAnOwnerOnceTrimmed()
+    void shouldAnswerAReaderOnAnotherThreadWhileTheWriterAddsOwners() throws InterruptedException
+    {
+        final int owners = 300_000;
+        final OwnerTable table = new OwnerTable();
+        final AtomicReference<Object[]> published = new AtomicReference<>(new Object[] {table.keys(), 0, table.idMap()});
+        final AtomicReference<String> failure = new AtomicReference<>();
+        final AtomicLong probes = new AtomicLong();
+        final Thread reader = new Thread(() ->
+        {
+            try
+            {
+                probe(owners, published, failure, probes);
+            }
+            catch (final Throwable ex)
+            {
+                failure.set(ex.toString());
+            }
+        });
+        reader.start();
+        for (int i = 0; i < owners; i++)
+        {
+            assertEquals(i, table.intern(Owner.attr(5L * i)));
+            published.set(new Object[] {table.keys(), table.count(), table.idMap()});
+        }
+        reader.join();
+        assertEquals(null, failure.get());
+        assertTrue(probes.get() > 0);
+    }
+
+    /**
+     * Probe the owner table the writer last published until it publishes {@code owners} owners or a probe fails.
+     */
+    private static void probe(final int owners, final AtomicReference<Object[]> published,
+        final AtomicReference<String> failure, final AtomicLong probes)
+    {
+        final SplittableRandom random = new SplittableRandom(3);
+        int count = 0;
+        while (count < owners && failure.get() == null)
+        {
+            final Object[] seen = published.get();
+            final long[] keys = (long[])seen[0];
+            count = (Integer)seen[1];
+            final OwnerTable.IdMap map = (OwnerTable.IdMap)seen[2];
+            for (int i = 0; i < 64; i++)
+            {
+                final int id = count == 0 ? -1 : random.nextInt(count);
+                if (id >= 0 && map.get(Owner.attr(5L * id), keys, count) != id)
+                {
+                    failure.set("id " + id + " of " + count + " not found");
+                }
+                if (map.get(Owner.attr(5L * count), keys, count) != -1)
+                {
+                    failure.set("owner " + count + " found in a snapshot of " + count);
+                }
+                probes.incrementAndGet();
+            }
+        }
+    }
+
+    @Test
+    void shouldTakeItsKeysAndFourBytesASlotOnceTrimmed()
     {
         final OwnerTable table = new OwnerTable();
         final int owners = 138_606;

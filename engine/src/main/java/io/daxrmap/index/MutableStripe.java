@@ -70,20 +70,17 @@ final class MutableStripe
      */
     int find(final long position)
     {
+        // the last piece starting at or before r (the first starts at 0); halving a window whose one data-dependent
+        // choice is a conditional move, where the branch of a classic binary search was mispredicted about every
+        // other step: 11% of a one-cycle CoW remap's samples were this search
         final int r = (int)(position - start);
         int low = 0;
-        int high = count - 1;
-        while (low < high)
+        int n = count;
+        while (n > 1)
         {
-            final int mid = (low + high + 1) >>> 1;
-            if (rel[mid] <= r)
-            {
-                low = mid;
-            }
-            else
-            {
-                high = mid - 1;
-            }
+            final int half = n >>> 1;
+            low = rel[low + half] <= r ? low + half : low;
+            n -= half;
         }
         return low;
     }

@@ -195,23 +195,21 @@ final class MutableExtents
         }
     }
 
+    /**
+     * The last chunk whose first extent starts at or before a file offset, or 0: a search without a data-dependent
+     * branch, as {@link MutableStripe#find}.
+     */
     private int chunkFor(final long fileOffset)
     {
         int low = 0;
-        int high = chunks - 1;
-        while (low < high)
+        int n = chunks;
+        while (n > 1)
         {
-            final int mid = (low + high + 1) >>> 1;
-            if (chunkFirst[mid] <= fileOffset)
-            {
-                low = mid;
-            }
-            else
-            {
-                high = mid - 1;
-            }
+            final int half = n >>> 1;
+            low = chunkFirst[low + half] <= fileOffset ? low + half : low;
+            n -= half;
         }
-        return Math.max(low, 0);
+        return low;
     }
 
     private long chunkEnd(final int chunk)
@@ -257,25 +255,25 @@ final class MutableExtents
     }
 
     /**
-     * The first loaded extent that ends after a file offset, or {@code count}.
+     * The first loaded extent that ends after a file offset, or {@code count}: a search without a data-dependent
+     * branch, as {@link MutableStripe#find}.
      */
     private int search(final long fileOffset)
     {
-        int low = 0;
-        int high = count;
-        while (low < high)
+        if (count == 0)
         {
-            final int mid = (low + high) >>> 1;
-            if (file[mid] + length[mid] <= fileOffset)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
+            return 0;
         }
-        return low;
+        int low = 0;
+        int n = count;
+        while (n > 1)
+        {
+            final int half = n >>> 1;
+            final int at = low + half;
+            low = file[at] + length[at] <= fileOffset ? at : low;
+            n -= half;
+        }
+        return file[low] + length[low] <= fileOffset ? low + 1 : low;
     }
 
     /**

@@ -40,9 +40,9 @@ import java.nio.ByteOrder;
  * <p>
  * A map of one chunk has no root where the index's formats allow it (log format 5, slab format 9 on, and memory-only
  * indexes: {@link Arena#loneChunks}): the forward directory's entry is then the chunk's own address with {@link #LONE}
- * set, a bit no block address has (blocks are 4-byte aligned). Most owners of a real filesystem hold a few extents:
- * in the xfs-small capture 130,533 of 135,135 maps are one chunk, and their roots took 2.1 bytes a record. The
- * {@code entry} methods below read either kind of entry.
+ * set, a bit no block address has (blocks are 4-byte aligned). In the xfs-small capture replayed, 130,533 of 135,135
+ * maps are one chunk, and their roots took 2.1 bytes a record. The {@code entry} methods below read either kind of
+ * entry.
  */
 final class ForwardRootDescriptor
 {

@@ -10,8 +10,8 @@ import java.util.Arrays;
  * The map is stored as a root and chunks, or one chunk alone ({@link ForwardRootDescriptor}). Only a window of
  * consecutive base chunks is copied into the arrays, grown as operations reach further: every method that takes a
  * file range first loads the chunks that range overlaps, and the neighbours an added extent could join, so the arrays
- * always hold every extent an operation can see or change. {@link #write} rewrites the window's chunks only, and keeps the other
- * chunks' blocks.
+ * always hold every extent an operation can see or change. {@link #write} rewrites the window's chunks only, and
+ * keeps the other chunks' blocks.
  */
 final class MutableExtents
 {

@@ -334,7 +334,7 @@ final class BlockVerifier
     {
         if (ForwardRootDescriptor.isLone(root))
         {
-            checkBlock(log, files, slabs, slabCount, root & ~ForwardRootDescriptor.LONE, ExtentsDescriptor.HEADER_LENGTH,
+            checkBlock(log, files, slabs, slabCount, ForwardRootDescriptor.loneChunk(root), ExtentsDescriptor.HEADER_LENGTH,
                 ExtentsDescriptor::lengthOfHeader, CHUNK, ownerId, 0);
             return;
         }

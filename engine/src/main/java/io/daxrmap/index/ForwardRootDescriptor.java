@@ -105,6 +105,14 @@ final class ForwardRootDescriptor
     }
 
     /**
+     * The address of the chunk a lone entry names.
+     */
+    static long loneChunk(final long entry)
+    {
+        return entry & ~LONE;
+    }
+
+    /**
      * How many chunks a forward directory entry (a root or a lone chunk, not {@link Snapshot#NO_EXTENTS}) names.
      */
     static int entryChunks(final UnsafeBuffer[] slabs, final long entry)
@@ -117,7 +125,7 @@ final class ForwardRootDescriptor
      */
     static long entryChunk(final UnsafeBuffer[] slabs, final long entry, final int chunk)
     {
-        return isLone(entry) ? entry & ~LONE : address(slabs[Arena.slab(entry)], Arena.offset(entry), chunk);
+        return isLone(entry) ? loneChunk(entry) : address(slabs[Arena.slab(entry)], Arena.offset(entry), chunk);
     }
 
     /**
@@ -127,7 +135,7 @@ final class ForwardRootDescriptor
     {
         if (isLone(entry))
         {
-            final long address = entry & ~LONE;
+            final long address = loneChunk(entry);
             return ExtentsDescriptor.fileOffset(slabs[Arena.slab(address)], Arena.offset(address), 0);
         }
         return first(slabs[Arena.slab(entry)], Arena.offset(entry), chunk);

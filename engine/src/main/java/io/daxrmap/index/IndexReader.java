@@ -603,7 +603,7 @@ public final class IndexReader
     {
         if (ForwardRootDescriptor.isLone(address))
         {
-            forwardChunk(address & ~ForwardRootDescriptor.LONE, fileOffset, end, visitor);
+            forwardChunk(ForwardRootDescriptor.loneChunk(address), fileOffset, end, visitor);
             return;
         }
         final UnsafeBuffer root = snapshot.buffer(address);

@@ -89,7 +89,7 @@ class BlockVerificationTest
             final int ownerId = index.current().ownerId(Owner.data(105));
             final long entry = index.current().extents.get(ownerId);
             assertTrue(ForwardRootDescriptor.isLone(entry), "a one-extent map has no root");
-            chunk = new Block(directory, ownerId, entry & ~ForwardRootDescriptor.LONE);
+            chunk = new Block(directory, ownerId, ForwardRootDescriptor.loneChunk(entry));
         }
         chunk.flip(ExtentsDescriptor.HEADER_LENGTH);
         assertForwardRefused(directory, Owner.data(105), 5 * SPACING + BLOCK, chunk.slab + ": block checksum mismatch: forward map of owner " +

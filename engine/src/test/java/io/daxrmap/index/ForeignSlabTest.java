@@ -231,9 +231,7 @@ class ForeignSlabTest
         throws IOException
     {
         final Path directory = temp.resolve("index");
-        final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        Workload.createWithBatches(directory, expected, SEED, 20);
-        toFormats(directory, IndexLog.VERSION_3, SlabFiles.VERSION_7);
+        final ReverseIndex expected = createInFormats(directory, IndexLog.VERSION_3, SlabFiles.VERSION_7);
         try (ReverseIndex reopened = ReverseIndex.open(directory))
         {
             assertFalse(reopened.arena.denseBlocks());
@@ -277,9 +275,7 @@ class ForeignSlabTest
     void shouldWriteNoLoneChunkIntoAnIndexOfTheFormatBeforeThemUntilACompactionWritesTheNewOne() throws IOException
     {
         final Path directory = temp.resolve("index");
-        final ReverseIndex expected = ReverseIndex.create(Workload.config());
-        Workload.createWithBatches(directory, expected, SEED, 20);
-        toFormats(directory, IndexLog.VERSION_4, SlabFiles.VERSION_8);
+        final ReverseIndex expected = createInFormats(directory, IndexLog.VERSION_4, SlabFiles.VERSION_8);
         try (ReverseIndex reopened = ReverseIndex.open(directory))
         {
             assertTrue(reopened.arena.denseBlocks());
@@ -360,6 +356,19 @@ class ForeignSlabTest
             }
             batch.commit();
         }
+    }
+
+    /**
+     * An index of 20 batches written by this build, its headers relabelled to older formats.
+     *
+     * @return an index in memory that took the same batches, to compare the directory's with.
+     */
+    private static ReverseIndex createInFormats(final Path directory, final int log, final int slab) throws IOException
+    {
+        final ReverseIndex expected = ReverseIndex.create(Workload.config());
+        Workload.createWithBatches(directory, expected, SEED, 20);
+        toFormats(directory, log, slab);
+        return expected;
     }
 
     /**

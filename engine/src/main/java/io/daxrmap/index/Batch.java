@@ -373,7 +373,14 @@ public final class Batch
             while (at < fileEnd)
             {
                 final int i = forward.firstEndingAfter(at, fileEnd);
-                final long end = Math.min(fileEnd, forward.file[i] + forward.length[i]);
+                final long end = i < forward.count ? Math.min(fileEnd, forward.file[i] + forward.length[i]) : at;
+                if (end <= at || forward.file[i] > at)
+                {
+                    // requireMapped saw every byte mapped: only a defect of the forward map's search gets here, and
+                    // the loop would otherwise spin on it for ever
+                    throw new IllegalStateException("forward map lacks an extent it holds: owner=" +
+                        Owner.toString(owner) + " fileOffset=" + at);
+                }
                 if ((forward.flags[i] & MappingFlags.UNWRITTEN) != 0)
                 {
                     final long device = forward.device[i] + (at - forward.file[i]);

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -241,9 +242,13 @@ class DescriptorLayoutTest
     @Test
     void shouldFindThePieceOfEveryOffsetForEveryCount()
     {
-        // the search against a linear scan, for every count of one to a few cache lines of starts, narrow and wide
+        // the search against a linear scan, for every count of one to a few cache lines of starts, narrow and wide,
+        // and for counts around the ones where the search of narrow starts changes steps: 32 starts fill a line,
+        // and the lines' first starts are read together once at most 16 lines remain
         final java.util.Random random = new java.util.Random(7);
-        for (int count = 1; count <= 80; count++)
+        final int[] counts = IntStream.concat(IntStream.rangeClosed(1, 80),
+            IntStream.of(95, 96, 97, 200, 511, 512, 513, 544, 545, 1000, 1025, 4999)).toArray();
+        for (final int count : counts)
         {
             for (final boolean narrow : new boolean[] {true, false})
             {

@@ -376,10 +376,12 @@ public final class Batch
                 final long end = i < forward.count ? Math.min(fileEnd, forward.file[i] + forward.length[i]) : at;
                 if (end <= at || forward.file[i] > at)
                 {
-                    // requireMapped saw every byte mapped: only a defect of the forward map's search gets here, and
-                    // the loop would otherwise spin on it for ever
-                    throw new IllegalStateException("forward map lacks an extent it holds: owner=" +
-                        Owner.toString(owner) + " fileOffset=" + at);
+                    // requireMapped saw every byte mapped: only a defect (of the forward map's search, or of an
+                    // earlier pass's remap) gets here, and the loop would otherwise spin on it for ever
+                    throw new IllegalStateException("forward map has no extent at a byte it holds mapped: owner=" +
+                        Owner.toString(owner) + " at=" + at + " range=[" + fileOffset + ", " + fileEnd + ") index=" +
+                        i + " count=" + forward.count + (i < forward.count ?
+                        " found=[" + forward.file[i] + ", " + (forward.file[i] + forward.length[i]) + ")" : ""));
                 }
                 if ((forward.flags[i] & MappingFlags.UNWRITTEN) != 0)
                 {

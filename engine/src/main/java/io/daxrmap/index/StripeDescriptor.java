@@ -415,10 +415,11 @@ final class StripeDescriptor
         if (narrow && n > LINE_STARTS)
         {
             // Halving alone makes each step's load wait for the step before: on a stripe out of the cache, one miss
-            // for each cache line of starts it reaches. Instead, once at most SAMPLED_LINES lines of starts remain,
-            // read one start in each line (a start every LINE_STARTS): those loads do not depend on each other and
-            // miss together. Counting the ones at most the key names the line; its starts, and the next line's, are
-            // then in the cache for the halving that finishes the search.
+            // for each cache line of starts it reaches. Instead, once at most SAMPLED_LINES lines' worth of starts
+            // remain, read a start every LINE_STARTS (one a line's worth; the lines themselves begin wherever the
+            // block does): those loads do not depend on each other and miss together. Counting the ones at most the
+            // key names a line's worth of starts, which lies in the lines of its sample and the next one's, both then
+            // cached for the halving that finishes the search.
             while (n > LINE_STARTS * SAMPLED_LINES)
             {
                 final int half = n >>> 1;
@@ -428,7 +429,8 @@ final class StripeDescriptor
             int lines = 0;
             for (int sample = LINE_STARTS; sample < n; sample += LINE_STARTS)
             {
-                // 1 when the sample's start is at most the key: starts and key are below 2^16
+                // 1 when the sample's start is at most the key (starts are below 2^16 and the key below 2^30, so
+                // the difference cannot overflow)
                 lines += startUnits(buffer, offset, true, low + sample) - key - 1 >>> 31;
             }
             low += lines * LINE_STARTS;

@@ -262,9 +262,9 @@ class DescriptorLayoutTest
                 final UnsafeBuffer buffer = stripe(rel, new int[count], deltas);
                 assertEquals(narrow, (buffer.getInt(0, StripeDescriptor.BYTE_ORDER) & StripeDescriptor.NARROW) != 0);
                 final int end = rel[count - 1] + 3 * 4096;
+                int expected = 0;
                 for (int position = 0; position < end; position += 1024)
                 {
-                    int expected = 0;
                     while (expected + 1 < count && rel[expected + 1] <= position)
                     {
                         expected++;
@@ -272,6 +272,9 @@ class DescriptorLayoutTest
                     assertEquals(expected, StripeDescriptor.find(buffer, 0, position),
                         "count " + count + " narrow " + narrow + " position " + position);
                 }
+                // a stripe's last byte, far past its last start: a key well above 2^16 units
+                assertEquals(count - 1, StripeDescriptor.find(buffer, 0, (1 << 30) - 1),
+                    "count " + count + " last byte");
             }
         }
     }

@@ -676,6 +676,13 @@ public final class Batch
         {
             final MutableStripe stripe = stripe((int)(at >>> base.stripeShift));
             final long stop = Math.min(end, stripe.end);
+            if (stop <= at)
+            {
+                // past the device's end no stripe moves the loop on: only a defect (a forward map's extent the
+                // device cannot hold, a search that found the wrong one) gets here, which would otherwise spin
+                throw new IllegalStateException("reference range past the device's end: start=" + start + " end=" +
+                    end + " at=" + at + " ownerId=" + ownerId);
+            }
             final int first = stripe.splitAt(at);
             final int last = stripe.splitAt(stop);
             for (int i = first; i < last; i++)

@@ -515,7 +515,7 @@ public final class Batch
         final Snapshot next = new Snapshot(
             base.version + 1, base.geometry, base.stripeShift, stripeEditor.build(), extentsEditor.build(),
             arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(), index.sets.sets(),
-            index.sets.count(), base.verifier, base.placement);
+            index.sets.firstGroups(), index.sets.count(), base.verifier, base.placement);
         index.publish(this, next, stripeCount, stripeIndexes, stripeBlocks, ownerCount, ownerIds, ownerBlocks);
         return next.version;
     }

@@ -187,7 +187,7 @@ public final class BulkLoad
             final Snapshot next = new Snapshot(
                 base.version + 1, base.geometry, base.stripeShift, stripes, forward.editor.build(),
                 index.arena.slabs(), index.owners.keys(), index.owners.idMap(), index.owners.count(),
-                index.sets.sets(), index.sets.count(), base.verifier,
+                index.sets.sets(), index.sets.firstGroups(), index.sets.count(), base.verifier,
                 StripePlacement.derive(stripes, base.stripeCount(), index.emptyStripe, index.arena.slabs()));
             // the stripes' padding and markers are part of their layout: live, until a compaction lays them out anew
             index.liveBytes += forward.bytes + sweep.bytes + sweep.placer.padding();

@@ -225,7 +225,17 @@ public final class IndexReader
             if (PieceValue.isShared(value) &&
                 (cursor.end() >= offset + length || uniform(value, cursor.delta(), offset + length)))
             {
-                visitRangeGroups(snapshot.sets[PieceValue.setId(value)], offset, length);
+                final int at = PieceValue.setId(value) * OwnerSetTable.FIRST_GROUP_LONGS;
+                final long[] firstGroups = snapshot.setFirstGroups;
+                if ((firstGroups[at + 2] & OwnerSetTable.ONE_RUN) != 0)
+                {
+                    visitRangeRun(firstGroups[at], (int)firstGroups[at + 2], (int)firstGroups[at + 1],
+                        (int)(firstGroups[at + 1] >>> Integer.SIZE), offset, length);
+                }
+                else
+                {
+                    visitRangeGroups(snapshot.sets[PieceValue.setId(value)], offset, length);
+                }
             }
             else
             {
@@ -299,11 +309,24 @@ public final class IndexReader
      */
     private void answerWalkedPage(final int value, final long deviceOffset, final long pageEnd, final PageVisitor visitor)
     {
+        final int at = PieceValue.isShared(value) ? PieceValue.setId(value) * OwnerSetTable.FIRST_GROUP_LONGS : -1;
+        final long[] firstGroups = snapshot.setFirstGroups;
+        final boolean oneRun = at >= 0 && (firstGroups[at + 2] & OwnerSetTable.ONE_RUN) != 0;
         if (uniform(value, cursor.delta(), pageEnd) &&
-            (!PieceValue.isShared(value) || snapshot.sets[PieceValue.setId(value)].groupCount() == 1))
+            (at < 0 || oneRun || snapshot.sets[PieceValue.setId(value)].groupCount() == 1))
         {
             // One owner set over the whole page, one reference per owner: no (inode, pgoff) can repeat.
-            if (PieceValue.isShared(value))
+            if (oneRun)
+            {
+                // the set's first group is all of it, a run: from the table of first groups, not the set's object
+                startPageGroup(firstGroups[at], (int)firstGroups[at + 2], deviceOffset, pageEnd);
+                for (int ownerId = (int)firstGroups[at + 1], last = (int)(firstGroups[at + 1] >>> Integer.SIZE);
+                    ownerId <= last; ownerId++)
+                {
+                    onPageGroupOwner(ownerId);
+                }
+            }
+            else if (at >= 0)
             {
                 visitPageGroup(snapshot.sets[PieceValue.setId(value)], deviceOffset, pageEnd);
             }
@@ -653,13 +676,7 @@ public final class IndexReader
      */
     private void visitPageGroup(final OwnerSet set, final long start, final long end)
     {
-        final long fileOffset = start + set.groupDelta(0);
-        groupPgoff = fileOffset >> pageShift;
-        groupPgcnt = pageCount(fileOffset, end - start, pageShift);
-        groupStart = start;
-        groupLength = end - start;
-        groupFileOffset = fileOffset;
-        groupFlags = set.groupFlags(0) | MappingFlags.SHARED;
+        startPageGroup(set.groupDelta(0), set.groupFlags(0), start, end);
         if (set.groupIsRun(0))
         {
             for (int ownerId = set.groupFirst(0), last = set.groupLast(0); ownerId <= last; ownerId++)
@@ -670,6 +687,38 @@ public final class IndexReader
         else
         {
             set.groupBitmap(0).forEach(pageGroupConsumer);
+        }
+    }
+
+    /**
+     * What every owner of a page's share group of one (delta, flags) reports, worked out once.
+     */
+    private void startPageGroup(final long delta, final int flags, final long start, final long end)
+    {
+        final long fileOffset = start + delta;
+        groupPgoff = fileOffset >> pageShift;
+        groupPgcnt = pageCount(fileOffset, end - start, pageShift);
+        groupStart = start;
+        groupLength = end - start;
+        groupFileOffset = fileOffset;
+        groupFlags = flags | MappingFlags.SHARED;
+    }
+
+    /**
+     * {@link #visitRangeGroups} of a set that is one group whose owner ids are the run {@code first} to {@code last},
+     * from the table of first groups.
+     */
+    private void visitRangeRun(
+        final long delta, final int flags, final int first, final int last, final long start, final long length)
+    {
+        stopped = false;
+        groupStart = start;
+        groupLength = length;
+        groupFileOffset = start + delta;
+        groupFlags = flags | MappingFlags.SHARED;
+        for (int ownerId = first; ownerId <= last && !stopped; ownerId++)
+        {
+            onRangeGroupOwner(ownerId);
         }
     }
 

@@ -119,7 +119,7 @@ public final class ReverseIndex implements AutoCloseable
         this.store = store;
         this.readOnlyDirectory = null;
         this.current = new Snapshot(version, geometry, stripeShift, stripes, extents, arena.slabs(), owners.keys(),
-            owners.idMap(), owners.count(), sets.sets(), sets.count(), null,
+            owners.idMap(), owners.count(), sets.sets(), sets.firstGroups(), sets.count(), null,
             StripePlacement.derive(stripes, stripes.length(), emptyStripe, arena.slabs()));
         laidOut(current);
     }
@@ -469,7 +469,8 @@ public final class ReverseIndex implements AutoCloseable
         final StripePlacement placement = current != null && current.placement.settled() ? current.placement :
             StripePlacement.derive(stripes, stripes.length(), emptyStripe, slabs.slabs());
         current = new Snapshot(replay.version, replay.geometry, replay.stripeShift, stripes, replay.buildExtents(),
-            slabs.slabs(), owners.keys(), owners.idMap(), owners.count(), sets.sets(), sets.count(), verifier,
+            slabs.slabs(), owners.keys(), owners.idMap(), owners.count(), sets.sets(), sets.firstGroups(),
+            sets.count(), verifier,
             placement);
     }
 
@@ -714,7 +715,8 @@ public final class ReverseIndex implements AutoCloseable
         // a replaced index may have another geometry and stripe span: the snapshot carries them
         current = new Snapshot(fresh.current.version, fresh.current.geometry, fresh.current.stripeShift,
             fresh.current.stripes, fresh.current.extents, fresh.current.slabs, fresh.owners.keys(),
-            fresh.owners.idMap(), fresh.owners.count(), fresh.sets.sets(), fresh.sets.count(), verifier,
+            fresh.owners.idMap(), fresh.owners.count(), fresh.sets.sets(), fresh.sets.firstGroups(),
+            fresh.sets.count(), verifier,
             fresh.current.placement);
     }
 
@@ -1268,7 +1270,8 @@ public final class ReverseIndex implements AutoCloseable
         final LongDirectory stripes = stripeEditor.build();
         final Snapshot compacted = new Snapshot(
             from.version, geometry, stripeShift, stripes, extentsEditor.build(), fresh.slabs(),
-            from.ownerKeys, from.ownerIds, from.ownerCount, freshSets.sets(), freshSets.count(), null,
+            from.ownerKeys, from.ownerIds, from.ownerCount, freshSets.sets(), freshSets.firstGroups(),
+            freshSets.count(), null,
             StripePlacement.derive(stripes, from.stripeCount(), freshEmpty, fresh.slabs()));
         if (store != null)
         {
@@ -1308,7 +1311,8 @@ public final class ReverseIndex implements AutoCloseable
         final Snapshot opened = current;
         verifier = new BlockVerifier(log, arena, opened, emptyStripe);
         current = new Snapshot(opened.version, opened.geometry, opened.stripeShift, opened.stripes, opened.extents,
-            opened.slabs, opened.ownerKeys, opened.ownerIds, opened.ownerCount, opened.sets, opened.setCount,
+            opened.slabs, opened.ownerKeys, opened.ownerIds, opened.ownerCount, opened.sets,
+            opened.setFirstGroups, opened.setCount,
             verifier, opened.placement);
         if (background)
         {

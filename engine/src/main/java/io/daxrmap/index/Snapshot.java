@@ -24,6 +24,8 @@ final class Snapshot
     final OwnerTable.IdMap ownerIds;
     final int ownerCount;
     final OwnerSet[] sets;
+    /** {@link OwnerSetTable#firstGroups()}: group 0 of each set, which most sets are all of. */
+    final long[] setFirstGroups;
     final int setCount;
     /** Checks reopened blocks before their first read; null once there is nothing left to check. */
     final BlockVerifier verifier;
@@ -41,6 +43,7 @@ final class Snapshot
         final OwnerTable.IdMap ownerIds,
         final int ownerCount,
         final OwnerSet[] sets,
+        final long[] setFirstGroups,
         final int setCount,
         final BlockVerifier verifier,
         final StripePlacement placement)
@@ -55,6 +58,7 @@ final class Snapshot
         this.ownerIds = ownerIds;
         this.ownerCount = ownerCount;
         this.sets = sets;
+        this.setFirstGroups = setFirstGroups;
         this.setCount = setCount;
         this.verifier = verifier != null && !verifier.complete() ? verifier : null;
         this.placement = placement;

@@ -337,7 +337,7 @@ class StripePlacementTest
                 StripePlacement.derive(snapshot.stripes, snapshot.stripeCount(), index.emptyStripe, snapshot.slabs);
             final Snapshot mispredicted = new Snapshot(snapshot.version, snapshot.geometry, snapshot.stripeShift,
                 snapshot.stripes, snapshot.extents, snapshot.slabs, snapshot.ownerKeys, snapshot.ownerIds,
-                snapshot.ownerCount, snapshot.sets, snapshot.setCount, null, forged);
+                snapshot.ownerCount, snapshot.sets, snapshot.setFirstGroups, snapshot.setCount, null, forged);
             final PieceCursor expected = new PieceCursor();
             expected.snapshot(snapshot);
             final PieceCursor actual = new PieceCursor();

@@ -37,7 +37,7 @@ final class OwnerSetTable
     /**
      * Per set, beside {@link #sets}: group 0's delta, its first and last owner ids (low and high 32 bits), and its
      * stored flags with {@link #ONE_RUN} where the set is that one group and a run, as most are. A query of such a set
-     * reads these 24 bytes, 24 bytes from its neighbours' in one array, instead of the set's object and its arrays
+     * reads these 24 bytes, which lie beside the other sets' in one array, instead of the set's object and its arrays
      * scattered over the heap: on a large index those are cache misses of their own.
      */
     private long[] firstGroups = new long[64 * FIRST_GROUP_LONGS];

@@ -225,16 +225,17 @@ public final class IndexReader
             if (PieceValue.isShared(value) &&
                 (cursor.end() >= offset + length || uniform(value, cursor.delta(), offset + length)))
             {
-                final int at = PieceValue.setId(value) * OwnerSetTable.FIRST_GROUP_LONGS;
+                final int setId = PieceValue.setId(value);
                 final long[] firstGroups = snapshot.setFirstGroups;
-                if ((firstGroups[at + 2] & OwnerSetTable.ONE_RUN) != 0)
+                if (OwnerSetTable.isOneRun(firstGroups, setId))
                 {
-                    visitRangeRun(firstGroups[at], (int)firstGroups[at + 2], (int)firstGroups[at + 1],
-                        (int)(firstGroups[at + 1] >>> Integer.SIZE), offset, length);
+                    visitRangeRun(OwnerSetTable.firstDelta(firstGroups, setId),
+                        OwnerSetTable.firstFlags(firstGroups, setId), OwnerSetTable.firstOwner(firstGroups, setId),
+                        OwnerSetTable.lastOwner(firstGroups, setId), offset, length);
                 }
                 else
                 {
-                    visitRangeGroups(snapshot.sets[PieceValue.setId(value)], offset, length);
+                    visitRangeGroups(snapshot.sets[setId], offset, length);
                 }
             }
             else
@@ -309,26 +310,23 @@ public final class IndexReader
      */
     private void answerWalkedPage(final int value, final long deviceOffset, final long pageEnd, final PageVisitor visitor)
     {
-        final int at = PieceValue.isShared(value) ? PieceValue.setId(value) * OwnerSetTable.FIRST_GROUP_LONGS : -1;
+        final boolean inSet = PieceValue.isShared(value);
+        final int setId = inSet ? PieceValue.setId(value) : -1;
         final long[] firstGroups = snapshot.setFirstGroups;
-        final boolean oneRun = at >= 0 && (firstGroups[at + 2] & OwnerSetTable.ONE_RUN) != 0;
-        if (uniform(value, cursor.delta(), pageEnd) &&
-            (at < 0 || oneRun || snapshot.sets[PieceValue.setId(value)].groupCount() == 1))
+        final boolean oneRun = inSet && OwnerSetTable.isOneRun(firstGroups, setId);
+        if (uniform(value, cursor.delta(), pageEnd) && (!inSet || oneRun || snapshot.sets[setId].groupCount() == 1))
         {
             // One owner set over the whole page, one reference per owner: no (inode, pgoff) can repeat.
             if (oneRun)
             {
                 // the set's first group is all of it, a run: from the table of first groups, not the set's object
-                startPageGroup(firstGroups[at], (int)firstGroups[at + 2], deviceOffset, pageEnd);
-                for (int ownerId = (int)firstGroups[at + 1], last = (int)(firstGroups[at + 1] >>> Integer.SIZE);
-                    ownerId <= last; ownerId++)
-                {
-                    onPageGroupOwner(ownerId);
-                }
+                startPageGroup(OwnerSetTable.firstDelta(firstGroups, setId),
+                    OwnerSetTable.firstFlags(firstGroups, setId), deviceOffset, pageEnd);
+                visitPageRun(OwnerSetTable.firstOwner(firstGroups, setId), OwnerSetTable.lastOwner(firstGroups, setId));
             }
-            else if (at >= 0)
+            else if (inSet)
             {
-                visitPageGroup(snapshot.sets[PieceValue.setId(value)], deviceOffset, pageEnd);
+                visitPageGroup(snapshot.sets[setId], deviceOffset, pageEnd);
             }
             else
             {
@@ -679,10 +677,7 @@ public final class IndexReader
         startPageGroup(set.groupDelta(0), set.groupFlags(0), start, end);
         if (set.groupIsRun(0))
         {
-            for (int ownerId = set.groupFirst(0), last = set.groupLast(0); ownerId <= last; ownerId++)
-            {
-                onPageGroupOwner(ownerId);
-            }
+            visitPageRun(set.groupFirst(0), set.groupLast(0));
         }
         else
         {
@@ -702,6 +697,17 @@ public final class IndexReader
         groupLength = end - start;
         groupFileOffset = fileOffset;
         groupFlags = flags | MappingFlags.SHARED;
+    }
+
+    /**
+     * The page group's owners {@code first} to {@code last}, once {@link #startPageGroup} set what they report.
+     */
+    private void visitPageRun(final int first, final int last)
+    {
+        for (int ownerId = first; ownerId <= last; ownerId++)
+        {
+            onPageGroupOwner(ownerId);
+        }
     }
 
     /**

@@ -105,6 +105,46 @@ final class OwnerSetTable
         return firstGroups;
     }
 
+    /**
+     * Whether a set is one group whose owner ids are a run, as {@link #firstGroups()} tells it.
+     */
+    static boolean isOneRun(final long[] firstGroups, final int setId)
+    {
+        return (firstGroups[setId * FIRST_GROUP_LONGS + 2] & ONE_RUN) != 0;
+    }
+
+    /**
+     * A set's group 0's delta, from {@link #firstGroups()}.
+     */
+    static long firstDelta(final long[] firstGroups, final int setId)
+    {
+        return firstGroups[setId * FIRST_GROUP_LONGS];
+    }
+
+    /**
+     * A set's group 0's stored flags, from {@link #firstGroups()}.
+     */
+    static int firstFlags(final long[] firstGroups, final int setId)
+    {
+        return (int)firstGroups[setId * FIRST_GROUP_LONGS + 2];
+    }
+
+    /**
+     * A set's group 0's smallest owner id, from {@link #firstGroups()}.
+     */
+    static int firstOwner(final long[] firstGroups, final int setId)
+    {
+        return (int)firstGroups[setId * FIRST_GROUP_LONGS + 1];
+    }
+
+    /**
+     * A set's group 0's largest owner id, from {@link #firstGroups()}.
+     */
+    static int lastOwner(final long[] firstGroups, final int setId)
+    {
+        return (int)(firstGroups[setId * FIRST_GROUP_LONGS + 1] >>> Integer.SIZE);
+    }
+
     int count()
     {
         return count;

@@ -41,6 +41,8 @@ public final class IndexReader
      * these only. A set of this many or fewer goes to forEach whole, which tells a stopped visitor nothing more.
      */
     static final int STEPPED_OWNERS = 16;
+    /** The most owners of a walked share group whose records are followed over the next pieces together. */
+    static final int CHUNK = 256;
 
     private final ReverseIndex index;
     private final PieceCursor cursor = new PieceCursor();
@@ -48,8 +50,28 @@ public final class IndexReader
     private final IntConsumer pageGroupConsumer = this::onPageGroupOwner;
     private final IntConsumer groupOwnerConsumer = this::onGroupOwner;
     private final IntConsumer rangeGroupConsumer = this::onRangeGroupOwnerAfter;
-    /** Steps through a share group's first owner ids where a visitor may stop; reused, so queries allocate nothing. */
+    /**
+     * Steps through a share group's owner ids: its first ones where a visitor may stop, or a walked group's
+     * ({@link #visitGroupRefs}); reused, so queries allocate nothing.
+     */
     private final IntIteratorFlyweight groupIds = new IntIteratorFlyweight();
+    /** {@link #visitGroupRefs}: the piece before's bitmap of the walked group's (delta, flags). */
+    private final IntIteratorFlyweight previousIds = new IntIteratorFlyweight();
+    /** {@link #keepHeld}: a followed piece's bitmap of the walked group's (delta, flags). */
+    private final IntIteratorFlyweight heldIds = new IntIteratorFlyweight();
+    /** A walked group's owners whose records start on the cursor's piece, a chunk at a time ({@link #visitGroupRefs}). */
+    private final int[] chunkIds = new int[CHUNK];
+    /** Where each of the chunk's records ends ({@link #followChunk}). */
+    private final long[] chunkEnds = new long[CHUNK];
+    /** The chunk's owners still followed, as indexes into {@link #chunkIds}, in ascending id. */
+    private final int[] chunkAlive = new int[CHUNK];
+    /**
+     * {@link #findHeld}'s answer: a piece's owner ids of one (delta, flags), heldFirst to heldLast, all of them or, if
+     * not null, those of heldBitmap.
+     */
+    private int heldFirst;
+    private int heldLast;
+    private RoaringBitmap heldBitmap;
     /** The last owner id delivered by stepping, which forEach skips up to; past every id once stopped. */
     private int resumeAfter;
     private final RecordBuffer records = new RecordBuffer();
@@ -973,9 +995,18 @@ public final class IndexReader
         {
             onRef(PieceValue.ownerId(value), cursor.delta(), PieceValue.flags(value));
         }
-        else
+        else if (mode != MODE_SCAN_FIRST)
         {
             // shared: the order of the tests as in contains(), for the same reason
+            final OwnerSet set = snapshot.sets[PieceValue.setId(value)];
+            for (int g = 0, n = set.groupCount(); g < n && !stopped; g++)
+            {
+                visitGroupRefs(set, g);
+            }
+        }
+        else
+        {
+            // a scan's first piece: each reference is followed back too (onRef), owner by owner
             final OwnerSet set = snapshot.sets[PieceValue.setId(value)];
             for (int g = 0, n = set.groupCount(); g < n && !stopped; g++)
             {
@@ -989,24 +1020,243 @@ public final class IndexReader
                         onRef(ownerId, groupDelta, groupFlags);
                     }
                 }
-                else if (mode == MODE_BYTES)
+                else
                 {
-                    // only a byte query's visitor takes records as they come, so only it may stop early: its first
-                    // owner comes without opening the bitmap (as in visitRangeGroups), the next ones as
-                    // visitBitmapGroup steps them (one by one in a set of more than STEPPED_OWNERS)
-                    final int firstId = set.groupFirst(g);
-                    onRef(firstId, groupDelta, groupFlags);
-                    if (!stopped)
+                    visitBitmapGroup(set, set.groupBitmap(g), groupOwnerConsumer, false, -1);
+                }
+            }
+        }
+    }
+
+    /**
+     * The references of one (delta, flags) group of the cursor's shared piece that start on it (those the piece
+     * before does not hold), reported in ascending owner id as {@link #onRef} would report them one by one. They go
+     * a chunk at a time, and a chunk's records are followed over the pieces after it together: one ascending pass
+     * over each piece's matching group, where asking each piece's set about each owner ({@link #contains}) would look
+     * the group up and search its bitmap once per owner and piece. The first chunk is the group's first owner alone,
+     * taken without opening a bitmap, as a visitor may stop there; chunks then double, up to {@link #CHUNK}.
+     */
+    private void visitGroupRefs(final OwnerSet set, final int g)
+    {
+        final long delta = set.groupDelta(g);
+        final int flags = set.groupFlags(g);
+        // what the piece before holds of (delta, flags): owner ids previousFirst to previousLast, all of them or those
+        // of previousBitmap; none where previousLast < previousFirst
+        findHeld(hasPrevious ? previousValue : PieceValue.EMPTY, previousDelta, delta, flags);
+        final int previousFirst = heldFirst;
+        final int previousLast = heldLast;
+        final RoaringBitmap previousBitmap = heldBitmap;
+        if (previousBitmap != null)
+        {
+            previousIds.wrap(previousBitmap);
+        }
+        final RoaringBitmap bitmap = set.groupBitmap(g);
+        final int first = set.groupFirst(g);
+        final int last = set.groupLast(g);
+        int taken = first - 1; // the last owner id taken from the group: none yet
+        boolean opened = false;
+        boolean exhausted = false;
+        int chunk = 1;
+        while (!exhausted && !stopped)
+        {
+            int count = 0;
+            while (count < chunk)
+            {
+                final int id;
+                if (taken < first)
+                {
+                    id = first;
+                }
+                else if (bitmap == null)
+                {
+                    if (taken >= last)
                     {
-                        visitBitmapGroup(set, set.groupBitmap(g), groupOwnerConsumer, true, firstId);
+                        exhausted = true;
+                        break;
+                    }
+                    id = taken + 1;
+                }
+                else
+                {
+                    if (!opened)
+                    {
+                        groupIds.wrap(bitmap);
+                        groupIds.advanceIfNeeded(taken + 1);
+                        opened = true;
+                    }
+                    if (!groupIds.hasNext())
+                    {
+                        exhausted = true;
+                        break;
+                    }
+                    id = groupIds.next();
+                }
+                taken = id;
+                if (id < previousFirst || id > previousLast)
+                {
+                    chunkIds[count++] = id;
+                }
+                else if (previousBitmap == null)
+                {
+                    // the piece before holds a run of this group's ids: their records started there; skip it whole
+                    taken = previousLast;
+                    if (opened)
+                    {
+                        groupIds.advanceIfNeeded(previousLast + 1);
                     }
                 }
                 else
                 {
-                    // page queries and scans take every owner of the piece before they answer: no stepping
-                    visitBitmapGroup(set, set.groupBitmap(g), groupOwnerConsumer, false, -1);
+                    previousIds.advanceIfNeeded(id);
+                    if (!previousIds.hasNext() || previousIds.peekNext() != id)
+                    {
+                        chunkIds[count++] = id;
+                    }
                 }
             }
+            if (count > 0)
+            {
+                followChunk(delta, flags, count);
+                reportChunk(delta, flags, count);
+            }
+            chunk = Math.min(chunk << 1, CHUNK);
+        }
+    }
+
+    /**
+     * Where the records of the chunk's owners (each a reference of (delta, flags) on the cursor's piece) end: the
+     * start of the first piece after it that does not hold the reference, else the query's limit or the device's end.
+     */
+    private void followChunk(final long delta, final int flags, final int count)
+    {
+        final long limit = mode >= MODE_SCAN_FIRST ? Long.MAX_VALUE : queryEnd;
+        long end = cursor.end();
+        int alive = count;
+        for (int k = 0; k < count; k++)
+        {
+            chunkAlive[k] = k;
+        }
+        if (end < limit)
+        {
+            look.copyFrom(cursor);
+            int lastValue = cursor.value();
+            long lastDelta = cursor.delta();
+            while (end < limit && look.next())
+            {
+                final int nextValue = look.value();
+                final long nextDelta = look.delta();
+                // A piece with the same value as the last (cut only by a stripe boundary) holds the references too.
+                if (nextValue != lastValue || nextDelta != lastDelta)
+                {
+                    alive = keepHeld(nextValue, nextDelta, delta, flags, alive, end);
+                    if (alive == 0)
+                    {
+                        return;
+                    }
+                }
+                end = look.end();
+                lastValue = nextValue;
+                lastDelta = nextDelta;
+            }
+        }
+        for (int k = 0; k < alive; k++)
+        {
+            chunkEnds[chunkAlive[k]] = end;
+        }
+    }
+
+    /**
+     * Of the chunk's owners still followed ({@link #chunkAlive}'s first {@code alive}, in ascending id), keep those
+     * whose reference of (delta, flags) the piece of {@code value} and {@code pieceDelta} holds, as {@link #contains}
+     * tells; the others' records end at {@code end}, where the piece starts.
+     *
+     * @return how many are kept.
+     */
+    private int keepHeld(
+        final int value, final long pieceDelta, final long delta, final int flags, final int alive, final long end)
+    {
+        findHeld(value, pieceDelta, delta, flags);
+        final int first = heldFirst;
+        final int last = heldLast;
+        final RoaringBitmap bitmap = heldBitmap;
+        if (bitmap != null && alive > 1)
+        {
+            heldIds.wrap(bitmap);
+        }
+        int kept = 0;
+        for (int k = 0; k < alive; k++)
+        {
+            final int at = chunkAlive[k];
+            final int id = chunkIds[at];
+            boolean held = first <= id && id <= last;
+            if (held && bitmap != null)
+            {
+                if (alive == 1)
+                {
+                    held = bitmap.contains(id);
+                }
+                else
+                {
+                    heldIds.advanceIfNeeded(id);
+                    held = heldIds.hasNext() && heldIds.peekNext() == id;
+                }
+            }
+            if (held)
+            {
+                chunkAlive[kept++] = at;
+            }
+            else
+            {
+                chunkEnds[at] = end;
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Set {@link #heldFirst}, {@link #heldLast} and {@link #heldBitmap} to the owner ids of one (delta, flags) that a
+     * piece holds, as {@link #contains} tells them: none where heldLast < heldFirst.
+     */
+    private void findHeld(final int value, final long pieceDelta, final long delta, final int flags)
+    {
+        heldFirst = 0;
+        heldLast = -1;
+        heldBitmap = null;
+        // the order of the tests as in contains(), for the same reason
+        if (PieceValue.isEmpty(value))
+        {
+            return;
+        }
+        if (PieceValue.isSingle(value))
+        {
+            if (pieceDelta == delta && PieceValue.flags(value) == flags)
+            {
+                heldFirst = PieceValue.ownerId(value);
+                heldLast = heldFirst;
+            }
+            return;
+        }
+        final OwnerSet set = snapshot.sets[PieceValue.setId(value)];
+        final int group = set.group(delta, flags);
+        if (group >= 0)
+        {
+            heldFirst = set.groupFirst(group);
+            heldLast = set.groupLast(group);
+            heldBitmap = set.groupBitmap(group);
+        }
+    }
+
+    /**
+     * Report the chunk's records, as {@link #onRef} would have one by one: each starts on the cursor's piece, which is
+     * shared.
+     */
+    private void reportChunk(final long delta, final int flags, final int count)
+    {
+        final long start = mode <= MODE_PAGE_DIRECT ? Math.max(cursor.start(), queryStart) : cursor.start();
+        final long limit = mode >= MODE_SCAN_FIRST ? Long.MAX_VALUE : queryEnd;
+        for (int k = 0; k < count && !stopped; k++)
+        {
+            report(chunkIds[k], delta, flags, start, Math.min(chunkEnds[k], limit), true);
         }
     }
 
@@ -1054,7 +1304,15 @@ public final class IndexReader
                 lastDelta = nextDelta;
             }
         }
-        end = Math.min(end, limit);
+        report(ownerId, delta, flags, start, Math.min(end, limit), shared);
+    }
+
+    /**
+     * A reference's record, {@code [start, end)}, as the walk's mode takes it.
+     */
+    private void report(
+        final int ownerId, final long delta, final int flags, final long start, final long end, final boolean shared)
+    {
         if (ownerId == FREE_REF)
         {
             records.add(start, end - start, Owner.FREE, 0, MappingFlags.SPECIAL_OWNER);

@@ -183,6 +183,14 @@ final class OwnerSet
         return cardinality;
     }
 
+    /**
+     * The group of a (delta, flags), or a negative number if the set has none.
+     */
+    int group(final long delta, final int flags)
+    {
+        return find(delta, flags);
+    }
+
     boolean contains(final int ownerId, final long delta, final int flags)
     {
         final int group = find(delta, flags);

@@ -376,6 +376,90 @@ class AllocationFreeQueryTest
         assertTrue(allocated <= TOLERATED_BYTES, "allocated=" + allocated + " bytes over 20,000 queries");
     }
 
+    @Test
+    void shouldNotAllocateFollowingBitmapShareGroupsOverSeveralPieces()
+    {
+        // 300 clones whose owner ids lie apart (bitmap groups, more owners than a walk's chunk), each rewritten at one
+        // of the 16 blocks: every block is a piece of its own, whose group the walk compares with the block's before
+        // and follows over the blocks after, with the reader's reused iterators and arrays
+        final ReverseIndex scattered = ReverseIndex.create(new IndexConfig(new DeviceGeometry(0, 64L << 20, BLOCK), 512));
+        final Batch batch = scattered.newBatch();
+        final int clones = 300;
+        batch.map(Owner.data(100), 0, 0, 16L * BLOCK, 0);
+        for (int clone = 1; clone <= clones; clone++)
+        {
+            batch.map(Owner.data(1000 + clone), 0, (32L << 20) + clone * (long)BLOCK, BLOCK, 0);
+            batch.reflink(Owner.data(100), 0, Owner.data(5000 + clone), 0, 16L * BLOCK);
+        }
+        for (int clone = 1; clone <= clones; clone++)
+        {
+            final long block = clone % 16;
+            batch.unmap(Owner.data(5000 + clone), block * BLOCK, BLOCK)
+                .map(Owner.data(5000 + clone), block * BLOCK, (40L << 20) + clone * (long)BLOCK, BLOCK, 0);
+        }
+        batch.commit();
+        assertTrue(IndexReader.CHUNK < clones, "more owners than a chunk");
+        assertTrue(!scattered.current().sets[PieceValue.setId(firstValue(scattered))].groupIsRun(0), "a bitmap group");
+        final IndexReader reader = scattered.newReader();
+        final long[] records = {0};
+        final RecordVisitor counting = (deviceOffset, length, owner, fileOffset, flags) ->
+        {
+            records[0]++;
+            sink += deviceOffset + length + owner + fileOffset;
+            return true;
+        };
+        final long[] spaces = {0};
+        final PageVisitor pages = new PageVisitor()
+        {
+            @Override
+            public void onAddressSpace(final long inode, final long pgoff, final long pgcnt, final int flags)
+            {
+                spaces[0]++;
+                sink += inode + pgoff + pgcnt;
+            }
+
+            @Override
+            public void onOtherOwner(
+                final long owner, final long deviceOffset, final long length, final long fileOffset, final int flags)
+            {
+                sink += owner;
+            }
+        };
+        final Pagemap huge = new Pagemap(1L << 36, 64L << 20, 0, 2 << 20);
+        // blocks [first, 16): the owner file's record, and each clone's: one where its rewritten block b lies at or
+        // before the range's first block, else the one before b, and the one after b unless b is the last block
+        final long[] expected = new long[4];
+        for (int first = 0; first < 4; first++)
+        {
+            expected[first] = 1;
+            for (int clone = 1; clone <= clones; clone++)
+            {
+                final int b = clone % 16;
+                expected[first] += b <= first || b == 15 ? 1 : 2;
+            }
+        }
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        for (int round = 0; round < 2; round++) // the first warms up
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int q = 0; q < 2_000; q++)
+            {
+                records[0] = 0;
+                reader.byteQuery((q % 4) * (long)BLOCK, (16L - q % 4) * BLOCK, counting);
+                assertEquals(expected[q % 4], records[0]);
+                spaces[0] = 0;
+                // the 2 MiB page from device byte 0: each file's records there lie in its file page 0, one row a file
+                reader.pageQuery((1L << 36) >>> 21, huge, pages);
+                assertEquals(1 + clones, spaces[0]);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        scattered.close();
+        assertTrue(allocated <= TOLERATED_BYTES, "allocated=" + allocated + " bytes over 4,000 queries");
+    }
+
     private static int firstValue(final ReverseIndex index)
     {
         final PieceCursor cursor = new PieceCursor();

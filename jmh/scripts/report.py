@@ -254,6 +254,10 @@ def main(directory):
         for method, label in (("byteQuery64", "64 B"), ("byteQuery4k", "4 KiB"), ("byteQuery2m", "2 MiB")):
             b = p(query(method, dataset), "50.0")
             parts.append(f"{label} {fmt(b, ' ns')} ({fmt(ratio(b, pq), ' x', 2)})")
+        # the 2 MiB page (a PMD mapping's kill path), from session 33 on
+        hp = p(query("pageQuery2m", dataset), "50.0")
+        if hp is not None:
+            parts.append(f"2 MiB page {fmt(hp, ' ns')} ({fmt(ratio(hp, pq), ' x', 2)})")
         rows.append((f"byte queries, {dataset}, p50", "page query + output", "; ".join(parts), None, None))
     SIZING_NAMES = {"own": "records"}
 

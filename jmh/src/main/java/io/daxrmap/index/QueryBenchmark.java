@@ -43,6 +43,7 @@ public class QueryBenchmark extends ForkedBenchmark
 
     private IndexReader reader;
     private Pagemap pagemap;
+    private Pagemap hugePagemap;
     private long[] probes;
     private long[] pfns;
     private long deviceSize;
@@ -67,6 +68,7 @@ public class QueryBenchmark extends ForkedBenchmark
             pfns[i] = (PHYS_BASE + probes[i]) >>> 12;
         }
         pagemap = new Pagemap(PHYS_BASE, data.index().geometry().size() + (1 << 21), 0, 4096);
+        hugePagemap = new Pagemap(PHYS_BASE, data.index().geometry().size() + (1 << 21), 0, 1 << 21);
     }
 
     private long dependentProbe()
@@ -83,6 +85,19 @@ public class QueryBenchmark extends ForkedBenchmark
     public long pageQuery()
     {
         reader.pageQuery((PHYS_BASE + dependentProbe()) >>> 12, pagemap, sink);
+        return sink.accumulator;
+    }
+
+    /**
+     * One 2 MiB page query (the kill path of a PMD mapping: every address space and pgoff on the 2 MiB page that holds
+     * the probe) whose pfn depends on the previous answer.
+     *
+     * @return the running accumulator.
+     */
+    @Benchmark
+    public long pageQuery2m()
+    {
+        reader.pageQuery((PHYS_BASE + dependentProbe()) >>> 21, hugePagemap, sink);
         return sink.accumulator;
     }
 

@@ -1129,7 +1129,7 @@ public final class IndexReader
      */
     private void followChunk(final long delta, final int flags, final int count)
     {
-        final long limit = mode >= MODE_SCAN_FIRST ? Long.MAX_VALUE : queryEnd;
+        final long limit = walkLimit();
         long end = cursor.end();
         int alive = count;
         for (int k = 0; k < count; k++)
@@ -1159,9 +1159,10 @@ public final class IndexReader
                 lastDelta = nextDelta;
             }
         }
+        final long stop = Math.min(end, limit);
         for (int k = 0; k < alive; k++)
         {
-            chunkEnds[chunkAlive[k]] = end;
+            chunkEnds[chunkAlive[k]] = stop;
         }
     }
 
@@ -1253,11 +1254,18 @@ public final class IndexReader
     private void reportChunk(final long delta, final int flags, final int count)
     {
         final long start = mode <= MODE_PAGE_DIRECT ? Math.max(cursor.start(), queryStart) : cursor.start();
-        final long limit = mode >= MODE_SCAN_FIRST ? Long.MAX_VALUE : queryEnd;
         for (int k = 0; k < count && !stopped; k++)
         {
-            report(chunkIds[k], delta, flags, start, Math.min(chunkEnds[k], limit), true);
+            report(chunkIds[k], delta, flags, start, chunkEnds[k], true);
         }
+    }
+
+    /**
+     * Where the walk's records are cut: a query's end; a scan reports each record whole.
+     */
+    private long walkLimit()
+    {
+        return mode >= MODE_SCAN_FIRST ? Long.MAX_VALUE : queryEnd;
     }
 
     private void onRef(final int ownerId, final long delta, final int flags)
@@ -1269,7 +1277,7 @@ public final class IndexReader
         long start = cursor.start();
         long end = cursor.end();
         boolean shared = PieceValue.isShared(cursor.value());
-        final long limit = mode >= MODE_SCAN_FIRST ? Long.MAX_VALUE : queryEnd;
+        final long limit = walkLimit();
         if (mode == MODE_SCAN_FIRST)
         {
             look.copyFrom(cursor);

@@ -357,12 +357,8 @@ class AllocationFreeQueryTest
             sink += owner;
             return ++told[0] < limit[0];
         };
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        long allocated = 0;
-        for (int round = 0; round < 2; round++) // the first warms up
+        final long allocated = allocatedOnceWarm(() ->
         {
-            final long before = threads.getCurrentThreadAllocatedBytes();
             for (int q = 0; q < 20_000; q++)
             {
                 limit[0] = 1 + q % (IndexReader.STEPPED_OWNERS + 200);
@@ -370,8 +366,7 @@ class AllocationFreeQueryTest
                 reader.byteQuery((q % 16) * (long)BLOCK + 64, 64, stopping);
                 assertEquals(Math.min(limit[0], 201), told[0]);
             }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        }
+        });
         scattered.close();
         assertTrue(allocated <= TOLERATED_BYTES, "allocated=" + allocated + " bytes over 20,000 queries");
     }
@@ -438,12 +433,8 @@ class AllocationFreeQueryTest
                 expected[first] += b <= first || b == 15 ? 1 : 2;
             }
         }
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        long allocated = 0;
-        for (int round = 0; round < 2; round++) // the first warms up
+        final long allocated = allocatedOnceWarm(() ->
         {
-            final long before = threads.getCurrentThreadAllocatedBytes();
             for (int q = 0; q < 2_000; q++)
             {
                 records[0] = 0;
@@ -454,10 +445,22 @@ class AllocationFreeQueryTest
                 reader.pageQuery((1L << 36) >>> 21, huge, pages);
                 assertEquals(1 + clones, spaces[0]);
             }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        }
+        });
         scattered.close();
         assertTrue(allocated <= TOLERATED_BYTES, "allocated=" + allocated + " bytes over 4,000 queries");
+    }
+
+    /**
+     * Run the queries twice, the first to warm up: what the thread allocated during the second.
+     */
+    private static long allocatedOnceWarm(final Runnable queries)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        queries.run();
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        queries.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
     }
 
     private static int firstValue(final ReverseIndex index)

@@ -387,28 +387,35 @@ def main(directory):
             m = r["primaryMetric"]["score"] if r is not None else None
             rows.append((f"mutations, {kind}, {cycles} cycles per batch", ">= 1 M/s",
                          fmt(m and m / 1e6, " M/s", 3), m and m / 1e6, -1))
-    idle = metric(find(results, "ReadWhileWriteBenchmark.idle"), "idleReader") or \
-        metric(find(results, "ReadWhileWriteBenchmark.idle"))
-    busy = metric(find(results, "ReadWhileWriteBenchmark.writing"), "reader")
-    writer = metric(find(results, "ReadWhileWriteBenchmark.writing"), "writer")
-    # a query after a new commit takes the lines the writer wrote from its core, and what a hand-over between the cores
-    # costs moves with the hour: where it is slow and about 1% of the queries follow a commit, those queries set the
-    # p99 (results/2026-11-27-s30.md). The share is an estimate: one commit a writer's operation, against the reader's
-    # mean time a query (sampled, so with JMH's timer)
-    handover = find(results, "ReadWhileWriteBenchmark.handOver")
-    ping = metric(handover, "ping")
-    # session 30's first runs timed each round trip with a sample's timer: their mean is the sampler's, not the trip's
-    trip = (p(ping, "50.0") if handover is not None and handover["mode"] == "sample" else mean(ping))
-    fresh = ratio(mean(busy), mean(writer))
-    fresh = fresh and min(fresh, 1.0)
-    rows.append(("readers' p99 while a writer runs", "<= 2 x idle p99",
-                 f"idle p99 {fmt(p(idle, '99.0'), ' ns')}, with writer {fmt(p(busy, '99.0'), ' ns')} "
-                 f"({fmt(ratio(p(busy, '99.0'), p(idle, '99.0')), ' x', 2)}); writer batch of 32 ops p50 "
-                 f"{fmt(p(writer, '50.0'), ' ns')}; "
-                 f"{'about ' + fmt(fresh * 100, '%', 2) if fresh is not None else 'an unknown share'} of the queries "
-                 f"follow a new commit; a hand-over between the cores "
-                 f"{fmt(trip and trip / 2, ' ns')} (a round trip / 2)",
-                 ratio(p(busy, "99.0"), p(idle, "99.0")), 2))
+    # the 26 MB index of unshared-1e6 fits the 32 MiB L3, which the writer's core streams its copies through; the
+    # 277 MB one of unshared-1e7 does not (results/2026-11-28-s34.md). Runs before session 34 have unshared-1e6 only.
+    for dataset, fits in (("unshared-1e6", "an index that fits the L3"), ("unshared-1e7", "an index 8 x the L3")):
+        idle = metric(find(results, "ReadWhileWriteBenchmark.idle", dataset=dataset), "idleReader") or \
+            metric(find(results, "ReadWhileWriteBenchmark.idle", dataset=dataset))
+        busy = metric(find(results, "ReadWhileWriteBenchmark.writing", dataset=dataset), "reader")
+        writer = metric(find(results, "ReadWhileWriteBenchmark.writing", dataset=dataset), "writer")
+        if dataset != "unshared-1e6" and idle is None and busy is None:
+            continue
+        # a query after a new commit takes the lines the writer wrote from its core, and what a hand-over between the
+        # cores costs moves with the hour: where it is slow and about 1% of the queries follow a commit, those queries
+        # set the p99 (results/2026-11-27-s30.md). The share is an estimate: one commit a writer's operation, against
+        # the reader's mean time a query (sampled, so with JMH's timer)
+        handover = find(results, "ReadWhileWriteBenchmark.handOver", dataset=dataset)
+        ping = metric(handover, "ping")
+        # session 30's first runs timed each round trip with a sample's timer: their mean is the sampler's, not the
+        # trip's
+        trip = (p(ping, "50.0") if handover is not None and handover["mode"] == "sample" else mean(ping))
+        fresh = ratio(mean(busy), mean(writer))
+        fresh = fresh and min(fresh, 1.0)
+        rows.append((f"readers' p99 while a writer runs, {dataset} ({fits})", "<= 2 x idle p99",
+                     f"idle p99 {fmt(p(idle, '99.0'), ' ns')}, with writer {fmt(p(busy, '99.0'), ' ns')} "
+                     f"({fmt(ratio(p(busy, '99.0'), p(idle, '99.0')), ' x', 2)}); p50 idle "
+                     f"{fmt(p(idle, '50.0'), ' ns')}, with writer {fmt(p(busy, '50.0'), ' ns')}; writer batch of 32 "
+                     f"ops p50 {fmt(p(writer, '50.0'), ' ns')}; "
+                     f"{'about ' + fmt(fresh * 100, '%', 2) if fresh is not None else 'an unknown share'} of the "
+                     f"queries follow a new commit; a hand-over between the cores "
+                     f"{fmt(trip and trip / 2, ' ns')} (a round trip / 2)",
+                     ratio(p(busy, "99.0"), p(idle, "99.0")), 2))
     for records in ("10000000", "100000000"):
         m = metric(find(results, "ReopenBenchmark.reopenAndFirstQuery", records=records))
         rows.append((f"reopen + first answer, {int(records):.0e} records", "<= 1 s",

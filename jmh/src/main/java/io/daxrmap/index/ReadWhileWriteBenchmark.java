@@ -43,8 +43,13 @@ public class ReadWhileWriteBenchmark extends ForkedBenchmark
     private static final int SLOTS = 512;
     private static final int CYCLES_PER_BATCH = 16;
 
-    /** Which dataset ({@link BenchData}). */
-    @Param({"unshared-1e6"})
+    /**
+     * Which dataset ({@link BenchData}): unshared-1e6's index (26 MB) fits this machine's 32 MiB L3, so an idle reader
+     * answers much of its chain from there and a writer on the other core, whose copies and allocations stream through
+     * the same L3, takes that away; unshared-1e7's (277 MB) does not, so both readers miss alike and the ratio is the
+     * writer's own cost to them (results/2026-11-28-s34.md).
+     */
+    @Param({"unshared-1e6", "unshared-1e7"})
     public String dataset;
 
     private ReverseIndex index;

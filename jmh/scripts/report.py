@@ -87,6 +87,21 @@ def datasets(directory):
     return info
 
 
+def classification_mix(directory):
+    """What ClassificationBenchmark's setup printed: each range size's segments a range and bytes by kind."""
+    mix = {}
+    path = os.path.join(directory, "console.log")
+    if not os.path.exists(path):
+        return mix
+    pattern = re.compile(r"classification (\S+) lsb=(\d+): \d+ ranges, ([\d.]+) segments a range; .*?:(( \w+=[\d.]+%)+)")
+    with open(path) as f:
+        for line in f:
+            m = pattern.search(line)
+            if m:
+                mix[(m.group(1), m.group(2))] = (m.group(3), m.group(4).strip())
+    return mix
+
+
 def first_loads(directory):
     """The first warm-up iteration of each bulk load in the console log: a load in a fresh JVM, before the JIT."""
     first = {}
@@ -259,6 +274,20 @@ def main(directory):
         if hp is not None:
             parts.append(f"2 MiB page {fmt(hp, ' ns')} ({fmt(ratio(hp, pq), ' x', 2)})")
         rows.append((f"byte queries, {dataset}, p50", "page query + output", "; ".join(parts), None, None))
+    # classification of a poisoned range for repair (DESIGN.md section 3; no target of its own): the report's cost
+    # against the bare byte query of the same ranges, ranges anywhere on the device (from session 34 on)
+    mix = classification_mix(directory)
+    for lsb, label in (("6", "64 B"), ("12", "4 KiB")):
+        r = find(results, "ClassificationBenchmark.classify", dataset="capture-1e6", lsb=lsb)
+        if r is None:
+            continue
+        c = mean(metric(r))
+        b = mean(metric(find(results, "ClassificationBenchmark.byteQueryOnly", dataset="capture-1e6", lsb=lsb)))
+        segments, kinds = mix.get(("capture-1e6", lsb), ("?", "not printed"))
+        rows.append((f"classification of a {label} range for repair (segments by kind, kill list), capture-1e6, "
+                     f"ranges anywhere on the device, mean", "none of its own",
+                     f"{fmt(c, ' ns')}; the bare byte query of the same ranges {fmt(b, ' ns')} "
+                     f"({fmt(ratio(c, b), ' x', 2)}); {segments} segments a range; bytes by kind {kinds}", None, None))
     SIZING_NAMES = {"own": "records"}
 
     def sharers(method, count, ids, sizing):
@@ -313,7 +342,7 @@ def main(directory):
                          f"htsjdk {fmt(hj, ' ns')} ({fmt(ratio(hj, ours), ' x', 1)})", worst, -5))
     averaged, sampled, judged = [], [], set()
     for r in results:
-        if short(r["benchmark"]).startswith(("QueryBenchmark.", "SharersBenchmark.")):
+        if short(r["benchmark"]).startswith(("QueryBenchmark.", "SharersBenchmark.", "ClassificationBenchmark.")):
             a = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
             if a is not None:
                 (averaged if r["mode"] == "avgt" else sampled).append(a["score"])

@@ -88,6 +88,7 @@ case "$mode" in
     run failure '\.FailureBenchmark\.' "${short[@]}"
     # the daemon over an index loaded from its directory: a look at the index per event, against a burst's last look
     run failure-loaded LoadedFailureBenchmark -prof gc "${short[@]}"
+    run classification ClassificationBenchmark -prof gc "${short[@]}"
     if [ "$(id -u)" = 0 ]; then
       run getfsmap GetFsmapBenchmark "${short[@]}"
     else

@@ -97,9 +97,10 @@ public class ClassificationBenchmark extends ForkedBenchmark
                 .append(String.format("%.1f%%", 100.0 * bytes[kind.ordinal()] / ((long)EVENTS << lsb)));
         }
         System.out.println();
-        System.out.printf("classification %s lsb=%d: %d ranges, %.2f segments a range; their bytes by kind (shared bytes once a " +
-            "sharer), against the ranges' bytes:%s%n", dataset, lsb,
-            EVENTS, segments / (double)EVENTS, mix);
+        // report.py reads this line back for the report's row
+        System.out.printf("classification %s lsb=%d: %d ranges, %.2f segments a range; their bytes by kind (shared " +
+            "bytes once a sharer), against the ranges' bytes:%s%n", dataset, lsb, EVENTS, segments / (double)EVENTS,
+            mix);
     }
 
     /**

@@ -67,65 +67,61 @@ def ratio(a, b):
     return a / b
 
 
-def datasets(directory):
-    info = {}
+def console_lines(directory):
+    """The run's console log, line by line (none if the run has no log)."""
     path = os.path.join(directory, "console.log")
     if not os.path.exists(path):
-        return info
+        return
+    with open(path) as f:
+        yield from f
+
+
+def datasets(directory):
+    info = {}
     pattern = re.compile(r"dataset (\S+) = .*?: records=(\d+) offHeapBytes=(\d+) memoryBytes=(\d+)")
     plain = re.compile(r"dataset (\S+): records=(\d+)$")
-    with open(path) as f:
-        for line in f:
-            m = pattern.search(line)
-            if m:
-                info[m.group(1)] = {"records": int(m.group(2)), "offHeap": int(m.group(3)),
-                                    "memory": int(m.group(4))}
-                continue
-            m = plain.search(line.strip())
-            if m:
-                info.setdefault(m.group(1), {"records": int(m.group(2))})
+    for line in console_lines(directory):
+        m = pattern.search(line)
+        if m:
+            info[m.group(1)] = {"records": int(m.group(2)), "offHeap": int(m.group(3)), "memory": int(m.group(4))}
+            continue
+        m = plain.search(line.strip())
+        if m:
+            info.setdefault(m.group(1), {"records": int(m.group(2))})
     return info
 
 
 def classification_mix(directory):
     """What ClassificationBenchmark's setup printed: each range size's segments a range and bytes by kind."""
     mix = {}
-    path = os.path.join(directory, "console.log")
-    if not os.path.exists(path):
-        return mix
     pattern = re.compile(r"classification (\S+) lsb=(\d+): \d+ ranges, ([\d.]+) segments a range; .*?:(( \w+=[\d.]+%)+)")
-    with open(path) as f:
-        for line in f:
-            m = pattern.search(line)
-            if m:
-                mix[(m.group(1), m.group(2))] = (m.group(3), m.group(4).strip())
+    for line in console_lines(directory):
+        m = pattern.search(line)
+        if m:
+            mix[(m.group(1), m.group(2))] = (m.group(3), m.group(4).strip())
     return mix
 
 
 def first_loads(directory):
     """The first warm-up iteration of each bulk load in the console log: a load in a fresh JVM, before the JIT."""
     first = {}
-    path = os.path.join(directory, "console.log")
-    if not os.path.exists(path):
-        return first
     benchmark = dataset = None
     waiting = False
-    with open(path) as f:
-        for line in f:
-            if line.startswith("# Benchmark: "):
-                benchmark = short(line.split(": ", 1)[1].strip())
-            elif line.startswith("# Parameters: "):
-                m = re.search(r"dataset = ([^,)]+)", line)
-                dataset = m.group(1).strip() if m else None
-            elif re.match(r"# Warmup Iteration\s+1:", line):
-                # the value follows on this line, or on a later one when the setup printed something first
-                waiting = benchmark == "BulkLoadBenchmark.bulk" and dataset is not None
-                line = line.split(":", 1)[1]
-            if waiting:
-                m = re.match(r"\s*([\d.,]+) ms/op", line)
-                if m:
-                    first[dataset] = float(m.group(1).replace(",", ""))
-                    waiting = False
+    for line in console_lines(directory):
+        if line.startswith("# Benchmark: "):
+            benchmark = short(line.split(": ", 1)[1].strip())
+        elif line.startswith("# Parameters: "):
+            m = re.search(r"dataset = ([^,)]+)", line)
+            dataset = m.group(1).strip() if m else None
+        elif re.match(r"# Warmup Iteration\s+1:", line):
+            # the value follows on this line, or on a later one when the setup printed something first
+            waiting = benchmark == "BulkLoadBenchmark.bulk" and dataset is not None
+            line = line.split(":", 1)[1]
+        if waiting:
+            m = re.match(r"\s*([\d.,]+) ms/op", line)
+            if m:
+                first[dataset] = float(m.group(1).replace(",", ""))
+                waiting = False
     return first
 
 
